@@ -1,0 +1,132 @@
+import { type WireErrorCode, WireErrorCode as Code } from './errors.js';
+import {
+  type ChannelEvent,
+  type ClientFrame,
+  MAX_CLIENT_FRAME_BYTES,
+  MAX_SERVER_FRAME_BYTES,
+  type ServerFrame,
+  type WireRole,
+} from './frames.js';
+
+/** Result of decoding a frame: the frame, or a reason code and a sentence. */
+export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; code: WireErrorCode; message: string };
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length <= max;
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isRole = (v: unknown): v is WireRole => v === 'broadcaster' || v === 'audience';
+
+const fail = (code: WireErrorCode, message: string) => ({ ok: false as const, code, message });
+const bad = (message: string) => fail(Code.MalformedFrame, message);
+
+/** UTF-8 size of a frame, measured exactly only when it could be near the limit. */
+function sizeOver(data: string | Uint8Array, maxBytes: number): number | undefined {
+  if (typeof data !== 'string') return data.byteLength > maxBytes ? data.byteLength : undefined;
+  if (data.length * 3 <= maxBytes) return undefined; // every UTF-16 unit is at most 3 UTF-8 bytes
+  const size = data.length > maxBytes ? data.length : new TextEncoder().encode(data).byteLength;
+  return size > maxBytes ? size : undefined;
+}
+
+function parse(data: string | Uint8Array, maxBytes: number): DecodeResult<Obj> {
+  const size = sizeOver(data, maxBytes);
+  if (size !== undefined) return fail(Code.FrameTooLarge, `frame of ${size} bytes exceeds the ${maxBytes}-byte limit`);
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof data === 'string' ? data : new TextDecoder('utf-8', { fatal: true }).decode(data));
+  } catch {
+    return bad('frame is not valid UTF-8 JSON');
+  }
+  if (!isObj(value)) return bad('frame must be a JSON object');
+  if (typeof value.type !== 'string') return bad('frame has no string "type"');
+  return { ok: true, frame: value };
+}
+
+/** Decodes and validates a client → server frame. Never throws. */
+export function decodeClientFrame(
+  data: string | Uint8Array,
+  maxBytes = MAX_CLIENT_FRAME_BYTES,
+): DecodeResult<ClientFrame> {
+  const parsed = parse(data, maxBytes);
+  if (!parsed.ok) return parsed;
+  const f = parsed.frame;
+  switch (f.type) {
+    case 'join': {
+      if (!isInt(f.v)) return bad('join.v must be an integer');
+      if (!isStr(f.appId, 256)) return bad('join.appId must be a string');
+      if (!isStr(f.channel, 1024)) return bad('join.channel must be a string');
+      if (!isNum(f.uid)) return bad('join.uid must be a number');
+      if (f.token !== undefined && !isStr(f.token)) return bad('join.token must be a string');
+      if (!isRole(f.role)) return bad('join.role must be "broadcaster" or "audience"');
+      if (f.profile !== 'communication' && f.profile !== 'live')
+        return bad('join.profile must be "communication" or "live"');
+      if (f.resume !== undefined) {
+        const r = f.resume;
+        if (!isObj(r) || !isStr(r.sessionId, 128) || !isInt(r.lastSeq) || r.lastSeq < 0)
+          return bad('join.resume must be { sessionId: string, lastSeq: integer >= 0 }');
+      }
+      return { ok: true, frame: f as unknown as ClientFrame };
+    }
+    case 'leave':
+      return { ok: true, frame: { type: 'leave' } };
+    case 'ping':
+      if (!isNum(f.t)) return bad('ping.t must be a number');
+      if (f.ack !== undefined && !isInt(f.ack)) return bad('ping.ack must be an integer');
+      return { ok: true, frame: f as unknown as ClientFrame };
+    case 'set_role':
+      if (!isInt(f.id)) return bad('set_role.id must be an integer');
+      if (!isRole(f.role)) return bad('set_role.role must be "broadcaster" or "audience"');
+      return { ok: true, frame: f as unknown as ClientFrame };
+    case 'renew_token':
+      if (!isInt(f.id)) return bad('renew_token.id must be an integer');
+      if (!isStr(f.token)) return bad('renew_token.token must be a string');
+      return { ok: true, frame: f as unknown as ClientFrame };
+    default:
+      return fail(Code.UnknownFrameType, `unknown frame type "${String(f.type).slice(0, 32)}"`);
+  }
+}
+
+function isEvent(e: unknown): e is ChannelEvent {
+  if (!isObj(e) || !isInt(e.uid)) return false;
+  return e.kind === 'user_joined' || (e.kind === 'user_offline' && typeof e.reason === 'string');
+}
+
+/**
+ * Decodes a server → client frame. The SDK trusts its server less than fully:
+ * shapes are checked so a broken server gives a clear error, not a crash deep in a callback.
+ */
+export function decodeServerFrame(
+  data: string | Uint8Array,
+  maxBytes = MAX_SERVER_FRAME_BYTES,
+): DecodeResult<ServerFrame> {
+  const parsed = parse(data, maxBytes);
+  if (!parsed.ok) return parsed;
+  const f = parsed.frame;
+  const ok = { ok: true as const, frame: f as unknown as ServerFrame };
+  switch (f.type) {
+    case 'ka':
+    case 'left':
+      return ok;
+    case 'pong':
+      return isNum(f.t) ? ok : bad('pong.t must be a number');
+    case 'event':
+      return isInt(f.seq) && isEvent(f.event) ? ok : bad('event must carry seq and a known event');
+    case 'joined':
+      return isStr(f.sessionId) && isInt(f.uid) && Array.isArray(f.members) && isInt(f.seq) && isInt(f.keepaliveMs)
+        ? ok
+        : bad('joined is missing sessionId, uid, members, seq or keepaliveMs');
+    case 'end':
+      return isStr(f.code) && isStr(f.message) ? ok : bad('end must carry code and message');
+    case 'role_result':
+    case 'token_result':
+      return isInt(f.id) && typeof f.ok === 'boolean' ? ok : bad(`${f.type} must carry id and ok`);
+    default:
+      return fail(Code.UnknownFrameType, `unknown frame type "${String(f.type).slice(0, 32)}"`);
+  }
+}
+
+/** Encodes any frame. Frames are JSON text: readable in browser devtools and logs. */
+export function encodeFrame(frame: ClientFrame | ServerFrame): string {
+  return JSON.stringify(frame);
+}

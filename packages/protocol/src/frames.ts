@@ -1,0 +1,130 @@
+import type { WireErrorCode } from './errors.js';
+
+/** Protocol version spoken by this package. */
+export const PROTOCOL_VERSION = 1;
+/** Largest frame a client may send (a join carries a token of up to ~2 KB). */
+export const MAX_CLIENT_FRAME_BYTES = 8 * 1024;
+/** Largest frame a server may send (a join snapshot of a big communication channel). */
+export const MAX_SERVER_FRAME_BYTES = 4 * 1024 * 1024;
+
+/** Role on the wire, independent of any SDK's numbering. */
+export type WireRole = 'broadcaster' | 'audience';
+/** Channel profile on the wire: in `live`, only broadcasters are announced. */
+export type WireProfile = 'communication' | 'live';
+/** Why a remote member went away. */
+export type WireOfflineReason = 'quit' | 'dropped' | 'become_audience' | 'kicked';
+
+// ---------------------------------------------------------------- client → server
+
+/** First frame on every connection: join a channel, or resume an existing session. */
+export interface JoinFrame {
+  type: 'join';
+  v: number;
+  appId: string;
+  channel: string;
+  /** 0 asks the server to assign a uid. */
+  uid: number;
+  token?: string;
+  role: WireRole;
+  profile: WireProfile;
+  /** Present when the client had a session and wants it back (inside the offline window). */
+  resume?: { sessionId: string; lastSeq: number };
+}
+/** Explicit leave: remote members see `quit` at once. */
+export interface LeaveFrame {
+  type: 'leave';
+}
+/** Client keepalive; `t` is echoed back in `pong` (RTT), `ack` is the last event seq received. */
+export interface ClientPingFrame {
+  type: 'ping';
+  t: number;
+  ack?: number;
+}
+export interface SetRoleFrame {
+  type: 'set_role';
+  id: number;
+  role: WireRole;
+}
+export interface RenewTokenFrame {
+  type: 'renew_token';
+  id: number;
+  token: string;
+}
+export type ClientFrame = JoinFrame | LeaveFrame | ClientPingFrame | SetRoleFrame | RenewTokenFrame;
+export type ClientFrameType = ClientFrame['type'];
+
+// ---------------------------------------------------------------- server → client
+
+export interface MemberInfo {
+  uid: number;
+}
+export type ChannelEvent =
+  | { kind: 'user_joined'; uid: number }
+  | { kind: 'user_offline'; uid: number; reason: WireOfflineReason };
+
+export interface JoinedFrame {
+  type: 'joined';
+  sessionId: string;
+  uid: number;
+  channel: string;
+  role: WireRole;
+  /** true: the old session was resumed and missed events follow as `event` frames. */
+  resumed: boolean;
+  /** true: a resume was asked for but that session had already timed out; this is a fresh join. */
+  sessionExpired?: boolean;
+  /** Announced members other than the joiner, at the time of `seq`. */
+  members: MemberInfo[];
+  /**
+   * On a resume: the events the client missed since its `lastSeq`, in order
+   * (absent when the server no longer has all of them; the client then diffs `members`).
+   */
+  missed?: EventFrame[];
+  /** Sequence number of the last event already reflected in `members`. */
+  seq: number;
+  /** How often the client should send a keepalive when it has nothing else to send. */
+  keepaliveMs: number;
+  /** Server-side remote offline window. */
+  offlineAfterMs: number;
+  /** Unix ms when the join privilege of the token expires, if a token was used. */
+  tokenExpiresAt?: number;
+  serverTime: number;
+}
+export interface EventFrame {
+  type: 'event';
+  seq: number;
+  event: ChannelEvent;
+}
+/** Server keepalive: sent whenever the server has been quiet for a keepalive interval. */
+export interface KeepaliveFrame {
+  type: 'ka';
+}
+export interface PongFrame {
+  type: 'pong';
+  t: number;
+}
+export type RoleResultFrame =
+  | { type: 'role_result'; id: number; ok: true; role: WireRole }
+  | { type: 'role_result'; id: number; ok: false; role: WireRole; code: WireErrorCode; message: string };
+export type TokenResultFrame =
+  | { type: 'token_result'; id: number; ok: true; tokenExpiresAt?: number }
+  | { type: 'token_result'; id: number; ok: false; code: WireErrorCode; message: string };
+/** The session is over (refused join, kick, ban, timeout…). The socket closes right after. */
+export interface EndFrame {
+  type: 'end';
+  code: WireErrorCode;
+  message: string;
+}
+/** Acknowledges a `leave`; the socket closes right after. */
+export interface LeftFrame {
+  type: 'left';
+}
+export type ServerFrame =
+  | JoinedFrame
+  | EventFrame
+  | KeepaliveFrame
+  | PongFrame
+  | RoleResultFrame
+  | TokenResultFrame
+  | EndFrame
+  | LeftFrame;
+export type ServerFrameType = ServerFrame['type'];

@@ -1,0 +1,41 @@
+export {
+  ChannelProfileType,
+  ClientRoleChangeFailedReason,
+  ClientRoleType,
+  type Clock,
+  ConnectionChangedReasonType,
+  ConnectionStateType,
+  ErrorCodeType,
+  NERtcChannelProfile,
+  NERtcClientRole,
+  NERtcConnectionState,
+  NERtcConnectionStateChangeReason,
+  NERtcErrorCode,
+  NERtcSessionLeaveReason,
+  systemClock,
+  UserOfflineReasonType,
+} from '@holdfast/protocol';
+export { DEFAULT_TIMING, exponentialBackoff, type BackoffOptions } from './connection/policy.js';
+export type { ReconnectPolicy, RetryContext } from './connection/types.js';
+export { createRtcEngine } from './engine/rtc-engine.js';
+export type {
+  ChannelMediaOptions,
+  ClientRoleOptions,
+  EngineTiming,
+  IRtcEngine,
+  IRtcEngineEventHandler,
+  RtcConnection,
+  RtcEngineContext,
+  RtcStats,
+} from './engine/types.js';
+export { setDefaultNetworkSource, setDefaultWebSocket } from './transport/platform.js';
+export type {
+  NetworkChange,
+  NetworkSource,
+  Transport,
+  TransportFactory,
+  TransportHandlers,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './transport/types.js';
+export { webSocketTransport } from './transport/websocket.js';

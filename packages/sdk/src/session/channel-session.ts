@@ -1,0 +1,408 @@
+import {
+  type Clock,
+  decodeServerFrame,
+  encodeFrame,
+  type JoinedFrame,
+  type JoinFrame,
+  PROTOCOL_VERSION,
+  type ServerFrame,
+  type WireErrorCode,
+  type WireOfflineReason,
+  type WireProfile,
+  type WireRole,
+  wireErrorFromCloseCode,
+} from '@holdfast/protocol';
+import { INITIAL_STATE, transition } from '../connection/machine.js';
+import type {
+  ConnEvent,
+  ConnState,
+  Effect,
+  MachineConfig,
+  Notice,
+  Reason,
+  Status,
+  TimerName,
+} from '../connection/types.js';
+import type { NetworkSource, Transport, TransportFactory } from '../transport/types.js';
+import { RemoteMembers } from './presence.js';
+
+/** What a session tells the engine that owns it. Profile-neutral. */
+export interface SessionListener {
+  state(status: Status, reason: Reason): void;
+  notice(notice: Notice): void;
+  userJoined(uid: number, elapsed: number): void;
+  userOffline(uid: number, reason: WireOfflineReason): void;
+  roleChanged(oldRole: WireRole, newRole: WireRole): void;
+  roleChangeFailed(code: WireErrorCode, role: WireRole): void;
+  tokenResult(ok: boolean, code?: WireErrorCode): void;
+  /** Unix ms when the join privilege of the current token expires (after a join or a renewal). */
+  tokenExpiresAt(at: number | undefined): void;
+}
+
+export interface SessionOptions {
+  appId: string;
+  /** One URL, or several to move through on failure. */
+  serverUrls: string[];
+  clock: Clock;
+  transport: TransportFactory;
+  config: MachineConfig;
+  network?: NetworkSource;
+}
+
+export interface JoinParams {
+  channel: string;
+  uid: number;
+  token: string | undefined;
+  role: WireRole;
+  profile: WireProfile;
+}
+
+/** Connection statistics reported with onLeaveChannel. */
+export interface SessionStats {
+  /** Seconds in the channel. */
+  duration: number;
+  txBytes: number;
+  rxBytes: number;
+  userCount: number;
+  connectTimeMs: number;
+  lastRttMs: number;
+}
+
+/**
+ * The driver: executes the pure machine's effects with real (or test) time and a
+ * real (or test) transport, and keeps what the machine leaves out — the resumable
+ * session, the remote member set, keepalives and statistics.
+ */
+export class ChannelSession {
+  #state: ConnState = INITIAL_STATE;
+  #queue: ConnEvent[] = [];
+  #running = false;
+  #timers = new Map<TimerName, unknown>();
+  #transport: Transport | undefined;
+  #urlIndex = 0;
+  #resume: { sessionId: string } | undefined;
+  #params: JoinParams | undefined;
+  #uid = 0;
+  #pinger: unknown;
+  #keepaliveMs = 1500;
+  #joinedAt = 0;
+  #joinStartedAt = 0;
+  #connectTimeMs = 0;
+  #tx = 0;
+  #rx = 0;
+  #rtt = 0;
+  #nextRequestId = 1;
+  #pendingRoles = new Map<number, { from: WireRole; to: WireRole }>();
+  #unsubscribeNetwork: (() => void) | undefined;
+  readonly remote: RemoteMembers;
+
+  constructor(
+    private readonly opts: SessionOptions,
+    private readonly listener: SessionListener,
+  ) {
+    this.remote = new RemoteMembers({
+      userJoined: (uid) => listener.userJoined(uid, this.opts.clock.now() - this.#joinStartedAt),
+      userOffline: (uid, reason) => listener.userOffline(uid, reason),
+    });
+    this.#unsubscribeNetwork = opts.network?.subscribe((change) => {
+      if (change === 'online') this.dispatch({ type: 'network_online' });
+      else if (change === 'changed') this.dispatch({ type: 'network_changed' });
+    });
+  }
+
+  get status(): Status {
+    return this.#state.status;
+  }
+  get state(): ConnState {
+    return this.#state;
+  }
+  /** The uid in use (the server-assigned one after a join with uid 0). */
+  get uid(): number {
+    return this.#uid;
+  }
+  get channel(): string {
+    return this.#params?.channel ?? '';
+  }
+  get role(): WireRole | undefined {
+    return this.#params?.role;
+  }
+  get token(): string {
+    return this.#params?.token ?? '';
+  }
+  get rttMs(): number {
+    return this.#rtt;
+  }
+
+  join(params: JoinParams): void {
+    this.#params = { ...params };
+    this.#uid = params.uid;
+    this.#joinStartedAt = this.opts.clock.now();
+    this.remote.clear();
+    this.#tx = this.#rx = 0;
+    this.dispatch({ type: 'join' });
+  }
+
+  leave(): void {
+    this.dispatch({ type: 'leave' });
+  }
+
+  /** Changes the role; while connected the server confirms it, otherwise it applies on the next join. */
+  setRole(role: WireRole): void {
+    if (!this.#params) return;
+    const from = this.#params.role;
+    this.#params.role = role;
+    if (this.#state.status === 'connected' && from !== role) {
+      const id = this.#nextRequestId++;
+      this.#pendingRoles.set(id, { from, to: role });
+      this.#send({ type: 'set_role', id, role });
+    }
+  }
+
+  renewToken(token: string): void {
+    if (!this.#params) return;
+    this.#params.token = token;
+    if (this.#state.status === 'connected') this.#send({ type: 'renew_token', id: this.#nextRequestId++, token });
+    this.dispatch({ type: 'renew_token' });
+  }
+
+  /** Reconnects through a new route (proxy settings changed). */
+  routeChanged(): void {
+    this.dispatch({ type: 'set_proxy' });
+  }
+
+  stats(): SessionStats {
+    const now = this.opts.clock.now();
+    return {
+      duration: this.#joinedAt ? Math.round((now - this.#joinedAt) / 1000) : 0,
+      txBytes: this.#tx + (this.#transport?.bytesSent ?? 0),
+      rxBytes: this.#rx + (this.#transport?.bytesReceived ?? 0),
+      userCount: this.remote.size + 1,
+      connectTimeMs: this.#connectTimeMs,
+      lastRttMs: this.#rtt,
+    };
+  }
+
+  /** Stops everything without callbacks (engine release). */
+  dispose(): void {
+    this.#unsubscribeNetwork?.();
+    this.#unsubscribeNetwork = undefined;
+    this.#cancelAll();
+    this.#closeTransport();
+    this.#state = INITIAL_STATE;
+  }
+
+  /**
+   * Feeds one event to the machine. Re-entrant calls (a callback that calls
+   * leaveChannel) are queued and run after the current transition's effects,
+   * so effects of one transition never interleave with another's.
+   */
+  dispatch(event: ConnEvent): void {
+    this.#queue.push(event);
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
+        const result = transition(this.#state, next, this.opts.clock.now(), this.opts.config);
+        this.#state = result.state;
+        for (const effect of result.effects) this.#execute(effect);
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  #execute(effect: Effect): void {
+    const clock = this.opts.clock;
+    switch (effect.type) {
+      case 'state':
+        this.listener.state(effect.status, effect.reason);
+        return;
+      case 'notify':
+        if (effect.notice.type === 'left') this.remote.clear();
+        this.listener.notice(effect.notice);
+        return;
+      case 'open':
+        this.#open();
+        return;
+      case 'close':
+        this.#closeTransport();
+        return;
+      case 'send_join':
+        this.#sendJoin();
+        return;
+      case 'send_leave':
+        this.#send({ type: 'leave' });
+        return;
+      case 'forget_session':
+        this.#resume = undefined;
+        return;
+      case 'arm': {
+        const old = this.#timers.get(effect.timer);
+        if (old !== undefined) clock.clearTimeout(old as never);
+        const name = effect.timer;
+        const handle = clock.setTimeout(
+          () => {
+            this.#timers.delete(name);
+            this.dispatch({ type: 'timer', timer: name });
+          },
+          Math.max(0, effect.at - clock.now()),
+        );
+        this.#timers.set(name, handle);
+        return;
+      }
+      case 'cancel_all':
+        this.#cancelAll();
+        return;
+    }
+  }
+
+  #cancelAll(): void {
+    for (const handle of this.#timers.values()) this.opts.clock.clearTimeout(handle as never);
+    this.#timers.clear();
+  }
+
+  #open(): void {
+    this.#closeTransport();
+    const urls = this.opts.serverUrls;
+    const url = urls[this.#urlIndex % urls.length]!;
+    const transport: Transport = this.opts.transport(url, {
+      onOpen: () => {
+        if (this.#transport === transport) this.dispatch({ type: 'transport_open' });
+      },
+      onMessage: (data) => {
+        if (this.#transport === transport) this.#onMessage(data);
+      },
+      onClose: (code) => {
+        if (this.#transport !== transport) return;
+        this.#detach();
+        // Move to the next server URL for the next attempt when there are several.
+        this.#urlIndex++;
+        const reason = wireErrorFromCloseCode(code);
+        this.dispatch(reason ? { type: 'transport_closed', code: reason } : { type: 'transport_closed' });
+      },
+    });
+    this.#transport = transport;
+  }
+
+  #detach(): void {
+    const t = this.#transport;
+    if (!t) return;
+    this.#tx += t.bytesSent;
+    this.#rx += t.bytesReceived;
+    this.#transport = undefined;
+    this.#stopPinger();
+  }
+
+  #closeTransport(): void {
+    const t = this.#transport;
+    if (!t) return;
+    this.#detach();
+    t.close(1000, 'client closing');
+  }
+
+  #send(frame: Parameters<typeof encodeFrame>[0]): void {
+    this.#transport?.send(encodeFrame(frame));
+  }
+
+  #sendJoin(): void {
+    const p = this.#params;
+    if (!p) return;
+    const frame: JoinFrame = {
+      type: 'join',
+      v: PROTOCOL_VERSION,
+      appId: this.opts.appId,
+      channel: p.channel,
+      uid: this.#uid,
+      role: p.role,
+      profile: p.profile,
+    };
+    if (p.token) frame.token = p.token;
+    if (this.#resume) frame.resume = { sessionId: this.#resume.sessionId, lastSeq: this.remote.lastSeq };
+    this.#send(frame);
+  }
+
+  #onMessage(data: string): void {
+    const decoded = decodeServerFrame(data);
+    if (!decoded.ok) {
+      // A server that speaks garbage is treated like a broken connection.
+      this.#closeTransport();
+      this.dispatch({ type: 'transport_closed' });
+      return;
+    }
+    this.dispatch({ type: 'data' });
+    this.#onFrame(decoded.frame);
+  }
+
+  #onFrame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case 'joined':
+        this.#onJoined(frame);
+        return;
+      case 'event':
+        if (this.#state.status === 'connected') this.remote.apply(frame);
+        return;
+      case 'pong':
+        this.#rtt = Math.max(0, this.opts.clock.now() - frame.t);
+        return;
+      case 'end':
+        this.dispatch({ type: 'end', code: frame.code });
+        return;
+      case 'role_result': {
+        const pending = this.#pendingRoles.get(frame.id);
+        this.#pendingRoles.delete(frame.id);
+        if (frame.ok) {
+          if (pending) this.listener.roleChanged(pending.from, pending.to);
+        } else {
+          if (this.#params) this.#params.role = frame.role;
+          this.listener.roleChangeFailed(frame.code, frame.role);
+        }
+        return;
+      }
+      case 'token_result':
+        this.listener.tokenResult(frame.ok, frame.ok ? undefined : frame.code);
+        if (frame.ok) this.listener.tokenExpiresAt(frame.tokenExpiresAt);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #onJoined(frame: JoinedFrame): void {
+    const status = this.#state.status;
+    if (status !== 'connecting' && status !== 'reconnecting') return;
+    const now = this.opts.clock.now();
+    if (status === 'connecting') {
+      this.#connectTimeMs = now - this.#joinStartedAt;
+      this.#joinedAt = now;
+    }
+    this.#uid = frame.uid;
+    this.#resume = { sessionId: frame.sessionId };
+    this.#keepaliveMs = frame.keepaliveMs;
+    const wanted = this.#params?.role;
+    this.dispatch({ type: 'joined', resumed: frame.resumed, sessionExpired: frame.sessionExpired === true });
+    if (this.status !== 'connected') return;
+    if (!frame.resumed) this.remote.resetSequence();
+    this.remote.reconcile(frame.members, frame.seq, frame.resumed ? frame.missed : undefined);
+    this.#startPinger();
+    this.listener.tokenExpiresAt(frame.tokenExpiresAt);
+    // A role chosen while reconnecting is applied now that the server is back.
+    if (wanted && wanted !== frame.role && this.#params) {
+      this.#params.role = frame.role;
+      this.setRole(wanted);
+    }
+  }
+
+  #startPinger(): void {
+    this.#stopPinger();
+    const tick = () => {
+      this.#send({ type: 'ping', t: this.opts.clock.now(), ack: this.remote.lastSeq });
+      this.#pinger = this.opts.clock.setTimeout(tick, this.#keepaliveMs);
+    };
+    this.#pinger = this.opts.clock.setTimeout(tick, this.#keepaliveMs);
+  }
+
+  #stopPinger(): void {
+    if (this.#pinger !== undefined) this.opts.clock.clearTimeout(this.#pinger as never);
+    this.#pinger = undefined;
+  }
+}

@@ -1,0 +1,70 @@
+import type { Transport, TransportFactory, TransportHandlers, WebSocketConstructor } from './types.js';
+
+const OPEN = 1;
+
+/**
+ * A {@link TransportFactory} over any WHATWG-style WebSocket constructor
+ * (`globalThis.WebSocket` in browsers, the `ws` package in Node).
+ */
+export function webSocketTransport(WebSocketImpl: WebSocketConstructor): TransportFactory {
+  return (url: string, handlers: TransportHandlers): Transport => {
+    let closed = false;
+    let bytesSent = 0;
+    let bytesReceived = 0;
+    const finish = (code: number, reason: string) => {
+      if (closed) return;
+      closed = true;
+      handlers.onClose(code, reason);
+    };
+    let socket: InstanceType<WebSocketConstructor> | undefined;
+    try {
+      socket = new WebSocketImpl(url);
+    } catch (err) {
+      // An unparsable URL throws synchronously; report it like any failed attempt.
+      queueMicrotask(() => finish(1006, err instanceof Error ? err.message : String(err)));
+    }
+    if (socket) {
+      socket.onopen = () => {
+        if (!closed) handlers.onOpen();
+      };
+      socket.onmessage = (ev) => {
+        if (closed) return;
+        const data = typeof ev.data === 'string' ? ev.data : String(ev.data);
+        bytesReceived += data.length;
+        handlers.onMessage(data);
+      };
+      socket.onclose = (ev) => finish(ev.code, ev.reason);
+      // An error is always followed by close in both browsers and `ws`; but if the
+      // socket never opened some environments skip close, so finish here too.
+      socket.onerror = () => {
+        if (socket && socket.readyState !== OPEN) finish(1006, 'connection error');
+      };
+    }
+    return {
+      send(data) {
+        if (closed || !socket || socket.readyState !== OPEN) return false;
+        bytesSent += data.length;
+        socket.send(data);
+        return true;
+      },
+      close(code = 1000, reason = '') {
+        if (closed) return;
+        closed = true;
+        if (!socket) return;
+        socket.onopen = socket.onmessage = socket.onerror = null;
+        socket.onclose = null;
+        try {
+          socket.close(code, reason);
+        } catch {
+          // Closing a CONNECTING socket may throw in some environments; it is gone either way.
+        }
+      },
+      get bytesSent() {
+        return bytesSent;
+      },
+      get bytesReceived() {
+        return bytesReceived;
+      },
+    };
+  };
+}
