@@ -1,4 +1,4 @@
-import { type WireErrorCode, WireErrorCode as Code } from './errors.js';
+import { WireErrorCode as Code, type WireErrorCode } from './errors.js';
 import {
   type ChannelEvent,
   type ClientFrame,
@@ -31,10 +31,13 @@ function sizeOver(data: string | Uint8Array, maxBytes: number): number | undefin
 
 function parse(data: string | Uint8Array, maxBytes: number): DecodeResult<Obj> {
   const size = sizeOver(data, maxBytes);
-  if (size !== undefined) return fail(Code.FrameTooLarge, `frame of ${size} bytes exceeds the ${maxBytes}-byte limit`);
+  if (size !== undefined)
+    return fail(Code.FrameTooLarge, `frame of ${size} bytes exceeds the ${maxBytes}-byte limit`);
   let value: unknown;
   try {
-    value = JSON.parse(typeof data === 'string' ? data : new TextDecoder('utf-8', { fatal: true }).decode(data));
+    value = JSON.parse(
+      typeof data === 'string' ? data : new TextDecoder('utf-8', { fatal: true }).decode(data),
+    );
   } catch {
     return bad('frame is not valid UTF-8 JSON');
   }
@@ -113,7 +116,11 @@ export function decodeServerFrame(
     case 'event':
       return isInt(f.seq) && isEvent(f.event) ? ok : bad('event must carry seq and a known event');
     case 'joined':
-      return isStr(f.sessionId) && isInt(f.uid) && Array.isArray(f.members) && isInt(f.seq) && isInt(f.keepaliveMs)
+      return isStr(f.sessionId) &&
+        isInt(f.uid) &&
+        Array.isArray(f.members) &&
+        isInt(f.seq) &&
+        isInt(f.keepaliveMs)
         ? ok
         : bad('joined is missing sessionId, uid, members, seq or keepaliveMs');
     case 'end':

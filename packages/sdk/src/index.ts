@@ -15,7 +15,7 @@ export {
   systemClock,
   UserOfflineReasonType,
 } from '@holdfast/protocol';
-export { DEFAULT_TIMING, exponentialBackoff, type BackoffOptions } from './connection/policy.js';
+export { type BackoffOptions, DEFAULT_TIMING, exponentialBackoff } from './connection/policy.js';
 export type { ReconnectPolicy, RetryContext } from './connection/types.js';
 export { createRtcEngine } from './engine/rtc-engine.js';
 export type {

@@ -34,7 +34,12 @@ function ending(code: WireErrorCode): Ending {
     case 'invalid_token':
       return err('disconnected', 'invalid_token');
     case 'token_expired':
-      return { kind: 'terminal', status: 'failed', reason: 'token_expired', notice: { type: 'request_token' } };
+      return {
+        kind: 'terminal',
+        status: 'failed',
+        reason: 'token_expired',
+        notice: { type: 'request_token' },
+      };
     case 'banned':
       return { kind: 'terminal', status: 'failed', reason: 'banned', notice: { type: 'banned' } };
     case 'channel_closed':
@@ -85,7 +90,13 @@ function beginTrying(
 function terminal(status: 'failed' | 'disconnected', reason: Reason, extra: Effect[] = []): Transition {
   return {
     state: (status === 'failed' ? { status, reason } : { status, reason }) as ConnState,
-    effects: [{ type: 'cancel_all' }, { type: 'close' }, { type: 'forget_session' }, stateEffect(status, reason), ...extra],
+    effects: [
+      { type: 'cancel_all' },
+      { type: 'close' },
+      { type: 'forget_session' },
+      stateEffect(status, reason),
+      ...extra,
+    ],
   };
 }
 
@@ -192,11 +203,15 @@ export function transition(state: ConnState, event: ConnEvent, now: number, cfg:
             case 'retry':
               return {
                 state: { ...state, attempting: true },
-                effects: [{ type: 'open' }, { type: 'arm', timer: 'attempt', at: now + cfg.connectTimeoutMs }],
+                effects: [
+                  { type: 'open' },
+                  { type: 'arm', timer: 'attempt', at: now + cfg.connectTimeoutMs },
+                ],
               };
             case 'lost':
               // Connecting: onConnectionLost without a state change (no connection 10 s after joinChannel).
-              if (state.status === 'connecting') return { state, effects: [notify({ type: 'connection_lost' })] };
+              if (state.status === 'connecting')
+                return { state, effects: [notify({ type: 'connection_lost' })] };
               return {
                 state: { ...state, reason: 'lost' },
                 effects: [stateEffect('reconnecting', 'lost'), notify({ type: 'connection_lost' })],
@@ -217,7 +232,9 @@ export function transition(state: ConnState, event: ConnEvent, now: number, cfg:
           ]);
         case 'set_proxy': {
           const status = state.status;
-          return retryNow({ ...state, reason: 'setting_proxy' }, now, cfg, [stateEffect(status, 'setting_proxy')]);
+          return retryNow({ ...state, reason: 'setting_proxy' }, now, cfg, [
+            stateEffect(status, 'setting_proxy'),
+          ]);
         }
         default:
           return same(state);
@@ -231,7 +248,9 @@ export function transition(state: ConnState, event: ConnEvent, now: number, cfg:
         case 'timer':
           if (event.timer !== 'interrupt') return same(state);
           if (now - state.lastDataAt >= cfg.interruptedAfterMs)
-            return beginTrying('reconnecting', 'interrupted', now, cfg, [notify({ type: 'connection_interrupted' })]);
+            return beginTrying('reconnecting', 'interrupted', now, cfg, [
+              notify({ type: 'connection_interrupted' }),
+            ]);
           return {
             state,
             effects: [{ type: 'arm', timer: 'interrupt', at: state.lastDataAt + cfg.interruptedAfterMs }],

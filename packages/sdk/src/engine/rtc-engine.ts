@@ -24,6 +24,7 @@ import {
 import { ChannelSession } from '../session/channel-session.js';
 import { resolveNetworkSource, resolveWebSocket } from '../transport/platform.js';
 import { webSocketTransport } from '../transport/websocket.js';
+import { TokenExpiryWatch } from './token-watch.js';
 import type {
   ChannelMediaOptions,
   ClientRoleOptions,
@@ -32,7 +33,6 @@ import type {
   RtcConnection,
   RtcEngineContext,
 } from './types.js';
-import { TokenExpiryWatch } from './token-watch.js';
 
 const E = ErrorCodeType;
 
@@ -62,7 +62,8 @@ class RtcEngine implements IRtcEngine {
 
   initialize(context: RtcEngineContext): number {
     if (this.#session) return -E.ErrInvalidState;
-    if (!context || typeof context.appId !== 'string' || context.appId.length === 0) return -E.ErrInvalidAppId;
+    if (!context || typeof context.appId !== 'string' || context.appId.length === 0)
+      return -E.ErrInvalidAppId;
     const urls = typeof context.serverUrl === 'string' ? [context.serverUrl] : context.serverUrl;
     if (!Array.isArray(urls) || urls.length === 0 || urls.some((u) => typeof u !== 'string'))
       return -E.ErrInvalidArgument;
@@ -97,9 +98,12 @@ class RtcEngine implements IRtcEngine {
           );
         },
         notice: (n) => this.#notice(n),
-        userJoined: (uid, elapsed) => this.#emit('onUserJoined', (h) => h.onUserJoined?.(this.#connection(), uid, elapsed)),
+        userJoined: (uid, elapsed) =>
+          this.#emit('onUserJoined', (h) => h.onUserJoined?.(this.#connection(), uid, elapsed)),
         userOffline: (uid, reason) =>
-          this.#emit('onUserOffline', (h) => h.onUserOffline?.(this.#connection(), uid, agoraOfflineReason[reason])),
+          this.#emit('onUserOffline', (h) =>
+            h.onUserOffline?.(this.#connection(), uid, agoraOfflineReason[reason]),
+          ),
         roleChanged: (from, to) => {
           this.#role = to;
           this.#emit('onClientRoleChanged', (h) =>
@@ -117,14 +121,17 @@ class RtcEngine implements IRtcEngine {
           );
         },
         tokenResult: (ok, code) => {
-          if (!ok && code) this.#emit('onError', (h) => h.onError?.(agoraErrorCode(code), `renewToken: ${code}`));
+          if (!ok && code)
+            this.#emit('onError', (h) => h.onError?.(agoraErrorCode(code), `renewToken: ${code}`));
         },
         tokenExpiresAt: (at) => this.#tokenWatch?.set(at),
       },
     );
     this.#tokenWatch = new TokenExpiryWatch(clock, () => {
       const token = this.#session?.token ?? '';
-      this.#emit('onTokenPrivilegeWillExpire', (h) => h.onTokenPrivilegeWillExpire?.(this.#connection(), token));
+      this.#emit('onTokenPrivilegeWillExpire', (h) =>
+        h.onTokenPrivilegeWillExpire?.(this.#connection(), token),
+      );
     });
     return 0;
   }
@@ -141,7 +148,12 @@ class RtcEngine implements IRtcEngine {
     return this.#handlers.length !== before;
   }
 
-  joinChannel(token: string | null, channelId: string, uid: number, options: ChannelMediaOptions = {}): number {
+  joinChannel(
+    token: string | null,
+    channelId: string,
+    uid: number,
+    options: ChannelMediaOptions = {},
+  ): number {
     const session = this.#session;
     if (!session) return -E.ErrNotInitialized;
     if (session.status !== 'disconnected') return -E.ErrJoinChannelRejected;

@@ -1,9 +1,9 @@
 import {
   ChannelProfileType,
   ClientRoleType,
-  ConnectionChangedReasonType as R,
   ConnectionStateType,
   ErrorCodeType,
+  ConnectionChangedReasonType as R,
   UserOfflineReasonType,
   type WireErrorCode,
   type WireOfflineReason,

@@ -161,7 +161,8 @@ export class ChannelSession {
   renewToken(token: string): void {
     if (!this.#params) return;
     this.#params.token = token;
-    if (this.#state.status === 'connected') this.#send({ type: 'renew_token', id: this.#nextRequestId++, token });
+    if (this.#state.status === 'connected')
+      this.#send({ type: 'renew_token', id: this.#nextRequestId++, token });
     this.dispatch({ type: 'renew_token' });
   }
 
@@ -218,8 +219,9 @@ export class ChannelSession {
         this.listener.state(effect.status, effect.reason);
         return;
       case 'notify':
-        if (effect.notice.type === 'left') this.remote.clear();
         this.listener.notice(effect.notice);
+        // Cleared after the callback so onLeaveChannel's stats still count the channel's users.
+        if (effect.notice.type === 'left') this.remote.clear();
         return;
       case 'open':
         this.#open();

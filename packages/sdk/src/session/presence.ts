@@ -44,7 +44,8 @@ export class RemoteMembers {
   reconcile(snapshot: MemberInfo[], seq: number, missed: EventFrame[] | undefined): void {
     for (const frame of missed ?? []) this.apply(frame);
     const target = new Set(snapshot.map((m) => m.uid));
-    for (const uid of [...this.#uids]) if (!target.has(uid)) this.#applyEvent({ kind: 'user_offline', uid, reason: 'dropped' });
+    for (const uid of [...this.#uids])
+      if (!target.has(uid)) this.#applyEvent({ kind: 'user_offline', uid, reason: 'dropped' });
     for (const uid of target) if (!this.#uids.has(uid)) this.#applyEvent({ kind: 'user_joined', uid });
     this.#lastSeq = seq;
   }

@@ -1,0 +1,73 @@
+import type { AppConfig } from '@holdfast/server';
+import { startServer } from '@holdfast/server';
+import { type Command, InvalidArgumentError } from 'commander';
+
+/** Parses `--app <appId>[:<certificate>]`. */
+export function parseApp(value: string, previous: AppConfig[] = []): AppConfig[] {
+  const [appId, appCertificate, extra] = value.split(':');
+  if (!appId || extra !== undefined)
+    throw new InvalidArgumentError('expected <appId> or <appId>:<certificate>');
+  return [...previous, appCertificate ? { appId, appCertificate } : { appId }];
+}
+
+function parseIntArg(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return n;
+  };
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run a Holdfast server (embedded in-memory engine)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', parseIntArg('--port'), 7700)
+    .option(
+      '--app <appId[:certificate]>',
+      'serve this app (repeatable); with a certificate, joins need a token',
+      parseApp,
+    )
+    .option('--offline-after-ms <ms>', 'remote offline window', parseIntArg('--offline-after-ms'), 20_000)
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  holdfast serve                                  # app "demo" in development mode (no tokens) on 127.0.0.1:7700
+  holdfast serve --port 0 --app myapp             # any free port
+  holdfast serve --app 0123456789abcdef0123456789abcdef:fedcba9876543210fedcba9876543210
+  holdfast serve --offline-after-ms 40000         # NERTC-like 40 s remote offline window`,
+    )
+    .action(
+      async (opts: {
+        host: string;
+        port: number;
+        app?: AppConfig[];
+        offlineAfterMs: number;
+        logLevel: string;
+      }) => {
+        const apps = opts.app ?? [{ appId: 'demo' }];
+        const server = await startServer({
+          host: opts.host,
+          port: opts.port,
+          apps,
+          timing: { offlineAfterMs: opts.offlineAfterMs },
+          logLevel: opts.logLevel,
+        });
+        const appList = apps.map(
+          (a) => `${a.appId}${a.appCertificate ? ' (token required)' : ' (development mode)'}`,
+        );
+        process.stdout.write(
+          `holdfast listening on ${server.url}\n  health: ${server.httpUrl}/healthz\n  apps: ${appList.join(', ')}\n`,
+        );
+        const stop = () => {
+          server.close().then(() => process.exit(0));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      },
+    );
+}

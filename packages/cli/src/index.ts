@@ -1,0 +1,1 @@
+export { parseApp } from './commands/serve.js';

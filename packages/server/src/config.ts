@@ -1,0 +1,56 @@
+import type { Clock } from '@holdfast/protocol';
+import type { Logger } from 'pino';
+import type { AppConfig } from './auth/apps.js';
+import type { Engine } from './engine/types.js';
+
+export interface ServerTiming {
+  /** Remote offline window: a member is Dropped this long after the last data from it. Default 20000. */
+  offlineAfterMs?: number;
+  /** Keepalive interval clients are asked to use (pings, answered by pongs). Default 1500. */
+  keepaliveMs?: number;
+  /** How often silent sessions and expired tokens are checked. Default 200. */
+  sweepIntervalMs?: number;
+}
+
+export interface ServerLimits {
+  /** Most broadcasters in one channel. Default 128. */
+  maxBroadcasters?: number;
+  /** Frames per second per connection before it is closed as a flood. Default 50. */
+  maxFramesPerSecond?: number;
+  /** A connection must send its join within this time. Default 10000. */
+  joinTimeoutMs?: number;
+}
+
+export interface ServerOptions {
+  /** Address to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Port; 0 picks a free one. Default 7700. */
+  port?: number;
+  apps: AppConfig[];
+  timing?: ServerTiming;
+  limits?: ServerLimits;
+  /** Where shared state lives. Default: a new in-memory engine. */
+  engine?: Engine;
+  /** This node's id (logs, cluster). Default: random. */
+  nodeId?: string;
+  clock?: Clock;
+  /** A pino logger; default: JSON logs to stderr at `logLevel`. */
+  logger?: Logger;
+  /** Default 'warn'. */
+  logLevel?: string;
+}
+
+export const DEFAULT_SERVER_TIMING = {
+  offlineAfterMs: 20_000,
+  keepaliveMs: 1500,
+  sweepIntervalMs: 200,
+} as const;
+
+export const DEFAULT_LIMITS = {
+  maxBroadcasters: 128,
+  maxFramesPerSecond: 50,
+  joinTimeoutMs: 10_000,
+} as const;
+
+/** ws closes frames above this itself; smaller oversize frames get our own `frame_too_large` reason. */
+export const WS_MAX_PAYLOAD = 64 * 1024;

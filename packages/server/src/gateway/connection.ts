@@ -1,0 +1,147 @@
+import {
+  type ClientFrame,
+  CloseCode,
+  decodeClientFrame,
+  encodeFrame,
+  type ServerFrame,
+  type WireErrorCode,
+} from '@holdfast/protocol';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { Attachment, LiveSession } from '../channels/live-session.js';
+import type { ChannelService } from '../channels/service.js';
+
+export interface ConnectionLimits {
+  /** Frames allowed per second before the connection is closed as a flood. */
+  maxFramesPerSecond: number;
+  /** A connection that has not sent its join within this time is closed. */
+  joinTimeoutMs: number;
+}
+
+/**
+ * One WebSocket: decodes frames, enforces the phase (join first), limits and
+ * rate, and hands each frame to the channel service. Anything bad closes only
+ * this connection, with a reason; the session behind it is untouched.
+ */
+export class ClientConnection implements Attachment {
+  #phase: 'awaiting_join' | 'joining' | 'joined' | 'closed' = 'awaiting_join';
+  #live: LiveSession | undefined;
+  #windowStart = 0;
+  #windowCount = 0;
+  #joinTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly remoteAddress: string,
+    private readonly service: ChannelService,
+    private readonly limits: ConnectionLimits,
+    private readonly log: Logger,
+    private readonly now: () => number,
+  ) {
+    this.#joinTimer = setTimeout(() => {
+      if (this.#phase === 'awaiting_join') this.end('unexpected_frame', 'no join frame received in time');
+    }, limits.joinTimeoutMs);
+    ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
+    ws.on('close', () => this.#onClose());
+    ws.on('error', (err) => this.log.debug({ err: err.message }, 'socket error'));
+  }
+
+  send(frame: ServerFrame): void {
+    if (this.#phase === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(encodeFrame(frame));
+  }
+
+  end(code: WireErrorCode, message: string): void {
+    if (this.#phase === 'closed') return;
+    this.send({ type: 'end', code, message });
+    this.#closeWith(CloseCode[code], code);
+  }
+
+  #closeWith(closeCode: number, reason: string): void {
+    const live = this.#live;
+    this.#phase = 'closed';
+    clearTimeout(this.#joinTimer);
+    if (live) this.service.detach(live, this);
+    this.ws.close(closeCode, reason);
+    // A peer that never answers the close handshake is cut after a grace period.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  #onClose(): void {
+    if (this.#live) this.service.detach(this.#live, this);
+    this.#phase = 'closed';
+    clearTimeout(this.#joinTimer);
+  }
+
+  #flooding(): boolean {
+    const now = this.now();
+    if (now - this.#windowStart >= 1000) {
+      this.#windowStart = now;
+      this.#windowCount = 0;
+    }
+    return ++this.#windowCount > this.limits.maxFramesPerSecond;
+  }
+
+  #onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.#phase === 'closed') return;
+    if (this.#flooding())
+      return this.end('rate_limited', `more than ${this.limits.maxFramesPerSecond} frames per second`);
+    if (isBinary) return this.end('malformed_frame', 'binary frames are not accepted; send JSON text');
+    const decoded = decodeClientFrame(data);
+    if (!decoded.ok) {
+      this.log.info({ code: decoded.code, remote: this.remoteAddress }, decoded.message);
+      return this.end(decoded.code, decoded.message);
+    }
+    if (this.#live) this.service.touch(this.#live);
+    this.#onFrame(decoded.frame).catch((err: unknown) => {
+      this.log.error({ err }, 'frame handling failed');
+      this.end('internal_error', 'internal error');
+    });
+  }
+
+  async #onFrame(frame: ClientFrame): Promise<void> {
+    if (frame.type === 'ping') {
+      if (this.#live) this.service.touch(this.#live, frame.ack);
+      this.send({ type: 'pong', t: frame.t });
+      return;
+    }
+    switch (this.#phase) {
+      case 'awaiting_join':
+        if (frame.type === 'leave') return this.#closeWith(1000, 'left');
+        if (frame.type !== 'join') return this.end('unexpected_frame', `"${frame.type}" before join`);
+        this.#phase = 'joining';
+        clearTimeout(this.#joinTimer);
+        {
+          const live = await this.service.join(frame, this);
+          if ((this.#phase as string) === 'closed') {
+            // The socket went away while the join was in flight: leave the session to time out.
+            if (live) this.service.detach(live, this);
+            return;
+          }
+          if (!live) return;
+          this.#live = live;
+          this.#phase = 'joined';
+        }
+        return;
+      case 'joining':
+        return this.end('unexpected_frame', `"${frame.type}" while the join is in progress`);
+      case 'joined': {
+        const live = this.#live!;
+        switch (frame.type) {
+          case 'join':
+            // The seed's RejectedByServer: joining again while already in the channel.
+            return this.end('rejected', 'already joined on this connection');
+          case 'leave':
+            this.#live = undefined;
+            await this.service.leave(live);
+            this.send({ type: 'left' });
+            return this.#closeWith(1000, 'left');
+          case 'set_role':
+            return this.service.setRole(live, frame.id, frame.role);
+          case 'renew_token':
+            return this.service.renewToken(live, frame.id, frame.token);
+        }
+      }
+    }
+  }
+}

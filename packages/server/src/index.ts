@@ -1,0 +1,28 @@
+export {
+  AccessTokenError,
+  type AccessTokenErrorCode,
+  type BuildAccessToken2Options,
+  buildAccessToken2,
+  type ParsedAccessToken2,
+  parseAccessToken2,
+  type VerifyResult,
+  verifyAccessToken2,
+} from './auth/access-token2.js';
+export { type AppConfig, AppRegistry } from './auth/apps.js';
+export {
+  DEFAULT_LIMITS,
+  DEFAULT_SERVER_TIMING,
+  type ServerLimits,
+  type ServerOptions,
+  type ServerTiming,
+} from './config.js';
+export { MemoryEngine } from './engine/memory.js';
+export type {
+  BusMessage,
+  ChannelRef,
+  ChannelSummary,
+  Engine,
+  MemberRecord,
+  SessionRecord,
+} from './engine/types.js';
+export { type RunningServer, startServer } from './server.js';

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Clock, systemClock } from '@holdfast/protocol';
+import { pino } from 'pino';
+import { WebSocketServer } from 'ws';
+import { AppRegistry } from './auth/apps.js';
+import { ChannelService } from './channels/service.js';
+import { DEFAULT_LIMITS, DEFAULT_SERVER_TIMING, type ServerOptions, WS_MAX_PAYLOAD } from './config.js';
+import { MemoryEngine } from './engine/memory.js';
+import { ClientConnection } from './gateway/connection.js';
+
+/** A running server. */
+export interface RunningServer {
+  /** `ws://host:port`: give this to the SDK as `serverUrl`. */
+  readonly url: string;
+  /** `http://host:port`: /healthz and friends. */
+  readonly httpUrl: string;
+  readonly port: number;
+  readonly nodeId: string;
+  /** Stops accepting, ends every local session with `server_shutdown`, closes the engine if it owns it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a Holdfast server.
+ *
+ * @example
+ * const server = await startServer({ port: 0, apps: [{ appId: 'demo' }] });
+ * console.log(server.url); // ws://127.0.0.1:54321
+ * await server.close();
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const apps = new AppRegistry(options.apps ?? []);
+  const timing = { ...DEFAULT_SERVER_TIMING, ...options.timing };
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const clock: Clock = options.clock ?? systemClock;
+  const nodeId = options.nodeId ?? randomBytes(4).toString('hex');
+  const log = (options.logger ?? pino({ level: options.logLevel ?? 'warn' })).child({ node: nodeId });
+  const ownsEngine = !options.engine;
+  const engine = options.engine ?? new MemoryEngine();
+  const service = new ChannelService(engine, apps, {
+    nodeId,
+    clock,
+    offlineAfterMs: timing.offlineAfterMs,
+    keepaliveMs: timing.keepaliveMs,
+    maxBroadcasters: limits.maxBroadcasters,
+    log,
+  });
+  const startedAt = Date.now();
+
+  const http = createServer((req, res) => handleHttp(req, res));
+  function handleHttp(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      json(res, 200, {
+        status: 'ok',
+        nodeId,
+        sessions: service.sessionCount,
+        uptimeMs: Date.now() - startedAt,
+      });
+      return;
+    }
+    json(res, 404, { error: 'not_found', message: `no route for ${req.method} ${path}` });
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
+  http.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const remote = req.socket.remoteAddress ?? '';
+      new ClientConnection(ws, remote, service, limits, log, () => clock.now());
+    });
+  });
+
+  let sweeping = true;
+  let sweepTimer: unknown;
+  const sweepLoop = () => {
+    service
+      .sweep()
+      .catch((err: unknown) => log.error({ err }, 'sweep failed'))
+      .finally(() => {
+        if (sweeping) sweepTimer = clock.setTimeout(sweepLoop, timing.sweepIntervalMs);
+      });
+  };
+  sweepTimer = clock.setTimeout(sweepLoop, timing.sweepIntervalMs);
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 7700, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const hostForUrl = host.includes(':') ? `[${host}]` : host;
+  log.info({ host, port }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `ws://${hostForUrl}:${port}`,
+    httpUrl: `http://${hostForUrl}:${port}`,
+    port,
+    nodeId,
+    close() {
+      closing ??= (async () => {
+        sweeping = false;
+        clock.clearTimeout(sweepTimer as never);
+        service.shutdown();
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        await new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          http.closeAllConnections();
+        });
+        if (ownsEngine) await engine.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
