@@ -82,15 +82,31 @@ export class ClientConnection implements Attachment {
     return ++this.#windowCount > this.limits.maxFramesPerSecond;
   }
 
+  /** Checks that cost nothing to decode: flood and binary frames. */
+  #screen(data: Buffer, isBinary: boolean): { code: WireErrorCode; message: string } | undefined {
+    if (this.#flooding())
+      return {
+        code: 'rate_limited',
+        message: `more than ${this.limits.maxFramesPerSecond} frames per second`,
+      };
+    if (isBinary)
+      return { code: 'malformed_frame', message: 'binary frames are not accepted; send JSON text' };
+    return undefined;
+  }
+
   #onMessage(data: Buffer, isBinary: boolean): void {
     if (this.#phase === 'closed') return;
-    if (this.#flooding())
-      return this.end('rate_limited', `more than ${this.limits.maxFramesPerSecond} frames per second`);
-    if (isBinary) return this.end('malformed_frame', 'binary frames are not accepted; send JSON text');
+    const problem = this.#screen(data, isBinary);
+    if (problem) {
+      this.log.info({ code: problem.code, remote: this.remoteAddress }, problem.message);
+      this.end(problem.code, problem.message);
+      return;
+    }
     const decoded = decodeClientFrame(data);
     if (!decoded.ok) {
       this.log.info({ code: decoded.code, remote: this.remoteAddress }, decoded.message);
-      return this.end(decoded.code, decoded.message);
+      this.end(decoded.code, decoded.message);
+      return;
     }
     if (this.#live) this.service.touch(this.#live);
     this.#onFrame(decoded.frame).catch((err: unknown) => {
