@@ -83,7 +83,7 @@ export class ClientConnection implements Attachment {
   }
 
   /** Checks that cost nothing to decode: flood and binary frames. */
-  #screen(data: Buffer, isBinary: boolean): { code: WireErrorCode; message: string } | undefined {
+  #screen(isBinary: boolean): { code: WireErrorCode; message: string } | undefined {
     if (this.#flooding())
       return {
         code: 'rate_limited',
@@ -96,7 +96,7 @@ export class ClientConnection implements Attachment {
 
   #onMessage(data: Buffer, isBinary: boolean): void {
     if (this.#phase === 'closed') return;
-    const problem = this.#screen(data, isBinary);
+    const problem = this.#screen(isBinary);
     if (problem) {
       this.log.info({ code: problem.code, remote: this.remoteAddress }, problem.message);
       this.end(problem.code, problem.message);
