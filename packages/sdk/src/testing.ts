@@ -14,3 +14,4 @@ export type {
   Status,
   TimerName,
 } from './connection/types.js';
+export { FakeConnection, FakeServer } from './testing/fake-server.js';
