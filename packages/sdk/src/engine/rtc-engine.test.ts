@@ -60,7 +60,14 @@ beforeEach(() => {
       clock,
       transport: server.transport,
       reconnectPolicy: { nextDelayMs: () => 1000 },
-      network: { subscribe: (l) => ((networkListener = l), () => (networkListener = undefined)) },
+      network: {
+        subscribe: (l) => {
+          networkListener = l;
+          return () => {
+            networkListener = undefined;
+          };
+        },
+      },
     }),
   ).toBe(0);
   engine.registerEventHandler(recorder());

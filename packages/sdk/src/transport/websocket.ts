@@ -51,8 +51,9 @@ export function webSocketTransport(WebSocketImpl: WebSocketConstructor): Transpo
         if (closed) return;
         closed = true;
         if (!socket) return;
-        socket.onopen = socket.onmessage = socket.onerror = null;
-        socket.onclose = null;
+        socket.onopen = socket.onmessage = socket.onclose = null;
+        // `ws` reports closing a still-connecting socket as an error; nobody is listening any more.
+        socket.onerror = () => {};
         try {
           socket.close(code, reason);
         } catch {

@@ -3,6 +3,7 @@ import {
   CloseCode,
   decodeClientFrame,
   encodeFrame,
+  type JoinFrame,
   type ServerFrame,
   type WireErrorCode,
 } from '@holdfast/protocol';
@@ -29,6 +30,7 @@ export class ClientConnection implements Attachment {
   #windowStart = 0;
   #windowCount = 0;
   #joinTimer: NodeJS.Timeout;
+  #pending: ClientFrame[] = [];
 
   constructor(
     private readonly ws: WebSocket,
@@ -115,6 +117,24 @@ export class ClientConnection implements Attachment {
     });
   }
 
+  async #join(frame: JoinFrame): Promise<void> {
+    this.#phase = 'joining';
+    clearTimeout(this.#joinTimer);
+    const live = await this.service.join(frame, this);
+    if ((this.#phase as string) === 'closed') {
+      if (!live) return;
+      // The socket went away while the join was in flight. A resumed session stays resumable;
+      // a fresh one never reached its client (no session id), so nobody could resume it.
+      if (frame.resume?.sessionId === live.id) this.service.detach(live, this);
+      else await this.service.end(live, 'session_expired', 'connection closed during join', 'dropped');
+      return;
+    }
+    if (!live) return;
+    this.#live = live;
+    this.#phase = 'joined';
+    for (let next = this.#pending.shift(); next; next = this.#pending.shift()) await this.#onFrame(next);
+  }
+
   async #onFrame(frame: ClientFrame): Promise<void> {
     if (frame.type === 'ping') {
       if (this.#live) this.service.touch(this.#live, frame.ack);
@@ -123,24 +143,16 @@ export class ClientConnection implements Attachment {
     }
     switch (this.#phase) {
       case 'awaiting_join':
-        if (frame.type === 'leave') return this.#closeWith(1000, 'left');
-        if (frame.type !== 'join') return this.end('unexpected_frame', `"${frame.type}" before join`);
-        this.#phase = 'joining';
-        clearTimeout(this.#joinTimer);
-        {
-          const live = await this.service.join(frame, this);
-          if ((this.#phase as string) === 'closed') {
-            // The socket went away while the join was in flight: leave the session to time out.
-            if (live) this.service.detach(live, this);
-            return;
-          }
-          if (!live) return;
-          this.#live = live;
-          this.#phase = 'joined';
+        if (frame.type === 'leave') {
+          this.send({ type: 'left' });
+          return this.#closeWith(1000, 'left');
         }
-        return;
+        if (frame.type !== 'join') return this.end('unexpected_frame', `"${frame.type}" before join`);
+        return this.#join(frame);
       case 'joining':
-        return this.end('unexpected_frame', `"${frame.type}" while the join is in progress`);
+        // ws may hand us the next frames before the (async) join finishes: keep their order.
+        this.#pending.push(frame);
+        return;
       case 'joined': {
         const live = this.#live!;
         switch (frame.type) {

@@ -1,0 +1,465 @@
+import { describe, expect, it } from 'vitest';
+import { decodeClientFrame, decodeServerFrame, encodeFrame } from './codec.js';
+import type { ClientFrame, ServerFrame } from './frames.js';
+import { MAX_CLIENT_FRAME_BYTES, MAX_SERVER_FRAME_BYTES } from './frames.js';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+const malformed = (message: string) => ({ ok: false, code: 'malformed_frame', message });
+const tooLarge = (size: number, limit: number) => ({
+  ok: false,
+  code: 'frame_too_large',
+  message: `frame of ${size} bytes exceeds the ${limit}-byte limit`,
+});
+
+const JOIN = {
+  type: 'join',
+  v: 1,
+  appId: 'app_1',
+  channel: 'room',
+  uid: 42,
+  role: 'broadcaster',
+  profile: 'communication',
+} as const;
+
+/** A join with one field replaced (or removed when `value` is undefined). */
+function joinWith(field: string, value: unknown): string {
+  const f: Record<string, unknown> = { ...JOIN, [field]: value };
+  if (value === undefined) delete f[field];
+  return JSON.stringify(f);
+}
+
+describe('limits', () => {
+  it('are 8 KiB for clients and 4 MiB for servers', () => {
+    expect(MAX_CLIENT_FRAME_BYTES).toBe(8192);
+    expect(MAX_SERVER_FRAME_BYTES).toBe(4_194_304);
+  });
+});
+
+describe('encodeFrame', () => {
+  it('is plain JSON text', () => {
+    expect(encodeFrame({ type: 'ping', t: 5, ack: 2 })).toBe('{"type":"ping","t":5,"ack":2}');
+    expect(encodeFrame({ type: 'leave' })).toBe('{"type":"leave"}');
+    expect(encodeFrame({ type: 'ka' })).toBe('{"type":"ka"}');
+  });
+});
+
+describe('decodeClientFrame: round trips', () => {
+  const frames: ClientFrame[] = [
+    { ...JOIN },
+    { ...JOIN, uid: 0, role: 'audience', profile: 'live', token: '007abc' },
+    { ...JOIN, resume: { sessionId: 's-1', lastSeq: 0 } },
+    { ...JOIN, token: '007xyz', resume: { sessionId: 's-2', lastSeq: 17 } },
+    { type: 'leave' },
+    { type: 'ping', t: 1_700_000_000_000 },
+    { type: 'ping', t: 12.5, ack: 3 },
+    { type: 'set_role', id: 1, role: 'audience' },
+    { type: 'set_role', id: 2, role: 'broadcaster' },
+    { type: 'renew_token', id: 7, token: '007new' },
+    { type: 'renew_token', id: 8, token: '' },
+  ];
+  for (const frame of frames) {
+    it(`${frame.type} ${encodeFrame(frame)}`, () => {
+      expect(decodeClientFrame(encodeFrame(frame))).toEqual({ ok: true, frame });
+      expect(decodeClientFrame(bytes(encodeFrame(frame)))).toEqual({ ok: true, frame });
+    });
+  }
+
+  it('leave drops any extra fields', () => {
+    expect(decodeClientFrame('{"type":"leave","x":1,"y":[2]}')).toEqual({
+      ok: true,
+      frame: { type: 'leave' },
+    });
+  });
+
+  it('checks only the shape of uid (range rules live in validation.ts)', () => {
+    expect(decodeClientFrame(joinWith('uid', 1.5))).toEqual({ ok: true, frame: { ...JOIN, uid: 1.5 } });
+    expect(decodeClientFrame(joinWith('uid', -1))).toEqual({ ok: true, frame: { ...JOIN, uid: -1 } });
+  });
+});
+
+describe('decodeClientFrame: not a frame', () => {
+  it.each(['', '{', 'not json', '{"type":"leave"', "{'type':'leave'}", '{"type":"leave"}}'])(
+    'malformed JSON %j',
+    (text) => {
+      expect(decodeClientFrame(text)).toEqual(malformed('frame is not valid UTF-8 JSON'));
+    },
+  );
+
+  it.each(['[]', '[{"type":"leave"}]', '42', 'null', 'true', '"leave"'])('non-object JSON %s', (text) => {
+    expect(decodeClientFrame(text)).toEqual(malformed('frame must be a JSON object'));
+  });
+
+  it.each(['{}', '{"type":1}', '{"type":null}', '{"type":["leave"]}', '{"type":{}}', '{"Type":"leave"}'])(
+    'missing or non-string type %s',
+    (text) => {
+      expect(decodeClientFrame(text)).toEqual(malformed('frame has no string "type"'));
+    },
+  );
+
+  it('unknown type', () => {
+    expect(decodeClientFrame('{"type":"hello"}')).toEqual({
+      ok: false,
+      code: 'unknown_frame_type',
+      message: 'unknown frame type "hello"',
+    });
+    expect(decodeClientFrame('{"type":""}')).toEqual({
+      ok: false,
+      code: 'unknown_frame_type',
+      message: 'unknown frame type ""',
+    });
+    // server frame types are not client frame types
+    expect(decodeClientFrame('{"type":"pong","t":1}')).toMatchObject({
+      ok: false,
+      code: 'unknown_frame_type',
+    });
+    expect(decodeClientFrame('{"type":"Join"}')).toMatchObject({ ok: false, code: 'unknown_frame_type' });
+  });
+
+  it('unknown type is cut to 32 characters in the message', () => {
+    const type = 'x'.repeat(40);
+    expect(decodeClientFrame(JSON.stringify({ type }))).toEqual({
+      ok: false,
+      code: 'unknown_frame_type',
+      message: `unknown frame type "${'x'.repeat(32)}"`,
+    });
+  });
+
+  it('invalid UTF-8 bytes', () => {
+    expect(decodeClientFrame(new Uint8Array([0x7b, 0xff, 0x7d]))).toEqual(
+      malformed('frame is not valid UTF-8 JSON'),
+    );
+    // a lone continuation byte inside a string value
+    const valid = bytes('{"type":"renew_token","id":1,"token":"ab"}');
+    const broken = new Uint8Array(valid);
+    broken[valid.length - 3] = 0x80;
+    expect(decodeClientFrame(valid)).toMatchObject({ ok: true });
+    expect(decodeClientFrame(broken)).toEqual(malformed('frame is not valid UTF-8 JSON'));
+    // a truncated 3-byte sequence
+    expect(decodeClientFrame(new Uint8Array([...bytes('{"type":"'), 0xe2, 0x82, ...bytes('"}')]))).toEqual(
+      malformed('frame is not valid UTF-8 JSON'),
+    );
+  });
+});
+
+describe('decodeClientFrame: invalid fields', () => {
+  const cases: [string, string, string][] = [
+    // join
+    ['join.v missing', joinWith('v', undefined), 'join.v must be an integer'],
+    ['join.v float', joinWith('v', 1.5), 'join.v must be an integer'],
+    ['join.v string', joinWith('v', '1'), 'join.v must be an integer'],
+    ['join.v too big', joinWith('v', 2 ** 53), 'join.v must be an integer'],
+    ['join.appId missing', joinWith('appId', undefined), 'join.appId must be a string'],
+    ['join.appId number', joinWith('appId', 1), 'join.appId must be a string'],
+    ['join.appId 257 chars', joinWith('appId', 'a'.repeat(257)), 'join.appId must be a string'],
+    ['join.channel missing', joinWith('channel', undefined), 'join.channel must be a string'],
+    ['join.channel null', joinWith('channel', null), 'join.channel must be a string'],
+    ['join.channel 1025 chars', joinWith('channel', 'c'.repeat(1025)), 'join.channel must be a string'],
+    ['join.uid missing', joinWith('uid', undefined), 'join.uid must be a number'],
+    ['join.uid string', joinWith('uid', '42'), 'join.uid must be a number'],
+    ['join.uid null', joinWith('uid', null), 'join.uid must be a number'],
+    ['join.token number', joinWith('token', 7), 'join.token must be a string'],
+    ['join.token null', joinWith('token', null), 'join.token must be a string'],
+    ['join.token 4097 chars', joinWith('token', 't'.repeat(4097)), 'join.token must be a string'],
+    ['join.role missing', joinWith('role', undefined), 'join.role must be "broadcaster" or "audience"'],
+    ['join.role host', joinWith('role', 'host'), 'join.role must be "broadcaster" or "audience"'],
+    ['join.role number', joinWith('role', 1), 'join.role must be "broadcaster" or "audience"'],
+    [
+      'join.profile missing',
+      joinWith('profile', undefined),
+      'join.profile must be "communication" or "live"',
+    ],
+    ['join.profile rtc', joinWith('profile', 'rtc'), 'join.profile must be "communication" or "live"'],
+    ['join.profile number', joinWith('profile', 0), 'join.profile must be "communication" or "live"'],
+    // ping
+    ['ping.t missing', '{"type":"ping"}', 'ping.t must be a number'],
+    ['ping.t string', '{"type":"ping","t":"1"}', 'ping.t must be a number'],
+    ['ping.t null', '{"type":"ping","t":null}', 'ping.t must be a number'],
+    ['ping.ack float', '{"type":"ping","t":1,"ack":1.5}', 'ping.ack must be an integer'],
+    ['ping.ack string', '{"type":"ping","t":1,"ack":"1"}', 'ping.ack must be an integer'],
+    ['ping.ack null', '{"type":"ping","t":1,"ack":null}', 'ping.ack must be an integer'],
+    // set_role
+    ['set_role.id missing', '{"type":"set_role","role":"audience"}', 'set_role.id must be an integer'],
+    ['set_role.id float', '{"type":"set_role","id":1.5,"role":"audience"}', 'set_role.id must be an integer'],
+    [
+      'set_role.id string',
+      '{"type":"set_role","id":"1","role":"audience"}',
+      'set_role.id must be an integer',
+    ],
+    [
+      'set_role.role missing',
+      '{"type":"set_role","id":1}',
+      'set_role.role must be "broadcaster" or "audience"',
+    ],
+    [
+      'set_role.role host',
+      '{"type":"set_role","id":1,"role":"host"}',
+      'set_role.role must be "broadcaster" or "audience"',
+    ],
+    // renew_token
+    ['renew_token.id missing', '{"type":"renew_token","token":"t"}', 'renew_token.id must be an integer'],
+    [
+      'renew_token.id float',
+      '{"type":"renew_token","id":0.5,"token":"t"}',
+      'renew_token.id must be an integer',
+    ],
+    ['renew_token.token missing', '{"type":"renew_token","id":1}', 'renew_token.token must be a string'],
+    [
+      'renew_token.token number',
+      '{"type":"renew_token","id":1,"token":7}',
+      'renew_token.token must be a string',
+    ],
+    [
+      'renew_token.token 4097 chars',
+      JSON.stringify({ type: 'renew_token', id: 1, token: 't'.repeat(4097) }),
+      'renew_token.token must be a string',
+    ],
+  ];
+  it.each(cases)('%s', (_name, text, message) => {
+    expect(decodeClientFrame(text)).toEqual(malformed(message));
+  });
+
+  const resumeMessage = 'join.resume must be { sessionId: string, lastSeq: integer >= 0 }';
+  it.each([
+    ['null', null],
+    ['a string', 's-1'],
+    ['an array', ['s-1', 0]],
+    ['without sessionId', { lastSeq: 0 }],
+    ['with a numeric sessionId', { sessionId: 1, lastSeq: 0 }],
+    ['with a 129-char sessionId', { sessionId: 's'.repeat(129), lastSeq: 0 }],
+    ['without lastSeq', { sessionId: 's-1' }],
+    ['with lastSeq -1', { sessionId: 's-1', lastSeq: -1 }],
+    ['with lastSeq 1.5', { sessionId: 's-1', lastSeq: 1.5 }],
+    ['with lastSeq "3"', { sessionId: 's-1', lastSeq: '3' }],
+  ])('join.resume %s', (_name, resume) => {
+    expect(decodeClientFrame(joinWith('resume', resume))).toEqual(malformed(resumeMessage));
+  });
+
+  it('accepts the longest allowed strings', () => {
+    const frame = {
+      ...JOIN,
+      appId: 'a'.repeat(256),
+      channel: 'c'.repeat(1024),
+      token: 't'.repeat(4096),
+      resume: { sessionId: 's'.repeat(128), lastSeq: 0 },
+    };
+    expect(decodeClientFrame(JSON.stringify(frame))).toEqual({ ok: true, frame });
+  });
+});
+
+describe('decodeClientFrame: size limit', () => {
+  const pingOfLength = (n: number): string => {
+    const head = '{"type":"ping","t":1,"pad":"';
+    return `${head}${'p'.repeat(n - head.length - 2)}"}`;
+  };
+
+  it('accepts exactly the limit and refuses one byte more (string)', () => {
+    const atLimit = pingOfLength(8192);
+    expect(atLimit.length).toBe(8192);
+    expect(decodeClientFrame(atLimit)).toMatchObject({ ok: true, frame: { type: 'ping', t: 1 } });
+    expect(decodeClientFrame(pingOfLength(8193))).toEqual(tooLarge(8193, 8192));
+  });
+
+  it('accepts exactly the limit and refuses one byte more (Uint8Array)', () => {
+    expect(decodeClientFrame(bytes(pingOfLength(8192)))).toMatchObject({ ok: true });
+    expect(decodeClientFrame(bytes(pingOfLength(8193)))).toEqual(tooLarge(8193, 8192));
+    expect(decodeClientFrame(new Uint8Array(100_000))).toEqual(tooLarge(100_000, 8192));
+  });
+
+  it('refuses before parsing: even garbage gets frame_too_large', () => {
+    expect(decodeClientFrame('x'.repeat(8193))).toEqual(tooLarge(8193, 8192));
+  });
+
+  it('counts UTF-8 bytes, not characters', () => {
+    // 3000 × '€' (3 bytes each): 3030 characters but 9030 bytes
+    const euro = `{"type":"ping","t":1,"pad":"${'€'.repeat(3000)}"}`;
+    expect(euro.length).toBe(3030);
+    expect(decodeClientFrame(euro)).toEqual(tooLarge(9030, 8192));
+    expect(decodeClientFrame(bytes(euro))).toEqual(tooLarge(9030, 8192));
+
+    // 2100 × '😀' (2 UTF-16 units, 4 bytes each): 4230 characters but 8430 bytes
+    const emoji = `{"type":"ping","t":1,"pad":"${'😀'.repeat(2100)}"}`;
+    expect(emoji.length).toBe(4230);
+    expect(decodeClientFrame(emoji)).toEqual(tooLarge(8430, 8192));
+
+    // 1500 × '😀': 3030 characters, 6030 bytes — measured exactly and accepted
+    const smallEmoji = `{"type":"ping","t":1,"pad":"${'😀'.repeat(1500)}"}`;
+    expect(decodeClientFrame(smallEmoji)).toMatchObject({ ok: true, frame: { type: 'ping', t: 1 } });
+  });
+
+  it('honours a custom limit', () => {
+    expect(decodeClientFrame('{"type":"leave"}', 16)).toEqual({ ok: true, frame: { type: 'leave' } });
+    expect(decodeClientFrame('{"type":"leave"} ', 16)).toEqual(tooLarge(17, 16));
+    expect(decodeClientFrame(bytes('{"type":"leave"} '), 16)).toEqual(tooLarge(17, 16));
+    // 'é' is 2 bytes: 16 characters, 17 bytes
+    expect(decodeClientFrame('{"type":"leavé"}', 16)).toEqual(tooLarge(17, 16));
+  });
+});
+
+describe('decodeServerFrame: round trips', () => {
+  const frames: ServerFrame[] = [
+    {
+      type: 'joined',
+      sessionId: 's-1',
+      uid: 42,
+      channel: 'room',
+      role: 'broadcaster',
+      resumed: false,
+      members: [{ uid: 1 }, { uid: 2 }],
+      seq: 0,
+      keepaliveMs: 5000,
+      offlineAfterMs: 20_000,
+      serverTime: 1_700_000_000_000,
+    },
+    {
+      type: 'joined',
+      sessionId: 's-1',
+      uid: 42,
+      channel: 'room',
+      role: 'audience',
+      resumed: true,
+      members: [],
+      missed: [{ type: 'event', seq: 4, event: { kind: 'user_joined', uid: 7 } }],
+      seq: 4,
+      keepaliveMs: 5000,
+      offlineAfterMs: 20_000,
+      tokenExpiresAt: 1_700_000_600_000,
+      serverTime: 1_700_000_000_000,
+    },
+    { type: 'event', seq: 1, event: { kind: 'user_joined', uid: 7 } },
+    { type: 'event', seq: 2, event: { kind: 'user_offline', uid: 7, reason: 'quit' } },
+    { type: 'event', seq: 3, event: { kind: 'user_offline', uid: 8, reason: 'dropped' } },
+    { type: 'ka' },
+    { type: 'pong', t: 123.5 },
+    { type: 'role_result', id: 1, ok: true, role: 'audience' },
+    {
+      type: 'role_result',
+      id: 2,
+      ok: false,
+      role: 'audience',
+      code: 'too_many_broadcasters',
+      message: 'full',
+    },
+    { type: 'token_result', id: 3, ok: true, tokenExpiresAt: 1_700_000_600_000 },
+    { type: 'token_result', id: 4, ok: false, code: 'invalid_token', message: 'bad signature' },
+    { type: 'end', code: 'same_uid_login', message: 'another device joined with uid 42' },
+    { type: 'left' },
+  ];
+  for (const frame of frames) {
+    it(`${frame.type} ${encodeFrame(frame).slice(0, 60)}`, () => {
+      expect(decodeServerFrame(encodeFrame(frame))).toEqual({ ok: true, frame });
+      expect(decodeServerFrame(bytes(encodeFrame(frame)))).toEqual({ ok: true, frame });
+    });
+  }
+});
+
+describe('decodeServerFrame: invalid frames', () => {
+  const joined = {
+    type: 'joined',
+    sessionId: 's-1',
+    uid: 42,
+    channel: 'room',
+    role: 'broadcaster',
+    resumed: false,
+    members: [],
+    seq: 0,
+    keepaliveMs: 5000,
+    offlineAfterMs: 20_000,
+    serverTime: 1,
+  };
+  const joinedMessage = 'joined is missing sessionId, uid, members, seq or keepaliveMs';
+  it.each([
+    ['without sessionId', { sessionId: undefined }],
+    ['with a numeric sessionId', { sessionId: 1 }],
+    ['without uid', { uid: undefined }],
+    ['with a float uid', { uid: 1.5 }],
+    ['without members', { members: undefined }],
+    ['with members as an object', { members: { 0: { uid: 1 } } }],
+    ['without seq', { seq: undefined }],
+    ['with a string seq', { seq: '0' }],
+    ['without keepaliveMs', { keepaliveMs: undefined }],
+    ['with keepaliveMs null', { keepaliveMs: null }],
+  ])('joined %s', (_name, patch) => {
+    expect(decodeServerFrame(JSON.stringify({ ...joined, ...patch }))).toEqual(malformed(joinedMessage));
+  });
+
+  const eventMessage = 'event must carry seq and a known event';
+  it.each([
+    ['unknown kind', { type: 'event', seq: 1, event: { kind: 'user_left', uid: 7 } }],
+    ['no kind', { type: 'event', seq: 1, event: { uid: 7 } }],
+    ['offline without reason', { type: 'event', seq: 1, event: { kind: 'user_offline', uid: 7 } }],
+    [
+      'offline with numeric reason',
+      { type: 'event', seq: 1, event: { kind: 'user_offline', uid: 7, reason: 1 } },
+    ],
+    ['float uid', { type: 'event', seq: 1, event: { kind: 'user_joined', uid: 7.5 } }],
+    ['string uid', { type: 'event', seq: 1, event: { kind: 'user_joined', uid: '7' } }],
+    ['no event', { type: 'event', seq: 1 }],
+    ['event null', { type: 'event', seq: 1, event: null }],
+    ['event array', { type: 'event', seq: 1, event: [] }],
+    ['no seq', { type: 'event', event: { kind: 'user_joined', uid: 7 } }],
+    ['float seq', { type: 'event', seq: 1.5, event: { kind: 'user_joined', uid: 7 } }],
+  ])('event with %s', (_name, frame) => {
+    expect(decodeServerFrame(JSON.stringify(frame))).toEqual(malformed(eventMessage));
+  });
+
+  it('end without code or message', () => {
+    const message = 'end must carry code and message';
+    expect(decodeServerFrame('{"type":"end","message":"bye"}')).toEqual(malformed(message));
+    expect(decodeServerFrame('{"type":"end","code":4000,"message":"bye"}')).toEqual(malformed(message));
+    expect(decodeServerFrame('{"type":"end","code":"banned"}')).toEqual(malformed(message));
+  });
+
+  it('pong without a numeric t', () => {
+    expect(decodeServerFrame('{"type":"pong"}')).toEqual(malformed('pong.t must be a number'));
+    expect(decodeServerFrame('{"type":"pong","t":"1"}')).toEqual(malformed('pong.t must be a number'));
+  });
+
+  it('role_result / token_result without id or boolean ok', () => {
+    expect(decodeServerFrame('{"type":"role_result","ok":true,"role":"audience"}')).toEqual(
+      malformed('role_result must carry id and ok'),
+    );
+    expect(decodeServerFrame('{"type":"role_result","id":1,"ok":"yes","role":"audience"}')).toEqual(
+      malformed('role_result must carry id and ok'),
+    );
+    expect(decodeServerFrame('{"type":"token_result","id":1.5,"ok":true}')).toEqual(
+      malformed('token_result must carry id and ok'),
+    );
+    expect(decodeServerFrame('{"type":"token_result","id":1}')).toEqual(
+      malformed('token_result must carry id and ok'),
+    );
+  });
+
+  it('not a frame', () => {
+    expect(decodeServerFrame('{')).toEqual(malformed('frame is not valid UTF-8 JSON'));
+    expect(decodeServerFrame('[]')).toEqual(malformed('frame must be a JSON object'));
+    expect(decodeServerFrame('null')).toEqual(malformed('frame must be a JSON object'));
+    expect(decodeServerFrame('7')).toEqual(malformed('frame must be a JSON object'));
+    expect(decodeServerFrame('{"t":1}')).toEqual(malformed('frame has no string "type"'));
+    expect(decodeServerFrame(new Uint8Array([0x7b, 0xc3, 0x7d]))).toEqual(
+      malformed('frame is not valid UTF-8 JSON'),
+    );
+  });
+
+  it('unknown type, including client frame types', () => {
+    expect(decodeServerFrame('{"type":"join"}')).toEqual({
+      ok: false,
+      code: 'unknown_frame_type',
+      message: 'unknown frame type "join"',
+    });
+    expect(decodeServerFrame('{"type":"ping","t":1}')).toMatchObject({
+      ok: false,
+      code: 'unknown_frame_type',
+    });
+  });
+
+  it('size limit is 4 MiB by default, and configurable', () => {
+    expect(decodeServerFrame(new Uint8Array(4_194_305))).toEqual(tooLarge(4_194_305, 4_194_304));
+    const pad = 'p'.repeat(10_000);
+    expect(decodeServerFrame(`{"type":"ka","pad":"${pad}"}`)).toEqual({
+      ok: true,
+      frame: { type: 'ka', pad },
+    });
+    expect(decodeServerFrame('{"type":"ka"}', 12)).toEqual(tooLarge(13, 12));
+    expect(decodeServerFrame('{"type":"ka"}', 13)).toEqual({ ok: true, frame: { type: 'ka' } });
+  });
+});
