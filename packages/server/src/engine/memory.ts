@@ -26,7 +26,7 @@ export class MemoryEngine implements Engine {
   async claimUid(ref: ChannelRef, member: MemberRecord): Promise<{ previous?: MemberRecord }> {
     const ch = this.#channel(ref);
     const previous = ch.members.get(member.uid);
-    ch.members.set(member.uid, member);
+    ch.members.set(member.uid, { ...member });
     return previous && previous.sessionId !== member.sessionId ? { previous } : {};
   }
 
