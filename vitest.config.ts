@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@holdfast\/sdk\/testing$/, replacement: src('sdk/src/testing.ts') },
       { find: /^@holdfast\/sdk$/, replacement: src('sdk/src/node.ts') },
       { find: /^@holdfast\/protocol$/, replacement: src('protocol/src/index.ts') },
+      { find: /^@holdfast\/server\/testing$/, replacement: src('server/src/testing.ts') },
       { find: /^@holdfast\/server$/, replacement: src('server/src/index.ts') },
     ],
   },

@@ -6,7 +6,11 @@ import type { BusMessage, ChannelRef, MemberRecord, SessionRecord } from './type
 const ROOM: ChannelRef = { appId: 'app', channel: 'room' };
 const OTHER: ChannelRef = { appId: 'app', channel: 'lobby' };
 
-const member = (uid: number, sessionId: string, role: MemberRecord['role'] = 'broadcaster'): MemberRecord => ({
+const member = (
+  uid: number,
+  sessionId: string,
+  role: MemberRecord['role'] = 'broadcaster',
+): MemberRecord => ({
   uid,
   sessionId,
   role,
@@ -135,7 +139,9 @@ describe('MemoryEngine.removeMember', () => {
     await engine.claimUid(ROOM, member(7, 's-a'));
     await engine.claimUid(ROOM, member(8, 's-b'));
     await engine.removeMember(ROOM, 7, 's-a');
-    expect(await engine.listChannels('app')).toEqual([{ channel: 'room', userCount: 1, broadcasterCount: 1 }]);
+    expect(await engine.listChannels('app')).toEqual([
+      { channel: 'room', userCount: 1, broadcasterCount: 1 },
+    ]);
     await engine.removeMember(ROOM, 8, 's-b');
     expect(await engine.listChannels('app')).toEqual([]);
     expect(await engine.listMembers(ROOM)).toEqual([]);
@@ -160,7 +166,9 @@ describe('MemoryEngine.setMemberRole', () => {
     expect(await engine.setMemberRole(ROOM, 8, 's-a', 'audience')).toBeUndefined();
     expect(await engine.setMemberRole(OTHER, 7, 's-a', 'audience')).toBeUndefined();
     expect((await engine.getMember(ROOM, 7))?.role).toBe('broadcaster');
-    expect(await engine.listChannels('app')).toEqual([{ channel: 'room', userCount: 1, broadcasterCount: 1 }]);
+    expect(await engine.listChannels('app')).toEqual([
+      { channel: 'room', userCount: 1, broadcasterCount: 1 },
+    ]);
   });
 });
 
@@ -195,9 +203,17 @@ describe('MemoryEngine reads', () => {
 
     await engine.setMemberRole(ROOM, 2, 's-2', 'broadcaster');
     await engine.setMemberRole(ROOM, 1, 's-1', 'audience');
-    expect((await engine.listChannels('app'))[1]).toEqual({ channel: 'room', userCount: 3, broadcasterCount: 2 });
+    expect((await engine.listChannels('app'))[1]).toEqual({
+      channel: 'room',
+      userCount: 3,
+      broadcasterCount: 2,
+    });
     await engine.setMemberRole(ROOM, 3, 's-3', 'audience');
-    expect((await engine.listChannels('app'))[1]).toEqual({ channel: 'room', userCount: 3, broadcasterCount: 1 });
+    expect((await engine.listChannels('app'))[1]).toEqual({
+      channel: 'room',
+      userCount: 3,
+      broadcasterCount: 1,
+    });
   });
 
   it('does not confuse an app id and channel that concatenate alike', async () => {
