@@ -25,13 +25,17 @@ const log = (who: string, what: string) =>
 function handler(who: string): IRtcEngineEventHandler {
   return {
     onConnectionStateChanged: (_c, state, reason) =>
-      log(who, `onConnectionStateChanged(${name(ConnectionStateType, state)}, ${name(ConnectionChangedReasonType, reason)})`),
+      log(
+        who,
+        `onConnectionStateChanged(${name(ConnectionStateType, state)}, ${name(ConnectionChangedReasonType, reason)})`,
+      ),
     onJoinChannelSuccess: (c, elapsed) => log(who, `onJoinChannelSuccess(uid ${c.localUid}, ${elapsed} ms)`),
     onRejoinChannelSuccess: (_c, elapsed) => log(who, `onRejoinChannelSuccess(${elapsed} ms)`),
     onConnectionInterrupted: () => log(who, 'onConnectionInterrupted'),
     onConnectionLost: () => log(who, 'onConnectionLost'),
     onUserJoined: (_c, uid) => log(who, `onUserJoined(${uid})`),
-    onUserOffline: (_c, uid, reason) => log(who, `onUserOffline(${uid}, ${name(UserOfflineReasonType, reason)})`),
+    onUserOffline: (_c, uid, reason) =>
+      log(who, `onUserOffline(${uid}, ${name(UserOfflineReasonType, reason)})`),
     onLeaveChannel: () => log(who, 'onLeaveChannel'),
     onError: (err, msg) => log(who, `onError(${err}, ${msg})`),
   };

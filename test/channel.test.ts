@@ -1,9 +1,9 @@
 import {
   ChannelProfileType,
   ClientRoleType,
+  ErrorCodeType,
   ConnectionChangedReasonType as R,
   ConnectionStateType as S,
-  ErrorCodeType,
   UserOfflineReasonType,
 } from '@holdfast/sdk';
 import { type RunningServer, startServer } from '@holdfast/server';

@@ -15,7 +15,12 @@ let proxy: FaultProxy;
 const clients: RecordingClient[] = [];
 
 async function setup(offlineAfterMs = 20_000) {
-  server = await startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent', timing: { offlineAfterMs } });
+  server = await startServer({
+    port: 0,
+    apps: [{ appId: 'demo' }],
+    logLevel: 'silent',
+    timing: { offlineAfterMs },
+  });
   proxy = await startFaultProxy({ targetPort: server.port });
 }
 function client(viaProxy: boolean, timing = {}) {
@@ -55,7 +60,11 @@ describe('reconnection over real sockets', () => {
     const rejoin = await a.waitState(S.ConnectionStateConnected, R.ConnectionChangedRejoinSuccess, 8000);
     expect(a.named('onRejoinChannelSuccess')).toHaveLength(1);
     const afterRejoin = a.events.slice(a.events.indexOf(rejoin));
-    expect(afterRejoin.filter((e) => e.name === 'onUserJoined' || e.name === 'onUserOffline').map((e) => [e.name, ...e.args].slice(0, 3))).toEqual([
+    expect(
+      afterRejoin
+        .filter((e) => e.name === 'onUserJoined' || e.name === 'onUserOffline')
+        .map((e) => [e.name, ...e.args].slice(0, 3)),
+    ).toEqual([
       ['onUserJoined', 3, expect.any(Number)],
       ['onUserOffline', 3, UserOfflineReasonType.UserOfflineQuit],
     ]);
@@ -71,7 +80,11 @@ describe('reconnection over real sockets', () => {
     await joined(a, 'reset', 1);
     proxy.setMode('reset');
     const t0 = Date.now() - a.start;
-    const interrupted = await a.waitState(S.ConnectionStateReconnecting, R.ConnectionChangedInterrupted, 2000);
+    const interrupted = await a.waitState(
+      S.ConnectionStateReconnecting,
+      R.ConnectionChangedInterrupted,
+      2000,
+    );
     expect(interrupted.at - t0).toBeLessThan(500);
     proxy.setMode('pass');
     const back = await a.waitState(S.ConnectionStateConnected, R.ConnectionChangedRejoinSuccess, 8000);
@@ -105,7 +118,11 @@ describe('reconnection over real sockets', () => {
     const a = client(true, { failAfterMs: 3000, lostAfterMs: 1000 });
     await joined(a, 'giveup', 1);
     proxy.setMode('reset');
-    const interrupted = await a.waitState(S.ConnectionStateReconnecting, R.ConnectionChangedInterrupted, 2000);
+    const interrupted = await a.waitState(
+      S.ConnectionStateReconnecting,
+      R.ConnectionChangedInterrupted,
+      2000,
+    );
     await a.waitState(S.ConnectionStateReconnecting, R.ConnectionChangedLost, 2000);
     const failed = await a.waitState(S.ConnectionStateFailed, R.ConnectionChangedJoinFailed, 5000);
     expect(failed.at - interrupted.at).toBeGreaterThanOrEqual(2950);

@@ -25,7 +25,7 @@ const bad = (message: string) => fail(Code.MalformedFrame, message);
 function sizeOver(data: string | Uint8Array, maxBytes: number): number | undefined {
   if (typeof data !== 'string') return data.byteLength > maxBytes ? data.byteLength : undefined;
   if (data.length * 3 <= maxBytes) return undefined; // every UTF-16 unit is at most 3 UTF-8 bytes
-  const size = data.length > maxBytes ? data.length : new TextEncoder().encode(data).byteLength;
+  const size = new TextEncoder().encode(data).byteLength;
   return size > maxBytes ? size : undefined;
 }
 
@@ -90,9 +90,10 @@ export function decodeClientFrame(
   }
 }
 
+const OFFLINE_REASONS = new Set(['quit', 'dropped', 'become_audience', 'kicked']);
 function isEvent(e: unknown): e is ChannelEvent {
   if (!isObj(e) || !isInt(e.uid)) return false;
-  return e.kind === 'user_joined' || (e.kind === 'user_offline' && typeof e.reason === 'string');
+  return e.kind === 'user_joined' || (e.kind === 'user_offline' && OFFLINE_REASONS.has(e.reason as string));
 }
 
 /**
