@@ -76,6 +76,7 @@ export function decodeClientFrame(
     case 'ping':
       if (!isNum(f.t)) return bad('ping.t must be a number');
       if (f.ack !== undefined && !isInt(f.ack)) return bad('ping.ack must be an integer');
+      if (f.rtt !== undefined && !isNum(f.rtt)) return bad('ping.rtt must be a number');
       return { ok: true, frame: f as unknown as ClientFrame };
     case 'set_role':
       if (!isInt(f.id)) return bad('set_role.id must be an integer');
@@ -85,10 +86,24 @@ export function decodeClientFrame(
       if (!isInt(f.id)) return bad('renew_token.id must be an integer');
       if (!isStr(f.token)) return bad('renew_token.token must be a string');
       return { ok: true, frame: f as unknown as ClientFrame };
+    case 'report':
+      if (!Array.isArray(f.states) || f.states.length > MAX_REPORTED_STATES)
+        return bad(`report.states must be a list of at most ${MAX_REPORTED_STATES}`);
+      if (
+        !f.states.every(
+          (x) => isObj(x) && isNum(x.at) && STATES.has(x.state as string) && isStr(x.reason, 64),
+        )
+      )
+        return bad('report.states entries must be { at, state, reason }');
+      return { ok: true, frame: f as unknown as ClientFrame };
     default:
       return fail(Code.UnknownFrameType, `unknown frame type "${String(f.type).slice(0, 32)}"`);
   }
 }
+
+/** Most state changes one report may carry. */
+export const MAX_REPORTED_STATES = 64;
+const STATES = new Set(['disconnected', 'connecting', 'connected', 'reconnecting', 'failed']);
 
 const OFFLINE_REASONS = new Set(['quit', 'dropped', 'become_audience', 'kicked']);
 function isEvent(e: unknown): e is ChannelEvent {

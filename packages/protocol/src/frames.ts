@@ -39,6 +39,23 @@ export interface ClientPingFrame {
   type: 'ping';
   t: number;
   ack?: number;
+  /** The client's last measured round-trip time, ms (shown in the console). */
+  rtt?: number;
+}
+/** One connection state change as the client saw it (its own clock, unix ms). */
+export interface ReportedState {
+  at: number;
+  state: 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
+  /** Profile-neutral reason name (e.g. 'interrupted', 'rejoin_success'). */
+  reason: string;
+}
+/**
+ * Client telemetry: state changes the client went through, sent once it is
+ * connected again (so a console can draw what the client saw during an outage).
+ */
+export interface ReportFrame {
+  type: 'report';
+  states: ReportedState[];
 }
 export interface SetRoleFrame {
   type: 'set_role';
@@ -50,7 +67,13 @@ export interface RenewTokenFrame {
   id: number;
   token: string;
 }
-export type ClientFrame = JoinFrame | LeaveFrame | ClientPingFrame | SetRoleFrame | RenewTokenFrame;
+export type ClientFrame =
+  | JoinFrame
+  | LeaveFrame
+  | ClientPingFrame
+  | SetRoleFrame
+  | RenewTokenFrame
+  | ReportFrame;
 export type ClientFrameType = ClientFrame['type'];
 
 // ---------------------------------------------------------------- server → client

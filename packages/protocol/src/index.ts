@@ -1,5 +1,11 @@
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
-export { type DecodeResult, decodeClientFrame, decodeServerFrame, encodeFrame } from './codec.js';
+export {
+  type DecodeResult,
+  decodeClientFrame,
+  decodeServerFrame,
+  encodeFrame,
+  MAX_REPORTED_STATES,
+} from './codec.js';
 export {
   ChannelProfileType,
   ClientRoleChangeFailedReason,
@@ -45,6 +51,8 @@ export {
   type PongFrame,
   PROTOCOL_VERSION,
   type RenewTokenFrame,
+  type ReportedState,
+  type ReportFrame,
   type RoleResultFrame,
   type ServerFrame,
   type ServerFrameType,

@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '@holdfast/protocol';
 import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
+import { registerAdminRoutes } from './admin/index.js';
 import { AppRegistry } from './auth/apps.js';
 import { ChannelService } from './channels/service.js';
 import { DEFAULT_LIMITS, DEFAULT_SERVER_TIMING, type ServerOptions, WS_MAX_PAYLOAD } from './config.js';
+import { registerConsoleRoutes } from './console/index.js';
+import type { ServerContext } from './context.js';
 import { MemoryEngine } from './engine/memory.js';
 import { ClientConnection } from './gateway/connection.js';
+import { HttpRouter, sendJson } from './gateway/router.js';
+import { Observer } from './observe/observer.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -39,6 +44,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = (options.logger ?? pino({ level: options.logLevel ?? 'warn' })).child({ node: nodeId });
   const ownsEngine = !options.engine;
   const engine = options.engine ?? new MemoryEngine();
+  const observer = new Observer();
   const service = new ChannelService(engine, apps, {
     nodeId,
     clock,
@@ -46,23 +52,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     keepaliveMs: timing.keepaliveMs,
     maxBroadcasters: limits.maxBroadcasters,
     log,
+    observer,
   });
   const startedAt = Date.now();
 
-  const http = createServer((req, res) => handleHttp(req, res));
-  function handleHttp(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/healthz') {
-      json(res, 200, {
-        status: 'ok',
-        nodeId,
-        sessions: service.sessionCount,
-        uptimeMs: Date.now() - startedAt,
-      });
-      return;
-    }
-    json(res, 404, { error: 'not_found', message: `no route for ${req.method} ${path}` });
-  }
+  const router = new HttpRouter();
+  router.add('GET', '/healthz', (_req, res) =>
+    sendJson(res, 200, {
+      status: 'ok',
+      nodeId,
+      sessions: service.sessionCount,
+      uptimeMs: Date.now() - startedAt,
+    }),
+  );
+  const ctx: ServerContext = { nodeId, options, apps, engine, service, observer, router, clock, log };
+  registerAdminRoutes(ctx);
+  registerConsoleRoutes(ctx);
+  const http = createServer((req, res) => void router.handle(req, res));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
   http.on('upgrade', (req, socket, head) => {
@@ -119,10 +125,4 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }

@@ -201,7 +201,7 @@ describe('T3–T7: interruption, loss, give-up (injected clock, exact timings)',
     server.latest().receive({ type: 'event', seq: 1, event: { kind: 'user_joined', uid: 3 } });
     clock.advance(1500);
     expect(server.latest().sent.filter((f) => f.type === 'ping')).toEqual([
-      { type: 'ping', t: clock.now(), ack: 1 },
+      { type: 'ping', t: clock.now(), ack: 1, rtt: 0 },
     ]);
   });
 

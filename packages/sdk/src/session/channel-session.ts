@@ -4,7 +4,9 @@ import {
   encodeFrame,
   type JoinedFrame,
   type JoinFrame,
+  MAX_REPORTED_STATES,
   PROTOCOL_VERSION,
+  type ReportedState,
   type ServerFrame,
   type WireErrorCode,
   type WireOfflineReason,
@@ -94,6 +96,7 @@ export class ChannelSession {
   #nextRequestId = 1;
   #pendingRoles = new Map<number, { from: WireRole; to: WireRole }>();
   #unsubscribeNetwork: (() => void) | undefined;
+  #reports: ReportedState[] = [];
   readonly remote: RemoteMembers;
 
   constructor(
@@ -216,6 +219,7 @@ export class ChannelSession {
     const clock = this.opts.clock;
     switch (effect.type) {
       case 'state':
+        this.#queueReport(effect.status, effect.reason);
         this.listener.state(effect.status, effect.reason);
         return;
       case 'notify':
@@ -394,10 +398,23 @@ export class ChannelSession {
     }
   }
 
+  /** Remembers a state change for the server's console; sent whenever the client is connected. */
+  #queueReport(state: Status, reason: Reason): void {
+    this.#reports.push({ at: this.opts.clock.now(), state, reason });
+    if (this.#reports.length > MAX_REPORTED_STATES)
+      this.#reports.splice(0, this.#reports.length - MAX_REPORTED_STATES);
+    if (state === 'connected' || this.#state.status === 'connected') this.#flushReports();
+  }
+
+  #flushReports(): void {
+    if (this.#reports.length === 0) return;
+    if (this.#transport?.send(encodeFrame({ type: 'report', states: this.#reports }))) this.#reports = [];
+  }
+
   #startPinger(): void {
     this.#stopPinger();
     const tick = () => {
-      this.#send({ type: 'ping', t: this.opts.clock.now(), ack: this.remote.lastSeq });
+      this.#send({ type: 'ping', t: this.opts.clock.now(), ack: this.remote.lastSeq, rtt: this.#rtt });
       this.#pinger = this.opts.clock.setTimeout(tick, this.#keepaliveMs);
     };
     this.#pinger = this.opts.clock.setTimeout(tick, this.#keepaliveMs);

@@ -5,6 +5,8 @@ export interface AppConfig {
   appId: string;
   /** With a certificate, every join needs an AccessToken2; without one the app is in development mode. */
   appCertificate?: string;
+  /** Remote offline window for this app's members (e.g. 40000 for NERTC-style apps). Default: the server's. */
+  offlineAfterMs?: number;
 }
 
 export type JoinAuth =
@@ -31,6 +33,10 @@ export class AppRegistry {
       }
       this.#apps.set(app.appId, { ...app });
     }
+  }
+
+  get(appId: string): AppConfig | undefined {
+    return this.#apps.get(appId);
   }
 
   has(appId: string): boolean {

@@ -28,6 +28,12 @@ export class LiveSession {
   readonly key: string;
   seq = 0;
   lastSeenAt: number;
+  /** This session's remote offline window (per app). */
+  offlineAfterMs = 20_000;
+  /** Last round-trip time the client reported, ms. */
+  rttMs = 0;
+  /** Remote address of the attached (or last) transport. */
+  remote = '';
   tokenExpiresAt: number | undefined;
   conn: Attachment | undefined;
   #outbox: EventFrame[] = [];

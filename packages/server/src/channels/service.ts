@@ -20,7 +20,13 @@ import {
   isAnnounced,
   type MemberRecord,
 } from '../engine/types.js';
+import type { ObservedEvent, Observer } from '../observe/observer.js';
 import { type Attachment, LiveSession } from './live-session.js';
+
+type Observed<T extends ObservedEvent['type']> = Omit<
+  Extract<ObservedEvent, { type: T }>,
+  'at' | 'node' | 'appId' | 'channel' | 'uid' | 'sessionId'
+>;
 
 export interface ChannelServiceOptions {
   nodeId: string;
@@ -32,6 +38,7 @@ export interface ChannelServiceOptions {
   /** Most broadcasters in one channel. */
   maxBroadcasters: number;
   log: Logger;
+  observer: Observer;
   random?: () => number;
 }
 
@@ -144,7 +151,7 @@ export class ChannelService {
       seq: live.seq,
       ...(missed ? { missed } : {}),
       keepaliveMs: this.opts.keepaliveMs,
-      offlineAfterMs: this.opts.offlineAfterMs,
+      offlineAfterMs: live.offlineAfterMs,
       ...(live.tokenExpiresAt !== undefined ? { tokenExpiresAt: live.tokenExpiresAt } : {}),
       serverTime: this.opts.clock.now(),
     });
@@ -180,6 +187,8 @@ export class ChannelService {
     const live = new LiveSession(id, ref, uid, frame.role, frame.profile, key, now);
     live.tokenExpiresAt = tokenExpiresAt;
     live.conn = conn;
+    live.remote = conn.remoteAddress;
+    live.offlineAfterMs = this.#offlineWindow(ref.appId);
     this.#sessions.set(id, live);
     let set = this.#byChannel.get(key);
     if (!set) {
@@ -211,7 +220,7 @@ export class ChannelService {
       members,
       seq: 0,
       keepaliveMs: this.opts.keepaliveMs,
-      offlineAfterMs: this.opts.offlineAfterMs,
+      offlineAfterMs: live.offlineAfterMs,
       ...(tokenExpiresAt !== undefined ? { tokenExpiresAt } : {}),
       serverTime: now,
     });
@@ -220,6 +229,13 @@ export class ChannelService {
     if (announced && !wasAnnounced) await this.#publishEvent(ref, { kind: 'user_joined', uid });
     else if (!announced && wasAnnounced)
       await this.#publishEvent(ref, { kind: 'user_offline', uid, reason: 'become_audience' });
+    this.observe(live, {
+      type: 'joined',
+      role: frame.role,
+      profile: frame.profile,
+      remote: conn.remoteAddress,
+      sessionExpired,
+    });
     this.opts.log.debug({ session: id, uid, channel: ref.channel, sessionExpired }, 'joined');
     return live;
   }
@@ -231,12 +247,32 @@ export class ChannelService {
 
   /** The transport went away; the session waits for a resume until the offline window ends. */
   detach(live: LiveSession, conn: Attachment): void {
-    if (live.conn === conn) live.conn = undefined;
+    if (live.conn !== conn) return;
+    live.conn = undefined;
+    if (this.#sessions.has(live.id)) this.observe(live, { type: 'detached' });
   }
 
-  touch(live: LiveSession, ack?: number): void {
+  /** Emits an observed event about `live` (console timelines, event log). */
+  observe<T extends ObservedEvent['type']>(live: LiveSession, event: Observed<T> & { type: T }): void {
+    this.opts.observer.emit({
+      at: this.opts.clock.now(),
+      node: this.opts.nodeId,
+      appId: live.ref.appId,
+      channel: live.ref.channel,
+      uid: live.uid,
+      sessionId: live.id,
+      ...event,
+    } as ObservedEvent);
+  }
+
+  #offlineWindow(appId: string): number {
+    return this.apps.get(appId)?.offlineAfterMs ?? this.opts.offlineAfterMs;
+  }
+
+  touch(live: LiveSession, ack?: number, rttMs?: number): void {
     live.lastSeenAt = this.opts.clock.now();
     if (ack !== undefined) live.ack(ack);
+    if (rttMs !== undefined) live.rttMs = rttMs;
   }
 
   /** Changes the role; `become_audience` / `user_joined` go out when announcement changes. */
@@ -261,6 +297,7 @@ export class ChannelService {
     if (!updated) return;
     live.role = role;
     live.conn?.send({ type: 'role_result', id, ok: true, role });
+    this.observe(live, { type: 'role', role });
     const before = isAnnounced({ role: from, profile: live.profile });
     const after = isAnnounced(updated);
     if (before && !after)
@@ -310,7 +347,7 @@ export class ChannelService {
     const now = this.opts.clock.now();
     const due: Array<[LiveSession, WireErrorCode]> = [];
     for (const live of this.#sessions.values()) {
-      if (now - live.lastSeenAt >= this.opts.offlineAfterMs) due.push([live, 'session_expired']);
+      if (now - live.lastSeenAt >= live.offlineAfterMs) due.push([live, 'session_expired']);
       else if (live.tokenExpiresAt !== undefined && now >= live.tokenExpiresAt)
         due.push([live, 'token_expired']);
     }
@@ -340,8 +377,9 @@ export class ChannelService {
     this.#byChannel.clear();
   }
 
-  async #remove(live: LiveSession, reason: WireOfflineReason): Promise<void> {
+  async #remove(live: LiveSession, reason: WireOfflineReason, code?: WireErrorCode): Promise<void> {
     if (!this.#sessions.delete(live.id)) return;
+    this.observe(live, { type: 'ended', reason, ...(code ? { code } : {}) });
     this.#byChannel.get(live.key)?.delete(live);
     if (this.#byChannel.get(live.key)?.size === 0) this.#byChannel.delete(live.key);
     await this.engine.deleteSession(live.id);
@@ -377,6 +415,7 @@ export class ChannelService {
     if (!live) return;
     // The member record already belongs to someone else (same uid) or is being removed by the sender.
     this.#sessions.delete(live.id);
+    this.observe(live, { type: 'ended', reason: 'kicked', code: message.code });
     this.#byChannel.get(live.key)?.delete(live);
     live.conn?.end(message.code, endMessage(message.code));
     live.conn = undefined;

@@ -137,8 +137,20 @@ export class ClientConnection implements Attachment {
 
   async #onFrame(frame: ClientFrame): Promise<void> {
     if (frame.type === 'ping') {
-      if (this.#live) this.service.touch(this.#live, frame.ack);
+      if (this.#live) this.service.touch(this.#live, frame.ack, frame.rtt);
       this.send({ type: 'pong', t: frame.t });
+      return;
+    }
+    if (frame.type === 'report') {
+      const live = this.#live;
+      if (live)
+        for (const s of frame.states)
+          this.service.observe(live, {
+            type: 'client_state',
+            state: s.state,
+            reason: s.reason,
+            clientAt: s.at,
+          });
       return;
     }
     switch (this.#phase) {

@@ -1,0 +1,66 @@
+import type {
+  ReportedState,
+  WireErrorCode,
+  WireOfflineReason,
+  WireProfile,
+  WireRole,
+} from '@holdfast/protocol';
+
+interface Base {
+  /** Server time, unix ms. */
+  at: number;
+  node: string;
+  appId: string;
+  channel: string;
+  uid: number;
+  sessionId: string;
+}
+
+/** Something that happened to a session, as the server saw it (or as its client reported). */
+export type ObservedEvent = Base &
+  (
+    | { type: 'joined'; role: WireRole; profile: WireProfile; remote: string; sessionExpired: boolean }
+    | { type: 'resumed'; remote: string }
+    /** The transport went away; the session waits for a resume until the offline window ends. */
+    | { type: 'detached' }
+    /** The session is over; `reason` is how remote members saw it, `code` why the server ended it. */
+    | { type: 'ended'; reason: WireOfflineReason; code?: WireErrorCode }
+    | { type: 'role'; role: WireRole }
+    /** A state change the client reported (its own clock in `clientAt`). */
+    | { type: 'client_state'; state: ReportedState['state']; reason: string; clientAt: number }
+  );
+
+export type ObservedListener = (event: ObservedEvent) => void;
+
+/**
+ * The server's event feed for operators: the console's live timelines and the
+ * event log read from here. Keeps the most recent events for late subscribers.
+ */
+export class Observer {
+  #listeners = new Set<ObservedListener>();
+  #recent: ObservedEvent[] = [];
+
+  constructor(private readonly keep = 5000) {}
+
+  emit(event: ObservedEvent): void {
+    this.#recent.push(event);
+    if (this.#recent.length > this.keep) this.#recent.splice(0, this.#recent.length - this.keep);
+    for (const l of this.#listeners) {
+      try {
+        l(event);
+      } catch {
+        // An observer must never break the server.
+      }
+    }
+  }
+
+  subscribe(listener: ObservedListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Most recent events, oldest first. */
+  recent(): readonly ObservedEvent[] {
+    return this.#recent;
+  }
+}
