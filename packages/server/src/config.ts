@@ -38,6 +38,11 @@ export interface ServerOptions {
   logger?: Logger;
   /** Default 'warn'. */
   logLevel?: string;
+  /**
+   * Credentials for the admin REST API and the console (HTTP Basic, like the commercial
+   * channel-management APIs). Without them both are open: development mode.
+   */
+  admin?: { customerId: string; customerSecret: string };
 }
 
 export const DEFAULT_SERVER_TIMING = {

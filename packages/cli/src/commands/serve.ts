@@ -31,6 +31,9 @@ export function registerServe(program: Command): void {
       parseApp,
     )
     .option('--offline-after-ms <ms>', 'remote offline window', parseIntArg('--offline-after-ms'), 20_000)
+    .option('--max-broadcasters <n>', 'most broadcasters per channel', parseIntArg('--max-broadcasters'), 128)
+    .option('--admin-id <customerId>', 'admin REST API / console user (HTTP Basic); with --admin-secret')
+    .option('--admin-secret <customerSecret>', 'admin REST API / console password (HTTP Basic)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
     .addHelpText(
       'after',
@@ -47,14 +50,23 @@ Examples:
         port: number;
         app?: AppConfig[];
         offlineAfterMs: number;
+        maxBroadcasters: number;
+        adminId?: string;
+        adminSecret?: string;
         logLevel: string;
       }) => {
+        if ((opts.adminId === undefined) !== (opts.adminSecret === undefined))
+          throw new InvalidArgumentError('--admin-id and --admin-secret go together');
         const apps = opts.app ?? [{ appId: 'demo' }];
         const server = await startServer({
           host: opts.host,
           port: opts.port,
           apps,
           timing: { offlineAfterMs: opts.offlineAfterMs },
+          limits: { maxBroadcasters: opts.maxBroadcasters },
+          ...(opts.adminId && opts.adminSecret
+            ? { admin: { customerId: opts.adminId, customerSecret: opts.adminSecret } }
+            : {}),
           logLevel: opts.logLevel,
         });
         const appList = apps.map(
