@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import {
-  type ChannelEvent,
-  type Clock,
-  channelNameProblem,
-  isValidUid,
-  type JoinFrame,
-  PROTOCOL_VERSION,
-  type WireErrorCode,
-  type WireOfflineReason,
-  type WireRole,
+import type {
+  ChannelEvent,
+  Clock,
+  JoinFrame,
+  WireErrorCode,
+  WireOfflineReason,
+  WireRole,
 } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { AppRegistry } from '../auth/apps.js';
@@ -19,8 +16,10 @@ import {
   type Engine,
   isAnnounced,
   type MemberRecord,
+  ruleMatches,
 } from '../engine/types.js';
 import type { ObservedEvent, Observer } from '../observe/observer.js';
+import { admit, normalizeIp } from './admission.js';
 import { type Attachment, LiveSession } from './live-session.js';
 
 type Observed<T extends ObservedEvent['type']> = Omit<
@@ -70,44 +69,19 @@ export class ChannelService {
 
   /** Handles a join (or resume) frame; on success the session is attached to `conn`. */
   async join(frame: JoinFrame, conn: Attachment): Promise<LiveSession | undefined> {
-    const { clock } = this.opts;
-    if (frame.v !== PROTOCOL_VERSION) {
-      conn.end(
-        'unsupported_version',
-        `protocol version ${frame.v} is not supported (server speaks ${PROTOCOL_VERSION})`,
-      );
+    const admission = await admit(frame, conn.remoteAddress, this.apps, this.engine, this.opts.clock.now());
+    if (!admission.ok) {
+      conn.end(admission.code, admission.message);
       return undefined;
     }
-    if (!this.apps.has(frame.appId)) {
-      conn.end('invalid_app_id', `unknown app id "${frame.appId.slice(0, 64)}"`);
-      return undefined;
-    }
-    const nameProblem = channelNameProblem(frame.channel);
-    if (nameProblem) {
-      conn.end(
-        'invalid_channel_name',
-        `invalid channel name (${nameProblem}): at most 64 bytes of a-z A-Z 0-9 space and !#$%&()+-:;<=.>?@[]^_{}|~,`,
-      );
-      return undefined;
-    }
-    if (!isValidUid(frame.uid)) {
-      conn.end('invalid_uid', 'uid must be an integer in [0, 4294967295]');
-      return undefined;
-    }
-    const ref: ChannelRef = { appId: frame.appId, channel: frame.channel };
-    const auth = this.apps.authorize(frame.appId, frame.channel, frame.uid, frame.token, clock.now());
-    if (!auth.ok) {
-      conn.end(auth.code, auth.message);
-      return undefined;
-    }
-
+    const { ref } = admission;
     let sessionExpired = false;
     if (frame.resume) {
-      const resumed = await this.#resume(frame, ref, conn, auth.tokenExpiresAt);
+      const resumed = await this.#resume(frame, ref, conn, admission.tokenExpiresAt);
       if (resumed !== 'expired') return resumed;
       sessionExpired = true;
     }
-    return this.#freshJoin(frame, ref, conn, auth.tokenExpiresAt, sessionExpired);
+    return this.#freshJoin(frame, ref, conn, admission.tokenExpiresAt, sessionExpired);
   }
 
   async #resume(
@@ -404,22 +378,42 @@ export class ChannelService {
   }
 
   #onBus(message: BusMessage): void {
-    if (message.kind === 'channel_event') {
-      const set = this.#byChannel.get(channelKey(message.ref));
-      if (!set) return;
-      for (const live of set) if (live.uid !== message.event.uid) live.deliver(message.event);
-      return;
+    switch (message.kind) {
+      case 'channel_event': {
+        const set = this.#byChannel.get(channelKey(message.ref));
+        if (set) for (const live of set) if (live.uid !== message.event.uid) live.deliver(message.event);
+        return;
+      }
+      case 'end_session': {
+        if (message.nodeId !== this.opts.nodeId) return;
+        const live = this.#sessions.get(message.sessionId);
+        if (!live) return;
+        // The member record already belongs to someone else (same uid): end quietly, no presence event.
+        this.#sessions.delete(live.id);
+        this.#byChannel.get(live.key)?.delete(live);
+        this.observe(live, { type: 'ended', reason: 'kicked', code: message.code });
+        live.conn?.end(message.code, endMessage(message.code));
+        live.conn = undefined;
+        return;
+      }
+      case 'kick': {
+        const now = this.opts.clock.now();
+        for (const live of [...this.#sessions.values()]) {
+          const who = { ...live.ref, uid: live.uid, ip: normalizeIp(live.remote) };
+          if (ruleMatches(message.rule, who, now))
+            void this.end(live, 'banned', endMessage('banned'), 'kicked').catch(this.#logError);
+        }
+        return;
+      }
+      case 'close_channel': {
+        for (const live of [...(this.#byChannel.get(channelKey(message.ref)) ?? [])])
+          void this.end(live, 'channel_closed', endMessage('channel_closed'), 'kicked').catch(this.#logError);
+        return;
+      }
     }
-    if (message.nodeId !== this.opts.nodeId) return;
-    const live = this.#sessions.get(message.sessionId);
-    if (!live) return;
-    // The member record already belongs to someone else (same uid) or is being removed by the sender.
-    this.#sessions.delete(live.id);
-    this.observe(live, { type: 'ended', reason: 'kicked', code: message.code });
-    this.#byChannel.get(live.key)?.delete(live);
-    live.conn?.end(message.code, endMessage(message.code));
-    live.conn = undefined;
   }
+
+  #logError = (err: unknown): void => this.opts.log.error({ err }, 'bus handling failed');
 }
 
 function endMessage(code: 'same_uid_login' | 'banned' | 'channel_closed'): string {

@@ -5,6 +5,7 @@ import {
   type ChannelSummary,
   channelKey,
   type Engine,
+  type KickingRule,
   type MemberRecord,
   type SessionRecord,
 } from './types.js';
@@ -22,6 +23,8 @@ export class MemoryEngine implements Engine {
   #channels = new Map<string, Channel>();
   #sessions = new Map<string, SessionRecord>();
   #listeners = new Set<(message: BusMessage) => void>();
+  #rules = new Map<number, KickingRule>();
+  #nextRuleId = 1;
 
   async claimUid(ref: ChannelRef, member: MemberRecord): Promise<{ previous?: MemberRecord }> {
     const ch = this.#channel(ref);
@@ -85,6 +88,22 @@ export class MemoryEngine implements Engine {
       out.push({ channel: ch.ref.channel, userCount: ch.members.size, broadcasterCount: broadcasters });
     }
     return out.sort((a, b) => a.channel.localeCompare(b.channel));
+  }
+
+  async putRule(rule: KickingRule): Promise<KickingRule> {
+    const stored = { ...rule, id: rule.id || this.#nextRuleId++ };
+    if (stored.expiresAt !== stored.createdAt) this.#rules.set(stored.id, stored);
+    return { ...stored };
+  }
+
+  async listRules(appId: string): Promise<KickingRule[]> {
+    return [...this.#rules.values()].filter((r) => r.appId === appId).map((r) => ({ ...r }));
+  }
+
+  async deleteRule(appId: string, id: number): Promise<boolean> {
+    const rule = this.#rules.get(id);
+    if (!rule || rule.appId !== appId) return false;
+    return this.#rules.delete(id);
   }
 
   async putSession(session: SessionRecord): Promise<void> {

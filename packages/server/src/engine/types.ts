@@ -39,7 +39,38 @@ export interface ChannelSummary {
   broadcasterCount: number;
 }
 
-/** A message on the engine bus: a channel event to fan out, or a session to end on its node. */
+/**
+ * A kicking rule (the commercial channel-management REST shape): who may not join, until when.
+ * At least one of cname / uid / ip is set.
+ */
+export interface KickingRule {
+  id: number;
+  appId: string;
+  cname?: string;
+  uid?: number;
+  ip?: string;
+  privileges: string[];
+  /** Unix ms. */
+  createdAt: number;
+  updatedAt: number;
+  /** Unix ms after which the rule no longer applies; equal to createdAt for a kick-once rule (time 0). */
+  expiresAt: number;
+}
+
+/** Whether `rule` bars this member now. A kick-once rule (never stored) matches only when it is applied. */
+export function ruleMatches(
+  rule: KickingRule,
+  who: { appId: string; channel: string; uid: number; ip: string },
+  now: number,
+): boolean {
+  if (rule.appId !== who.appId) return false;
+  if (rule.cname !== undefined && rule.cname !== who.channel) return false;
+  if (rule.uid !== undefined && rule.uid !== who.uid) return false;
+  if (rule.ip !== undefined && rule.ip !== who.ip) return false;
+  return rule.expiresAt > now || rule.expiresAt === rule.createdAt;
+}
+
+/** A message on the engine bus: a channel event to fan out, or work for whichever node holds a session. */
 export type BusMessage =
   | { kind: 'channel_event'; ref: ChannelRef; event: ChannelEvent }
   | {
@@ -47,7 +78,11 @@ export type BusMessage =
       sessionId: string;
       nodeId: string;
       code: 'same_uid_login' | 'banned' | 'channel_closed';
-    };
+    }
+  /** A new or updated kicking rule: every node ends its matching sessions. */
+  | { kind: 'kick'; rule: KickingRule }
+  /** The operator closed a channel: every node ends its sessions in it. */
+  | { kind: 'close_channel'; ref: ChannelRef };
 
 /**
  * Where shared state lives: channels, members, roles, sessions, and fan-out of
@@ -78,6 +113,11 @@ export interface Engine {
   getMember(ref: ChannelRef, uid: number): Promise<MemberRecord | undefined>;
   listMembers(ref: ChannelRef): Promise<MemberRecord[]>;
   listChannels(appId: string): Promise<ChannelSummary[]>;
+
+  /** Stores a new rule (id 0 → assigns the next id) or replaces one; returns it. Kick-once rules are not stored. */
+  putRule(rule: KickingRule): Promise<KickingRule>;
+  listRules(appId: string): Promise<KickingRule[]>;
+  deleteRule(appId: string, id: number): Promise<boolean>;
 
   putSession(session: SessionRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
