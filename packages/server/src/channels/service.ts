@@ -321,9 +321,9 @@ export class ChannelService {
     const now = this.opts.clock.now();
     const due: Array<[LiveSession, WireErrorCode]> = [];
     for (const live of this.#sessions.values()) {
-      if (now - live.lastSeenAt >= live.offlineAfterMs) due.push([live, 'session_expired']);
-      else if (live.tokenExpiresAt !== undefined && now >= live.tokenExpiresAt)
-        due.push([live, 'token_expired']);
+      // A token that expired is the more definite reason when both are due.
+      if (live.tokenExpiresAt !== undefined && now >= live.tokenExpiresAt) due.push([live, 'token_expired']);
+      else if (now - live.lastSeenAt >= live.offlineAfterMs) due.push([live, 'session_expired']);
     }
     for (const [live, code] of due) {
       if (code === 'session_expired') {
