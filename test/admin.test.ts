@@ -36,7 +36,11 @@ function client() {
   clients.push(c);
   return c;
 }
-async function joined(channel: string, uid: number, role = ClientRoleType.ClientRoleBroadcaster) {
+async function joined(
+  channel: string,
+  uid: number,
+  role: ClientRoleType = ClientRoleType.ClientRoleBroadcaster,
+) {
   const c = client();
   expect(c.engine.joinChannel('', channel, uid, { clientRoleType: role })).toBe(0);
   await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);

@@ -10,6 +10,8 @@ export interface ServerTiming {
   keepaliveMs?: number;
   /** How often silent sessions and expired tokens are checked. Default 200. */
   sweepIntervalMs?: number;
+  /** Cluster heartbeat / deadline publication interval; a node is dead after 3 missed. Default 1000. */
+  heartbeatMs?: number;
 }
 
 export interface ServerLimits {
@@ -49,6 +51,7 @@ export const DEFAULT_SERVER_TIMING = {
   offlineAfterMs: 20_000,
   keepaliveMs: 1500,
   sweepIntervalMs: 200,
+  heartbeatMs: 1000,
 } as const;
 
 export const DEFAULT_LIMITS = {

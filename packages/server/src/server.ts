@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { registerAdminRoutes } from './admin/index.js';
 import { AppRegistry } from './auth/apps.js';
 import { ChannelService } from './channels/service.js';
+import { Sweeper } from './channels/sweeper.js';
 import { DEFAULT_LIMITS, DEFAULT_SERVER_TIMING, type ServerOptions, WS_MAX_PAYLOAD } from './config.js';
 import { registerConsoleRoutes } from './console/index.js';
 import type { ServerContext } from './context.js';
@@ -79,17 +80,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
-  let sweeping = true;
-  let sweepTimer: unknown;
-  const sweepLoop = () => {
-    service
-      .sweep()
-      .catch((err: unknown) => log.error({ err }, 'sweep failed'))
-      .finally(() => {
-        if (sweeping) sweepTimer = clock.setTimeout(sweepLoop, timing.sweepIntervalMs);
-      });
-  };
-  sweepTimer = clock.setTimeout(sweepLoop, timing.sweepIntervalMs);
+  const sweeper = new Sweeper(service, engine, {
+    clock,
+    sweepIntervalMs: timing.sweepIntervalMs,
+    heartbeatMs: timing.heartbeatMs,
+    log,
+  });
+  sweeper.start();
+  const unsubscribeReset = engine.onReset(() => {
+    log.warn('shared state was reset; re-asserting local sessions');
+    service.reassert().catch((err: unknown) => log.error({ err }, 're-assert failed'));
+  });
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -111,9 +112,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     nodeId,
     close() {
       closing ??= (async () => {
-        sweeping = false;
-        clock.clearTimeout(sweepTimer as never);
+        sweeper.stop();
+        unsubscribeReset();
         service.shutdown();
+        await engine.forgetNode(nodeId).catch(() => {});
         for (const ws of wss.clients) ws.terminate();
         wss.close();
         await new Promise<void>((resolve) => {

@@ -1,15 +1,5 @@
-import type {
-  ChannelEvent,
-  EventFrame,
-  ServerFrame,
-  WireErrorCode,
-  WireProfile,
-  WireRole,
-} from '@holdfast/protocol';
+import type { ChannelEvent, ServerFrame, WireErrorCode, WireProfile, WireRole } from '@holdfast/protocol';
 import type { ChannelRef } from '../engine/types.js';
-
-/** Events kept for a resume; older ones fall back to a member snapshot. */
-export const OUTBOX_LIMIT = 1024;
 
 /** The transport currently attached to a session (one WebSocket). */
 export interface Attachment {
@@ -21,58 +11,64 @@ export interface Attachment {
 
 /**
  * A session's live state on the node that holds it: the attached transport (if
- * any), the last time anything arrived from the client, and the events sent
- * since the client's last acknowledgement, so a resume can replay them in order.
+ * any), when anything last arrived from the client, and the last channel event
+ * sent. Missed events for a resume come from the channel's log in the engine,
+ * so any node can serve the resume.
  */
 export class LiveSession {
-  readonly key: string;
-  seq = 0;
+  /** Seq of the last channel event delivered (or reflected in the join snapshot). */
+  lastSeq = 0;
   lastSeenAt: number;
+  tokenExpiresAt: number | undefined;
+  conn: Attachment | undefined;
   /** This session's remote offline window (per app). */
   offlineAfterMs = 20_000;
   /** Last round-trip time the client reported, ms. */
   rttMs = 0;
   /** Remote address of the attached (or last) transport. */
   remote = '';
-  tokenExpiresAt: number | undefined;
-  conn: Attachment | undefined;
-  #outbox: EventFrame[] = [];
-  /** Highest seq no longer in the outbox (acked or evicted). */
-  #floor = 0;
 
   constructor(
     readonly id: string,
     readonly ref: ChannelRef,
+    readonly key: string,
     readonly uid: number,
     public role: WireRole,
     readonly profile: WireProfile,
-    key: string,
     now: number,
   ) {
-    this.key = key;
     this.lastSeenAt = now;
   }
 
-  /** Queues an event for the client and sends it if a transport is attached. */
-  deliver(event: ChannelEvent): void {
-    const frame: EventFrame = { type: 'event', seq: ++this.seq, event };
-    this.#outbox.push(frame);
-    if (this.#outbox.length > OUTBOX_LIMIT) this.#floor = this.#outbox.shift()!.seq;
-    this.conn?.send(frame);
+  #held: Array<{ seq: number; event: ChannelEvent }> | undefined;
+
+  /** Sends a channel event if a transport is attached; duplicates and stale events are skipped. */
+  deliver(seq: number, event: ChannelEvent): void {
+    if (this.#held) {
+      this.#held.push({ seq, event });
+      return;
+    }
+    if (seq <= this.lastSeq) return;
+    this.lastSeq = seq;
+    if (event.uid === this.uid) return;
+    this.conn?.send({ type: 'event', seq, event });
   }
 
-  /** The client has everything up to `seq`. */
-  ack(seq: number): void {
-    if (seq <= this.#floor) return;
-    let drop = 0;
-    while (drop < this.#outbox.length && this.#outbox[drop]!.seq <= seq) drop++;
-    if (drop > 0) this.#floor = this.#outbox[drop - 1]!.seq;
-    this.#outbox.splice(0, drop);
+  /**
+   * A join or resume is being answered: hold live events until the `joined`
+   * frame (with its snapshot at some seq) is out, so none is lost or reordered.
+   */
+  hold(): void {
+    this.#held ??= [];
   }
 
-  /** Events after `lastSeq`, or undefined when some were already evicted. */
-  missedSince(lastSeq: number): EventFrame[] | undefined {
-    if (lastSeq < this.#floor || lastSeq > this.seq) return undefined;
-    return this.#outbox.filter((f) => f.seq > lastSeq);
+  /** Attaches `conn` after its `joined` (reflecting events up to `seq`), then sends what arrived meanwhile. */
+  release(conn: Attachment, seq: number): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    this.conn = conn;
+    this.remote = conn.remoteAddress;
+    this.lastSeq = Math.max(this.lastSeq, seq);
+    for (const e of held) this.deliver(e.seq, e.event);
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type {
   ChannelEvent,
   Clock,
+  JoinedFrame,
   JoinFrame,
   WireErrorCode,
   WireOfflineReason,
@@ -17,15 +18,11 @@ import {
   isAnnounced,
   type MemberRecord,
   ruleMatches,
+  type SessionRecord,
 } from '../engine/types.js';
 import type { ObservedEvent, Observer } from '../observe/observer.js';
 import { admit, normalizeIp } from './admission.js';
 import { type Attachment, LiveSession } from './live-session.js';
-
-type Observed<T extends ObservedEvent['type']> = Omit<
-  Extract<ObservedEvent, { type: T }>,
-  'at' | 'node' | 'appId' | 'channel' | 'uid' | 'sessionId'
->;
 
 export interface ChannelServiceOptions {
   nodeId: string;
@@ -41,10 +38,23 @@ export interface ChannelServiceOptions {
   random?: () => number;
 }
 
+type Observed<T extends ObservedEvent['type']> = Omit<
+  Extract<ObservedEvent, { type: T }>,
+  'at' | 'node' | 'appId' | 'channel' | 'uid' | 'sessionId'
+>;
+
+type EndCode = 'same_uid_login' | 'banned' | 'channel_closed' | 'session_expired';
+const END_MESSAGES: Record<EndCode, string> = {
+  same_uid_login: 'the same uid joined this channel from another device',
+  banned: 'banned by a server rule',
+  channel_closed: 'the channel was closed',
+  session_expired: 'the session timed out',
+};
+
 /**
  * Channel membership, presence and sessions with resume, for the sessions this
  * node holds. Shared state goes through the {@link Engine}; this class keeps only
- * node-local live state (attached transports, outboxes, last-seen times).
+ * node-local live state (attached transports, last-seen times).
  */
 export class ChannelService {
   #sessions = new Map<string, LiveSession>();
@@ -59,10 +69,12 @@ export class ChannelService {
     this.#unsubscribe = engine.subscribe((m) => this.#onBus(m));
   }
 
+  get nodeId(): string {
+    return this.opts.nodeId;
+  }
   get sessionCount(): number {
     return this.#sessions.size;
   }
-
   localSessions(): Iterable<LiveSession> {
     return this.#sessions.values();
   }
@@ -74,14 +86,12 @@ export class ChannelService {
       conn.end(admission.code, admission.message);
       return undefined;
     }
-    const { ref } = admission;
-    let sessionExpired = false;
+    const { ref, tokenExpiresAt } = admission;
     if (frame.resume) {
-      const resumed = await this.#resume(frame, ref, conn, admission.tokenExpiresAt);
+      const resumed = await this.#resume(frame, ref, conn, tokenExpiresAt);
       if (resumed !== 'expired') return resumed;
-      sessionExpired = true;
     }
-    return this.#freshJoin(frame, ref, conn, admission.tokenExpiresAt, sessionExpired);
+    return this.#freshJoin(frame, ref, conn, tokenExpiresAt, frame.resume !== undefined);
   }
 
   async #resume(
@@ -91,48 +101,56 @@ export class ChannelService {
     tokenExpiresAt: number | undefined,
   ): Promise<LiveSession | 'expired' | undefined> {
     const { sessionId, lastSeq } = frame.resume!;
-    const live = this.#sessions.get(sessionId);
-    const record = live ? undefined : await this.engine.getSession(sessionId);
-    if (!live && !record) return 'expired';
-    const owner = live ?? record!;
-    if (
-      (live ? live.ref.appId : record!.appId) !== ref.appId ||
-      (live ? live.ref.channel : record!.channel) !== ref.channel ||
-      owner.uid !== frame.uid
-    ) {
+    let live = this.#sessions.get(sessionId);
+    if (!live) {
+      const record = await this.engine.getSession(sessionId);
+      if (!record) return 'expired';
+      if (record.appId !== ref.appId || record.channel !== ref.channel || record.uid !== frame.uid) {
+        conn.end('rejected', 'that session belongs to another channel or uid');
+        return undefined;
+      }
+      live = await this.#takeOver(record, ref, conn);
+      if (!live) return 'expired';
+    } else if (live.ref.appId !== ref.appId || live.ref.channel !== ref.channel || live.uid !== frame.uid) {
       conn.end('rejected', 'that session belongs to another channel or uid');
       return undefined;
     }
-    if (!live) {
-      // Held by another node that is gone or will hand it over; resume here is a later issue's work.
-      return 'expired';
-    }
     const old = live.conn;
-    live.conn = conn;
+    live.conn = undefined;
     if (old && old !== conn) old.end('replaced', 'session resumed on another connection');
     live.lastSeenAt = this.opts.clock.now();
     if (tokenExpiresAt !== undefined) live.tokenExpiresAt = tokenExpiresAt;
-    const members = await this.#snapshot(ref, live.uid);
-    const missed = live.missedSince(lastSeq);
-    conn.send({
-      type: 'joined',
-      sessionId: live.id,
-      uid: live.uid,
-      channel: ref.channel,
-      role: live.role,
-      resumed: true,
-      members,
-      seq: live.seq,
-      ...(missed ? { missed } : {}),
-      keepaliveMs: this.opts.keepaliveMs,
-      offlineAfterMs: live.offlineAfterMs,
-      ...(live.tokenExpiresAt !== undefined ? { tokenExpiresAt: live.tokenExpiresAt } : {}),
-      serverTime: this.opts.clock.now(),
-    });
+    live.hold();
+    const { members, seq } = await this.engine.snapshot(ref);
+    const log = await this.engine.eventsSince(ref, lastSeq);
+    const missed = log
+      ?.filter((e) => e.seq <= seq && e.event.uid !== live.uid)
+      .map((e) => ({ type: 'event' as const, seq: e.seq, event: e.event }));
+    conn.send(this.#joinedFrame(live, members, seq, { resumed: true, ...(missed ? { missed } : {}) }));
+    live.release(conn, seq);
+    this.observe(live, { type: 'resumed', remote: conn.remoteAddress });
     this.opts.log.debug(
       { session: live.id, uid: live.uid, channel: ref.channel, lastSeq },
       'session resumed',
     );
+    return live;
+  }
+
+  /** A session held by another node (gone, or its client moved): this node takes it over. */
+  async #takeOver(
+    record: SessionRecord,
+    ref: ChannelRef,
+    conn: Attachment,
+  ): Promise<LiveSession | undefined> {
+    const member = await this.engine.getMember(ref, record.uid);
+    if (!member || member.sessionId !== record.id) return undefined;
+    const now = this.opts.clock.now();
+    await this.engine.claimUid(ref, { ...member, nodeId: this.opts.nodeId });
+    await this.engine.putSession({ ...record, nodeId: this.opts.nodeId });
+    await this.engine.publish({ kind: 'session_moved', sessionId: record.id, nodeId: this.opts.nodeId });
+    const live = this.#addLocal(record.id, ref, record.uid, member.role, member.profile, now);
+    live.remote = conn.remoteAddress;
+    this.opts.log.info({ session: record.id, from: record.nodeId }, 'session taken over from another node');
     return live;
   }
 
@@ -145,31 +163,20 @@ export class ChannelService {
   ): Promise<LiveSession | undefined> {
     const { clock, nodeId } = this.opts;
     const now = clock.now();
-    const id = randomBytes(12).toString('base64url');
-    const base = { sessionId: id, role: frame.role, profile: frame.profile, joinedAt: now, nodeId };
     if (frame.role === 'broadcaster' && !(await this.#broadcasterSlotFree(ref, frame.uid))) {
       conn.end('too_many_broadcasters', `channel already has ${this.opts.maxBroadcasters} broadcasters`);
       return undefined;
     }
+    const id = randomBytes(12).toString('base64url');
+    const base = { sessionId: id, role: frame.role, profile: frame.profile, joinedAt: now, nodeId };
     let uid = frame.uid;
     let previous: MemberRecord | undefined;
     if (uid === 0) uid = await this.engine.claimFreeUid(ref, base, this.opts.random ?? Math.random);
     else previous = (await this.engine.claimUid(ref, { ...base, uid })).previous;
     await this.engine.putSession({ id, appId: ref.appId, channel: ref.channel, uid, nodeId, createdAt: now });
-
-    const key = channelKey(ref);
-    const live = new LiveSession(id, ref, uid, frame.role, frame.profile, key, now);
+    const live = this.#addLocal(id, ref, uid, frame.role, frame.profile, now);
     live.tokenExpiresAt = tokenExpiresAt;
-    live.conn = conn;
-    live.remote = conn.remoteAddress;
-    live.offlineAfterMs = this.#offlineWindow(ref.appId);
-    this.#sessions.set(id, live);
-    let set = this.#byChannel.get(key);
-    if (!set) {
-      set = new Set();
-      this.#byChannel.set(key, set);
-    }
-
+    live.hold();
     if (previous) {
       // Same uid from another device: the older session ends; remote members see no flap
       // unless the newcomer is announced differently.
@@ -181,28 +188,19 @@ export class ChannelService {
         code: 'same_uid_login',
       });
     }
-    const members = await this.#snapshot(ref, uid);
-    set.add(live);
-    conn.send({
-      type: 'joined',
-      sessionId: id,
-      uid,
-      channel: ref.channel,
-      role: frame.role,
-      resumed: false,
-      ...(sessionExpired ? { sessionExpired: true } : {}),
-      members,
-      seq: 0,
-      keepaliveMs: this.opts.keepaliveMs,
-      offlineAfterMs: live.offlineAfterMs,
-      ...(tokenExpiresAt !== undefined ? { tokenExpiresAt } : {}),
-      serverTime: now,
-    });
+    const { members, seq } = await this.engine.snapshot(ref);
+    conn.send(
+      this.#joinedFrame(live, members, seq, {
+        resumed: false,
+        ...(sessionExpired ? { sessionExpired } : {}),
+      }),
+    );
+    live.release(conn, seq);
     const wasAnnounced = previous ? isAnnounced(previous) : false;
     const announced = isAnnounced(frame);
-    if (announced && !wasAnnounced) await this.#publishEvent(ref, { kind: 'user_joined', uid });
+    if (announced && !wasAnnounced) await this.#publish(ref, { kind: 'user_joined', uid });
     else if (!announced && wasAnnounced)
-      await this.#publishEvent(ref, { kind: 'user_offline', uid, reason: 'become_audience' });
+      await this.#publish(ref, { kind: 'user_offline', uid, reason: 'become_audience' });
     this.observe(live, {
       type: 'joined',
       role: frame.role,
@@ -212,6 +210,57 @@ export class ChannelService {
     });
     this.opts.log.debug({ session: id, uid, channel: ref.channel, sessionExpired }, 'joined');
     return live;
+  }
+
+  #addLocal(
+    id: string,
+    ref: ChannelRef,
+    uid: number,
+    role: WireRole,
+    profile: JoinFrame['profile'],
+    now: number,
+  ) {
+    const key = channelKey(ref);
+    const live = new LiveSession(id, ref, key, uid, role, profile, now);
+    live.offlineAfterMs = this.apps.get(ref.appId)?.offlineAfterMs ?? this.opts.offlineAfterMs;
+    this.#sessions.set(id, live);
+    let set = this.#byChannel.get(key);
+    if (!set) {
+      set = new Set();
+      this.#byChannel.set(key, set);
+    }
+    set.add(live);
+    return live;
+  }
+
+  #dropLocal(live: LiveSession): boolean {
+    if (!this.#sessions.delete(live.id)) return false;
+    const set = this.#byChannel.get(live.key);
+    set?.delete(live);
+    if (set?.size === 0) this.#byChannel.delete(live.key);
+    return true;
+  }
+
+  #joinedFrame(
+    live: LiveSession,
+    members: MemberRecord[],
+    seq: number,
+    extra: Pick<JoinedFrame, 'resumed' | 'sessionExpired' | 'missed'>,
+  ): JoinedFrame {
+    return {
+      type: 'joined',
+      sessionId: live.id,
+      uid: live.uid,
+      channel: live.ref.channel,
+      role: live.role,
+      members: members.filter((m) => m.uid !== live.uid && isAnnounced(m)).map((m) => ({ uid: m.uid })),
+      seq,
+      keepaliveMs: this.opts.keepaliveMs,
+      offlineAfterMs: live.offlineAfterMs,
+      ...(live.tokenExpiresAt !== undefined ? { tokenExpiresAt: live.tokenExpiresAt } : {}),
+      serverTime: this.opts.clock.now(),
+      ...extra,
+    };
   }
 
   /** Explicit leave: remote members see `quit` at once. */
@@ -224,6 +273,11 @@ export class ChannelService {
     if (live.conn !== conn) return;
     live.conn = undefined;
     if (this.#sessions.has(live.id)) this.observe(live, { type: 'detached' });
+  }
+
+  touch(live: LiveSession, rttMs?: number): void {
+    live.lastSeenAt = this.opts.clock.now();
+    if (rttMs !== undefined) live.rttMs = rttMs;
   }
 
   /** Emits an observed event about `live` (console timelines, event log). */
@@ -239,16 +293,6 @@ export class ChannelService {
     } as ObservedEvent);
   }
 
-  #offlineWindow(appId: string): number {
-    return this.apps.get(appId)?.offlineAfterMs ?? this.opts.offlineAfterMs;
-  }
-
-  touch(live: LiveSession, ack?: number, rttMs?: number): void {
-    live.lastSeenAt = this.opts.clock.now();
-    if (ack !== undefined) live.ack(ack);
-    if (rttMs !== undefined) live.rttMs = rttMs;
-  }
-
   /** Changes the role; `become_audience` / `user_joined` go out when announcement changes. */
   async setRole(live: LiveSession, id: number, role: WireRole): Promise<void> {
     const from = live.role;
@@ -257,13 +301,14 @@ export class ChannelService {
       return;
     }
     if (role === 'broadcaster' && !(await this.#broadcasterSlotFree(live.ref, live.uid))) {
+      const message = `channel already has ${this.opts.maxBroadcasters} broadcasters`;
       live.conn?.send({
         type: 'role_result',
         id,
         ok: false,
         role: from,
         code: 'too_many_broadcasters',
-        message: `channel already has ${this.opts.maxBroadcasters} broadcasters`,
+        message,
       });
       return;
     }
@@ -275,8 +320,8 @@ export class ChannelService {
     const before = isAnnounced({ role: from, profile: live.profile });
     const after = isAnnounced(updated);
     if (before && !after)
-      await this.#publishEvent(live.ref, { kind: 'user_offline', uid: live.uid, reason: 'become_audience' });
-    if (!before && after) await this.#publishEvent(live.ref, { kind: 'user_joined', uid: live.uid });
+      await this.#publish(live.ref, { kind: 'user_offline', uid: live.uid, reason: 'become_audience' });
+    if (!before && after) await this.#publish(live.ref, { kind: 'user_joined', uid: live.uid });
   }
 
   /** Renews the token of a connected session in place. */
@@ -310,40 +355,56 @@ export class ChannelService {
   ): Promise<void> {
     live.conn?.end(code, message);
     live.conn = undefined;
-    await this.#remove(live, reason);
+    await this.#remove(live, reason, code);
   }
 
   /**
-   * Drops sessions whose client has been silent for the offline window and ends
-   * sessions whose token expired. Called on a short interval by the server.
+   * A session held by a node that died, past its deadline: announce it as dropped
+   * everywhere (this node won the claim, so nobody else does).
    */
-  async sweep(): Promise<void> {
+  async dropOrphan(record: SessionRecord): Promise<void> {
+    const ref = { appId: record.appId, channel: record.channel };
+    await this.engine.deleteSession(record.id);
+    const removed = await this.engine.removeMember(ref, record.uid, record.id);
+    if (removed && isAnnounced(removed))
+      await this.#publish(ref, { kind: 'user_offline', uid: record.uid, reason: 'dropped' });
+    // If the owner is alive after all (a long pause), it lets go of the session.
+    await this.engine.publish({
+      kind: 'end_session',
+      sessionId: record.id,
+      nodeId: record.nodeId,
+      code: 'session_expired',
+    });
+    this.opts.log.info({ session: record.id, node: record.nodeId }, 'orphaned session dropped');
+  }
+
+  /** After the engine lost its state (Redis restarted empty): put back what this node holds. */
+  async reassert(): Promise<void> {
     const now = this.opts.clock.now();
-    const due: Array<[LiveSession, WireErrorCode]> = [];
     for (const live of this.#sessions.values()) {
-      // A token that expired is the more definite reason when both are due.
-      if (live.tokenExpiresAt !== undefined && now >= live.tokenExpiresAt) due.push([live, 'token_expired']);
-      else if (now - live.lastSeenAt >= live.offlineAfterMs) due.push([live, 'session_expired']);
-    }
-    for (const [live, code] of due) {
-      if (code === 'session_expired') {
-        this.opts.log.info(
-          { session: live.id, uid: live.uid, channel: live.ref.channel },
-          'session timed out',
-        );
-        await this.end(
-          live,
-          'session_expired',
-          `no data from the client for ${this.opts.offlineAfterMs} ms`,
-          'dropped',
-        );
-      } else {
-        await this.end(live, 'token_expired', 'the join privilege of the token expired', 'kicked');
-      }
+      const { ref, uid, id } = live;
+      await this.engine.putSession({
+        id,
+        appId: ref.appId,
+        channel: ref.channel,
+        uid,
+        nodeId: this.opts.nodeId,
+        createdAt: now,
+      });
+      const current = await this.engine.getMember(ref, uid);
+      if (!current)
+        await this.engine.claimUid(ref, {
+          uid,
+          sessionId: id,
+          role: live.role,
+          profile: live.profile,
+          joinedAt: now,
+          nodeId: this.opts.nodeId,
+        });
     }
   }
 
-  /** Ends every local session (shutdown); remote members on other nodes will see them drop. */
+  /** Stops taking part (shutdown): sessions stay in the engine for other nodes to resume or drop. */
   shutdown(): void {
     this.#unsubscribe();
     for (const live of this.#sessions.values()) live.conn?.end('server_shutdown', 'server is shutting down');
@@ -352,19 +413,12 @@ export class ChannelService {
   }
 
   async #remove(live: LiveSession, reason: WireOfflineReason, code?: WireErrorCode): Promise<void> {
-    if (!this.#sessions.delete(live.id)) return;
+    if (!this.#dropLocal(live)) return;
     this.observe(live, { type: 'ended', reason, ...(code ? { code } : {}) });
-    this.#byChannel.get(live.key)?.delete(live);
-    if (this.#byChannel.get(live.key)?.size === 0) this.#byChannel.delete(live.key);
     await this.engine.deleteSession(live.id);
     const removed = await this.engine.removeMember(live.ref, live.uid, live.id);
     if (removed && isAnnounced(removed))
-      await this.#publishEvent(live.ref, { kind: 'user_offline', uid: live.uid, reason });
-  }
-
-  async #snapshot(ref: ChannelRef, self: number): Promise<{ uid: number }[]> {
-    const members = await this.engine.listMembers(ref);
-    return members.filter((m) => m.uid !== self && isAnnounced(m)).map((m) => ({ uid: m.uid }));
+      await this.#publish(live.ref, { kind: 'user_offline', uid: live.uid, reason });
   }
 
   async #broadcasterSlotFree(ref: ChannelRef, uid: number): Promise<boolean> {
@@ -373,26 +427,35 @@ export class ChannelService {
     return others < this.opts.maxBroadcasters;
   }
 
-  async #publishEvent(ref: ChannelRef, event: ChannelEvent): Promise<void> {
-    await this.engine.publish({ kind: 'channel_event', ref, event });
+  async #publish(ref: ChannelRef, event: ChannelEvent): Promise<void> {
+    await this.engine.publishEvent(ref, event);
   }
 
   #onBus(message: BusMessage): void {
     switch (message.kind) {
       case 'channel_event': {
         const set = this.#byChannel.get(channelKey(message.ref));
-        if (set) for (const live of set) if (live.uid !== message.event.uid) live.deliver(message.event);
+        if (set) for (const live of set) live.deliver(message.seq, message.event);
         return;
       }
-      case 'end_session': {
-        if (message.nodeId !== this.opts.nodeId) return;
+      case 'end_session':
+      case 'session_moved': {
         const live = this.#sessions.get(message.sessionId);
         if (!live) return;
-        // The member record already belongs to someone else (same uid): end quietly, no presence event.
-        this.#sessions.delete(live.id);
-        this.#byChannel.get(live.key)?.delete(live);
-        this.observe(live, { type: 'ended', reason: 'kicked', code: message.code });
-        live.conn?.end(message.code, endMessage(message.code));
+        if (
+          message.kind === 'session_moved'
+            ? message.nodeId === this.opts.nodeId
+            : message.nodeId !== this.opts.nodeId
+        )
+          return;
+        // The member record now belongs to another session or node: let go quietly, no presence event.
+        this.#dropLocal(live);
+        if (message.kind === 'end_session') {
+          this.observe(live, { type: 'ended', reason: 'kicked', code: message.code });
+          live.conn?.end(message.code, END_MESSAGES[message.code]);
+        } else {
+          live.conn?.end('replaced', 'session resumed on another node');
+        }
         live.conn = undefined;
         return;
       }
@@ -401,28 +464,17 @@ export class ChannelService {
         for (const live of [...this.#sessions.values()]) {
           const who = { ...live.ref, uid: live.uid, ip: normalizeIp(live.remote) };
           if (ruleMatches(message.rule, who, now))
-            void this.end(live, 'banned', endMessage('banned'), 'kicked').catch(this.#logError);
+            void this.end(live, 'banned', END_MESSAGES.banned, 'kicked').catch(this.#logError);
         }
         return;
       }
       case 'close_channel': {
         for (const live of [...(this.#byChannel.get(channelKey(message.ref)) ?? [])])
-          void this.end(live, 'channel_closed', endMessage('channel_closed'), 'kicked').catch(this.#logError);
+          void this.end(live, 'channel_closed', END_MESSAGES.channel_closed, 'kicked').catch(this.#logError);
         return;
       }
     }
   }
 
   #logError = (err: unknown): void => this.opts.log.error({ err }, 'bus handling failed');
-}
-
-function endMessage(code: 'same_uid_login' | 'banned' | 'channel_closed'): string {
-  switch (code) {
-    case 'same_uid_login':
-      return 'the same uid joined this channel from another device';
-    case 'banned':
-      return 'banned by a server rule';
-    case 'channel_closed':
-      return 'the channel was closed';
-  }
 }

@@ -260,6 +260,7 @@ describe('MemoryEngine bus', () => {
   const message: BusMessage = {
     kind: 'channel_event',
     ref: ROOM,
+    seq: 1,
     event: { kind: 'user_joined', uid: 7 },
   };
   const end: BusMessage = { kind: 'end_session', sessionId: 's-1', nodeId: 'node-1', code: 'banned' };
@@ -306,5 +307,67 @@ describe('MemoryEngine bus', () => {
     await engine.close();
     await engine.publish(message);
     expect(log).toEqual([]);
+  });
+});
+
+describe('MemoryEngine channel log and cluster liveness', () => {
+  const ref = { appId: 'a', channel: 'log' };
+  const member = (uid: number, sessionId: string) => ({
+    uid,
+    sessionId,
+    role: 'broadcaster' as const,
+    profile: 'communication' as const,
+    joinedAt: 0,
+    nodeId: 'n1',
+  });
+
+  it('publishEvent numbers events per channel, fans them out, and eventsSince replays them', async () => {
+    const e = new MemoryEngine();
+    const seen: unknown[] = [];
+    e.subscribe((m) => seen.push(m));
+    await e.claimUid(ref, member(1, 's1'));
+    expect(await e.publishEvent(ref, { kind: 'user_joined', uid: 1 })).toBe(1);
+    expect(await e.publishEvent(ref, { kind: 'user_joined', uid: 2 })).toBe(2);
+    expect(seen).toEqual([
+      { kind: 'channel_event', ref, seq: 1, event: { kind: 'user_joined', uid: 1 } },
+      { kind: 'channel_event', ref, seq: 2, event: { kind: 'user_joined', uid: 2 } },
+    ]);
+    expect(await e.eventsSince(ref, 1)).toEqual([{ seq: 2, event: { kind: 'user_joined', uid: 2 } }]);
+    expect(await e.eventsSince(ref, 2)).toEqual([]);
+    expect(await e.eventsSince(ref, 3)).toBeUndefined();
+    expect(await e.snapshot(ref)).toEqual({ members: [member(1, 's1')], seq: 2 });
+  });
+
+  it('eventsSince is undefined once the log no longer reaches back', async () => {
+    const e = new MemoryEngine();
+    await e.claimUid(ref, member(1, 's1'));
+    for (let i = 0; i < 1030; i++) await e.publishEvent(ref, { kind: 'user_joined', uid: 2 });
+    expect(await e.eventsSince(ref, 1)).toBeUndefined();
+    expect((await e.eventsSince(ref, 1020))?.length).toBe(10);
+  });
+
+  it('claimOrphans returns a session only when its deadline passed AND its node stopped beating, once', async () => {
+    let now = 1000;
+    const e = new MemoryEngine(() => now);
+    await e.putSession({ id: 's1', appId: 'a', channel: 'c', uid: 1, nodeId: 'n1', createdAt: 0 });
+    await e.heartbeat('n1', 3000);
+    await e.setDeadlines([{ sessionId: 's1', deadline: 2000 }]);
+    now = 2500;
+    expect(await e.claimOrphans(now, 10)).toEqual([]); // node alive until 4000
+    now = 4001;
+    expect((await e.claimOrphans(now, 10)).map((s) => s.id)).toEqual(['s1']);
+    expect(await e.claimOrphans(now, 10)).toEqual([]);
+  });
+
+  it('forgetNode makes a node dead at once', async () => {
+    let now = 0;
+    const e = new MemoryEngine(() => now);
+    await e.putSession({ id: 's1', appId: 'a', channel: 'c', uid: 1, nodeId: 'n1', createdAt: 0 });
+    await e.heartbeat('n1', 60_000);
+    await e.setDeadlines([{ sessionId: 's1', deadline: 10 }]);
+    now = 20;
+    expect(await e.claimOrphans(now, 10)).toEqual([]);
+    await e.forgetNode('n1');
+    expect((await e.claimOrphans(now, 10)).length).toBe(1);
   });
 });

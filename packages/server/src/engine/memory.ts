@@ -1,30 +1,40 @@
-import { MAX_UID, type WireRole } from '@holdfast/protocol';
+import { type ChannelEvent, MAX_UID, type WireRole } from '@holdfast/protocol';
 import {
   type BusMessage,
   type ChannelRef,
   type ChannelSummary,
   channelKey,
   type Engine,
+  EVENT_LOG_LIMIT,
   type KickingRule,
   type MemberRecord,
+  type SequencedEvent,
   type SessionRecord,
 } from './types.js';
 
 interface Channel {
   ref: ChannelRef;
   members: Map<number, MemberRecord>;
+  seq: number;
+  log: SequencedEvent[];
 }
 
 /**
  * Shared state in this process's memory. The embedded default. Several servers
  * can share one instance (N nodes on one in-process bus) for cluster tests.
+ * Records are copied in and out, so callers never share objects with the store.
  */
 export class MemoryEngine implements Engine {
   #channels = new Map<string, Channel>();
   #sessions = new Map<string, SessionRecord>();
   #listeners = new Set<(message: BusMessage) => void>();
+  #resetListeners = new Set<() => void>();
   #rules = new Map<number, KickingRule>();
   #nextRuleId = 1;
+  #nodes = new Map<string, number>();
+  #deadlines = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   async claimUid(ref: ChannelRef, member: MemberRecord): Promise<{ previous?: MemberRecord }> {
     const ch = this.#channel(ref);
@@ -49,12 +59,12 @@ export class MemoryEngine implements Engine {
   }
 
   async removeMember(ref: ChannelRef, uid: number, sessionId: string): Promise<MemberRecord | undefined> {
-    const key = channelKey(ref);
-    const ch = this.#channels.get(key);
+    const ch = this.#channels.get(channelKey(ref));
     const m = ch?.members.get(uid);
     if (!ch || !m || m.sessionId !== sessionId) return undefined;
     ch.members.delete(uid);
-    if (ch.members.size === 0) this.#channels.delete(key);
+    // An empty channel has no sessions left that could resume against its log.
+    if (ch.members.size === 0) this.#channels.delete(channelKey(ref));
     return m;
   }
 
@@ -82,12 +92,35 @@ export class MemoryEngine implements Engine {
   async listChannels(appId: string): Promise<ChannelSummary[]> {
     const out: ChannelSummary[] = [];
     for (const ch of this.#channels.values()) {
-      if (ch.ref.appId !== appId) continue;
+      if (ch.ref.appId !== appId || ch.members.size === 0) continue;
       let broadcasters = 0;
       for (const m of ch.members.values()) if (m.role === 'broadcaster') broadcasters++;
       out.push({ channel: ch.ref.channel, userCount: ch.members.size, broadcasterCount: broadcasters });
     }
     return out.sort((a, b) => a.channel.localeCompare(b.channel));
+  }
+
+  async publishEvent(ref: ChannelRef, event: ChannelEvent): Promise<number> {
+    const ch = this.#channel(ref);
+    const seq = ++ch.seq;
+    ch.log.push({ seq, event: { ...event } });
+    if (ch.log.length > EVENT_LOG_LIMIT) ch.log.splice(0, ch.log.length - EVENT_LOG_LIMIT);
+    await this.publish({ kind: 'channel_event', ref: { ...ref }, seq, event });
+    return seq;
+  }
+
+  async eventsSince(ref: ChannelRef, seq: number): Promise<SequencedEvent[] | undefined> {
+    const ch = this.#channels.get(channelKey(ref));
+    if (!ch) return seq === 0 ? [] : undefined;
+    if (seq > ch.seq) return undefined;
+    const first = ch.log[0]?.seq ?? ch.seq + 1;
+    if (seq + 1 < first) return undefined;
+    return ch.log.filter((e) => e.seq > seq).map((e) => ({ seq: e.seq, event: { ...e.event } }));
+  }
+
+  async snapshot(ref: ChannelRef): Promise<{ members: MemberRecord[]; seq: number }> {
+    const ch = this.#channels.get(channelKey(ref));
+    return { members: [...(ch?.members.values() ?? [])].map((m) => ({ ...m })), seq: ch?.seq ?? 0 };
   }
 
   async putRule(rule: KickingRule): Promise<KickingRule> {
@@ -115,6 +148,39 @@ export class MemoryEngine implements Engine {
   }
   async deleteSession(id: string): Promise<void> {
     this.#sessions.delete(id);
+    this.#deadlines.delete(id);
+  }
+
+  async heartbeat(nodeId: string, ttlMs: number): Promise<number> {
+    const now = this.now();
+    this.#nodes.set(nodeId, now + ttlMs);
+    return now;
+  }
+  async forgetNode(nodeId: string): Promise<void> {
+    this.#nodes.delete(nodeId);
+  }
+  async setDeadlines(entries: Array<{ sessionId: string; deadline: number }>): Promise<void> {
+    for (const e of entries)
+      if (this.#sessions.has(e.sessionId)) this.#deadlines.set(e.sessionId, e.deadline);
+  }
+  async clearDeadline(sessionId: string): Promise<void> {
+    this.#deadlines.delete(sessionId);
+  }
+  async claimOrphans(now: number, limit: number): Promise<SessionRecord[]> {
+    const out: SessionRecord[] = [];
+    for (const [id, deadline] of this.#deadlines) {
+      if (out.length >= limit) break;
+      if (deadline > now) continue;
+      const session = this.#sessions.get(id);
+      if (!session) {
+        this.#deadlines.delete(id);
+        continue;
+      }
+      if ((this.#nodes.get(session.nodeId) ?? 0) > now) continue;
+      this.#deadlines.delete(id);
+      out.push({ ...session });
+    }
+    return out;
   }
 
   async publish(message: BusMessage): Promise<void> {
@@ -124,16 +190,21 @@ export class MemoryEngine implements Engine {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
+  onReset(listener: () => void): () => void {
+    this.#resetListeners.add(listener);
+    return () => this.#resetListeners.delete(listener);
+  }
 
   async close(): Promise<void> {
     this.#listeners.clear();
+    this.#resetListeners.clear();
   }
 
   #channel(ref: ChannelRef): Channel {
     const key = channelKey(ref);
     let ch = this.#channels.get(key);
     if (!ch) {
-      ch = { ref: { ...ref }, members: new Map() };
+      ch = { ref: { ...ref }, members: new Map(), seq: 0, log: [] };
       this.#channels.set(key, ch);
     }
     return ch;

@@ -1,5 +1,11 @@
 import type { ChannelEvent, WireProfile, WireRole } from '@holdfast/protocol';
 
+/** A channel event with its place in the channel's log. */
+export interface SequencedEvent {
+  seq: number;
+  event: ChannelEvent;
+}
+
 /** A channel within an app. */
 export interface ChannelRef {
   appId: string;
@@ -72,23 +78,38 @@ export function ruleMatches(
 
 /** A message on the engine bus: a channel event to fan out, or work for whichever node holds a session. */
 export type BusMessage =
-  | { kind: 'channel_event'; ref: ChannelRef; event: ChannelEvent }
+  | { kind: 'channel_event'; ref: ChannelRef; seq: number; event: ChannelEvent }
   | {
       kind: 'end_session';
       sessionId: string;
       nodeId: string;
-      code: 'same_uid_login' | 'banned' | 'channel_closed';
+      code: 'same_uid_login' | 'banned' | 'channel_closed' | 'session_expired';
     }
   /** A new or updated kicking rule: every node ends its matching sessions. */
   | { kind: 'kick'; rule: KickingRule }
   /** The operator closed a channel: every node ends its sessions in it. */
-  | { kind: 'close_channel'; ref: ChannelRef };
+  | { kind: 'close_channel'; ref: ChannelRef }
+  /** A session was resumed on `nodeId`; any other node holding it lets go quietly. */
+  | { kind: 'session_moved'; sessionId: string; nodeId: string };
 
 /**
  * Where shared state lives: channels, members, roles, sessions, and fan-out of
  * channel events between server nodes. The gateway and channel logic only talk
  * to this interface; the in-memory engine is the embedded default and a Redis
  * engine implements the same contract for several nodes.
+ *
+ * Every method is async so that a networked implementation fits; membership
+ * changes are atomic per channel.
+ */
+/** How many events a channel's log keeps for resumes; older gaps fall back to a member snapshot. */
+export const EVENT_LOG_LIMIT = 1024;
+
+/**
+ * Where shared state lives: channels, members, roles, sessions, kicking rules,
+ * each channel's event log, cross-node liveness, and fan-out between nodes. The
+ * gateway and channel logic only talk to this interface; the in-memory engine
+ * is the embedded default (and, shared by several servers, an in-process
+ * cluster), and the Redis engine implements the same contract across processes.
  *
  * Every method is async so that a networked implementation fits; membership
  * changes are atomic per channel.
@@ -114,6 +135,13 @@ export interface Engine {
   listMembers(ref: ChannelRef): Promise<MemberRecord[]>;
   listChannels(appId: string): Promise<ChannelSummary[]>;
 
+  /** Appends an event to the channel's log under the next seq and fans it out to every node. */
+  publishEvent(ref: ChannelRef, event: ChannelEvent): Promise<number>;
+  /** Events after `seq`, oldest first; undefined when the log no longer reaches back that far. */
+  eventsSince(ref: ChannelRef, seq: number): Promise<SequencedEvent[] | undefined>;
+  /** The members and the seq of the last event already reflected in them, read together. */
+  snapshot(ref: ChannelRef): Promise<{ members: MemberRecord[]; seq: number }>;
+
   /** Stores a new rule (id 0 → assigns the next id) or replaces one; returns it. Kick-once rules are not stored. */
   putRule(rule: KickingRule): Promise<KickingRule>;
   listRules(appId: string): Promise<KickingRule[]>;
@@ -123,10 +151,25 @@ export interface Engine {
   getSession(id: string): Promise<SessionRecord | undefined>;
   deleteSession(id: string): Promise<void>;
 
+  /** Says `nodeId` is alive for `ttlMs` more; returns the engine's clock (ms) so nodes share one time. */
+  heartbeat(nodeId: string, ttlMs: number): Promise<number>;
+  /** The node is going away on purpose: its sessions become orphans as soon as their deadlines pass. */
+  forgetNode(nodeId: string): Promise<void>;
+  /** Records when each session's offline window ends, in engine time. */
+  setDeadlines(entries: Array<{ sessionId: string; deadline: number }>): Promise<void>;
+  clearDeadline(sessionId: string): Promise<void>;
+  /**
+   * Sessions whose deadline has passed (engine time `now`) and whose node is not alive:
+   * claimed atomically, so exactly one node announces each as dropped.
+   */
+  claimOrphans(now: number, limit: number): Promise<SessionRecord[]>;
+
   /** Sends a message to every node (this one included). */
   publish(message: BusMessage): Promise<void>;
   /** Receives every bus message; returns a disposer. */
   subscribe(listener: (message: BusMessage) => void): () => void;
+  /** Fires when shared state was lost (e.g. Redis restarted empty): nodes re-assert what they hold. */
+  onReset(listener: () => void): () => void;
 
   close(): Promise<void>;
 }

@@ -137,7 +137,7 @@ export class ClientConnection implements Attachment {
 
   async #onFrame(frame: ClientFrame): Promise<void> {
     if (frame.type === 'ping') {
-      if (this.#live) this.service.touch(this.#live, frame.ack, frame.rtt);
+      if (this.#live) this.service.touch(this.#live, frame.rtt);
       this.send({ type: 'pong', t: frame.t });
       return;
     }

@@ -1,0 +1,113 @@
+import type { Clock, WireErrorCode } from '@holdfast/protocol';
+import type { Logger } from 'pino';
+import type { Engine } from '../engine/types.js';
+import type { LiveSession } from './live-session.js';
+import type { ChannelService } from './service.js';
+
+export interface SweeperOptions {
+  clock: Clock;
+  /** Local checks (silence, token expiry). */
+  sweepIntervalMs: number;
+  /** Cluster liveness: heartbeat, deadline flush, orphan claims. */
+  heartbeatMs: number;
+  log: Logger;
+}
+
+/**
+ * Time-driven work of one node:
+ * - every `sweepIntervalMs`: drop local sessions silent for their offline window
+ *   (remote members see Dropped) and end sessions whose token expired;
+ * - every `heartbeatMs`: say this node is alive, publish each local session's
+ *   deadline (in the engine's clock), and claim sessions of dead nodes whose
+ *   deadline passed — the failure-detection rule for a multi-node deployment:
+ *   a session is dropped by another node only when BOTH its deadline has passed
+ *   and its node's heartbeat (3 × heartbeatMs) has lapsed, judged on the engine's
+ *   clock, never on one node's own.
+ */
+export class Sweeper {
+  #timer: unknown;
+  #running = false;
+  #stopped = false;
+  #lastBeat = 0;
+  /** engine time − local time, learned at each heartbeat. */
+  #offset = 0;
+
+  constructor(
+    private readonly service: ChannelService,
+    private readonly engine: Engine,
+    private readonly opts: SweeperOptions,
+  ) {}
+
+  start(): void {
+    this.#schedule();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.opts.clock.clearTimeout(this.#timer as never);
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = this.opts.clock.setTimeout(() => void this.#tick(), this.opts.sweepIntervalMs);
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#running) return this.#schedule();
+    this.#running = true;
+    try {
+      await this.sweepLocal();
+      const now = this.opts.clock.now();
+      if (now - this.#lastBeat >= this.opts.heartbeatMs) {
+        this.#lastBeat = now;
+        await this.beat();
+      }
+    } catch (err) {
+      this.opts.log.warn({ err }, 'sweep failed (will retry)');
+    } finally {
+      this.#running = false;
+      this.#schedule();
+    }
+  }
+
+  /** Local expiry: silence past the window, or a token past its join privilege. */
+  async sweepLocal(): Promise<void> {
+    const now = this.opts.clock.now();
+    const due: Array<[LiveSession, WireErrorCode]> = [];
+    for (const live of this.service.localSessions()) {
+      // A token that expired is the more definite reason when both are due.
+      if (live.tokenExpiresAt !== undefined && now >= live.tokenExpiresAt) due.push([live, 'token_expired']);
+      else if (now - live.lastSeenAt >= live.offlineAfterMs) due.push([live, 'session_expired']);
+    }
+    for (const [live, code] of due) {
+      if (code === 'session_expired') {
+        this.opts.log.info(
+          { session: live.id, uid: live.uid, channel: live.ref.channel },
+          'session timed out',
+        );
+        await this.service.end(
+          live,
+          code,
+          `no data from the client for ${live.offlineAfterMs} ms`,
+          'dropped',
+        );
+      } else {
+        await this.service.end(live, code, 'the join privilege of the token expired', 'kicked');
+      }
+    }
+  }
+
+  /** Cluster liveness: heartbeat, deadlines, orphans. */
+  async beat(): Promise<void> {
+    const local = this.opts.clock.now();
+    const engineNow = await this.engine.heartbeat(this.service.nodeId, this.opts.heartbeatMs * 3);
+    this.#offset = engineNow - local;
+    const entries = [...this.service.localSessions()].map((live) => ({
+      sessionId: live.id,
+      deadline: live.lastSeenAt + live.offlineAfterMs + this.#offset,
+    }));
+    if (entries.length > 0) await this.engine.setDeadlines(entries);
+    for (const orphan of await this.engine.claimOrphans(engineNow, 500))
+      await this.service.dropOrphan(orphan);
+  }
+}
