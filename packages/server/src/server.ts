@@ -26,6 +26,11 @@ export interface RunningServer {
   readonly nodeId: string;
   /** Stops accepting, ends every local session with `server_shutdown`, closes the engine if it owns it. */
   close(): Promise<void>;
+  /**
+   * Stops like a crashed process (for cluster tests): sockets are cut, nothing is
+   * handed over or cleaned up; other nodes notice through the missed heartbeats.
+   */
+  kill(): Promise<void>;
 }
 
 /**
@@ -110,10 +115,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     httpUrl: `http://${hostForUrl}:${port}`,
     port,
     nodeId,
+    kill() {
+      closing ??= (async () => {
+        sweeper.stop();
+        unsubscribeReset();
+        service.abandon();
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        await new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          http.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
     close() {
       closing ??= (async () => {
         sweeper.stop();
         unsubscribeReset();
+        // Publish fresh deadlines, then hand the sessions to whoever resumes them (or drops them).
+        await sweeper.beat().catch(() => {});
         service.shutdown();
         await engine.forgetNode(nodeId).catch(() => {});
         for (const ws of wss.clients) ws.terminate();

@@ -412,6 +412,13 @@ export class ChannelService {
     this.#byChannel.clear();
   }
 
+  /** Forgets everything local without a word to anyone (a simulated crash). */
+  abandon(): void {
+    this.#unsubscribe();
+    this.#sessions.clear();
+    this.#byChannel.clear();
+  }
+
   async #remove(live: LiveSession, reason: WireOfflineReason, code?: WireErrorCode): Promise<void> {
     if (!this.#dropLocal(live)) return;
     this.observe(live, { type: 'ended', reason, ...(code ? { code } : {}) });
