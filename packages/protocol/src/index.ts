@@ -1,3 +1,16 @@
+export {
+  CONNECTION_REASON_ADVICE,
+  CONNECTION_STATE_MEANINGS,
+  CONNECTION_STATE_NAMES,
+  type ConnectionStateName,
+  OFFLINE_ADVICE,
+  type OfflineAdvice,
+  offlineReasonName,
+  REPORTED_REASON_TO_AGORA,
+  REPORTED_STATE_NAMES,
+  type ReasonAdvice,
+  reasonAdvice,
+} from './advice.js';
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export {
   type DecodeResult,
