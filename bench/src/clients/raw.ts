@@ -1,0 +1,141 @@
+import { RawWs, textFrame } from '../rawws.js';
+import { now } from '../stats.js';
+
+/** Which server a client talks to: Holdfast's protocol, or Socket.IO's (engine.io v4 over WebSocket). */
+export type Wire = 'holdfast' | 'socketio';
+
+export interface RawTarget {
+  wire: Wire;
+  host: string;
+  port: number;
+}
+
+/** What a lean client reports to its pool. */
+export interface RawClientListener {
+  joined(client: RawClient, at: number): void;
+  presence(client: RawClient, kind: 'joined' | 'offline', uid: number, at: number): void;
+  closed(client: RawClient): void;
+}
+
+/**
+ * One lean protocol client: joins one channel as `uid`, answers keepalives, reports presence events.
+ * Holdfast: sends `join`, then a `ping` whenever the pool's ticker says so (the server pongs).
+ * Socket.IO: answers the server's engine.io pings with pongs; joins through an acknowledged `join` event
+ * handled by the bench's presence layer.
+ */
+export class RawClient {
+  readonly ws: RawWs;
+  /** When the join was sent (ms). */
+  joinSentAt = 0;
+  startedAt = now();
+  joinedAt = 0;
+  lastDataAt = 0;
+  /** Longest silence from the server since the last {@link resetGap}. */
+  maxGap = 0;
+  #seq = 0;
+
+  constructor(
+    readonly target: RawTarget,
+    readonly uid: number,
+    readonly channel: string,
+    private readonly listener: RawClientListener,
+  ) {
+    const path =
+      target.wire === 'holdfast' ? `/?tag=${uid}` : `/socket.io/?EIO=4&transport=websocket&tag=${uid}`;
+    this.ws = new RawWs(
+      { host: target.host, port: target.port, path },
+      {
+        onOpen: () => {
+          if (target.wire === 'holdfast') this.#sendJoin();
+        },
+        onText: (text) => this.#onText(text),
+        onClose: () => listener.closed(this),
+      },
+    );
+  }
+
+  get joined(): boolean {
+    return this.joinedAt > 0;
+  }
+
+  /** Holdfast only: the client keepalive (carries the ack of the last event seen). */
+  ping(): void {
+    if (this.target.wire === 'holdfast' && this.joinedAt > 0)
+      this.ws.sendText(`{"type":"ping","t":0,"ack":${this.#seq}}`);
+  }
+
+  resetGap(at: number): void {
+    this.maxGap = 0;
+    this.lastDataAt = at;
+  }
+
+  /** Explicit leave (Holdfast `leave`; Socket.IO: close, which the presence layer turns into a leave). */
+  leave(): void {
+    if (this.target.wire === 'holdfast' && this.ws.isOpen) this.ws.sendText('{"type":"leave"}');
+    this.ws.close();
+  }
+
+  #sendJoin(): void {
+    this.joinSentAt = now();
+    if (this.target.wire === 'holdfast')
+      this.ws.sendText(
+        `{"type":"join","v":1,"appId":"demo","channel":"${this.channel}","uid":${this.uid},"role":"broadcaster","profile":"communication"}`,
+      );
+    else this.ws.send(textFrame(`420["join",{"room":"${this.channel}","uid":${this.uid}}]`));
+  }
+
+  #seen(at: number): void {
+    if (this.lastDataAt > 0 && at - this.lastDataAt > this.maxGap) this.maxGap = at - this.lastDataAt;
+    this.lastDataAt = at;
+  }
+
+  #onText(text: string): void {
+    const at = now();
+    this.#seen(at);
+    if (this.target.wire === 'holdfast') this.#onHoldfast(text, at);
+    else this.#onSocketIo(text, at);
+  }
+
+  #onHoldfast(text: string, at: number): void {
+    if (text.startsWith('{"type":"pong"')) return;
+    const f = JSON.parse(text) as {
+      type: string;
+      seq?: number;
+      event?: { kind: string; uid: number };
+    };
+    if (f.type === 'joined') {
+      this.joinedAt = at;
+      this.#seq = f.seq ?? 0;
+      this.listener.joined(this, at);
+    } else if (f.type === 'event' && f.event) {
+      this.#seq = f.seq ?? this.#seq;
+      this.listener.presence(this, f.event.kind === 'user_joined' ? 'joined' : 'offline', f.event.uid, at);
+    } else if (f.type === 'end') this.ws.destroy();
+  }
+
+  #onSocketIo(text: string, at: number): void {
+    const type = text.charCodeAt(0);
+    if (type === 0x32 /* 2: ping */) {
+      this.ws.send(PONG);
+      return;
+    }
+    if (type === 0x30 /* 0: open */) {
+      this.ws.send(CONNECT);
+      return;
+    }
+    if (type !== 0x34 /* 4: message */) return;
+    const packet = text.charCodeAt(1);
+    if (packet === 0x30 /* 0: connected to namespace */) this.#sendJoin();
+    else if (packet === 0x33 /* 3: ack */) {
+      this.joinedAt = at;
+      this.listener.joined(this, at);
+    } else if (packet === 0x32 /* 2: event */) {
+      const [name, uid] = JSON.parse(text.slice(2)) as [string, number];
+      if (name === 'user_joined' || name === 'user_offline')
+        this.listener.presence(this, name === 'user_joined' ? 'joined' : 'offline', uid, at);
+    }
+  }
+}
+
+const PONG = textFrame('3');
+const CONNECT = textFrame('40');

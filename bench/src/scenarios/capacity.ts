@@ -1,0 +1,132 @@
+import {
+  chunk,
+  cpuPercent,
+  members,
+  type RunningTarget,
+  startTarget,
+  startWorkers,
+  stopAll,
+} from '../harness.js';
+import type { ProcStats } from '../servers/proc-stats.js';
+import { type Dist, dist, now, sleep } from '../stats.js';
+import type { SystemDef } from '../systems.js';
+
+export interface CapacityParams {
+  /** Server processes (each on its own loopback address). */
+  servers: number;
+  /** Joined clients per server process. */
+  perServer: number;
+  channelSize: number;
+  idleMs: number;
+  /** Joins in flight per load-generator process. */
+  concurrency: number;
+}
+
+export interface CapacityResult {
+  system: string;
+  servers: number;
+  target: number;
+  joined: number;
+  failed: number;
+  /** Time to connect and join every client, ms. */
+  connectAllMs: number;
+  joinLatency: Dist;
+  /** Server RSS growth per joined connection (after GC), bytes; summed over server processes. */
+  rssPerConn: number;
+  heapPerConn: number;
+  serverRssMb: number;
+  /** Server CPU while idle, % of one core (summed over server processes). */
+  idleCpuPercent: number;
+  /** Load generators' CPU in the same window, % of one core (summed). */
+  loadgenCpuPercent: number;
+  loadgenProcesses: number;
+  /** Clients that went longer than the configured detection time without data (would be Interrupted). */
+  silentTooLong: number;
+  maxSilenceMs: number;
+  droppedDuringIdle: number;
+}
+
+const PER_WORKER = 15_000;
+
+/** Scenario 1: N idle joined clients in channels of 10, keepalives running. */
+export async function capacity(sys: SystemDef, p: CapacityParams): Promise<CapacityResult> {
+  const total = p.servers * p.perServer;
+  const targets: RunningTarget[] = [];
+  for (let i = 0; i < p.servers; i++) targets.push(await startTarget(sys, `127.0.0.${10 + i}`));
+  const workerCount = Math.max(2, Math.ceil(total / PER_WORKER));
+  const workers = await startWorkers(workerCount, sys.keepaliveMs);
+  try {
+    await sleep(500);
+    const base = await Promise.all(targets.map((t) => t.stats(true)));
+    // Client i of server s: channels never span servers; each worker gets a slice of every server's clients.
+    const jobs = targets.flatMap((t, s) =>
+      chunk(members(1 + s * p.perServer, p.perServer, p.channelSize, `cap${s}-`), workerCount).map(
+        (list, w) => ({ target: t.target, list, w }),
+      ),
+    );
+    const t0 = now();
+    const results = await Promise.all(
+      workers.map(async (worker, w) => {
+        const mine = jobs.filter((j) => j.w === w);
+        const out = await Promise.all(
+          mine.map((j) =>
+            worker.call<{ joined: number; failed: number; latencies: number[]; lastJoined: number }>(
+              'rawOpen',
+              {
+                target: j.target,
+                members: j.list,
+                concurrency: Math.max(10, Math.floor(p.concurrency / mine.length)),
+              },
+            ),
+          ),
+        );
+        return out;
+      }),
+    ).then((r) => r.flat());
+    const joined = results.reduce((a, r) => a + r.joined, 0);
+    const failed = results.reduce((a, r) => a + r.failed, 0);
+    const connectAllMs = Math.max(...results.map((r) => r.lastJoined)) - t0;
+    const latencies = results.flatMap((r) => r.latencies);
+
+    await sleep(2000);
+    const loaded = await Promise.all(targets.map((t) => t.stats(true)));
+    await Promise.all(workers.map((w) => w.call('rawResetGaps')));
+    const s0 = await Promise.all(targets.map((t) => t.stats()));
+    const w0 = await Promise.all(workers.map((w) => w.call<ProcStats>('stats')));
+    await sleep(p.idleMs);
+    const s1 = await Promise.all(targets.map((t) => t.stats()));
+    const w1 = await Promise.all(workers.map((w) => w.call<ProcStats>('stats')));
+    const gaps = await Promise.all(
+      workers.map((w) =>
+        w.call<{ clients: number; overLimit: number; maxGap: number; closed: number }>('rawGaps', {
+          limitMs: sys.clientDetectMs,
+        }),
+      ),
+    );
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const rssGrowth = sum(loaded.map((l, i) => l.rss - base[i]!.rss));
+    const heapGrowth = sum(loaded.map((l, i) => l.heapUsed - base[i]!.heapUsed));
+    await Promise.all(workers.map((w) => w.call('rawCloseAll')));
+    return {
+      system: sys.id,
+      servers: p.servers,
+      target: total,
+      joined,
+      failed,
+      connectAllMs: Math.round(connectAllMs),
+      joinLatency: dist(latencies),
+      rssPerConn: Math.round(rssGrowth / Math.max(1, joined)),
+      heapPerConn: Math.round(heapGrowth / Math.max(1, joined)),
+      serverRssMb: Math.round(sum(loaded.map((l) => l.rss)) / 1048576),
+      idleCpuPercent: Math.round(sum(s1.map((s, i) => cpuPercent(s0[i]!, s))) * 10) / 10,
+      loadgenCpuPercent: Math.round(sum(w1.map((s, i) => cpuPercent(w0[i]!, s))) * 10) / 10,
+      loadgenProcesses: workerCount,
+      silentTooLong: sum(gaps.map((g) => g.overLimit)),
+      maxSilenceMs: Math.max(...gaps.map((g) => g.maxGap)),
+      droppedDuringIdle: joined - sum(gaps.map((g) => g.clients)),
+    };
+  } finally {
+    await stopAll(workers);
+    await Promise.all(targets.map((t) => t.stop()));
+  }
+}

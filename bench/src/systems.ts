@@ -1,0 +1,64 @@
+import type { Wire } from './clients/raw.js';
+
+export type SystemId = 'holdfast' | 'sio-default' | 'sio-tuned';
+
+/** One system under test: its server, its wire protocol, and the timings it is configured for. */
+export interface SystemDef {
+  id: SystemId;
+  label: string;
+  wire: Wire;
+  /** Server entry, relative to bench/dist. */
+  server: 'servers/holdfast.js' | 'servers/socketio.js';
+  params: Record<string, number>;
+  /** Configured client-side detection: time without data until the client declares the link down, ms. */
+  clientDetectMs: number;
+  /** Configured server-side detection: time without data until remote members are told, ms (upper bound). */
+  remoteOfflineMs: number;
+  /** Lean clients' keepalive interval (Holdfast pings; Socket.IO's server pings, the client only answers). */
+  keepaliveMs: number;
+}
+
+export const HOLDFAST: SystemDef = {
+  id: 'holdfast',
+  label: 'Holdfast',
+  wire: 'holdfast',
+  server: 'servers/holdfast.js',
+  params: { keepaliveMs: 1500, offlineAfterMs: 20_000 },
+  clientDetectMs: 4000,
+  remoteOfflineMs: 20_000,
+  keepaliveMs: 1500,
+};
+
+/** Socket.IO 4.8 at its defaults (pingInterval 25 s, pingTimeout 20 s), WebSocket transport only. */
+export const SIO_DEFAULT: SystemDef = {
+  id: 'sio-default',
+  label: 'Socket.IO default',
+  wire: 'socketio',
+  server: 'servers/socketio.js',
+  params: {},
+  clientDetectMs: 45_000,
+  remoteOfflineMs: 45_000,
+  keepaliveMs: 25_000,
+};
+
+/**
+ * Socket.IO 4.8 tuned for ~4 s detection: pingInterval 2 s + pingTimeout 2 s (the client gives up
+ * 4 s after the last ping; the server 2–4 s after the cut), and connectionStateRecovery with a 20 s
+ * window (Holdfast's offline window), its closest thing to a session resume.
+ */
+export const SIO_TUNED: SystemDef = {
+  id: 'sio-tuned',
+  label: 'Socket.IO tuned',
+  wire: 'socketio',
+  server: 'servers/socketio.js',
+  params: { pingInterval: 2000, pingTimeout: 2000, recoveryMs: 20_000 },
+  clientDetectMs: 4000,
+  remoteOfflineMs: 4000,
+  keepaliveMs: 2000,
+};
+
+export const SYSTEMS: Record<SystemId, SystemDef> = {
+  holdfast: HOLDFAST,
+  'sio-default': SIO_DEFAULT,
+  'sio-tuned': SIO_TUNED,
+};

@@ -1,0 +1,47 @@
+import { LibPool } from './clients/lib-pool.js';
+import type { RawTarget } from './clients/raw.js';
+import { type Member, RawPool } from './clients/raw-pool.js';
+import { serve } from './rpc.js';
+import { procStats } from './servers/proc-stats.js';
+
+/** A load-generator process: lean raw clients and full-library clients, driven by the coordinator. */
+let raw: RawPool | undefined;
+const lib = new LibPool();
+
+const pool = (): RawPool => {
+  raw ??= new RawPool(1500);
+  return raw;
+};
+
+serve({
+  rawInit: (p: { keepaliveMs: number }) => {
+    raw?.dispose();
+    raw = new RawPool(p.keepaliveMs);
+  },
+  rawOpen: (p: { target: RawTarget; members: Member[]; concurrency: number }) =>
+    pool().open(p.target, p.members, p.concurrency),
+  rawOpenAtRate: (p: { target: RawTarget; members: Member[]; rate: number; startAt: number }) =>
+    pool().openAtRate(p.target, p.members, p.rate, p.startAt),
+  rawResetGaps: () => pool().resetGaps(),
+  rawGaps: (p: { limitMs: number }) => pool().gaps(p.limitMs),
+  rawRecordPresence: (p: { on: boolean }) => {
+    pool().recordPresence = p.on;
+    pool().joinSeen.clear();
+    pool().offlineSeen.clear();
+  },
+  /** Arrival times of user_joined(uid) at this process's members. */
+  rawJoinSeen: (p: { uid: number }) => pool().joinSeen.get(p.uid) ?? [],
+  rawJoinOne: async (p: { target: RawTarget; member: Member }) => {
+    const { client, ok } = await pool().openOne(p.target, p.member);
+    return { ok, sentAt: client.joinSentAt, joinedAt: client.joinedAt, startedAt: client.startedAt };
+  },
+  rawLeave: (p: { uid: number }) => pool().find(p.uid)?.leave(),
+  rawCount: () => pool().clients.size,
+  rawCloseAll: () => pool().closeAll(),
+  libOpen: (p: { kind: 'holdfast' | 'socketio'; url: string; members: Member[]; concurrency: number }) =>
+    lib.open(p.kind, p.url, p.members, p.concurrency),
+  libOnline: () => lib.fireOnline(),
+  libCollect: () => lib.collect(),
+  libCloseAll: () => lib.closeAll(),
+  stats: () => procStats(false),
+});
