@@ -139,6 +139,10 @@ export function decodeServerFrame(
         isInt(f.keepaliveMs)
         ? ok
         : bad('joined is missing sessionId, uid, members, seq or keepaliveMs');
+    case 'sync':
+      return isInt(f.seq) && Array.isArray(f.members) && f.members.every((m) => isObj(m) && isInt(m.uid))
+        ? ok
+        : bad('sync must carry seq and members');
     case 'end':
       return isStr(f.code) && isStr(f.message) ? ok : bad('end must carry code and message');
     case 'role_result':

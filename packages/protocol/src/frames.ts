@@ -117,6 +117,16 @@ export interface EventFrame {
   seq: number;
   event: ChannelEvent;
 }
+/**
+ * The current member list, unasked: sent after the server's shared state was
+ * rebuilt (e.g. Redis restarted), when some events may have been lost. The
+ * client reconciles its member list with it and continues from `seq`.
+ */
+export interface SyncFrame {
+  type: 'sync';
+  members: MemberInfo[];
+  seq: number;
+}
 /** Server keepalive: sent whenever the server has been quiet for a keepalive interval. */
 export interface KeepaliveFrame {
   type: 'ka';
@@ -143,6 +153,7 @@ export interface LeftFrame {
 }
 export type ServerFrame =
   | JoinedFrame
+  | SyncFrame
   | EventFrame
   | KeepaliveFrame
   | PongFrame

@@ -70,6 +70,7 @@ export {
   type ServerFrame,
   type ServerFrameType,
   type SetRoleFrame,
+  type SyncFrame,
   type TokenResultFrame,
   type WireOfflineReason,
   type WireProfile,

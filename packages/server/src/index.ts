@@ -17,12 +17,15 @@ export {
   type ServerTiming,
 } from './config.js';
 export { MemoryEngine } from './engine/memory.js';
+export { RedisEngine, type RedisEngineOptions } from './engine/redis.js';
 export type {
   BusMessage,
   ChannelRef,
   ChannelSummary,
   Engine,
+  KickingRule,
   MemberRecord,
+  SequencedEvent,
   SessionRecord,
 } from './engine/types.js';
 export { type RunningServer, startServer } from './server.js';

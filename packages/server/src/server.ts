@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS, DEFAULT_SERVER_TIMING, type ServerOptions, WS_MAX_PAYLO
 import { registerConsoleRoutes } from './console/index.js';
 import type { ServerContext } from './context.js';
 import { MemoryEngine } from './engine/memory.js';
+import { RedisEngine } from './engine/redis.js';
 import { ClientConnection } from './gateway/connection.js';
 import { HttpRouter, sendJson } from './gateway/router.js';
 import { Observer } from './observe/observer.js';
@@ -49,7 +50,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const nodeId = options.nodeId ?? randomBytes(4).toString('hex');
   const log = (options.logger ?? pino({ level: options.logLevel ?? 'warn' })).child({ node: nodeId });
   const ownsEngine = !options.engine;
-  const engine = options.engine ?? new MemoryEngine();
+  const redis = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
+  const engine =
+    options.engine ?? (redis ? await RedisEngine.connect({ ...redis, log }) : new MemoryEngine());
   const observer = new Observer();
   const service = new ChannelService(engine, apps, {
     nodeId,
@@ -94,7 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   sweeper.start();
   const unsubscribeReset = engine.onReset(() => {
     log.warn('shared state was reset; re-asserting local sessions');
-    service.reassert().catch((err: unknown) => log.error({ err }, 're-assert failed'));
+    service.reassert(timing.heartbeatMs * 3).catch((err: unknown) => log.error({ err }, 're-assert failed'));
   });
 
   const host = options.host ?? '127.0.0.1';

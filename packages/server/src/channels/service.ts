@@ -378,29 +378,57 @@ export class ChannelService {
     this.opts.log.info({ session: record.id, node: record.nodeId }, 'orphaned session dropped');
   }
 
-  /** After the engine lost its state (Redis restarted empty): put back what this node holds. */
-  async reassert(): Promise<void> {
+  /**
+   * After the engine lost its state (Redis restarted empty): put back the sessions
+   * and members this node holds, keep channel seqs from going backwards, and —
+   * once every node has had time to do the same — send each client the member
+   * list as it now stands, since events may have been lost meanwhile.
+   */
+  async reassert(syncAfterMs: number): Promise<void> {
     const now = this.opts.clock.now();
-    for (const live of this.#sessions.values()) {
+    const highest = new Map<string, { ref: ChannelRef; seq: number }>();
+    for (const live of [...this.#sessions.values()]) {
       const { ref, uid, id } = live;
-      await this.engine.putSession({
+      const record = {
         id,
         appId: ref.appId,
         channel: ref.channel,
         uid,
         nodeId: this.opts.nodeId,
         createdAt: now,
-      });
-      const current = await this.engine.getMember(ref, uid);
-      if (!current)
-        await this.engine.claimUid(ref, {
+      };
+      await this.engine.putSession(record);
+      if (!(await this.engine.getMember(ref, uid))) {
+        const member = {
           uid,
           sessionId: id,
           role: live.role,
           profile: live.profile,
           joinedAt: now,
           nodeId: this.opts.nodeId,
+        };
+        await this.engine.claimUid(ref, member);
+      }
+      const h = highest.get(live.key);
+      if (!h || h.seq < live.lastSeq) highest.set(live.key, { ref, seq: live.lastSeq });
+    }
+    for (const { ref, seq } of highest.values()) await this.engine.raiseSeq(ref, seq);
+    this.opts.clock.setTimeout(() => void this.#syncAll().catch(this.#logError), syncAfterMs);
+  }
+
+  async #syncAll(): Promise<void> {
+    for (const [key, set] of [...this.#byChannel]) {
+      const first = set.values().next().value;
+      if (!first) continue;
+      const { members, seq } = await this.engine.snapshot(first.ref);
+      for (const live of this.#byChannel.get(key) ?? []) {
+        live.lastSeq = Math.max(live.lastSeq, seq);
+        live.conn?.send({
+          type: 'sync',
+          seq,
+          members: members.filter((m) => m.uid !== live.uid && isAnnounced(m)).map((m) => ({ uid: m.uid })),
         });
+      }
     }
   }
 

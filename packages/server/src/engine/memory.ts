@@ -118,6 +118,11 @@ export class MemoryEngine implements Engine {
     return ch.log.filter((e) => e.seq > seq).map((e) => ({ seq: e.seq, event: { ...e.event } }));
   }
 
+  async raiseSeq(ref: ChannelRef, seq: number): Promise<void> {
+    const ch = this.#channel(ref);
+    ch.seq = Math.max(ch.seq, seq);
+  }
+
   async snapshot(ref: ChannelRef): Promise<{ members: MemberRecord[]; seq: number }> {
     const ch = this.#channels.get(channelKey(ref));
     return { members: [...(ch?.members.values() ?? [])].map((m) => ({ ...m })), seq: ch?.seq ?? 0 };

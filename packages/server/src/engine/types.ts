@@ -139,6 +139,8 @@ export interface Engine {
   publishEvent(ref: ChannelRef, event: ChannelEvent): Promise<number>;
   /** Events after `seq`, oldest first; undefined when the log no longer reaches back that far. */
   eventsSince(ref: ChannelRef, seq: number): Promise<SequencedEvent[] | undefined>;
+  /** Makes the channel's next seq greater than `seq` (after a reset, so seqs never go backwards for clients). */
+  raiseSeq(ref: ChannelRef, seq: number): Promise<void>;
   /** The members and the seq of the last event already reflected in them, read together. */
   snapshot(ref: ChannelRef): Promise<{ members: MemberRecord[]; seq: number }>;
 

@@ -1,0 +1,82 @@
+/**
+ * Lua scripts for the Redis engine. Each runs atomically inside Redis, which is
+ * what makes a uid claim, a sequenced publish or an orphan claim safe when
+ * several nodes race for it.
+ */
+
+/** KEYS: members, channelSet. ARGV: uid, memberJson, channelName. Returns the previous member JSON or nil. */
+export const CLAIM_UID = `
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+return old`;
+
+/** KEYS: members, channelSet, seq, log. ARGV: uid, sessionId, channelName. Returns the removed member JSON. */
+export const REMOVE_MEMBER = `
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if not old then return nil end
+if cjson.decode(old).sessionId ~= ARGV[2] then return nil end
+redis.call('HDEL', KEYS[1], ARGV[1])
+if redis.call('HLEN', KEYS[1]) == 0 then
+  redis.call('SREM', KEYS[2], ARGV[3])
+  redis.call('DEL', KEYS[3], KEYS[4])
+end
+return old`;
+
+/** KEYS: members. ARGV: uid, sessionId, role. Returns the updated member JSON or nil. */
+export const SET_ROLE = `
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if not old then return nil end
+local m = cjson.decode(old)
+if m.sessionId ~= ARGV[2] then return nil end
+m.role = ARGV[3]
+local updated = cjson.encode(m)
+redis.call('HSET', KEYS[1], ARGV[1], updated)
+return updated`;
+
+/**
+ * KEYS: seq, log, busChannel. ARGV: refJson, eventJson, logLimit.
+ * Numbers the event, appends it to the capped log and publishes it, in one step,
+ * so every node receives a channel's events in seq order.
+ */
+export const PUBLISH_EVENT = `
+local seq = redis.call('INCR', KEYS[1])
+redis.call('RPUSH', KEYS[2], '{"seq":' .. seq .. ',"event":' .. ARGV[2] .. '}')
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
+redis.call('PUBLISH', KEYS[3], '{"kind":"channel_event","ref":' .. ARGV[1] .. ',"seq":' .. seq .. ',"event":' .. ARGV[2] .. '}')
+return seq`;
+
+/** KEYS: members, seq. Returns { memberJsons, seq } read together. */
+export const SNAPSHOT = `
+return { redis.call('HVALS', KEYS[1]), redis.call('GET', KEYS[2]) or '0' }`;
+
+/** KEYS: seq, log. Returns { seq, logItems }. */
+export const READ_LOG = `
+return { redis.call('GET', KEYS[1]) or '0', redis.call('LRANGE', KEYS[2], 0, -1) }`;
+
+/**
+ * KEYS: deadlines. ARGV: now, limit, sessionPrefix, nodePrefix.
+ * Claims sessions whose deadline passed and whose node's heartbeat key is gone.
+ */
+export const CLAIM_ORPHANS = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for _, id in ipairs(ids) do
+  local s = redis.call('GET', ARGV[3] .. id)
+  if not s then
+    redis.call('ZREM', KEYS[1], id)
+  else
+    local node = cjson.decode(s).nodeId
+    if redis.call('EXISTS', ARGV[4] .. node) == 0 then
+      redis.call('ZREM', KEYS[1], id)
+      table.insert(out, s)
+    end
+  end
+end
+return out`;
+
+/** KEYS: seq. ARGV: atLeast. */
+export const RAISE_SEQ = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if cur < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return 0`;

@@ -1,0 +1,308 @@
+import { randomBytes } from 'node:crypto';
+import { type ChannelEvent, MAX_UID, type WireRole } from '@holdfast/protocol';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import * as lua from './redis-scripts.js';
+import {
+  type BusMessage,
+  type ChannelRef,
+  type ChannelSummary,
+  type Engine,
+  EVENT_LOG_LIMIT,
+  type KickingRule,
+  type MemberRecord,
+  type SequencedEvent,
+  type SessionRecord,
+} from './types.js';
+
+export interface RedisEngineOptions {
+  /** `redis://host:port[/db]`. */
+  url: string;
+  /** Key prefix, so several deployments can share one Redis. Default `hf:`. */
+  prefix?: string;
+  log?: Logger;
+}
+
+type Scripted = Redis & {
+  hfClaimUid(k1: string, k2: string, uid: string, json: string, name: string): Promise<string | null>;
+  hfRemoveMember(
+    k1: string,
+    k2: string,
+    k3: string,
+    k4: string,
+    uid: string,
+    sid: string,
+    name: string,
+  ): Promise<string | null>;
+  hfSetRole(k1: string, uid: string, sid: string, role: string): Promise<string | null>;
+  hfPublishEvent(
+    k1: string,
+    k2: string,
+    k3: string,
+    ref: string,
+    event: string,
+    limit: string,
+  ): Promise<number>;
+  hfSnapshot(k1: string, k2: string): Promise<[string[], string]>;
+  hfReadLog(k1: string, k2: string): Promise<[string, string[]]>;
+  hfRaiseSeq(k1: string, atLeast: string): Promise<number>;
+  hfClaimOrphans(k1: string, now: string, limit: string, sp: string, np: string): Promise<string[]>;
+};
+
+/**
+ * Shared state in Redis, for several server nodes behind any load balancer.
+ * Channel events fan out over Redis pub/sub (published from inside the script
+ * that numbers them, so order is the log's order). If Redis restarts empty, the
+ * engine notices (an epoch key vanished) and asks every node to re-assert the
+ * sessions and members it holds; kicking rules and event logs are lost then.
+ */
+export class RedisEngine implements Engine {
+  readonly #cmd: Scripted;
+  readonly #sub: Redis;
+  readonly #p: string;
+  #listeners = new Set<(message: BusMessage) => void>();
+  #resetListeners = new Set<() => void>();
+  #epoch = '';
+  #closed = false;
+
+  private constructor(opts: RedisEngineOptions) {
+    this.#p = opts.prefix ?? 'hf:';
+    const common: RedisOptions = {
+      // Fail commands fast during an outage (the caller retries); reconnect forever.
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(times * 100, 1000),
+      lazyConnect: true,
+    };
+    const log = opts.log;
+    this.#cmd = new Redis(opts.url, common) as Scripted;
+    this.#sub = new Redis(opts.url, { ...common, maxRetriesPerRequest: null });
+    // ioredis emits 'error' on every failed reconnect; unhandled, it would crash the process.
+    this.#cmd.on('error', (err) => log?.warn({ err: err.message }, 'redis error'));
+    this.#sub.on('error', (err) => log?.debug({ err: err.message }, 'redis subscriber error'));
+    this.#cmd.defineCommand('hfClaimUid', { numberOfKeys: 2, lua: lua.CLAIM_UID });
+    this.#cmd.defineCommand('hfRemoveMember', { numberOfKeys: 4, lua: lua.REMOVE_MEMBER });
+    this.#cmd.defineCommand('hfSetRole', { numberOfKeys: 1, lua: lua.SET_ROLE });
+    this.#cmd.defineCommand('hfPublishEvent', { numberOfKeys: 3, lua: lua.PUBLISH_EVENT });
+    this.#cmd.defineCommand('hfSnapshot', { numberOfKeys: 2, lua: lua.SNAPSHOT });
+    this.#cmd.defineCommand('hfReadLog', { numberOfKeys: 2, lua: lua.READ_LOG });
+    this.#cmd.defineCommand('hfRaiseSeq', { numberOfKeys: 1, lua: lua.RAISE_SEQ });
+    this.#cmd.defineCommand('hfClaimOrphans', { numberOfKeys: 1, lua: lua.CLAIM_ORPHANS });
+    this.#sub.on('message', (_channel: string, text: string) => {
+      let message: BusMessage;
+      try {
+        message = JSON.parse(text) as BusMessage;
+      } catch {
+        return;
+      }
+      for (const l of [...this.#listeners]) l(message);
+    });
+    this.#cmd.on('ready', () => void this.#checkEpoch().catch(() => {}));
+  }
+
+  /** Connects both Redis connections; rejects if Redis is not reachable at start. */
+  static async connect(opts: RedisEngineOptions): Promise<RedisEngine> {
+    const engine = new RedisEngine(opts);
+    await Promise.all([engine.#cmd.connect(), engine.#sub.connect()]);
+    await engine.#sub.subscribe(`${engine.#p}bus`);
+    await engine.#checkEpoch();
+    return engine;
+  }
+
+  /** A Redis that lost its data (restart without persistence) no longer has our epoch key. */
+  async #checkEpoch(): Promise<void> {
+    const key = `${this.#p}epoch`;
+    const current = await this.#cmd.get(key);
+    if (current && current === this.#epoch) return;
+    if (current && !this.#epoch) {
+      this.#epoch = current;
+      return;
+    }
+    const fresh = randomBytes(8).toString('hex');
+    // NX: if several nodes notice at once, they agree on one epoch.
+    await this.#cmd.set(key, fresh, 'NX');
+    const agreed = (await this.#cmd.get(key)) ?? fresh;
+    const wasReset = this.#epoch !== '';
+    this.#epoch = agreed;
+    if (wasReset) for (const l of [...this.#resetListeners]) l();
+  }
+
+  #ch(ref: ChannelRef, part: 'm' | 'seq' | 'log'): string {
+    return `${this.#p}c:${ref.appId}:${encodeURIComponent(ref.channel)}:${part}`;
+  }
+  #chSet(appId: string): string {
+    return `${this.#p}a:${appId}:chs`;
+  }
+
+  async claimUid(ref: ChannelRef, member: MemberRecord): Promise<{ previous?: MemberRecord }> {
+    const old = await this.#cmd.hfClaimUid(
+      this.#ch(ref, 'm'),
+      this.#chSet(ref.appId),
+      String(member.uid),
+      JSON.stringify(member),
+      ref.channel,
+    );
+    const previous = old ? (JSON.parse(old) as MemberRecord) : undefined;
+    return previous && previous.sessionId !== member.sessionId ? { previous } : {};
+  }
+
+  async claimFreeUid(
+    ref: ChannelRef,
+    member: Omit<MemberRecord, 'uid'>,
+    random: () => number,
+  ): Promise<number> {
+    for (;;) {
+      const uid = 1 + Math.floor(random() * MAX_UID);
+      if (await this.#cmd.hsetnx(this.#ch(ref, 'm'), String(uid), JSON.stringify({ ...member, uid }))) {
+        await this.#cmd.sadd(this.#chSet(ref.appId), ref.channel);
+        return uid;
+      }
+    }
+  }
+
+  async removeMember(ref: ChannelRef, uid: number, sessionId: string): Promise<MemberRecord | undefined> {
+    const old = await this.#cmd.hfRemoveMember(
+      this.#ch(ref, 'm'),
+      this.#chSet(ref.appId),
+      this.#ch(ref, 'seq'),
+      this.#ch(ref, 'log'),
+      String(uid),
+      sessionId,
+      ref.channel,
+    );
+    return old ? (JSON.parse(old) as MemberRecord) : undefined;
+  }
+
+  async setMemberRole(ref: ChannelRef, uid: number, sessionId: string, role: WireRole) {
+    const updated = await this.#cmd.hfSetRole(this.#ch(ref, 'm'), String(uid), sessionId, role);
+    return updated ? (JSON.parse(updated) as MemberRecord) : undefined;
+  }
+
+  async getMember(ref: ChannelRef, uid: number): Promise<MemberRecord | undefined> {
+    const m = await this.#cmd.hget(this.#ch(ref, 'm'), String(uid));
+    return m ? (JSON.parse(m) as MemberRecord) : undefined;
+  }
+
+  async listMembers(ref: ChannelRef): Promise<MemberRecord[]> {
+    return (await this.#cmd.hvals(this.#ch(ref, 'm'))).map((m) => JSON.parse(m) as MemberRecord);
+  }
+
+  async listChannels(appId: string): Promise<ChannelSummary[]> {
+    const names = await this.#cmd.smembers(this.#chSet(appId));
+    const pipe = this.#cmd.pipeline();
+    for (const channel of names) pipe.hvals(this.#ch({ appId, channel }, 'm'));
+    const results = (await pipe.exec()) ?? [];
+    const out: ChannelSummary[] = [];
+    names.forEach((channel, i) => {
+      const members = ((results[i]?.[1] as string[] | undefined) ?? []).map(
+        (m) => JSON.parse(m) as MemberRecord,
+      );
+      if (members.length === 0) return;
+      const broadcasterCount = members.filter((m) => m.role === 'broadcaster').length;
+      out.push({ channel, userCount: members.length, broadcasterCount });
+    });
+    return out.sort((a, b) => a.channel.localeCompare(b.channel));
+  }
+
+  async publishEvent(ref: ChannelRef, event: ChannelEvent): Promise<number> {
+    return this.#cmd.hfPublishEvent(
+      this.#ch(ref, 'seq'),
+      this.#ch(ref, 'log'),
+      `${this.#p}bus`,
+      JSON.stringify({ appId: ref.appId, channel: ref.channel }),
+      JSON.stringify(event),
+      String(EVENT_LOG_LIMIT),
+    );
+  }
+
+  async eventsSince(ref: ChannelRef, seq: number): Promise<SequencedEvent[] | undefined> {
+    const [current, items] = await this.#cmd.hfReadLog(this.#ch(ref, 'seq'), this.#ch(ref, 'log'));
+    const last = Number(current);
+    if (seq > last) return undefined;
+    const log = items.map((i) => JSON.parse(i) as SequencedEvent);
+    const first = log[0]?.seq ?? last + 1;
+    if (seq + 1 < first) return undefined;
+    return log.filter((e) => e.seq > seq);
+  }
+
+  async raiseSeq(ref: ChannelRef, seq: number): Promise<void> {
+    await this.#cmd.hfRaiseSeq(this.#ch(ref, 'seq'), String(seq));
+  }
+
+  async snapshot(ref: ChannelRef): Promise<{ members: MemberRecord[]; seq: number }> {
+    const [members, seq] = await this.#cmd.hfSnapshot(this.#ch(ref, 'm'), this.#ch(ref, 'seq'));
+    return { members: members.map((m) => JSON.parse(m) as MemberRecord), seq: Number(seq) };
+  }
+
+  async putRule(rule: KickingRule): Promise<KickingRule> {
+    const stored = { ...rule, id: rule.id || (await this.#cmd.incr(`${this.#p}rseq`)) };
+    if (stored.expiresAt !== stored.createdAt)
+      await this.#cmd.hset(`${this.#p}r:${rule.appId}`, String(stored.id), JSON.stringify(stored));
+    return stored;
+  }
+  async listRules(appId: string): Promise<KickingRule[]> {
+    return (await this.#cmd.hvals(`${this.#p}r:${appId}`)).map((r) => JSON.parse(r) as KickingRule);
+  }
+  async deleteRule(appId: string, id: number): Promise<boolean> {
+    return (await this.#cmd.hdel(`${this.#p}r:${appId}`, String(id))) > 0;
+  }
+
+  async putSession(session: SessionRecord): Promise<void> {
+    await this.#cmd.set(`${this.#p}s:${session.id}`, JSON.stringify(session));
+  }
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const s = await this.#cmd.get(`${this.#p}s:${id}`);
+    return s ? (JSON.parse(s) as SessionRecord) : undefined;
+  }
+  async deleteSession(id: string): Promise<void> {
+    await this.#cmd.multi().del(`${this.#p}s:${id}`).zrem(`${this.#p}dl`, id).exec();
+  }
+
+  async heartbeat(nodeId: string, ttlMs: number): Promise<number> {
+    const [, time] =
+      (await this.#cmd.multi().set(`${this.#p}n:${nodeId}`, '1', 'PX', ttlMs).time().exec()) ?? [];
+    const [sec, usec] = (time?.[1] as [string, string] | undefined) ?? [String(Date.now() / 1000), '0'];
+    return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+  }
+  async forgetNode(nodeId: string): Promise<void> {
+    await this.#cmd.del(`${this.#p}n:${nodeId}`);
+  }
+  async setDeadlines(entries: Array<{ sessionId: string; deadline: number }>): Promise<void> {
+    const pipe = this.#cmd.pipeline();
+    for (const e of entries) pipe.zadd(`${this.#p}dl`, e.deadline, e.sessionId);
+    await pipe.exec();
+  }
+  async clearDeadline(sessionId: string): Promise<void> {
+    await this.#cmd.zrem(`${this.#p}dl`, sessionId);
+  }
+  async claimOrphans(now: number, limit: number): Promise<SessionRecord[]> {
+    const out = await this.#cmd.hfClaimOrphans(
+      `${this.#p}dl`,
+      String(now),
+      String(limit),
+      `${this.#p}s:`,
+      `${this.#p}n:`,
+    );
+    return out.map((s) => JSON.parse(s) as SessionRecord);
+  }
+
+  async publish(message: BusMessage): Promise<void> {
+    await this.#cmd.publish(`${this.#p}bus`, JSON.stringify(message));
+  }
+  subscribe(listener: (message: BusMessage) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+  onReset(listener: () => void): () => void {
+    this.#resetListeners.add(listener);
+    return () => this.#resetListeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#resetListeners.clear();
+    this.#sub.disconnect();
+    this.#cmd.disconnect();
+  }
+}

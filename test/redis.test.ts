@@ -1,0 +1,247 @@
+import {
+  ConnectionChangedReasonType as R,
+  ConnectionStateType as S,
+  UserOfflineReasonType,
+} from '@holdfast/sdk';
+import { RedisEngine, startServer } from '@holdfast/server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type NodeProcess, startNodeProcess } from './support/node-process.js';
+import { RecordingClient } from './support/recorder.js';
+import { TestRedis } from './support/redis-server.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let redis: TestRedis;
+const clients: RecordingClient[] = [];
+const nodes: NodeProcess[] = [];
+
+beforeAll(async () => {
+  redis = await TestRedis.start();
+});
+afterAll(async () => {
+  await redis?.kill();
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.release();
+  await Promise.all(nodes.splice(0).map((n) => n.stop()));
+});
+
+function client(serverUrl: string | string[]) {
+  const c = new RecordingClient({ appId: 'demo', serverUrl });
+  clients.push(c);
+  return c;
+}
+async function joined(c: RecordingClient, channel: string, uid: number) {
+  expect(c.join(channel, uid)).toBe(0);
+  await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
+}
+/** Three real node processes sharing the test Redis (each test uses its own key prefix via channel names). */
+async function threeNodes(offlineMs = 4000) {
+  const started = await Promise.all(
+    ['a', 'b', 'c'].map((id) =>
+      startNodeProcess([
+        '--redis',
+        redis.url,
+        '--node-id',
+        `node-${id}`,
+        '--offline-after-ms',
+        String(offlineMs),
+      ]),
+    ),
+  );
+  nodes.push(...started);
+  return started as [NodeProcess, NodeProcess, NodeProcess];
+}
+
+describe('Redis engine (real redis-server)', () => {
+  it('numbers channel events, replays them, and snapshots members atomically', async () => {
+    const engine = await RedisEngine.connect({ url: redis.url, prefix: 'unit:' });
+    try {
+      const ref = { appId: 'demo', channel: 'with:colons and spaces' };
+      const m = {
+        uid: 1,
+        sessionId: 's1',
+        role: 'broadcaster' as const,
+        profile: 'live' as const,
+        joinedAt: 1,
+        nodeId: 'n',
+      };
+      expect(await engine.claimUid(ref, m)).toEqual({});
+      expect((await engine.claimUid(ref, { ...m, sessionId: 's2' })).previous?.sessionId).toBe('s1');
+      const seen: unknown[] = [];
+      engine.subscribe((msg) => seen.push(msg));
+      expect(await engine.publishEvent(ref, { kind: 'user_joined', uid: 1 })).toBe(1);
+      expect(await engine.publishEvent(ref, { kind: 'user_offline', uid: 1, reason: 'quit' })).toBe(2);
+      expect(await engine.eventsSince(ref, 1)).toEqual([
+        { seq: 2, event: { kind: 'user_offline', uid: 1, reason: 'quit' } },
+      ]);
+      expect(await engine.eventsSince(ref, 5)).toBeUndefined();
+      expect(await engine.snapshot(ref)).toEqual({ members: [{ ...m, sessionId: 's2' }], seq: 2 });
+      expect((await engine.listChannels('demo')).map((c) => c.channel)).toContain(ref.channel);
+      await sleep(100);
+      expect(seen).toContainEqual({
+        kind: 'channel_event',
+        ref,
+        seq: 2,
+        event: { kind: 'user_offline', uid: 1, reason: 'quit' },
+      });
+      expect(await engine.removeMember(ref, 1, 's1')).toBeUndefined();
+      expect((await engine.removeMember(ref, 1, 's2'))?.uid).toBe(1);
+      expect(await engine.listChannels('demo')).not.toContainEqual(
+        expect.objectContaining({ channel: ref.channel }),
+      );
+      // Orphans: a dead node's session past its deadline is claimed exactly once.
+      const now = await engine.heartbeat('alive', 10_000);
+      await engine.putSession({
+        id: 'o1',
+        appId: 'demo',
+        channel: 'c',
+        uid: 1,
+        nodeId: 'dead',
+        createdAt: 0,
+      });
+      await engine.putSession({
+        id: 'o2',
+        appId: 'demo',
+        channel: 'c',
+        uid: 2,
+        nodeId: 'alive',
+        createdAt: 0,
+      });
+      await engine.setDeadlines([
+        { sessionId: 'o1', deadline: now - 1 },
+        { sessionId: 'o2', deadline: now - 1 },
+      ]);
+      expect((await engine.claimOrphans(now, 10)).map((s) => s.id)).toEqual(['o1']);
+      expect(await engine.claimOrphans(now, 10)).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('3 nodes: clients on different nodes see each other join and leave with correct reasons', async () => {
+    const [a, b, c] = await threeNodes();
+    const ca = client(a.url);
+    const cb = client(b.url);
+    const cc = client(c.url);
+    await joined(ca, 'r-presence', 1);
+    await joined(cb, 'r-presence', 2);
+    await joined(cc, 'r-presence', 3);
+    await ca.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 3);
+    await cc.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 1);
+    cb.engine.leaveChannel();
+    expect((await ca.waitFor((e) => e.name === 'onUserOffline')).args).toEqual([
+      2,
+      UserOfflineReasonType.UserOfflineQuit,
+    ]);
+    expect((await cc.waitFor((e) => e.name === 'onUserOffline')).args).toEqual([
+      2,
+      UserOfflineReasonType.UserOfflineQuit,
+    ]);
+  });
+
+  it('kill -9 a node: its member resumes on another node inside the window with no remote flap', async () => {
+    const [a, b, c] = await threeNodes(6000);
+    const mover = client([a.url, b.url]);
+    const watcher = client(c.url);
+    await joined(watcher, 'r-move', 9);
+    await joined(mover, 'r-move', 1);
+    await watcher.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 1);
+    await sleep(1200); // a heartbeat publishes the deadline
+    await a.kill9();
+    await mover.waitState(S.ConnectionStateConnected, R.ConnectionChangedRejoinSuccess, 8000);
+    expect(mover.states()).not.toContainEqual([
+      S.ConnectionStateReconnecting,
+      R.ConnectionChangedKeepAliveTimeout,
+    ]);
+    await sleep(7000); // past window + heartbeat lapse: no ghost drop may happen
+    expect(watcher.named('onUserOffline')).toEqual([]);
+    expect(watcher.named('onUserJoined').filter((e) => e.args[0] === 1)).toHaveLength(1);
+  }, 30_000);
+
+  it('members of a killed node that do not come back are Dropped everywhere at about the window', async () => {
+    const [a, b, c] = await threeNodes(4000);
+    const ghost = client(a.url);
+    const w1 = client(b.url);
+    const w2 = client(c.url);
+    await joined(w1, 'r-ghost', 2);
+    await joined(w2, 'r-ghost', 3);
+    await joined(ghost, 'r-ghost', 1);
+    await w1.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 1);
+    await w2.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 1);
+    await sleep(1200);
+    ghost.release();
+    const killedAt = Date.now();
+    await a.kill9();
+    const off1 = await w1.waitFor((e) => e.name === 'onUserOffline', 10_000);
+    const off2 = await w2.waitFor((e) => e.name === 'onUserOffline', 10_000);
+    expect(off1.args).toEqual([1, UserOfflineReasonType.UserOfflineDropped]);
+    expect(off2.args).toEqual([1, UserOfflineReasonType.UserOfflineDropped]);
+    const after = w1.start + off1.at - killedAt;
+    // Last data ≤ 1.5 s before the kill; deadlines are published every second; the node is dead after 3 s.
+    expect(after).toBeGreaterThan(2000);
+    expect(after).toBeLessThan(6500);
+  }, 30_000);
+
+  it('a kicking rule set through node A bans a user on node B', async () => {
+    const [a, b] = await threeNodes();
+    const victim = client(b.url);
+    await joined(victim, 'r-kick', 5);
+    const res = await fetch(`${a.httpUrl}/dev/v1/kicking-rule`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ appid: 'demo', cname: 'r-kick', uid: 5, time: 5, privileges: ['join_channel'] }),
+    });
+    expect(res.status).toBe(200);
+    await victim.waitState(S.ConnectionStateFailed, R.ConnectionChangedBannedByServer, 5000);
+    // The rule lives in Redis: node C refuses the rejoin too.
+    const again = client(nodes[2]!.url);
+    again.join('r-kick', 5);
+    await again.waitState(S.ConnectionStateFailed, R.ConnectionChangedBannedByServer, 5000);
+  });
+
+  it('Redis restarts (empty) during traffic: nodes do not crash, re-assert their members, presence converges', async () => {
+    const local = await TestRedis.start();
+    const servers = await Promise.all(
+      ['x', 'y'].map((id) =>
+        startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent', redis: local.url, nodeId: id }),
+      ),
+    );
+    try {
+      const c1 = client(servers[0]!.url);
+      const c2 = client(servers[1]!.url);
+      await joined(c1, 'r-restart', 1);
+      await joined(c2, 'r-restart', 2);
+      await c1.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 2);
+      await local.kill();
+      await sleep(1500);
+      for (const s of servers) expect((await fetch(`${s.httpUrl}/healthz`)).status).toBe(200);
+      await local.restart();
+      // Nodes reconnect, notice the reset, and put their sessions and members back.
+      const deadline = Date.now() + 10_000;
+      let users: number[] = [];
+      while (Date.now() < deadline) {
+        const res = await fetch(`${servers[0]!.httpUrl}/dev/v1/channel/user/demo/r-restart`);
+        users = ((await res.json()) as { data: { users: number[] } }).data.users;
+        if (users.length === 2) break;
+        await sleep(200);
+      }
+      expect(users.sort()).toEqual([1, 2]);
+      // Traffic flows again: a newcomer sees both, both see the newcomer.
+      const c3 = client(servers[1]!.url);
+      await joined(c3, 'r-restart', 3);
+      expect(
+        c3
+          .named('onUserJoined')
+          .map((e) => e.args[0])
+          .sort(),
+      ).toEqual([1, 2]);
+      await c1.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 3, 5000);
+      // Nobody was announced as gone.
+      expect(c1.named('onUserOffline')).toEqual([]);
+    } finally {
+      for (const c of clients.splice(0)) c.release();
+      await Promise.all(servers.map((s) => s.close()));
+      await local.kill();
+    }
+  }, 40_000);
+});
