@@ -1,13 +1,24 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerJoin } from './commands/join.js';
 import { registerServe } from './commands/serve.js';
 import { registerToken } from './commands/token.js';
 
 const program = new Command('holdfast')
   .description('Holdfast: real-time channels with RTC-grade connection state management')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    `
+Examples:
+  holdfast serve                         # a server on ws://127.0.0.1:7700 with the console at /console/
+  holdfast join room-1                   # join "room-1" and watch states, reasons, members and RTT live
+  holdfast token --app-id … --app-certificate … --channel room-1 --uid 42
+  holdfast <command> --help              # options and examples for one command`,
+  );
 registerServe(program);
 registerToken(program);
+registerJoin(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`holdfast: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,0 +1,150 @@
+import { MAX_UID } from '@holdfast/protocol';
+import {
+  ChannelProfileType,
+  ClientRoleType,
+  type EngineTiming,
+  type WebSocketConstructor,
+  webSocketTransport,
+} from '@holdfast/sdk';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { WebSocket } from 'ws';
+import { errorName, NO_PAINT } from '../join/format.js';
+import { LiveJoin } from '../join/live-join.js';
+import { tapRtt } from '../join/rtt-tap.js';
+import { plainView, ttyView } from '../join/views.js';
+
+interface JoinOpts {
+  server: string;
+  appId: string;
+  uid: number;
+  token: string;
+  role: 'broadcaster' | 'audience';
+  profile: 'communication' | 'live';
+  plain?: boolean;
+  color: boolean;
+  statsEvery: number;
+  interruptedAfterMs?: number;
+  lostAfterMs?: number;
+  failAfterMs?: number;
+}
+
+function integer(name: string, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n > max)
+      throw new InvalidArgumentError(`${name} must be an integer from 0 to ${max}`);
+    return n;
+  };
+}
+
+export function registerJoin(program: Command): void {
+  program
+    .command('join')
+    .description('join a channel and watch its connection state, reasons, members and RTT live')
+    .argument('<channel>', 'channel name')
+    .option('--server <url>', 'Holdfast server', 'ws://127.0.0.1:7700')
+    .option('--app-id <appId>', 'App ID', 'demo')
+    .option('--uid <uid>', 'uid (0 = the server assigns one)', integer('--uid', Number(MAX_UID)), 0)
+    .option('--token <token>', 'AccessToken2 (needed when the app has a certificate)', '')
+    .addOption(
+      new Option('--role <role>', 'client role').choices(['broadcaster', 'audience']).default('broadcaster'),
+    )
+    .addOption(
+      new Option('--profile <profile>', 'channel profile: live announces broadcasters only')
+        .choices(['communication', 'live'])
+        .default('communication'),
+    )
+    .option('--plain', 'plain lines even on a terminal (the default when output is not a terminal)')
+    .option('--no-color', 'no colours on a terminal (NO_COLOR=1 does the same)')
+    .option(
+      '--stats-every <seconds>',
+      'print RTT and members this often (0 = never)',
+      integer('--stats-every'),
+      10,
+    )
+    .option(
+      '--interrupted-after-ms <ms>',
+      'Reconnecting/Interrupted after this long without data (default 4000)',
+      integer('--interrupted-after-ms'),
+    )
+    .option(
+      '--lost-after-ms <ms>',
+      'Lost this long after Interrupted (default 10000)',
+      integer('--lost-after-ms'),
+    )
+    .option(
+      '--fail-after-ms <ms>',
+      'Failed/JoinFailed after this long reconnecting (default 1200000)',
+      integer('--fail-after-ms'),
+    )
+    .addHelpText(
+      'after',
+      `
+Each state change is one line: time, state, reason name and number, what it means and what to do
+(the troubleshooting table of the connection-state docs). Members joining and going offline, with
+the reason, are lines too. On a terminal a live status block (state, RTT, members) stays at the
+bottom; piped, every line is plain and starts with "<time> <kind>" for scripts. Ctrl-C leaves the
+channel (remote users see Quit). Exit status: 0 after leaving, 1 when the SDK gave up (Failed, or an
+invalid token), 2 when the join was refused at once.
+
+Examples:
+  holdfast join room-1                                   # app "demo" on ws://127.0.0.1:7700
+  holdfast join room-1 --uid 42 --role audience --profile live
+  holdfast join room-1 --server ws://rtc.example.com:7700 --app-id <32-hex> --uid 42 --token 007eJx…
+  holdfast join room-1 --plain | grep ' state '          # just the state changes`,
+    )
+    .action(async (channel: string, opts: JoinOpts) => {
+      process.exitCode = await runJoin(channel, opts);
+    });
+}
+
+async function runJoin(channel: string, opts: JoinOpts): Promise<number> {
+  const out = process.stdout;
+  const tty = out.isTTY === true && !opts.plain;
+  const colour = tty && opts.color && !process.env.NO_COLOR;
+  const view = tty ? ttyView(out, colour ? undefined : NO_PAINT) : plainView(out);
+  const [transport, probe] = tapRtt(webSocketTransport(WebSocket as unknown as WebSocketConstructor));
+  const timing: EngineTiming = {
+    ...(opts.interruptedAfterMs !== undefined ? { interruptedAfterMs: opts.interruptedAfterMs } : {}),
+    ...(opts.lostAfterMs !== undefined ? { lostAfterMs: opts.lostAfterMs } : {}),
+    ...(opts.failAfterMs !== undefined ? { failAfterMs: opts.failAfterMs } : {}),
+  };
+  const live = new LiveJoin({
+    server: opts.server,
+    appId: opts.appId,
+    channel,
+    uid: opts.uid,
+    token: opts.token,
+    role: opts.role === 'audience' ? ClientRoleType.ClientRoleAudience : ClientRoleType.ClientRoleBroadcaster,
+    profile:
+      opts.profile === 'live'
+        ? ChannelProfileType.ChannelProfileLiveBroadcasting
+        : ChannelProfileType.ChannelProfileCommunication,
+    timing,
+    statsEveryMs: opts.statsEvery * 1000,
+    transport,
+    rtt: () => probe.rttMs,
+    view,
+  });
+
+  const rc = live.start();
+  if (rc !== 0) {
+    live.dispose();
+    process.stderr.write(`holdfast join: refused at once: ${rc} (${errorName(rc)})\n`);
+    return 2;
+  }
+
+  let interrupts = 0;
+  const onSignal = () => {
+    // A second Ctrl-C while leaving means "now".
+    if (++interrupts > 1) process.exit(130);
+    void live.leave();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const outcome = await live.done;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  live.dispose();
+  return outcome.kind === 'left' ? 0 : 1;
+}
