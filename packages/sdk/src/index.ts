@@ -3,6 +3,7 @@ export {
   ClientRoleChangeFailedReason,
   ClientRoleType,
   type Clock,
+  CloudProxyType,
   ConnectionChangedReasonType,
   ConnectionStateType,
   ErrorCodeType,
@@ -28,10 +29,21 @@ export type {
   RtcEngineContext,
   RtcStats,
 } from './engine/types.js';
-export { setDefaultNetworkSource, setDefaultWebSocket } from './transport/platform.js';
+export {
+  type InterfacesFn,
+  type InterfaceWatchOptions,
+  interfaceWatchSource,
+} from './transport/node-network.js';
+export {
+  setDefaultNetworkSource,
+  setDefaultProxyTransport,
+  setDefaultWebSocket,
+} from './transport/platform.js';
 export type {
   NetworkChange,
   NetworkSource,
+  NodeWebSocketConstructor,
+  ProxyTransportFactory,
   Transport,
   TransportFactory,
   TransportHandlers,

@@ -16,7 +16,7 @@ export const INITIAL_STATE: ConnState = { status: 'disconnected', reason: 'initi
 type Ending =
   | { kind: 'terminal'; status: 'failed' | 'disconnected'; reason: Reason; notice?: Notice }
   | { kind: 'keepalive_timeout' }
-  | { kind: 'retry' };
+  | { kind: 'retry'; reason: Reason };
 
 function ending(code: WireErrorCode): Ending {
   const err = (status: 'failed' | 'disconnected', reason: Reason): Ending => ({
@@ -50,11 +50,13 @@ function ending(code: WireErrorCode): Ending {
       return err('failed', 'too_many_broadcasters');
     case 'session_expired':
       return { kind: 'keepalive_timeout' };
+    case 'server_shutdown':
+      // The server is going away and tells its clients to go elsewhere (NERTC: reDispatch).
+      return { kind: 'retry', reason: 'redispatch' };
     case 'rate_limited':
     case 'internal_error':
-    case 'server_shutdown':
     case 'replaced':
-      return { kind: 'retry' };
+      return { kind: 'retry', reason: 'interrupted' };
     default:
       // invalid_uid, rejected, malformed/unknown/oversize frames, unexpected frames, versions.
       return err('failed', 'rejected');
@@ -138,7 +140,7 @@ function applyEnding(state: ConnState, code: WireErrorCode, now: number, cfg: Ma
     if (state.status === 'connecting') return attemptFailed(state, now, cfg);
     return beginTrying('reconnecting', 'keepalive_timeout', now, cfg, [{ type: 'forget_session' }]);
   }
-  if (state.status === 'connected') return beginTrying('reconnecting', 'interrupted', now, cfg);
+  if (state.status === 'connected') return beginTrying('reconnecting', e.reason, now, cfg);
   if (state.status === 'connecting' || state.status === 'reconnecting') return attemptFailed(state, now, cfg);
   return { state, effects: [] };
 }
@@ -171,7 +173,11 @@ export function transition(state: ConnState, event: ConnEvent, now: number, cfg:
   switch (state.status) {
     case 'disconnected':
     case 'failed':
-      if (event.type === 'join') return beginTrying('connecting', 'connecting', now, cfg);
+      if (event.type === 'join')
+        return beginTrying('connecting', event.viaProxy ? 'setting_proxy' : 'connecting', now, cfg);
+      // onRequestToken's documented remedy: a new token rejoins by itself (Reconnecting/RenewToken).
+      if (event.type === 'renew_token' && state.status === 'failed' && state.reason === 'token_expired')
+        return beginTrying('reconnecting', 'renew_token', now, cfg);
       return same(state);
 
     case 'connecting':

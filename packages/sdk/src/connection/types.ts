@@ -26,6 +26,8 @@ export type Reason =
   | 'ip_changed'
   | 'keepalive_timeout'
   | 'rejoin_success'
+  /** The server asked the client to reconnect elsewhere (it is shutting down or moving the session). */
+  | 'redispatch'
   | 'same_uid_login'
   | 'too_many_broadcasters';
 
@@ -49,7 +51,8 @@ export type TimerName = 'interrupt' | 'lost' | 'fail' | 'retry' | 'attempt';
 
 /** Inputs to the machine. */
 export type ConnEvent =
-  | { type: 'join' }
+  /** `viaProxy`: the join goes through a proxy set with setCloudProxy (reason `setting_proxy`). */
+  | { type: 'join'; viaProxy?: boolean }
   | { type: 'leave' }
   | { type: 'transport_open' }
   /** The transport closed or failed. `code` is set when the server said why (close code or `end`). */

@@ -2,15 +2,15 @@ import {
   type ChannelProfileType,
   ClientRoleChangeFailedReason,
   type ClientRoleType,
+  CloudProxyType,
   type ConnectionStateType,
   ErrorCodeType,
   isValidChannelName,
   isValidUid,
-  systemClock,
   type WireProfile,
   type WireRole,
 } from '@holdfast/protocol';
-import { DEFAULT_TIMING, exponentialBackoff } from '../connection/policy.js';
+import { DEFAULT_TIMING } from '../connection/policy.js';
 import type { Notice } from '../connection/types.js';
 import {
   agoraErrorCode,
@@ -21,9 +21,9 @@ import {
   wireProfileFromAgora,
   wireRoleFromAgora,
 } from '../profiles/agora.js';
-import { ChannelSession } from '../session/channel-session.js';
-import { resolveNetworkSource, resolveWebSocket } from '../transport/platform.js';
-import { webSocketTransport } from '../transport/websocket.js';
+import type { ChannelSession } from '../session/channel-session.js';
+import type { ProxyRoute } from '../transport/proxy-route.js';
+import { setupSession } from './session-setup.js';
 import { TokenExpiryWatch } from './token-watch.js';
 import type {
   ChannelMediaOptions,
@@ -59,74 +59,59 @@ class RtcEngine implements IRtcEngine {
   #role: WireRole = 'audience';
   #tokenWatch: TokenExpiryWatch | undefined;
   #state: ConnectionStateType = agoraState.disconnected;
+  #route: ProxyRoute | undefined;
+  #proxyUsable = false;
 
   initialize(context: RtcEngineContext): number {
     if (this.#session) return -E.ErrInvalidState;
     if (!context || typeof context.appId !== 'string' || context.appId.length === 0)
       return -E.ErrInvalidAppId;
-    const urls = typeof context.serverUrl === 'string' ? [context.serverUrl] : context.serverUrl;
-    if (!Array.isArray(urls) || urls.length === 0 || urls.some((u) => typeof u !== 'string'))
-      return -E.ErrInvalidArgument;
     if (context.channelProfile !== undefined) {
       const profile = wireProfileFromAgora(context.channelProfile);
       if (!profile) return -E.ErrInvalidArgument;
       this.#profile = profile;
     }
-    let transport = context.transport;
-    if (!transport) {
-      const ws = resolveWebSocket(context.WebSocket);
-      if (!ws) return -E.ErrNotReady;
-      transport = webSocketTransport(ws);
-    }
-    const clock = context.clock ?? systemClock;
-    const timing = { ...DEFAULT_TIMING, ...stripUndefined(context.timing ?? {}) };
-    const network = resolveNetworkSource(context.network);
-    this.#session = new ChannelSession(
-      {
-        appId: context.appId,
-        serverUrls: urls,
-        clock,
-        transport,
-        config: { ...timing, policy: context.reconnectPolicy ?? exponentialBackoff() },
-        ...(network ? { network } : {}),
+    const setup = setupSession(context, DEFAULT_TIMING, {
+      state: (status, reason) => {
+        this.#state = agoraState[status];
+        this.#emit('onConnectionStateChanged', (h) =>
+          h.onConnectionStateChanged?.(this.#connection(), agoraState[status], agoraReason[reason]),
+        );
       },
-      {
-        state: (status, reason) => {
-          this.#state = agoraState[status];
-          this.#emit('onConnectionStateChanged', (h) =>
-            h.onConnectionStateChanged?.(this.#connection(), agoraState[status], agoraReason[reason]),
-          );
-        },
-        notice: (n) => this.#notice(n),
-        userJoined: (uid, elapsed) =>
-          this.#emit('onUserJoined', (h) => h.onUserJoined?.(this.#connection(), uid, elapsed)),
-        userOffline: (uid, reason) =>
-          this.#emit('onUserOffline', (h) =>
-            h.onUserOffline?.(this.#connection(), uid, agoraOfflineReason[reason]),
-          ),
-        roleChanged: (from, to) => {
-          this.#role = to;
-          this.#emit('onClientRoleChanged', (h) =>
-            h.onClientRoleChanged?.(this.#connection(), agoraRole(from), agoraRole(to), {}),
-          );
-        },
-        roleChangeFailed: (code, role) => {
-          this.#role = role;
-          const reason =
-            code === 'too_many_broadcasters'
-              ? ClientRoleChangeFailedReason.ClientRoleChangeFailedTooManyBroadcasters
-              : ClientRoleChangeFailedReason.ClientRoleChangeFailedNotAuthorized;
-          this.#emit('onClientRoleChangeFailed', (h) =>
-            h.onClientRoleChangeFailed?.(this.#connection(), reason, agoraRole(role)),
-          );
-        },
-        tokenResult: (ok, code) => {
-          if (!ok && code)
-            this.#emit('onError', (h) => h.onError?.(agoraErrorCode(code), `renewToken: ${code}`));
-        },
-        tokenExpiresAt: (at) => this.#tokenWatch?.set(at),
+      notice: (n) => this.#notice(n),
+      userJoined: (uid, elapsed) =>
+        this.#emit('onUserJoined', (h) => h.onUserJoined?.(this.#connection(), uid, elapsed)),
+      userOffline: (uid, reason) =>
+        this.#emit('onUserOffline', (h) =>
+          h.onUserOffline?.(this.#connection(), uid, agoraOfflineReason[reason]),
+        ),
+      roleChanged: (from, to) => {
+        this.#role = to;
+        this.#emit('onClientRoleChanged', (h) =>
+          h.onClientRoleChanged?.(this.#connection(), agoraRole(from), agoraRole(to), {}),
+        );
       },
-    );
+      roleChangeFailed: (code, role) => {
+        this.#role = role;
+        const reason =
+          code === 'too_many_broadcasters'
+            ? ClientRoleChangeFailedReason.ClientRoleChangeFailedTooManyBroadcasters
+            : ClientRoleChangeFailedReason.ClientRoleChangeFailedNotAuthorized;
+        this.#emit('onClientRoleChangeFailed', (h) =>
+          h.onClientRoleChangeFailed?.(this.#connection(), reason, agoraRole(role)),
+        );
+      },
+      tokenResult: (ok, code) => {
+        if (!ok && code)
+          this.#emit('onError', (h) => h.onError?.(agoraErrorCode(code), `renewToken: ${code}`));
+      },
+      tokenExpiresAt: (at) => this.#tokenWatch?.set(at),
+    });
+    if (!setup.ok) return setup.error === 'no_websocket' ? -E.ErrNotReady : -E.ErrInvalidArgument;
+    const { clock } = setup;
+    this.#session = setup.session;
+    this.#route = setup.route;
+    this.#proxyUsable = setup.proxyUsable;
     this.#tokenWatch = new TokenExpiryWatch(clock, () => {
       const token = this.#session?.token ?? '';
       this.#emit('onTokenPrivilegeWillExpire', (h) =>
@@ -175,7 +160,7 @@ class RtcEngine implements IRtcEngine {
       profile = p;
     }
     this.#role = role;
-    session.join({ channel: channelId, uid, token: tok || undefined, role, profile });
+    session.join({ channel: channelId, uid, token: tok || undefined, role, profile }, this.#route?.enabled);
     return 0;
   }
 
@@ -191,8 +176,30 @@ class RtcEngine implements IRtcEngine {
     const session = this.#session;
     if (!session) return -E.ErrNotInitialized;
     if (typeof token !== 'string' || token.length === 0) return -E.ErrInvalidArgument;
-    if (session.status === 'disconnected' || session.status === 'failed') return -E.ErrNotReady;
+    const s = session.state;
+    // After Failed/TokenExpired a new token rejoins (onRequestToken's remedy); other endings need a join.
+    if (s.status === 'disconnected' || (s.status === 'failed' && s.reason !== 'token_expired'))
+      return -E.ErrNotReady;
     session.renewToken(token);
+    return 0;
+  }
+
+  setCloudProxy(proxyType: CloudProxyType): number {
+    const session = this.#session;
+    const route = this.#route;
+    if (!session || !route) return -E.ErrNotInitialized;
+    let on: boolean;
+    if (proxyType === CloudProxyType.NoneProxy) on = false;
+    else if (proxyType === CloudProxyType.TcpProxy) {
+      // Node needs to know where the proxy is: initialize({ proxy: 'http://host:port' }).
+      if (!this.#proxyUsable) return -E.ErrInvalidState;
+      on = true;
+    }
+    // UdpProxy forces UDP, and Holdfast's only transport is a WebSocket over TCP: refused, unchanged.
+    else return -E.ErrInvalidArgument;
+    // In a channel the new route takes effect at once: Reconnecting/SettingProxyServer, then a rejoin.
+    if (route.set(on) && session.status !== 'disconnected' && session.status !== 'failed')
+      session.routeChanged();
     return 0;
   }
 
@@ -223,6 +230,7 @@ class RtcEngine implements IRtcEngine {
     this.#tokenWatch?.stop();
     this.#session?.dispose();
     this.#session = undefined;
+    this.#route = undefined;
     this.#handlers = [];
     this.#state = agoraState.disconnected;
   }
@@ -283,8 +291,4 @@ class RtcEngine implements IRtcEngine {
       }
     }
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

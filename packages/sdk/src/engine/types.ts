@@ -3,13 +3,19 @@ import type {
   ClientRoleChangeFailedReason,
   ClientRoleType,
   Clock,
+  CloudProxyType,
   ConnectionChangedReasonType,
   ConnectionStateType,
   ErrorCodeType,
   UserOfflineReasonType,
 } from '@holdfast/protocol';
 import type { ReconnectPolicy } from '../connection/types.js';
-import type { NetworkSource, TransportFactory, WebSocketConstructor } from '../transport/types.js';
+import type {
+  NetworkSource,
+  ProxyTransportFactory,
+  TransportFactory,
+  WebSocketConstructor,
+} from '../transport/types.js';
 
 /** Identifies the channel connection a callback is about. */
 export interface RtcConnection {
@@ -65,8 +71,19 @@ export interface RtcEngineContext {
   WebSocket?: WebSocketConstructor;
   /** Replaces the WebSocket transport entirely (tests, custom transports). */
   transport?: TransportFactory;
-  /** Network change notifications; defaults to the platform's. Pass `null` to disable. */
+  /**
+   * Network change notifications; defaults to the platform's (Node: the local address set, polled
+   * every 2 s; browsers: online/offline and Network Information `change`). Pass `null` to disable.
+   */
   network?: NetworkSource | null;
+  /**
+   * An HTTP proxy, `http://host:port`, used once `setCloudProxy(CloudProxyType.TcpProxy)` is called.
+   * Node tunnels the WebSocket through it with HTTP CONNECT. Browsers ignore it: a page cannot pick
+   * its proxy, and the browser's own proxy settings already apply to its WebSocket.
+   */
+  proxy?: string;
+  /** How to reach the server through `proxy`; defaults to the platform's (Node: `ws` + `https-proxy-agent`). */
+  proxyTransport?: ProxyTransportFactory;
 }
 
 /**
@@ -121,5 +138,13 @@ export interface IRtcEngine {
   getConnectionState(): ConnectionStateType;
   setClientRole(role: ClientRoleType, options?: ClientRoleOptions): number;
   setChannelProfile(profile: ChannelProfileType): number;
+  /**
+   * `TcpProxy` (2): connect through the `proxy` given to `initialize` (-8 when Node has none);
+   * `NoneProxy` (0): connect directly; `UdpProxy` (1): refused with -2, Holdfast runs over TCP only.
+   * Before joining, the join reports (Connecting, SettingProxyServer); in a channel the engine
+   * reconnects at once through the new route: (Reconnecting, SettingProxyServer) then
+   * (Connected, RejoinSuccess), with the session resumed (remote users see nothing).
+   */
+  setCloudProxy(proxyType: CloudProxyType): number;
   release(sync?: boolean): void;
 }

@@ -41,6 +41,8 @@ export const agoraReason: Record<Reason, R> = {
   ip_changed: R.ConnectionChangedClientIpAddressChanged,
   keepalive_timeout: R.ConnectionChangedKeepAliveTimeout,
   rejoin_success: R.ConnectionChangedRejoinSuccess,
+  // Agora has no "server moved" reason: the connection to this server was interrupted.
+  redispatch: R.ConnectionChangedInterrupted,
   same_uid_login: R.ConnectionChangedSameUidLogin,
   too_many_broadcasters: R.ConnectionChangedTooManyBroadcasters,
 };

@@ -136,13 +136,14 @@ export class ChannelSession {
     return this.#rtt;
   }
 
-  join(params: JoinParams): void {
+  /** `viaProxy`: the route goes through a proxy, reported as the join's reason (SettingProxyServer). */
+  join(params: JoinParams, viaProxy = false): void {
     this.#params = { ...params };
     this.#uid = params.uid;
     this.#joinStartedAt = this.opts.clock.now();
     this.remote.clear();
     this.#tx = this.#rx = 0;
-    this.dispatch({ type: 'join' });
+    this.dispatch(viaProxy ? { type: 'join', viaProxy } : { type: 'join' });
   }
 
   leave(): void {
@@ -346,6 +347,13 @@ export class ChannelSession {
         return;
       case 'event':
         if (this.#state.status === 'connected') this.remote.apply(frame);
+        return;
+      case 'sync':
+        // The server rebuilt its state and may have lost events: take its member list as truth.
+        if (this.#state.status === 'connected') {
+          this.remote.resetSequence();
+          this.remote.reconcile(frame.members, frame.seq, undefined);
+        }
         return;
       case 'pong':
         this.#rtt = Math.max(0, this.opts.clock.now() - frame.t);

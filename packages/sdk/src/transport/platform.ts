@@ -1,4 +1,4 @@
-import type { NetworkChange, NetworkSource, WebSocketConstructor } from './types.js';
+import type { NetworkChange, NetworkSource, ProxyTransportFactory, WebSocketConstructor } from './types.js';
 
 let defaultWebSocket: WebSocketConstructor | undefined;
 
@@ -51,4 +51,14 @@ export function setDefaultNetworkSource(factory: () => NetworkSource | undefined
 export function resolveNetworkSource(explicit: NetworkSource | null | undefined): NetworkSource | undefined {
   if (explicit === null) return undefined;
   return explicit ?? defaultNetwork();
+}
+
+let defaultProxyTransport: ProxyTransportFactory | undefined;
+
+/** Set by the Node entry point (`ws` + `https-proxy-agent`). Browsers leave it unset. */
+export function setDefaultProxyTransport(factory: ProxyTransportFactory | undefined): void {
+  defaultProxyTransport = factory;
+}
+export function resolveProxyTransport(explicit?: ProxyTransportFactory): ProxyTransportFactory | undefined {
+  return explicit ?? defaultProxyTransport;
 }

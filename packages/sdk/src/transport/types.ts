@@ -29,9 +29,22 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
 }
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
+/**
+ * The `ws` package's constructor shape: a second argument of client options (for example an
+ * `agent` that tunnels through a proxy). Browser WebSocket takes sub-protocols there instead,
+ * so this shape is only ever used on the Node path.
+ */
+export type NodeWebSocketConstructor = new (url: string, options: Record<string, unknown>) => WebSocketLike;
 
 /** What the network did: used to retry at once when it comes back or changes. */
 export type NetworkChange = 'online' | 'offline' | 'changed';
+
+/**
+ * Builds a transport that reaches the server through an HTTP CONNECT proxy at `proxyUrl`
+ * (`http://host:port`). Node supplies one (`ws` with `https-proxy-agent`); browsers have none,
+ * because a page cannot choose its proxy: the browser's own proxy settings apply to WebSocket.
+ */
+export type ProxyTransportFactory = (proxyUrl: string) => TransportFactory;
 
 /** A source of network change notifications (browser events, Node interface polling, or a test double). */
 export interface NetworkSource {

@@ -1,12 +1,32 @@
-import type { Transport, TransportFactory, TransportHandlers, WebSocketConstructor } from './types.js';
+import type {
+  NodeWebSocketConstructor,
+  Transport,
+  TransportFactory,
+  TransportHandlers,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './types.js';
 
 const OPEN = 1;
 
 /**
  * A {@link TransportFactory} over any WHATWG-style WebSocket constructor
  * (`globalThis.WebSocket` in browsers, the `ws` package in Node).
+ *
+ * @example
+ * webSocketTransport(globalThis.WebSocket);
+ * // Node only: `ws` client options, e.g. an agent that tunnels through a proxy.
+ * webSocketTransport(WebSocket, { agent: new HttpsProxyAgent('http://proxy:3128') });
  */
-export function webSocketTransport(WebSocketImpl: WebSocketConstructor): TransportFactory {
+export function webSocketTransport(WebSocketImpl: WebSocketConstructor): TransportFactory;
+export function webSocketTransport(
+  WebSocketImpl: NodeWebSocketConstructor,
+  clientOptions: Record<string, unknown>,
+): TransportFactory;
+export function webSocketTransport(
+  WebSocketImpl: WebSocketConstructor | NodeWebSocketConstructor,
+  clientOptions?: Record<string, unknown>,
+): TransportFactory {
   return (url: string, handlers: TransportHandlers): Transport => {
     let closed = false;
     let bytesSent = 0;
@@ -16,9 +36,12 @@ export function webSocketTransport(WebSocketImpl: WebSocketConstructor): Transpo
       closed = true;
       handlers.onClose(code, reason);
     };
-    let socket: InstanceType<WebSocketConstructor> | undefined;
+    let socket: WebSocketLike | undefined;
     try {
-      socket = new WebSocketImpl(url);
+      // Only the Node path passes options: a browser WebSocket would read them as sub-protocols.
+      socket = clientOptions
+        ? new (WebSocketImpl as NodeWebSocketConstructor)(url, clientOptions)
+        : new (WebSocketImpl as WebSocketConstructor)(url);
     } catch (err) {
       // An unparsable URL throws synchronously; report it like any failed attempt.
       queueMicrotask(() => finish(1006, err instanceof Error ? err.message : String(err)));
