@@ -47,6 +47,11 @@ export interface ServerOptions {
    * channel-management APIs). Without them both are open: development mode.
    */
   admin?: { customerId: string; customerSecret: string };
+  /**
+   * Serve the web console at /console and the SDK demo page at /demo (built by `npm run build`
+   * into packages/console/dist). Default true; the console is behind `admin` when that is set.
+   */
+  console?: boolean;
 }
 
 export const DEFAULT_SERVER_TIMING = {

@@ -16,6 +16,14 @@ export {
   type ServerOptions,
   type ServerTiming,
 } from './config.js';
+export type {
+  ConsoleApp,
+  ConsoleChannel,
+  ConsoleHello,
+  ConsoleLiveInfo,
+  ConsoleMember,
+  ConsoleSnapshot,
+} from './console/types.js';
 export { MemoryEngine } from './engine/memory.js';
 export { RedisEngine, type RedisEngineOptions } from './engine/redis.js';
 export type {
@@ -28,4 +36,5 @@ export type {
   SequencedEvent,
   SessionRecord,
 } from './engine/types.js';
+export type { ObservedEvent } from './observe/observer.js';
 export { type RunningServer, startServer } from './server.js';

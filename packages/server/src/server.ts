@@ -6,6 +6,8 @@ import { pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import { registerAdminRoutes } from './admin/index.js';
 import { AppRegistry } from './auth/apps.js';
+import { ClusterControl } from './channels/cluster.js';
+import { LocalSessions } from './channels/local-sessions.js';
 import { ChannelService } from './channels/service.js';
 import { Sweeper } from './channels/sweeper.js';
 import { DEFAULT_LIMITS, DEFAULT_SERVER_TIMING, type ServerOptions, WS_MAX_PAYLOAD } from './config.js';
@@ -54,7 +56,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const engine =
     options.engine ?? (redis ? await RedisEngine.connect({ ...redis, log }) : new MemoryEngine());
   const observer = new Observer();
-  const service = new ChannelService(engine, apps, {
+  const local = new LocalSessions();
+  const service = new ChannelService(engine, apps, local, {
     nodeId,
     clock,
     offlineAfterMs: timing.offlineAfterMs,
@@ -88,7 +91,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
-  const sweeper = new Sweeper(service, engine, {
+  const cluster = new ClusterControl(service, local, engine, { nodeId, clock, log });
+  const sweeper = new Sweeper(service, cluster, engine, {
     clock,
     sweepIntervalMs: timing.sweepIntervalMs,
     heartbeatMs: timing.heartbeatMs,
@@ -97,7 +101,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   sweeper.start();
   const unsubscribeReset = engine.onReset(() => {
     log.warn('shared state was reset; re-asserting local sessions');
-    service.reassert(timing.heartbeatMs * 3).catch((err: unknown) => log.error({ err }, 're-assert failed'));
+    cluster.reassert(timing.heartbeatMs * 3).catch((err: unknown) => log.error({ err }, 're-assert failed'));
   });
 
   const host = options.host ?? '127.0.0.1';
@@ -122,6 +126,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closing ??= (async () => {
         sweeper.stop();
         unsubscribeReset();
+        cluster.stop();
         service.abandon();
         for (const ws of wss.clients) ws.terminate();
         wss.close();
@@ -138,6 +143,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         unsubscribeReset();
         // Publish fresh deadlines, then hand the sessions to whoever resumes them (or drops them).
         await sweeper.beat().catch(() => {});
+        cluster.stop();
         service.shutdown();
         await engine.forgetNode(nodeId).catch(() => {});
         for (const ws of wss.clients) ws.terminate();

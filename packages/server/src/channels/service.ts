@@ -11,18 +11,17 @@ import type {
 import type { Logger } from 'pino';
 import type { AppRegistry } from '../auth/apps.js';
 import {
-  type BusMessage,
   type ChannelRef,
   channelKey,
   type Engine,
   isAnnounced,
   type MemberRecord,
-  ruleMatches,
   type SessionRecord,
 } from '../engine/types.js';
 import type { ObservedEvent, Observer } from '../observe/observer.js';
-import { admit, normalizeIp } from './admission.js';
+import { admit } from './admission.js';
 import { type Attachment, LiveSession } from './live-session.js';
+import type { LocalSessions } from './local-sessions.js';
 
 export interface ChannelServiceOptions {
   nodeId: string;
@@ -43,40 +42,27 @@ type Observed<T extends ObservedEvent['type']> = Omit<
   'at' | 'node' | 'appId' | 'channel' | 'uid' | 'sessionId'
 >;
 
-type EndCode = 'same_uid_login' | 'banned' | 'channel_closed' | 'session_expired';
-const END_MESSAGES: Record<EndCode, string> = {
-  same_uid_login: 'the same uid joined this channel from another device',
-  banned: 'banned by a server rule',
-  channel_closed: 'the channel was closed',
-  session_expired: 'the session timed out',
-};
-
 /**
  * Channel membership, presence and sessions with resume, for the sessions this
  * node holds. Shared state goes through the {@link Engine}; this class keeps only
  * node-local live state (attached transports, last-seen times).
  */
 export class ChannelService {
-  #sessions = new Map<string, LiveSession>();
-  #byChannel = new Map<string, Set<LiveSession>>();
-  #unsubscribe: () => void;
-
   constructor(
     private readonly engine: Engine,
     private readonly apps: AppRegistry,
+    private readonly local: LocalSessions,
     private readonly opts: ChannelServiceOptions,
-  ) {
-    this.#unsubscribe = engine.subscribe((m) => this.#onBus(m));
-  }
+  ) {}
 
   get nodeId(): string {
     return this.opts.nodeId;
   }
   get sessionCount(): number {
-    return this.#sessions.size;
+    return this.local.size;
   }
-  localSessions(): Iterable<LiveSession> {
-    return this.#sessions.values();
+  localSessions(): LiveSession[] {
+    return this.local.all();
   }
 
   /** Handles a join (or resume) frame; on success the session is attached to `conn`. */
@@ -101,7 +87,7 @@ export class ChannelService {
     tokenExpiresAt: number | undefined,
   ): Promise<LiveSession | 'expired' | undefined> {
     const { sessionId, lastSeq } = frame.resume!;
-    let live = this.#sessions.get(sessionId);
+    let live = this.local.get(sessionId);
     if (!live) {
       const record = await this.engine.getSession(sessionId);
       if (!record) return 'expired';
@@ -223,22 +209,8 @@ export class ChannelService {
     const key = channelKey(ref);
     const live = new LiveSession(id, ref, key, uid, role, profile, now);
     live.offlineAfterMs = this.apps.get(ref.appId)?.offlineAfterMs ?? this.opts.offlineAfterMs;
-    this.#sessions.set(id, live);
-    let set = this.#byChannel.get(key);
-    if (!set) {
-      set = new Set();
-      this.#byChannel.set(key, set);
-    }
-    set.add(live);
+    this.local.add(live);
     return live;
-  }
-
-  #dropLocal(live: LiveSession): boolean {
-    if (!this.#sessions.delete(live.id)) return false;
-    const set = this.#byChannel.get(live.key);
-    set?.delete(live);
-    if (set?.size === 0) this.#byChannel.delete(live.key);
-    return true;
   }
 
   #joinedFrame(
@@ -272,7 +244,7 @@ export class ChannelService {
   detach(live: LiveSession, conn: Attachment): void {
     if (live.conn !== conn) return;
     live.conn = undefined;
-    if (this.#sessions.has(live.id)) this.observe(live, { type: 'detached' });
+    if (this.local.has(live.id)) this.observe(live, { type: 'detached' });
   }
 
   touch(live: LiveSession, rttMs?: number): void {
@@ -358,97 +330,19 @@ export class ChannelService {
     await this.#remove(live, reason, code);
   }
 
-  /**
-   * A session held by a node that died, past its deadline: announce it as dropped
-   * everywhere (this node won the claim, so nobody else does).
-   */
-  async dropOrphan(record: SessionRecord): Promise<void> {
-    const ref = { appId: record.appId, channel: record.channel };
-    await this.engine.deleteSession(record.id);
-    const removed = await this.engine.removeMember(ref, record.uid, record.id);
-    if (removed && isAnnounced(removed))
-      await this.#publish(ref, { kind: 'user_offline', uid: record.uid, reason: 'dropped' });
-    // If the owner is alive after all (a long pause), it lets go of the session.
-    await this.engine.publish({
-      kind: 'end_session',
-      sessionId: record.id,
-      nodeId: record.nodeId,
-      code: 'session_expired',
-    });
-    this.opts.log.info({ session: record.id, node: record.nodeId }, 'orphaned session dropped');
-  }
-
-  /**
-   * After the engine lost its state (Redis restarted empty): put back the sessions
-   * and members this node holds, keep channel seqs from going backwards, and —
-   * once every node has had time to do the same — send each client the member
-   * list as it now stands, since events may have been lost meanwhile.
-   */
-  async reassert(syncAfterMs: number): Promise<void> {
-    const now = this.opts.clock.now();
-    const highest = new Map<string, { ref: ChannelRef; seq: number }>();
-    for (const live of [...this.#sessions.values()]) {
-      const { ref, uid, id } = live;
-      const record = {
-        id,
-        appId: ref.appId,
-        channel: ref.channel,
-        uid,
-        nodeId: this.opts.nodeId,
-        createdAt: now,
-      };
-      await this.engine.putSession(record);
-      if (!(await this.engine.getMember(ref, uid))) {
-        const member = {
-          uid,
-          sessionId: id,
-          role: live.role,
-          profile: live.profile,
-          joinedAt: now,
-          nodeId: this.opts.nodeId,
-        };
-        await this.engine.claimUid(ref, member);
-      }
-      const h = highest.get(live.key);
-      if (!h || h.seq < live.lastSeq) highest.set(live.key, { ref, seq: live.lastSeq });
-    }
-    for (const { ref, seq } of highest.values()) await this.engine.raiseSeq(ref, seq);
-    this.opts.clock.setTimeout(() => void this.#syncAll().catch(this.#logError), syncAfterMs);
-  }
-
-  async #syncAll(): Promise<void> {
-    for (const [key, set] of [...this.#byChannel]) {
-      const first = set.values().next().value;
-      if (!first) continue;
-      const { members, seq } = await this.engine.snapshot(first.ref);
-      for (const live of this.#byChannel.get(key) ?? []) {
-        live.lastSeq = Math.max(live.lastSeq, seq);
-        live.conn?.send({
-          type: 'sync',
-          seq,
-          members: members.filter((m) => m.uid !== live.uid && isAnnounced(m)).map((m) => ({ uid: m.uid })),
-        });
-      }
-    }
-  }
-
   /** Stops taking part (shutdown): sessions stay in the engine for other nodes to resume or drop. */
   shutdown(): void {
-    this.#unsubscribe();
-    for (const live of this.#sessions.values()) live.conn?.end('server_shutdown', 'server is shutting down');
-    this.#sessions.clear();
-    this.#byChannel.clear();
+    for (const live of this.local.all()) live.conn?.end('server_shutdown', 'server is shutting down');
+    this.local.clear();
   }
 
   /** Forgets everything local without a word to anyone (a simulated crash). */
   abandon(): void {
-    this.#unsubscribe();
-    this.#sessions.clear();
-    this.#byChannel.clear();
+    this.local.clear();
   }
 
   async #remove(live: LiveSession, reason: WireOfflineReason, code?: WireErrorCode): Promise<void> {
-    if (!this.#dropLocal(live)) return;
+    if (!this.local.drop(live)) return;
     this.observe(live, { type: 'ended', reason, ...(code ? { code } : {}) });
     await this.engine.deleteSession(live.id);
     const removed = await this.engine.removeMember(live.ref, live.uid, live.id);
@@ -466,50 +360,8 @@ export class ChannelService {
     await this.engine.publishEvent(ref, event);
   }
 
-  #onBus(message: BusMessage): void {
-    switch (message.kind) {
-      case 'channel_event': {
-        const set = this.#byChannel.get(channelKey(message.ref));
-        if (set) for (const live of set) live.deliver(message.seq, message.event);
-        return;
-      }
-      case 'end_session':
-      case 'session_moved': {
-        const live = this.#sessions.get(message.sessionId);
-        if (!live) return;
-        if (
-          message.kind === 'session_moved'
-            ? message.nodeId === this.opts.nodeId
-            : message.nodeId !== this.opts.nodeId
-        )
-          return;
-        // The member record now belongs to another session or node: let go quietly, no presence event.
-        this.#dropLocal(live);
-        if (message.kind === 'end_session') {
-          this.observe(live, { type: 'ended', reason: 'kicked', code: message.code });
-          live.conn?.end(message.code, END_MESSAGES[message.code]);
-        } else {
-          live.conn?.end('replaced', 'session resumed on another node');
-        }
-        live.conn = undefined;
-        return;
-      }
-      case 'kick': {
-        const now = this.opts.clock.now();
-        for (const live of [...this.#sessions.values()]) {
-          const who = { ...live.ref, uid: live.uid, ip: normalizeIp(live.remote) };
-          if (ruleMatches(message.rule, who, now))
-            void this.end(live, 'banned', END_MESSAGES.banned, 'kicked').catch(this.#logError);
-        }
-        return;
-      }
-      case 'close_channel': {
-        for (const live of [...(this.#byChannel.get(channelKey(message.ref)) ?? [])])
-          void this.end(live, 'channel_closed', END_MESSAGES.channel_closed, 'kicked').catch(this.#logError);
-        return;
-      }
-    }
+  /** Announces a presence change to the whole channel (every node). */
+  publish(ref: ChannelRef, event: ChannelEvent): Promise<void> {
+    return this.#publish(ref, event);
   }
-
-  #logError = (err: unknown): void => this.opts.log.error({ err }, 'bus handling failed');
 }

@@ -1,6 +1,7 @@
 import type { Clock, WireErrorCode } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/types.js';
+import type { ClusterControl } from './cluster.js';
 import type { LiveSession } from './live-session.js';
 import type { ChannelService } from './service.js';
 
@@ -34,6 +35,7 @@ export class Sweeper {
 
   constructor(
     private readonly service: ChannelService,
+    private readonly cluster: ClusterControl,
     private readonly engine: Engine,
     private readonly opts: SweeperOptions,
   ) {}
@@ -108,6 +110,6 @@ export class Sweeper {
     }));
     if (entries.length > 0) await this.engine.setDeadlines(entries);
     for (const orphan of await this.engine.claimOrphans(engineNow, 500))
-      await this.service.dropOrphan(orphan);
+      await this.cluster.dropOrphan(orphan);
   }
 }

@@ -1,4 +1,64 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { checkBasicAuth } from '../admin/auth.js';
 import type { ServerContext } from '../context.js';
+import { type RouteHandler, sendJson } from '../gateway/router.js';
+import { streamEvents } from './event-stream.js';
+import { buildSnapshot } from './snapshot.js';
+import { serveStatic } from './static-files.js';
+import type { ConsoleHello } from './types.js';
 
-/** Registers the web console (/console) and the SDK demo page (/demo). */
-export function registerConsoleRoutes(_ctx: ServerContext): void {}
+/**
+ * Where the built front-end is: packages/console/dist, reached from this file's place in
+ * packages/server (src/console or dist/console: both two levels down). An installed
+ * @holdfast/server finds an installed @holdfast/console beside it the same way.
+ */
+export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
+
+// The console only talks to its own origin; the demo page also opens WebSockets to a server.
+const CONSOLE_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+const DEMO_CSP = "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'";
+
+/**
+ * Registers the web console (/console: apps → channels → members, per-member timelines, event
+ * log; its data at /console/api/snapshot and the live feed at /console/api/events) and the SDK
+ * demo page (/demo). With admin credentials set, the console and its data need HTTP Basic auth;
+ * the demo page shows nothing about the server and stays open, like the WebSocket endpoint.
+ * `console: false` in the server options leaves all of it out.
+ */
+export function registerConsoleRoutes(ctx: ServerContext, dist: string = CONSOLE_DIST): void {
+  if (ctx.options.console === false) return;
+  const guarded =
+    (handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>): RouteHandler =>
+    async (req, res, url) => {
+      if (checkBasicAuth(ctx.options.admin, req, res)) await handler(req, res, url);
+    };
+
+  ctx.router.add(
+    'GET',
+    '/console/api/snapshot',
+    guarded(async (_req, res) => {
+      const body: ConsoleHello = { snapshot: await buildSnapshot(ctx), events: [...ctx.observer.recent()] };
+      sendJson(res, 200, body, { 'cache-control': 'no-store' });
+    }),
+  );
+  ctx.router.add(
+    'GET',
+    '/console/api/events',
+    guarded((req, res) => streamEvents(ctx, req, res)),
+  );
+  const consoleSite = { root: `${dist}console`, mount: '/console/', csp: CONSOLE_CSP };
+  const demoSite = { root: `${dist}demo`, mount: '/demo/', csp: DEMO_CSP };
+  for (const method of ['GET', 'HEAD']) {
+    ctx.router.add(
+      method,
+      '/console',
+      guarded((req, res, url) => serveStatic(consoleSite, req, res, url)),
+      { prefix: true },
+    );
+    ctx.router.add(method, '/demo', (req, res, url) => serveStatic(demoSite, req, res, url), {
+      prefix: true,
+    });
+  }
+}

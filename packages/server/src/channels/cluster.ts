@@ -1,0 +1,162 @@
+import type { Clock } from '@holdfast/protocol';
+import type { Logger } from 'pino';
+import {
+  type BusMessage,
+  type ChannelRef,
+  channelKey,
+  type Engine,
+  isAnnounced,
+  ruleMatches,
+  type SessionRecord,
+} from '../engine/types.js';
+import { normalizeIp } from './admission.js';
+import type { LocalSessions } from './local-sessions.js';
+import type { ChannelService } from './service.js';
+
+type EndCode = 'same_uid_login' | 'banned' | 'channel_closed' | 'session_expired';
+const END_MESSAGES: Record<EndCode, string> = {
+  same_uid_login: 'the same uid joined this channel from another device',
+  banned: 'banned by a server rule',
+  channel_closed: 'the channel was closed',
+  session_expired: 'the session timed out',
+};
+
+export interface ClusterOptions {
+  nodeId: string;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * This node's part in the cluster: acting on bus messages (channel events to
+ * deliver, sessions to let go of, kicks, channel closes), announcing orphans of
+ * dead nodes, and rebuilding shared state after the engine lost it.
+ */
+export class ClusterControl {
+  #unsubscribe: () => void;
+
+  constructor(
+    private readonly service: ChannelService,
+    private readonly local: LocalSessions,
+    private readonly engine: Engine,
+    private readonly opts: ClusterOptions,
+  ) {
+    this.#unsubscribe = engine.subscribe((m) => this.#onBus(m));
+  }
+
+  stop(): void {
+    this.#unsubscribe();
+  }
+
+  /**
+   * A session held by a node that died, past its deadline: announce it as dropped
+   * everywhere (this node won the claim, so nobody else does).
+   */
+  async dropOrphan(record: SessionRecord): Promise<void> {
+    const ref = { appId: record.appId, channel: record.channel };
+    await this.engine.deleteSession(record.id);
+    const removed = await this.engine.removeMember(ref, record.uid, record.id);
+    if (removed && isAnnounced(removed))
+      await this.service.publish(ref, { kind: 'user_offline', uid: record.uid, reason: 'dropped' });
+    // If the owner is alive after all (a long pause), it lets go of the session.
+    await this.engine.publish({
+      kind: 'end_session',
+      sessionId: record.id,
+      nodeId: record.nodeId,
+      code: 'session_expired',
+    });
+    this.opts.log.info({ session: record.id, node: record.nodeId }, 'orphaned session dropped');
+  }
+
+  /**
+   * After the engine lost its state (Redis restarted empty): put back the sessions
+   * and members this node holds, keep channel seqs from going backwards, and —
+   * once every node has had time to do the same — send each client the member
+   * list as it now stands, since events may have been lost meanwhile.
+   */
+  async reassert(syncAfterMs: number): Promise<void> {
+    const now = this.opts.clock.now();
+    const nodeId = this.opts.nodeId;
+    const highest = new Map<string, { ref: ChannelRef; seq: number }>();
+    for (const live of this.local.all()) {
+      const { ref, uid, id } = live;
+      await this.engine.putSession({
+        id,
+        appId: ref.appId,
+        channel: ref.channel,
+        uid,
+        nodeId,
+        createdAt: now,
+      });
+      if (!(await this.engine.getMember(ref, uid)))
+        await this.engine.claimUid(ref, {
+          uid,
+          sessionId: id,
+          role: live.role,
+          profile: live.profile,
+          joinedAt: now,
+          nodeId,
+        });
+      const h = highest.get(live.key);
+      if (!h || h.seq < live.lastSeq) highest.set(live.key, { ref, seq: live.lastSeq });
+    }
+    for (const { ref, seq } of highest.values()) await this.engine.raiseSeq(ref, seq);
+    this.opts.clock.setTimeout(() => void this.#syncAll().catch(this.#logError), syncAfterMs);
+  }
+
+  async #syncAll(): Promise<void> {
+    for (const [key, first] of this.local.channels()) {
+      const { members, seq } = await this.engine.snapshot(first.ref);
+      for (const live of this.local.inChannel(key)) {
+        live.lastSeq = Math.max(live.lastSeq, seq);
+        const others = members
+          .filter((m) => m.uid !== live.uid && isAnnounced(m))
+          .map((m) => ({ uid: m.uid }));
+        live.conn?.send({ type: 'sync', seq, members: others });
+      }
+    }
+  }
+
+  #onBus(message: BusMessage): void {
+    switch (message.kind) {
+      case 'channel_event':
+        for (const live of this.local.inChannel(channelKey(message.ref)))
+          live.deliver(message.seq, message.event);
+        return;
+      case 'end_session':
+      case 'session_moved': {
+        const live = this.local.get(message.sessionId);
+        if (!live) return;
+        const mine = message.nodeId === this.opts.nodeId;
+        if (message.kind === 'session_moved' ? mine : !mine) return;
+        // The member record now belongs to another session or node: let go quietly, no presence event.
+        this.local.drop(live);
+        if (message.kind === 'end_session') {
+          this.service.observe(live, { type: 'ended', reason: 'kicked', code: message.code });
+          live.conn?.end(message.code, END_MESSAGES[message.code]);
+        } else {
+          live.conn?.end('replaced', 'session resumed on another node');
+        }
+        live.conn = undefined;
+        return;
+      }
+      case 'kick': {
+        const now = this.opts.clock.now();
+        for (const live of this.local.all()) {
+          const who = { ...live.ref, uid: live.uid, ip: normalizeIp(live.remote) };
+          if (ruleMatches(message.rule, who, now))
+            void this.service.end(live, 'banned', END_MESSAGES.banned, 'kicked').catch(this.#logError);
+        }
+        return;
+      }
+      case 'close_channel':
+        for (const live of this.local.inChannel(channelKey(message.ref)))
+          void this.service
+            .end(live, 'channel_closed', END_MESSAGES.channel_closed, 'kicked')
+            .catch(this.#logError);
+        return;
+    }
+  }
+
+  #logError = (err: unknown): void => this.opts.log.error({ err }, 'cluster work failed');
+}

@@ -1,0 +1,67 @@
+import type { LiveSession } from '../channels/live-session.js';
+import { DEFAULT_SERVER_TIMING } from '../config.js';
+import type { ServerContext } from '../context.js';
+import type { ConsoleApp, ConsoleMember, ConsoleSnapshot } from './types.js';
+
+/** Enough for a person to read; a channel list longer than this is cut (and says so). */
+const MAX_CHANNELS_PER_APP = 200;
+const MAX_MEMBERS_PER_CHANNEL = 500;
+
+/**
+ * Builds the console's picture: every app, its channels and members from the engine (so members
+ * held by other nodes are listed too), and, for sessions this node holds, the live details only
+ * it knows (RTT, last data, whether a transport is attached).
+ */
+export async function buildSnapshot(ctx: ServerContext): Promise<ConsoleSnapshot> {
+  const local = new Map<string, LiveSession>();
+  for (const live of ctx.service.localSessions()) local.set(live.id, live);
+  const defaultOffline = ctx.options.timing?.offlineAfterMs ?? DEFAULT_SERVER_TIMING.offlineAfterMs;
+
+  const apps: ConsoleApp[] = [];
+  for (const app of ctx.apps.list()) {
+    const all = await ctx.engine.listChannels(app.appId);
+    all.sort((a, b) => a.channel.localeCompare(b.channel));
+    const listed = all.slice(0, MAX_CHANNELS_PER_APP);
+    const channels = await Promise.all(
+      listed.map(async (c) => {
+        const records = await ctx.engine.listMembers({ appId: app.appId, channel: c.channel });
+        records.sort((a, b) => a.uid - b.uid);
+        const members = records.slice(0, MAX_MEMBERS_PER_CHANNEL).map((m): ConsoleMember => {
+          const live = local.get(m.sessionId);
+          return {
+            uid: m.uid,
+            role: m.role,
+            profile: m.profile,
+            sessionId: m.sessionId,
+            joinedAt: m.joinedAt,
+            node: m.nodeId,
+            ...(live
+              ? {
+                  live: {
+                    rttMs: live.rttMs,
+                    lastSeenAt: live.lastSeenAt,
+                    attached: live.conn !== undefined,
+                    remote: live.remote,
+                  },
+                }
+              : {}),
+          };
+        });
+        return { ...c, members };
+      }),
+    );
+    apps.push({
+      appId: app.appId,
+      tokens: app.appCertificate !== undefined,
+      offlineAfterMs: app.offlineAfterMs ?? defaultOffline,
+      channels,
+      truncated: all.length > listed.length,
+    });
+  }
+  return {
+    node: ctx.nodeId,
+    now: ctx.clock.now(),
+    keepaliveMs: ctx.options.timing?.keepaliveMs ?? DEFAULT_SERVER_TIMING.keepaliveMs,
+    apps,
+  };
+}

@@ -1,0 +1,64 @@
+import type { WireProfile, WireRole } from '@holdfast/protocol';
+import type { ObservedEvent } from '../observe/observer.js';
+
+/** What this node knows about a session it holds itself (other nodes' sessions have no such part). */
+export interface ConsoleLiveInfo {
+  /** Round-trip time the client last reported, ms (0 until it has measured one). */
+  rttMs: number;
+  /** When anything last arrived from the client, server unix ms. */
+  lastSeenAt: number;
+  /** A transport is attached; false while the session waits for a resume. */
+  attached: boolean;
+  /** Remote address of the attached (or last) transport. */
+  remote: string;
+}
+
+export interface ConsoleMember {
+  uid: number;
+  role: WireRole;
+  profile: WireProfile;
+  sessionId: string;
+  /** When the member joined, server unix ms. */
+  joinedAt: number;
+  /** The server node holding the session. */
+  node: string;
+  live?: ConsoleLiveInfo;
+}
+
+export interface ConsoleChannel {
+  channel: string;
+  userCount: number;
+  broadcasterCount: number;
+  members: ConsoleMember[];
+}
+
+export interface ConsoleApp {
+  appId: string;
+  /** The app has a certificate: joins need a token. */
+  tokens: boolean;
+  /** This app's remote offline window, ms. */
+  offlineAfterMs: number;
+  channels: ConsoleChannel[];
+  /** More channels exist than the snapshot lists. */
+  truncated: boolean;
+}
+
+/** Apps → channels → members, as the console lists them. */
+export interface ConsoleSnapshot {
+  node: string;
+  /** Server time, unix ms. */
+  now: number;
+  keepaliveMs: number;
+  apps: ConsoleApp[];
+}
+
+/**
+ * `GET /console/api/snapshot`, and the first message (`hello`) of the event stream: the apps
+ * with their channels and members, and the recent observed events, oldest first.
+ */
+export interface ConsoleHello {
+  snapshot: ConsoleSnapshot;
+  events: ObservedEvent[];
+}
+
+export type { ObservedEvent };
