@@ -18,6 +18,14 @@ export {
 } from '@holdfast/protocol';
 export { type BackoffOptions, DEFAULT_TIMING, exponentialBackoff } from './connection/policy.js';
 export type { ReconnectPolicy, RetryContext } from './connection/types.js';
+export { createNERtcEngine } from './engine/nertc-engine.js';
+export type {
+  NERtcChannelEventCallback,
+  NERtcCreateContext,
+  NERtcEngine,
+  NERtcJoinChannelOptions,
+  NERtcOptions,
+} from './engine/nertc-types.js';
 export { createRtcEngine } from './engine/rtc-engine.js';
 export type {
   ChannelMediaOptions,
@@ -29,6 +37,7 @@ export type {
   RtcEngineContext,
   RtcStats,
 } from './engine/types.js';
+export { NERTC_TIMING, nertcChannelId } from './profiles/nertc.js';
 export {
   type InterfacesFn,
   type InterfaceWatchOptions,

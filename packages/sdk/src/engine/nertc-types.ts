@@ -1,0 +1,105 @@
+import type {
+  Clock,
+  NERtcChannelProfile,
+  NERtcClientRole,
+  NERtcConnectionState,
+  NERtcConnectionStateChangeReason,
+} from '@holdfast/protocol';
+import type { ReconnectPolicy } from '../connection/types.js';
+import type {
+  NetworkSource,
+  ProxyTransportFactory,
+  TransportFactory,
+  WebSocketConstructor,
+} from '../transport/types.js';
+import type { EngineTiming } from './types.js';
+
+/**
+ * Callbacks, NERTC shape (Flutter `NERtcChannelEventCallback`, NERTC numbering). Every member is
+ * optional; handlers run synchronously and an exception in one never breaks the engine.
+ */
+export interface NERtcChannelEventCallback {
+  /** Join finished: `result` 0 = joined (then `uid` is the real uid), otherwise an NERtcErrorCode. `elapsed` in ms. */
+  onJoinChannel?(result: number, channelId: number, elapsed: number, uid: number): void;
+  /** The room connection state changed (NERtcConnectionState), with an NERtcConnectionStateChangeReason. */
+  onConnectionStateChanged?(state: NERtcConnectionState, reason: NERtcConnectionStateChangeReason): void;
+  /** The connection broke after a successful join and the SDK started reconnecting. */
+  onReconnectingStart?(): void;
+  /** Rejoined after a reconnect (`result` 0). */
+  onReJoinChannel?(result: number, channelId: number): void;
+  /**
+   * The call is over without the app leaving: 30206 kicked, 30207 room closed, 30209 the same uid
+   * joined elsewhere, 30205 the SDK gave up reconnecting, 902 the permission key expired, or the
+   * code of a refused rejoin.
+   */
+  onDisconnect?(reason: number): void;
+  /** leaveChannel finished (`result` 0). */
+  onLeaveChannel?(result: number): void;
+  onUserJoined?(uid: number): void;
+  /** A remote user left: NERtcSessionLeaveReason (0 normal, 3 kicked, 4 timed out). */
+  onUserLeave?(uid: number, reason: number): void;
+  onClientRoleChange?(oldRole: NERtcClientRole, newRole: NERtcClientRole): void;
+  /** The permission key (the join privilege of the token) expires in 30 s: call updatePermissionKey. */
+  onPermissionKeyWillExpire?(): void;
+  onError?(code: number): void;
+}
+
+/** Holdfast engine options (the platform seams and timings; NERTC's media options do not apply). */
+export interface NERtcOptions {
+  /** Defaults: 4 s to notice a silent connection, give up 40 s after reconnecting starts. */
+  timing?: EngineTiming;
+  reconnectPolicy?: ReconnectPolicy;
+  clock?: Clock;
+  WebSocket?: WebSocketConstructor;
+  transport?: TransportFactory;
+  network?: NetworkSource | null;
+  /** HTTP proxy (`http://host:port`) used after setCloudProxy(1); see the Agora engine's `proxy`. */
+  proxy?: string;
+  proxyTransport?: ProxyTransportFactory;
+}
+
+export interface NERtcCreateContext {
+  /** The app id on the Holdfast server (NERTC calls it the app key). */
+  appKey: string;
+  /** `ws://host:port` of a Holdfast server, or several to move through on failure. */
+  serverUrl: string | string[];
+  channelEventCallback: NERtcChannelEventCallback;
+  options?: NERtcOptions;
+}
+
+export interface NERtcJoinChannelOptions {
+  /**
+   * NERTC's permission key. Holdfast has one credential, an AccessToken2 whose join privilege has
+   * an expiry; when given, this is sent in place of `token`.
+   */
+  permissionKey?: string;
+}
+
+/**
+ * The engine, NERTC method shapes (Flutter `NERtcEngine`). Methods return 0 or an NERtcErrorCode:
+ * 30001 repeated join (as the Flutter joinChannel documents), 30003 bad argument, 30005 wrong
+ * state or not created, 30101 not in a room, 30102 left already, 30106 bad uid.
+ */
+export interface NERtcEngine {
+  create(context: NERtcCreateContext): number;
+  joinChannel(
+    token: string | null,
+    channelName: string,
+    uid: number,
+    options?: NERtcJoinChannelOptions,
+  ): number;
+  leaveChannel(): number;
+  getConnectionState(): NERtcConnectionState;
+  /** 0 broadcaster, 1 audience. Outside a room it applies to the next join; in a room onClientRoleChange follows. */
+  setClientRole(role: NERtcClientRole): number;
+  /** 0 communication (default), 1 live broadcasting. Outside a room only. */
+  setChannelProfile(profile: NERtcChannelProfile): number;
+  /** Renews the join privilege in place (no state change). */
+  updatePermissionKey(key: string): number;
+  /**
+   * NERTC numbers its cloud proxy 1 (`UDP_PROXY`), its only "on" value. Holdfast runs over TCP and
+   * has one proxy kind, so 1 turns the configured HTTP proxy on and 0 off; see the Agora engine.
+   */
+  setCloudProxy(proxyType: number): number;
+  release(): void;
+}
