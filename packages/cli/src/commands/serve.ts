@@ -34,6 +34,8 @@ export function registerServe(program: Command): void {
     .option('--max-broadcasters <n>', 'most broadcasters per channel', parseIntArg('--max-broadcasters'), 128)
     .option('--admin-id <customerId>', 'admin REST API / console user (HTTP Basic); with --admin-secret')
     .option('--admin-secret <customerSecret>', 'admin REST API / console password (HTTP Basic)')
+    .option('--console', 'serve the web console at /console/ and the SDK demo page at /demo/ (the default)')
+    .option('--no-console', 'serve neither the console nor the demo page')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'info')
     .addHelpText(
       'after',
@@ -42,7 +44,9 @@ Examples:
   holdfast serve                                  # app "demo" in development mode (no tokens) on 127.0.0.1:7700
   holdfast serve --port 0 --app myapp             # any free port
   holdfast serve --app 0123456789abcdef0123456789abcdef:fedcba9876543210fedcba9876543210
-  holdfast serve --offline-after-ms 40000         # NERTC-like 40 s remote offline window`,
+  holdfast serve --offline-after-ms 40000         # NERTC-like 40 s remote offline window
+  holdfast serve --admin-id ops --admin-secret s3cret   # admin API and console behind HTTP Basic auth
+  holdfast serve --no-console                     # no /console/ and /demo/`,
     )
     .action(
       async (opts: {
@@ -53,6 +57,7 @@ Examples:
         maxBroadcasters: number;
         adminId?: string;
         adminSecret?: string;
+        console?: boolean;
         logLevel: string;
       }) => {
         if ((opts.adminId === undefined) !== (opts.adminSecret === undefined))
@@ -67,13 +72,19 @@ Examples:
           ...(opts.adminId && opts.adminSecret
             ? { admin: { customerId: opts.adminId, customerSecret: opts.adminSecret } }
             : {}),
+          console: opts.console !== false,
           logLevel: opts.logLevel,
         });
         const appList = apps.map(
           (a) => `${a.appId}${a.appCertificate ? ' (token required)' : ' (development mode)'}`,
         );
+        const guarded = opts.adminId ? ' (HTTP Basic: --admin-id / --admin-secret)' : '';
         process.stdout.write(
-          `holdfast listening on ${server.url}\n  health: ${server.httpUrl}/healthz\n  apps: ${appList.join(', ')}\n`,
+          `holdfast listening on ${server.url}\n  health: ${server.httpUrl}/healthz\n` +
+            (opts.console !== false
+              ? `  console: ${server.httpUrl}/console/${guarded}\n  demo: ${server.httpUrl}/demo/\n`
+              : '') +
+            `  apps: ${appList.join(', ')}\n`,
         );
         const stop = () => {
           server.close().then(() => process.exit(0));

@@ -1,0 +1,133 @@
+import type { ConsoleChannel, ConsoleSnapshot } from '@holdfast/server';
+import type { Lane } from './model.js';
+import { ago, STATE_COLOURS } from './theme.js';
+
+export interface ChannelRef {
+  appId: string;
+  channel: string;
+}
+
+export const sameChannel = (a: ChannelRef | undefined, b: ChannelRef) =>
+  a !== undefined && a.appId === b.appId && a.channel === b.channel;
+
+/** Apps → channels, with member counts; a channel that only has history is listed under its app too. */
+export function ChannelTree(props: {
+  snapshot: ConsoleSnapshot | undefined;
+  history: ChannelRef[];
+  selected: ChannelRef | undefined;
+  onSelect(ref: ChannelRef): void;
+}) {
+  const apps = props.snapshot?.apps ?? [];
+  return (
+    <nav class="tree" aria-label="apps and channels">
+      {apps.map((app) => {
+        const live = new Set(app.channels.map((c) => c.channel));
+        const past = props.history.filter((h) => h.appId === app.appId && !live.has(h.channel));
+        return (
+          <section key={app.appId}>
+            <h3>
+              {app.appId}
+              <span class="muted">{app.tokens ? ' · tokens' : ' · dev mode'}</span>
+            </h3>
+            {app.channels.length === 0 && past.length === 0 && <p class="muted small">no channels</p>}
+            <ul>
+              {app.channels.map((c) => (
+                <li key={c.channel}>
+                  <button
+                    type="button"
+                    class={sameChannel(props.selected, { appId: app.appId, channel: c.channel }) ? 'on' : ''}
+                    onClick={() => props.onSelect({ appId: app.appId, channel: c.channel })}
+                  >
+                    <span class="name">{c.channel}</span>
+                    <span class="count" title="members (broadcasters)">
+                      {c.userCount}
+                      {c.broadcasterCount !== c.userCount ? ` (${c.broadcasterCount})` : ''}
+                    </span>
+                  </button>
+                </li>
+              ))}
+              {past.map((h) => (
+                <li key={h.channel}>
+                  <button
+                    type="button"
+                    class={sameChannel(props.selected, h) ? 'on past' : 'past'}
+                    onClick={() => props.onSelect(h)}
+                  >
+                    <span class="name">{h.channel}</span>
+                    <span class="count">empty</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+            {app.truncated && <p class="muted small">more channels than shown</p>}
+          </section>
+        );
+      })}
+    </nav>
+  );
+}
+
+/** The members of one channel: uid, role, state, connected since, RTT, node, last data. */
+export function MemberTable(props: {
+  channel: ConsoleChannel | undefined;
+  lanes: Map<number, Lane>;
+  now: number;
+  selectedUid: number | undefined;
+  onSelectUid(uid: number): void;
+}) {
+  const members = props.channel?.members ?? [];
+  if (members.length === 0) return <p class="muted empty">Nobody is in this channel now.</p>;
+  return (
+    <table class="members">
+      <thead>
+        <tr>
+          <th>uid</th>
+          <th>role</th>
+          <th>state</th>
+          <th>connected since</th>
+          <th>RTT</th>
+          <th>last data</th>
+          <th>node</th>
+          <th>address</th>
+        </tr>
+      </thead>
+      <tbody>
+        {members.map((m) => {
+          const lane = props.lanes.get(m.uid);
+          const state = lane?.state ?? 'unknown';
+          const since = new Date(m.joinedAt);
+          return (
+            <tr
+              key={m.uid}
+              data-uid={m.uid}
+              class={props.selectedUid === m.uid ? 'on' : ''}
+              onClick={() => props.onSelectUid(m.uid)}
+            >
+              <td class="num strong">{m.uid}</td>
+              <td>{m.role}</td>
+              <td>
+                <span class="dot" style={{ background: STATE_COLOURS[state] }} />
+                {state === 'unknown' ? 'no data' : state}
+              </td>
+              <td title={since.toISOString()}>
+                {since.toLocaleTimeString()} <span class="muted">({ago(props.now - m.joinedAt)})</span>
+              </td>
+              <td class="num">{m.live ? (m.live.rttMs ? `${m.live.rttMs} ms` : '–') : '?'}</td>
+              <td class="num">
+                {m.live ? (
+                  <span class={props.now - m.live.lastSeenAt > 3000 ? 'warn' : ''}>
+                    {ago(props.now - m.live.lastSeenAt)} ago{m.live.attached ? '' : ' · socket closed'}
+                  </span>
+                ) : (
+                  <span class="muted">on another node</span>
+                )}
+              </td>
+              <td class="mono">{m.node}</td>
+              <td class="mono">{m.live?.remote ?? ''}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
