@@ -4,78 +4,12 @@ import {
   NERtcConnectionStateChangeReason as NR,
   NERtcConnectionState as NS,
   TestClock,
-  type WireErrorCode,
 } from '@holdfast/protocol';
 import { describe, expect, it } from 'vitest';
 import { nertcChannelId } from '../profiles/nertc.js';
 import { FakeServer } from '../testing/fake-server.js';
-import type { NetworkChange } from '../transport/types.js';
+import { nertcHarness as setup } from '../testing/nertc-harness.js';
 import { createNERtcEngine } from './nertc-engine.js';
-import type { NERtcChannelEventCallback, NERtcOptions } from './nertc-types.js';
-
-type Call = [string, ...unknown[]];
-const CALLBACKS = [
-  'onJoinChannel',
-  'onConnectionStateChanged',
-  'onReconnectingStart',
-  'onReJoinChannel',
-  'onDisconnect',
-  'onLeaveChannel',
-  'onUserJoined',
-  'onUserLeave',
-  'onClientRoleChange',
-  'onPermissionKeyWillExpire',
-  'onError',
-] as const;
-
-function setup(options: NERtcOptions = {}) {
-  const clock = new TestClock();
-  const server = new FakeServer();
-  const calls: Call[] = [];
-  let network: ((c: NetworkChange) => void) | undefined;
-  const callback = Object.fromEntries(
-    CALLBACKS.map((n) => [n, (...args: unknown[]) => calls.push([n, ...args])]),
-  ) as NERtcChannelEventCallback;
-  const engine = createNERtcEngine();
-  const rc = engine.create({
-    appKey: 'demo',
-    serverUrl: 'ws://fake',
-    channelEventCallback: callback,
-    options: {
-      clock,
-      transport: server.transport,
-      reconnectPolicy: { nextDelayMs: () => 1000 },
-      network: {
-        subscribe: (l) => {
-          network = l;
-          return () => {
-            network = undefined;
-          };
-        },
-      },
-      ...options,
-    },
-  });
-  expect(rc).toBe(0);
-  const t = {
-    clock,
-    server,
-    engine,
-    calls,
-    network: (c: NetworkChange) => network?.(c),
-    states: () => calls.filter((c) => c[0] === 'onConnectionStateChanged').map((c) => [c[1], c[2]]),
-    named: (n: string) => calls.filter((c) => c[0] === n).map((c) => c.slice(1)),
-    clear: () => calls.splice(0),
-    /** Joins and gets accepted 200 ms later. */
-    join: (uid = 7, channel = 'room') => {
-      expect(engine.joinChannel('', channel, uid)).toBe(0);
-      clock.advance(200);
-      server.latest().accept({ members: [{ uid: 2 }] });
-    },
-    end: (code: WireErrorCode) => server.latest().receive({ type: 'end', code, message: code }),
-  };
-  return t;
-}
 
 const CID = nertcChannelId('room');
 
@@ -220,69 +154,6 @@ describe('NERTC engine: signal loss, resume, give-up (40 s default)', () => {
   });
 });
 
-describe('NERTC engine: server-side endings', () => {
-  it.each([
-    ['invalid_app_id', 417],
-    ['invalid_token', 414],
-    ['token_expired', 902],
-    ['banned', 403],
-    ['too_many_broadcasters', 4001],
-    ['rejected', 30103],
-    ['invalid_uid', 30103],
-  ] as const)('join refused with %s → (5, requestChannelFailed 10) + onJoinChannel(%i)', (code, result) => {
-    const t = setup();
-    t.engine.joinChannel('', 'room', 7);
-    t.clock.advance(50);
-    t.server.latest().open();
-    t.end(code);
-    expect(t.states()).toEqual([
-      [NS.connecting, NR.joinChannel],
-      [NS.failed, NR.requestChannelFailed],
-    ]);
-    expect(t.named('onJoinChannel')).toEqual([[result, CID, 50, 7]]);
-    expect(t.named('onDisconnect')).toEqual([]);
-    expect(t.clock.pendingTimers()).toBe(0);
-  });
-
-  it.each([
-    ['channel_closed', NR.channelClosed, 30207],
-    ['banned', NR.serverKicked, 30206],
-    ['same_uid_login', NR.serverKicked, 30209],
-    ['token_expired', NR.serverKicked, 902],
-  ] as const)('in a room, %s → (1, %i) + onDisconnect(%i)', (code, reason, disconnect) => {
-    const t = setup();
-    t.join();
-    t.clear();
-    t.end(code);
-    expect(t.states()).toEqual([[NS.disconnected, reason]]);
-    expect(t.named('onDisconnect')).toEqual([[disconnect]]);
-    expect(t.engine.getConnectionState()).toBe(NS.disconnected);
-    expect(t.engine.joinChannel('', 'room', 7)).toBe(0);
-  });
-
-  it('a rejoin refused (bad token) → (5, requestChannelFailed 10), (1, timeout 4), onDisconnect(414)', () => {
-    const t = setup();
-    t.join();
-    t.server.latest().drop();
-    t.clear();
-    t.server.latest().open();
-    t.end('invalid_token');
-    expect(t.states()).toEqual([
-      [NS.failed, NR.requestChannelFailed],
-      [NS.disconnected, NR.timeout],
-    ]);
-    expect(t.named('onDisconnect')).toEqual([[414]]);
-  });
-
-  it('the reason survives a lost end frame (close code only)', () => {
-    const t = setup();
-    t.join();
-    t.clear();
-    t.server.latest().drop(4207);
-    expect(t.states()).toEqual([[NS.disconnected, NR.channelClosed]]);
-  });
-});
-
 describe('NERTC engine: remote users, roles, permission key, proxy', () => {
   it('onUserLeave reasons: quit 0, dropped 4 (timeout), kicked 3, become_audience 0', () => {
     const t = setup();
@@ -408,55 +279,5 @@ describe('NERTC engine: remote users, roles, permission key, proxy', () => {
     } finally {
       console.error = err;
     }
-  });
-});
-
-describe('NERTC profile coverage', () => {
-  it('every NERTC reason except the reserved mediaConnectionDisconnected (8) is reachable', () => {
-    const seen = new Set<unknown>();
-    const run = (f: (t: ReturnType<typeof setup>) => void) => {
-      const t = setup({ proxy: 'http://p:1', proxyTransport: () => (u, h) => t.server.transport(u, h) });
-      f(t);
-      for (const [, reason] of t.states()) seen.add(reason);
-      t.engine.release();
-    };
-    run((t) => {
-      t.join();
-      t.engine.leaveChannel();
-    }); // 5, 6, 1
-    run((t) => {
-      t.join();
-      t.end('channel_closed');
-    }); // 2
-    run((t) => {
-      t.join();
-      t.end('banned');
-    }); // 3
-    run((t) => {
-      t.join();
-      t.server.latest().drop();
-      t.clock.advance(40_000);
-    }); // 9, 11, 4
-    run((t) => {
-      t.join();
-      t.server.latest().drop();
-      t.server.latest().accept();
-    }); // 7
-    run((t) => {
-      t.engine.joinChannel('', 'room', 1);
-      t.server.latest().open();
-      t.end('invalid_app_id');
-    }); // 10
-    run((t) => {
-      t.join();
-      t.end('server_shutdown');
-    }); // 12
-    run((t) => {
-      t.engine.setCloudProxy(1);
-      t.engine.joinChannel('', 'room', 1);
-    }); // 13
-    const all = Object.values(NR).filter((r) => r !== NR.mediaConnectionDisconnected);
-    expect([...seen].sort((a, b) => Number(a) - Number(b))).toEqual(all);
-    expect(seen.has(NR.mediaConnectionDisconnected)).toBe(false);
   });
 });
