@@ -60,6 +60,31 @@ describe('NERTC engine: server-side endings', () => {
     expect(t.named('onDisconnect')).toEqual([[414]]);
   });
 
+  it('joinChannel from inside the Failed callback: the ending is still told as onDisconnect, then the new join runs', () => {
+    const t = setup();
+    let rc: number | undefined;
+    t.join();
+    const again = () => {
+      rc = t.engine.joinChannel('', 'room', 7);
+    };
+    t.onState((state) => {
+      if (state === NS.failed && rc === undefined) again();
+    });
+    t.server.latest().drop();
+    t.clear();
+    t.clock.advance(40_000);
+    expect(rc).toBe(0);
+    expect(t.states()).toEqual([
+      [NS.failed, NR.joinChannelFailed],
+      [NS.disconnected, NR.timeout],
+      [NS.connecting, NR.joinChannel],
+    ]);
+    expect(t.named('onDisconnect')).toEqual([[30205]]);
+    expect(t.named('onJoinChannel')).toEqual([]);
+    t.server.latest().accept();
+    expect(t.named('onJoinChannel')).toEqual([[0, CID, 0, 7]]);
+  });
+
   it('the reason survives a lost end frame (close code only)', () => {
     const t = setup();
     t.join();

@@ -223,15 +223,15 @@ class NERtcEngineImpl implements NERtcEngine {
       return;
     }
     this.#tokenWatch?.stop();
-    const ending = nertcEnding(reason, this.#joined);
+    // Read once: a callback below may call joinChannel, which starts a new, not-yet-joined attempt.
+    const joined = this.#joined;
+    const cid = this.#cid;
+    const elapsed = this.#clock.now() - this.#joinStartedAt;
+    const uid = this.#session?.uid ?? 0;
+    const ending = nertcEnding(reason, joined);
     for (const [state, r] of ending.changes) this.#change(state, r);
-    if (this.#joined) this.#emit('onDisconnect', (cb) => cb.onDisconnect?.(ending.code));
-    else {
-      const elapsed = this.#clock.now() - this.#joinStartedAt;
-      this.#emit('onJoinChannel', (cb) =>
-        cb.onJoinChannel?.(ending.code, this.#cid, elapsed, this.#session?.uid ?? 0),
-      );
-    }
+    if (joined) this.#emit('onDisconnect', (cb) => cb.onDisconnect?.(ending.code));
+    else this.#emit('onJoinChannel', (cb) => cb.onJoinChannel?.(ending.code, cid, elapsed, uid));
   }
 
   /** One state change; an identical repeat (Reconnecting/signalDisconnected at the 10 s mark) is not told twice. */

@@ -28,8 +28,16 @@ export function nertcHarness(options: NERtcOptions = {}) {
   const server = new FakeServer();
   const calls: Call[] = [];
   let network: ((c: NetworkChange) => void) | undefined;
+  const stateHooks: Array<(state: number, reason: number) => void> = [];
   const callback = Object.fromEntries(
-    CALLBACKS.map((n) => [n, (...args: unknown[]) => calls.push([n, ...args])]),
+    CALLBACKS.map((n) => [
+      n,
+      (...args: unknown[]) => {
+        calls.push([n, ...args]);
+        if (n === 'onConnectionStateChanged')
+          for (const h of stateHooks) h(args[0] as number, args[1] as number);
+      },
+    ]),
   ) as NERtcChannelEventCallback;
   const engine = createNERtcEngine();
   const rc = engine.create({
@@ -61,6 +69,8 @@ export function nertcHarness(options: NERtcOptions = {}) {
     states: () => calls.filter((c) => c[0] === 'onConnectionStateChanged').map((c) => [c[1], c[2]]),
     named: (n: string) => calls.filter((c) => c[0] === n).map((c) => c.slice(1)),
     clear: () => calls.splice(0),
+    /** Runs `hook` inside every onConnectionStateChanged, after it is recorded (re-entrancy tests). */
+    onState: (hook: (state: number, reason: number) => void) => stateHooks.push(hook),
     /** Joins and gets accepted 200 ms later. */
     join: (uid = 7, channel = 'room') => {
       const joined = engine.joinChannel('', channel, uid);
