@@ -4,9 +4,7 @@ import {
   encodeFrame,
   type JoinedFrame,
   type JoinFrame,
-  MAX_REPORTED_STATES,
   PROTOCOL_VERSION,
-  type ReportedState,
   type ServerFrame,
   type WireErrorCode,
   type WireOfflineReason,
@@ -15,6 +13,7 @@ import {
   wireErrorFromCloseCode,
 } from '@holdfast/protocol';
 import { INITIAL_STATE, transition } from '../connection/machine.js';
+import { MachineTimers } from '../connection/timers.js';
 import type {
   ConnEvent,
   ConnState,
@@ -23,10 +22,11 @@ import type {
   Notice,
   Reason,
   Status,
-  TimerName,
 } from '../connection/types.js';
 import type { NetworkSource, Transport, TransportFactory } from '../transport/types.js';
+import { Pinger } from './pinger.js';
 import { RemoteMembers } from './presence.js';
+import { StateReports } from './reports.js';
 
 /** What a session tells the engine that owns it. Profile-neutral. */
 export interface SessionListener {
@@ -79,13 +79,13 @@ export class ChannelSession {
   #state: ConnState = INITIAL_STATE;
   #queue: ConnEvent[] = [];
   #running = false;
-  #timers = new Map<TimerName, unknown>();
+  #timers: MachineTimers;
   #transport: Transport | undefined;
   #urlIndex = 0;
   #resume: { sessionId: string } | undefined;
   #params: JoinParams | undefined;
   #uid = 0;
-  #pinger: unknown;
+  #pinger: Pinger;
   #keepaliveMs = 1500;
   #joinedAt = 0;
   #joinStartedAt = 0;
@@ -96,13 +96,15 @@ export class ChannelSession {
   #nextRequestId = 1;
   #pendingRoles = new Map<number, { from: WireRole; to: WireRole }>();
   #unsubscribeNetwork: (() => void) | undefined;
-  #reports: ReportedState[] = [];
+  #reports = new StateReports();
   readonly remote: RemoteMembers;
 
   constructor(
     private readonly opts: SessionOptions,
     private readonly listener: SessionListener,
   ) {
+    this.#pinger = new Pinger(opts.clock);
+    this.#timers = new MachineTimers(opts.clock, (timer) => this.dispatch({ type: 'timer', timer }));
     this.remote = new RemoteMembers({
       userJoined: (uid) => listener.userJoined(uid, this.opts.clock.now() - this.#joinStartedAt),
       userOffline: (uid, reason) => listener.userOffline(uid, reason),
@@ -191,7 +193,7 @@ export class ChannelSession {
   dispose(): void {
     this.#unsubscribeNetwork?.();
     this.#unsubscribeNetwork = undefined;
-    this.#cancelAll();
+    this.#timers.cancelAll();
     this.#closeTransport();
     this.#state = INITIAL_STATE;
   }
@@ -217,7 +219,7 @@ export class ChannelSession {
   }
 
   #execute(effect: Effect): void {
-    const clock = this.opts.clock;
+    const _clock = this.opts.clock;
     switch (effect.type) {
       case 'state':
         this.#queueReport(effect.status, effect.reason);
@@ -243,29 +245,13 @@ export class ChannelSession {
       case 'forget_session':
         this.#resume = undefined;
         return;
-      case 'arm': {
-        const old = this.#timers.get(effect.timer);
-        if (old !== undefined) clock.clearTimeout(old as never);
-        const name = effect.timer;
-        const handle = clock.setTimeout(
-          () => {
-            this.#timers.delete(name);
-            this.dispatch({ type: 'timer', timer: name });
-          },
-          Math.max(0, effect.at - clock.now()),
-        );
-        this.#timers.set(name, handle);
+      case 'arm':
+        this.#timers.arm(effect.timer, effect.at);
         return;
-      }
       case 'cancel_all':
-        this.#cancelAll();
+        this.#timers.cancelAll();
         return;
     }
-  }
-
-  #cancelAll(): void {
-    for (const handle of this.#timers.values()) this.opts.clock.clearTimeout(handle as never);
-    this.#timers.clear();
   }
 
   #open(): void {
@@ -297,7 +283,7 @@ export class ChannelSession {
     this.#tx += t.bytesSent;
     this.#rx += t.bytesReceived;
     this.#transport = undefined;
-    this.#stopPinger();
+    this.#pinger.stop();
   }
 
   #closeTransport(): void {
@@ -397,7 +383,9 @@ export class ChannelSession {
     if (this.status !== 'connected') return;
     if (!frame.resumed) this.remote.resetSequence();
     this.remote.reconcile(frame.members, frame.seq, frame.resumed ? frame.missed : undefined);
-    this.#startPinger();
+    this.#pinger.start(this.#keepaliveMs, () =>
+      this.#send({ type: 'ping', t: this.opts.clock.now(), ack: this.remote.lastSeq, rtt: this.#rtt }),
+    );
     this.listener.tokenExpiresAt(frame.tokenExpiresAt);
     // A role chosen while reconnecting is applied now that the server is back.
     if (wanted && wanted !== frame.role && this.#params) {
@@ -409,27 +397,9 @@ export class ChannelSession {
   /** Remembers a state change for the server's console; sent whenever the client is connected. */
   #queueReport(state: Status, reason: Reason): void {
     this.#reports.push({ at: this.opts.clock.now(), state, reason });
-    if (this.#reports.length > MAX_REPORTED_STATES)
-      this.#reports.splice(0, this.#reports.length - MAX_REPORTED_STATES);
-    if (state === 'connected' || this.#state.status === 'connected') this.#flushReports();
-  }
-
-  #flushReports(): void {
-    if (this.#reports.length === 0) return;
-    if (this.#transport?.send(encodeFrame({ type: 'report', states: this.#reports }))) this.#reports = [];
-  }
-
-  #startPinger(): void {
-    this.#stopPinger();
-    const tick = () => {
-      this.#send({ type: 'ping', t: this.opts.clock.now(), ack: this.remote.lastSeq, rtt: this.#rtt });
-      this.#pinger = this.opts.clock.setTimeout(tick, this.#keepaliveMs);
-    };
-    this.#pinger = this.opts.clock.setTimeout(tick, this.#keepaliveMs);
-  }
-
-  #stopPinger(): void {
-    if (this.#pinger !== undefined) this.opts.clock.clearTimeout(this.#pinger as never);
-    this.#pinger = undefined;
+    if (state === 'connected' || this.#state.status === 'connected')
+      this.#reports.flush(
+        (states) => this.#transport?.send(encodeFrame({ type: 'report', states })) ?? false,
+      );
   }
 }
