@@ -22,7 +22,7 @@ interface JoinOpts {
   profile: 'communication' | 'live';
   plain?: boolean;
   color: boolean;
-  statsEvery: number;
+  statsEvery?: number;
   interruptedAfterMs?: number;
   lostAfterMs?: number;
   failAfterMs?: number;
@@ -121,7 +121,8 @@ async function runJoin(channel: string, opts: JoinOpts): Promise<number> {
         ? ChannelProfileType.ChannelProfileLiveBroadcasting
         : ChannelProfileType.ChannelProfileCommunication,
     timing,
-    statsEveryMs: opts.statsEvery * 1000,
+    // On a terminal the status block shows RTT and members all the time.
+    statsEveryMs: (opts.statsEvery ?? (tty ? 0 : 10)) * 1000,
     transport,
     rtt: () => probe.rttMs,
     view,
@@ -146,5 +147,8 @@ async function runJoin(channel: string, opts: JoinOpts): Promise<number> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   live.dispose();
+  // Everything is closed and the process should end by itself; if a stray handle kept it up, it
+  // would look hung after the user asked to leave, so end it anyway.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
   return outcome.kind === 'left' ? 0 : 1;
 }
