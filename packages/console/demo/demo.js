@@ -33,7 +33,9 @@ function log(kind, text, data = {}) {
   const item = document.createElement('li');
   item.dataset.kind = kind;
   Object.assign(item.dataset, data);
-  const time = new Date().toLocaleTimeString(undefined, { hour12: false, fractionalSecondDigits: 1 });
+  const now = new Date();
+  const two = (n) => String(n).padStart(2, '0');
+  const time = `${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}.${Math.floor(now.getMilliseconds() / 100)}`;
   item.textContent = `${time}  ${text}`;
   $('log').prepend(item);
 }

@@ -1,5 +1,5 @@
 import type { ObservedEvent } from '@holdfast/server';
-import { describeEvent } from './model.js';
+import { describeEvent } from './markers.js';
 import { timeOfDay } from './theme.js';
 
 const SHOWN = 400;

@@ -1,6 +1,7 @@
 import type { ObservedEvent } from '@holdfast/server';
 import { describe, expect, it } from 'vitest';
-import { buildLanes, describeEvent, laneKey } from './model.js';
+import { describeEvent } from './markers.js';
+import { buildLanes, laneKey } from './model.js';
 
 const base = { node: 'n1', appId: 'demo', channel: 'room', sessionId: 's1' };
 const T = 1_000_000;
@@ -151,5 +152,77 @@ describe('console timeline model', () => {
     const lines = outage().map(describeEvent);
     expect(lines[3]).toBe('client: Connected · JoinSuccess(1)');
     expect(lines[4]).toBe('session ended: remote users saw offline Dropped(1) [session_expired]');
+  });
+
+  it('does not stretch a state over a stretch the server lost track of, and ends a lane that quit', () => {
+    const events: ObservedEvent[] = [
+      {
+        ...base,
+        uid: 3,
+        at: T,
+        type: 'joined',
+        role: 'broadcaster',
+        profile: 'communication',
+        remote: 'a',
+        sessionExpired: false,
+      },
+      {
+        ...base,
+        uid: 3,
+        at: T + 5,
+        type: 'client_state',
+        state: 'connected',
+        reason: 'join_success',
+        clientAt: T + 5,
+      },
+      // The page was closed: the socket went, and the same uid joined again later on a new session.
+      { ...base, uid: 3, at: T + 2000, type: 'detached' },
+      {
+        ...base,
+        uid: 3,
+        sessionId: 's9',
+        at: T + 6000,
+        type: 'joined',
+        role: 'broadcaster',
+        profile: 'communication',
+        remote: 'a',
+        sessionExpired: false,
+      },
+      { ...base, uid: 3, at: T + 6001, type: 'ended', reason: 'kicked', code: 'same_uid_login' },
+      {
+        ...base,
+        uid: 3,
+        sessionId: 's9',
+        at: T + 6010,
+        type: 'client_state',
+        state: 'connecting',
+        reason: 'connecting',
+        clientAt: T + 5990,
+      },
+      {
+        ...base,
+        uid: 3,
+        sessionId: 's9',
+        at: T + 6010,
+        type: 'client_state',
+        state: 'connected',
+        reason: 'join_success',
+        clientAt: T + 6010,
+      },
+      { ...base, uid: 3, sessionId: 's9', at: T + 8000, type: 'ended', reason: 'quit' },
+    ];
+    const lane = buildLanes(events, { now: T + 9000, silentAfterMs: 1000 }).get(laneKey('demo', 'room', 3))!;
+    expect(lane.bands.map((b) => [b.state, b.reason, b.from - T, b.to - T])).toEqual([
+      ['Connected', 'JoinSuccess(1)', 5, 2000],
+      ['unknown', '', 2000, 5990],
+      ['Connecting', 'Connecting(0)', 5990, 6010],
+      ['Connected', 'JoinSuccess(1)', 6010, 8000],
+      ['Disconnected', 'LeaveChannel(5)', 8000, 9000],
+    ]);
+    expect(lane.state).toBe('Disconnected');
+    // Remote users saw no change when the uid was taken over by a new connection.
+    const replaced = lane.markers.find((m) => m.kind === 'replaced')!;
+    expect(replaced.label).toBe('replaced (same uid)');
+    expect(lane.markers.filter((m) => m.kind === 'offline').map((m) => m.label)).toEqual(['offline · Quit']);
   });
 });

@@ -1,17 +1,17 @@
 /**
  * Turns the server's observed events into per-member timelines: state bands (what the client
  * went through, from its own reports) and markers (each state change with its reason, and what
- * remote users saw: joined, offline with the reason). Pure: no DOM, tested on its own.
+ * remote users saw). Pure: no DOM, tested on its own.
+ *
+ * Where the server lost track of a client (its socket closed, its session ended) and no report
+ * covers that stretch, the band says so ("unknown") instead of stretching the last reported
+ * state over it; a client that left (Quit) is Disconnected from then on.
  */
-import {
-  CONNECTION_STATE_MEANINGS,
-  type ConnectionStateName,
-  OFFLINE_ADVICE,
-  REPORTED_REASON_TO_AGORA,
-  REPORTED_STATE_NAMES,
-  reasonAdvice,
-} from '@holdfast/protocol';
-import type { ConsoleSnapshot, ObservedEvent } from '@holdfast/server';
+import { type ConnectionStateName, REPORTED_STATE_NAMES } from '@holdfast/protocol';
+import type { ObservedEvent } from '@holdfast/server';
+import { isReplaced, type Marker, reportedReasonLabel, serverMarker, stateMarker } from './markers.js';
+
+export type { Marker } from './markers.js';
 
 /** A stretch of time the client spent in one state. `unknown`: nothing heard from the client. */
 export interface Band {
@@ -20,23 +20,12 @@ export interface Band {
   to: number;
   /** `Interrupted(2)`; empty for an unknown stretch. */
   reason: string;
+  /** Not reported by the client but inferred from what the server saw. */
+  inferred?: boolean;
 }
 
-/** One thing that happened, placed on the member's lane. */
-export interface Marker {
-  id: string;
-  at: number;
-  /** `local`: the member's own state changes; `remote`: what other members saw. */
-  row: 'local' | 'remote';
-  kind: 'state' | 'joined' | 'offline' | 'resumed' | 'detached' | 'role';
-  /** Short text drawn next to the marker. */
-  label: string;
-  /** Headline of the detail panel. */
-  title: string;
-  meaning: string;
-  advice?: string;
-  state?: ConnectionStateName;
-}
+/** A band while building: `open` when no later report of the same engine closes it. */
+type Building = Band & { open: boolean };
 
 export interface Lane {
   key: string;
@@ -53,15 +42,25 @@ export interface Lane {
   ended: boolean;
 }
 
+export interface LaneOptions {
+  now: number;
+  /** When data last arrived per session id (from snapshots, kept after the session is gone). */
+  lastSeen?: ReadonlyMap<string, number>;
+  /** Nothing from a client for this long counts as not heard from (ms). */
+  silentAfterMs: number;
+  /** The app's remote offline window: a member dropped at T was last heard from at T minus this. */
+  offlineAfterMs?: (appId: string) => number | undefined;
+}
+
+/** The server lost track of the client at `at`; it was last heard from at `heard`. */
+interface Cut {
+  at: number;
+  heard: number;
+  next: 'unknown' | 'Disconnected';
+}
+
 export const laneKey = (appId: string, channel: string, uid: number): string =>
   `${appId}\u0000${channel}\u0000${uid}`;
-
-/** `Interrupted(2)` for a reported reason name (`interrupted`). */
-export function reportedReasonLabel(name: string): string {
-  const n = REPORTED_REASON_TO_AGORA[name];
-  const advice = n === undefined ? undefined : reasonAdvice(n);
-  return advice ? `${advice.name}(${advice.reason})` : name;
-}
 
 /**
  * The client's clock may differ from the server's. Reports about an outage arrive only after it,
@@ -79,87 +78,37 @@ function clockOffsets(events: readonly ObservedEvent[]): Map<string, number> {
   return offsets;
 }
 
-function stateMarker(e: Extract<ObservedEvent, { type: 'client_state' }>, at: number, i: number): Marker {
-  const state = REPORTED_STATE_NAMES[e.state];
-  const n = REPORTED_REASON_TO_AGORA[e.reason];
-  const advice = n === undefined ? undefined : reasonAdvice(n);
-  const label = reportedReasonLabel(e.reason);
-  return {
-    id: `s${i}`,
-    at,
-    row: 'local',
-    kind: 'state',
-    label: advice?.name ?? e.reason,
-    title: `${state} · ${label}`,
-    meaning: advice?.meaning ?? CONNECTION_STATE_MEANINGS[state],
-    ...(advice ? { advice: advice.advice } : {}),
-    state,
-  };
+function cutFor(e: ObservedEvent, opts: LaneOptions): Cut | undefined {
+  if (e.type === 'detached') return { at: e.at, heard: e.at, next: 'unknown' };
+  if (e.type !== 'ended') return undefined;
+  if (e.reason === 'quit') return { at: e.at, heard: e.at, next: 'Disconnected' };
+  const window = e.reason === 'dropped' ? opts.offlineAfterMs?.(e.appId) : undefined;
+  return { at: e.at, heard: window === undefined ? e.at : e.at - window, next: 'unknown' };
 }
 
-function serverMarker(e: ObservedEvent, i: number): Marker | undefined {
-  const base = { id: `v${i}`, at: e.at, row: 'remote' as const };
-  switch (e.type) {
-    case 'joined': {
-      const announced = e.profile === 'communication' || e.role === 'broadcaster';
-      return {
-        ...base,
-        kind: 'joined',
-        label: announced ? 'joined' : 'joined (silent)',
-        title: `Joined as ${e.role}${e.sessionExpired ? ' (its old session had timed out)' : ''}`,
-        meaning: announced
-          ? 'Remote users received onUserJoined for this uid.'
-          : 'An audience member in a live-broadcasting channel: remote users are not told.',
-      };
-    }
-    case 'ended': {
-      const off = OFFLINE_ADVICE[e.reason];
-      return {
-        ...base,
-        kind: 'offline',
-        label: `offline · ${off.name}`,
-        title: `Remote users: onUserOffline(${off.name}(${off.reason}))${e.code ? ` — server code ${e.code}` : ''}`,
-        meaning: off.meaning,
-      };
-    }
-    case 'resumed':
-      return {
-        ...base,
-        kind: 'resumed',
-        label: 'resumed',
-        title: 'Session resumed inside the offline window',
-        meaning: 'The client came back in time: remote users saw nothing, and it got the events it missed.',
-      };
-    case 'detached':
-      return {
-        ...base,
-        kind: 'detached',
-        label: 'socket closed',
-        title: 'The transport closed; the session waits',
-        meaning:
-          'The server saw the connection go. The session is kept for the offline window so the client can resume it.',
-      };
-    case 'role':
-      return {
-        ...base,
-        kind: 'role',
-        label: `→ ${e.role}`,
-        title: `Role changed to ${e.role}`,
-        meaning: 'In live broadcasting only broadcasters are announced to remote users.',
-      };
-    default:
-      return undefined;
-  }
-}
-
-export interface LaneOptions {
-  now: number;
-  /** Live details per session id (from the snapshot): when data last arrived. */
-  lastSeen?: ReadonlyMap<string, number>;
-  /** Nothing from a client for this long counts as not heard from (ms). */
-  silentAfterMs: number;
-  /** The app's remote offline window: a member dropped at T was last heard from at T minus this. */
-  offlineAfterMs?: (appId: string) => number | undefined;
+/**
+ * Applies a cut to the band it falls in, unless the same engine's next report closes that band
+ * (an engine reports every change, so it was in that state all along: an outage reported
+ * afterwards) or the band began after the server last heard from the client.
+ */
+function applyCut(bands: Building[], cut: Cut): void {
+  const i = bands.findIndex((b) => b.from <= cut.at && cut.at < b.to);
+  const band = bands[i];
+  if (!band?.open || band.state === 'unknown' || band.state === 'Disconnected' || band.state === 'Failed')
+    return;
+  if (band.from > cut.heard) return;
+  const end = band.to;
+  const split = Math.max(band.from, cut.heard);
+  band.to = split;
+  const left = cut.next === 'Disconnected';
+  bands.splice(i + 1, 0, {
+    open: false,
+    state: cut.next,
+    from: split,
+    to: end,
+    reason: left ? 'LeaveChannel(5)' : '',
+    ...(left ? { inferred: true } : {}),
+  });
 }
 
 /** Builds one lane per (app, channel, uid) from the events, oldest first. */
@@ -167,6 +116,7 @@ export function buildLanes(events: readonly ObservedEvent[], opts: LaneOptions):
   const offsets = clockOffsets(events);
   const lanes = new Map<string, Lane>();
   const reports = new Map<string, Array<{ at: number; state: ConnectionStateName; reason: string }>>();
+  const cuts = new Map<string, Cut[]>();
   events.forEach((e, i) => {
     const key = laneKey(e.appId, e.channel, e.uid);
     let lane = lanes.get(key);
@@ -184,24 +134,26 @@ export function buildLanes(events: readonly ObservedEvent[], opts: LaneOptions):
       };
       lanes.set(key, lane);
       reports.set(key, []);
+      cuts.set(key, []);
     }
-    if (e.type !== 'ended' && e.type !== 'detached') lane.lastHeard = Math.max(lane.lastHeard, e.at);
+    const cut = isReplaced(e) ? undefined : cutFor(e, opts);
+    if (cut) cuts.get(key)!.push(cut);
     if (e.type === 'ended') {
-      lane.ended = true;
-      const window = e.reason === 'dropped' ? opts.offlineAfterMs?.(e.appId) : undefined;
-      if (window !== undefined) lane.lastHeard = Math.max(lane.lastHeard, e.at - window);
-    }
+      // A replaced session's uid lives on in the newer one.
+      if (!isReplaced(e)) lane.ended = true;
+      lane.lastHeard = Math.max(lane.lastHeard, cut?.heard ?? 0);
+    } else if (e.type !== 'detached') lane.lastHeard = Math.max(lane.lastHeard, e.at);
     if (e.type === 'joined' || e.type === 'resumed') lane.ended = false;
     const seen = opts.lastSeen?.get(e.sessionId);
     if (seen !== undefined && !lane.ended) lane.lastHeard = Math.max(lane.lastHeard, seen);
     if (e.type === 'client_state') {
       const at = Math.min(e.at, e.clientAt + (offsets.get(e.sessionId) ?? 0));
-      lane.markers.push(stateMarker(e, at, i));
+      lane.markers.push(stateMarker(e, at, `s${i}`));
       reports
         .get(key)!
         .push({ at, state: REPORTED_STATE_NAMES[e.state], reason: reportedReasonLabel(e.reason) });
     } else {
-      const m = serverMarker(e, i);
+      const m = serverMarker(e, `v${i}`);
       if (m) lane.markers.push(m);
     }
   });
@@ -212,52 +164,26 @@ export function buildLanes(events: readonly ObservedEvent[], opts: LaneOptions):
     lane.markers = lane.markers.filter(
       (m) => m.kind !== 'detached' || !ends.some((t) => Math.abs(t - m.at) < 250),
     );
-    const states = reports.get(lane.key)!.sort((a, b) => a.at - b.at);
     lane.markers.sort((a, b) => a.at - b.at);
-    states.forEach((s, i) => {
+    const states = reports.get(lane.key)!.sort((a, b) => a.at - b.at);
+    const bands: Building[] = states.map((s, i) => {
       const next = states[i + 1];
-      lane.bands.push({ state: s.state, from: s.at, to: next ? next.at : opts.now, reason: s.reason });
+      // A fresh engine (a new page, a new process) starts with (Connecting, Connecting).
+      const open = !next || next.reason === 'Connecting(0)';
+      return { state: s.state, from: s.at, to: next ? next.at : opts.now, reason: s.reason, open };
     });
+    for (const cut of cuts.get(lane.key)!) applyCut(bands, cut);
+    lane.bands = bands.map(({ open: _, ...band }) => band);
+    // A live session's last reported state holds only while the client is heard from; after that
+    // the truth is unknown until its reports arrive (they are sent once it is connected again).
     const last = lane.bands.at(-1);
-    lane.state = last?.state ?? 'unknown';
-    // The last reported state holds only while the client is heard from; after that the truth
-    // is unknown until its reports arrive (they are sent once it is connected again).
-    const terminal = last && (last.state === 'Disconnected' || last.state === 'Failed');
-    if (last && !terminal && opts.now - lane.lastHeard > opts.silentAfterMs) {
-      const cut = Math.max(last.from, lane.lastHeard);
-      last.to = cut;
-      lane.bands.push({ state: 'unknown', from: cut, to: opts.now, reason: '' });
-      lane.state = 'unknown';
+    const settled = !last || ['unknown', 'Disconnected', 'Failed'].includes(last.state);
+    if (last && !settled && opts.now - lane.lastHeard > opts.silentAfterMs) {
+      const split = Math.max(last.from, lane.lastHeard);
+      last.to = split;
+      lane.bands.push({ state: 'unknown', from: split, to: opts.now, reason: '' });
     }
+    lane.state = lane.bands.at(-1)?.state ?? 'unknown';
   }
   return lanes;
-}
-
-/** Members' last-data times from a snapshot, by session id. */
-export function lastSeenBySession(snapshot: ConsoleSnapshot | undefined): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const app of snapshot?.apps ?? [])
-    for (const c of app.channels)
-      for (const m of c.members) if (m.live) out.set(m.sessionId, m.live.lastSeenAt);
-  return out;
-}
-
-/** One line of the event log. */
-export function describeEvent(e: ObservedEvent): string {
-  switch (e.type) {
-    case 'client_state':
-      return `client: ${REPORTED_STATE_NAMES[e.state]} · ${reportedReasonLabel(e.reason)}`;
-    case 'joined':
-      return `joined as ${e.role} (${e.profile}) from ${e.remote}${e.sessionExpired ? ', old session had timed out' : ''}`;
-    case 'resumed':
-      return `resumed from ${e.remote}`;
-    case 'detached':
-      return 'socket closed; session kept for the offline window';
-    case 'ended': {
-      const off = OFFLINE_ADVICE[e.reason];
-      return `session ended: remote users saw offline ${off.name}(${off.reason})${e.code ? ` [${e.code}]` : ''}`;
-    }
-    case 'role':
-      return `role → ${e.role}`;
-  }
 }

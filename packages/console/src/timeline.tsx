@@ -25,15 +25,17 @@ export interface TimelineProps {
   onSelectMarker(lane: Lane, marker: Marker): void;
 }
 
-/** Places labels in up to LABEL_ROWS rows so that they do not overlap: first row with room. */
+/**
+ * Places labels in up to LABEL_ROWS rows so that they do not overlap: first row with room. A
+ * label with no room anywhere is left out (-1); its marker still shows it on hover and click.
+ */
 function assignRows(markers: Marker[], x: (t: number) => number): Map<string, number> {
   const ends: number[] = Array(LABEL_ROWS).fill(Number.NEGATIVE_INFINITY);
   const rows = new Map<string, number>();
   for (const m of markers) {
-    const left = x(m.at) + 5;
-    let row = ends.findIndex((end) => left > end + 6);
-    if (row < 0) row = ends.indexOf(Math.min(...ends));
-    ends[row] = left + m.label.length * CHAR_W;
+    const left = x(m.at) + 4;
+    const row = ends.findIndex((end) => left > end + 6);
+    if (row >= 0) ends[row] = left + m.label.length * CHAR_W;
     rows.set(m.id, row);
   }
   return rows;
@@ -64,7 +66,8 @@ function BandRect({ band, x, y }: { band: Band; x: (t: number) => number; y: num
         <title>
           {unknown
             ? 'Nothing heard from the client since here: its own report of this stretch arrives once it is connected again.'
-            : `${band.state} · ${band.reason}\n${timeOfDay(band.from)} → ${timeOfDay(band.to)}`}
+            : `${band.state} · ${band.reason}${band.inferred ? ' (the server saw it leave)' : ''}\n` +
+              `${timeOfDay(band.from)} → ${timeOfDay(band.to)}`}
         </title>
       </rect>
       {w > name.length * 6.6 + 10 && (
@@ -88,8 +91,9 @@ function MarkerMark(props: {
   const colour = markerColour(m);
   const up = m.row === 'local';
   const edge = up ? bandY : bandY + BAND_H;
-  const textY = up ? bandY - 5 - row * ROW_H : bandY + BAND_H + 12 + row * ROW_H;
-  const stemEnd = up ? textY - 4 : textY - 9;
+  const labelled = row >= 0;
+  const textY = up ? bandY - 5 - Math.max(0, row) * ROW_H : bandY + BAND_H + 12 + Math.max(0, row) * ROW_H;
+  const stemEnd = labelled ? (up ? textY - 4 : textY - 9) : up ? edge - 6 : edge + 10;
   return (
     // biome-ignore lint/a11y/useSemanticElements: SVG has no <button>; role, tabindex and keys are the ARIA way
     <g
@@ -111,11 +115,17 @@ function MarkerMark(props: {
           stroke={selected ? '#0f172a' : 'none'}
         />
       )}
-      <text x={x + 4} y={textY} class="marker-text" fill={colour}>
-        {m.label}
-      </text>
-      {/* A wider invisible target around the label makes small markers easy to hover and click. */}
-      <rect x={x - 6} y={textY - 11} width={m.label.length * CHAR_W + 12} height={14} fill="transparent" />
+      {labelled && (
+        <text x={x + 4} y={textY} class="marker-text" fill={colour}>
+          {m.label}
+        </text>
+      )}
+      {/* An invisible target around the label (or the mark) makes small markers easy to hover and click. */}
+      {labelled ? (
+        <rect x={x - 6} y={textY - 11} width={m.label.length * CHAR_W + 12} height={14} fill="transparent" />
+      ) : (
+        <rect x={x - 6} y={up ? edge - 8 : edge} width={12} height={10} fill="transparent" />
+      )}
     </g>
   );
 }
