@@ -58,9 +58,8 @@ export function registerJoin(program: Command): void {
     .option('--no-color', 'no colours on a terminal (NO_COLOR=1 does the same)')
     .option(
       '--stats-every <seconds>',
-      'print RTT and members this often (0 = never)',
+      'print a stats line (RTT, members) this often; 0 = never (default: 10 piped, 0 on a terminal)',
       integer('--stats-every'),
-      10,
     )
     .option(
       '--interrupted-after-ms <ms>',
