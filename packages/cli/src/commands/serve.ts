@@ -31,6 +31,8 @@ export function registerServe(program: Command): void {
       parseApp,
     )
     .option('--offline-after-ms <ms>', 'remote offline window', parseIntArg('--offline-after-ms'), 20_000)
+    .option('--redis <url>', 'share channels with other nodes through this Redis (redis://host:port)')
+    .option('--node-id <id>', "this node's id in a cluster (default: random)")
     .option('--max-broadcasters <n>', 'most broadcasters per channel', parseIntArg('--max-broadcasters'), 128)
     .option('--admin-id <customerId>', 'admin REST API / console user (HTTP Basic); with --admin-secret')
     .option('--admin-secret <customerSecret>', 'admin REST API / console password (HTTP Basic)')
@@ -55,6 +57,8 @@ Examples:
         app?: AppConfig[];
         offlineAfterMs: number;
         maxBroadcasters: number;
+        redis?: string;
+        nodeId?: string;
         adminId?: string;
         adminSecret?: string;
         console?: boolean;
@@ -69,6 +73,8 @@ Examples:
           apps,
           timing: { offlineAfterMs: opts.offlineAfterMs },
           limits: { maxBroadcasters: opts.maxBroadcasters },
+          ...(opts.redis ? { redis: opts.redis } : {}),
+          ...(opts.nodeId ? { nodeId: opts.nodeId } : {}),
           ...(opts.adminId && opts.adminSecret
             ? { admin: { customerId: opts.adminId, customerSecret: opts.adminSecret } }
             : {}),
