@@ -46,7 +46,7 @@ export async function stopAll(children: Child[]): Promise<void> {
   await Promise.all(children.map((c) => c.stop()));
 }
 
-export interface Proxy {
+export interface FaultProxy {
   child: Child;
   url: string;
   cut(): Promise<{ at: number; seen: Array<[number, number, number]> }>;
@@ -54,7 +54,7 @@ export interface Proxy {
   stop(): Promise<void>;
 }
 
-export async function startProxy(target: RawTarget): Promise<Proxy> {
+export async function startProxy(target: RawTarget): Promise<FaultProxy> {
   const child = new Child('proxy', dist('proxy.js'));
   await child.ready;
   const { port } = await child.call<{ port: number }>('start', {
@@ -86,7 +86,9 @@ export function members(first: number, count: number, size: number, prefix: stri
 export function chunk<T>(list: T[], parts: number): T[][] {
   const out: T[][] = Array.from({ length: parts }, () => []);
   const size = Math.ceil(list.length / parts);
-  list.forEach((x, i) => out[Math.floor(i / size)]!.push(x));
+  list.forEach((x, i) => {
+    out[Math.floor(i / size)]!.push(x);
+  });
   return out;
 }
 

@@ -24,9 +24,9 @@ let server: net.Server | undefined;
 
 function touch(tag: number, dir: 0 | 1): void {
   if (tag < 0) return;
-  let s = seen.get(tag);
-  if (!s) seen.set(tag, (s = [0, 0]));
+  const s = seen.get(tag) ?? [0, 0];
   s[dir] = now();
+  seen.set(tag, s);
 }
 
 function pipe(conn: Conn, from: net.Socket, to: net.Socket | null, dir: 0 | 1): void {
@@ -70,7 +70,8 @@ serve({
       if (upstream) pipe(conn, upstream, client, 1);
     });
     const srv = server;
-    await new Promise<void>((resolve) => srv.listen(0, p.host, resolve));
+    // A deep accept queue: a storm of 1,000 reconnects must not overflow the proxy's own backlog.
+    await new Promise<void>((resolve) => srv.listen({ port: 0, host: p.host, backlog: 8192 }, resolve));
     return { port: (srv.address() as net.AddressInfo).port };
   },
   /** Pulls the cable; returns when, and each tag's last byte times before it. */

@@ -9,7 +9,8 @@ import net from 'node:net';
 export interface RawWsHandlers {
   onOpen(): void;
   onText(text: string): void;
-  onClose(): void;
+  /** `code`: the close frame's code, or 1006 when the socket just died. */
+  onClose(code: number): void;
 }
 
 /** Encodes a client text frame (masked with a zero key, so the payload bytes stay as they are). */
@@ -85,10 +86,10 @@ export class RawWs {
     this.socket.destroy();
   }
 
-  #finish(): void {
+  #finish(code = 1006): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.h.onClose();
+    this.h.onClose(code);
   }
 
   #onData(chunk: Buffer): void {

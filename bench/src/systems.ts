@@ -57,6 +57,13 @@ export const SIO_TUNED: SystemDef = {
   keepaliveMs: 2000,
 };
 
+/** Holdfast with the proposed accept-queue fix applied by the bench (a what-if, see servers/holdfast.ts). */
+export const HOLDFAST_BACKLOG: SystemDef = {
+  ...HOLDFAST,
+  label: 'Holdfast + backlog 4096 (what-if)',
+  params: { ...HOLDFAST.params, backlog: 4096 },
+};
+
 export const SYSTEMS: Record<SystemId, SystemDef> = {
   holdfast: HOLDFAST,
   'sio-default': SIO_DEFAULT,

@@ -38,8 +38,13 @@ serve({
   rawLeave: (p: { uid: number }) => pool().find(p.uid)?.leave(),
   rawCount: () => pool().clients.size,
   rawCloseAll: () => pool().closeAll(),
-  libOpen: (p: { kind: 'holdfast' | 'socketio'; url: string; members: Member[]; concurrency: number }) =>
-    lib.open(p.kind, p.url, p.members, p.concurrency),
+  libOpen: (p: {
+    kind: 'holdfast' | 'socketio';
+    url: string;
+    members: Member[];
+    concurrency: number;
+    lean?: boolean;
+  }) => lib.open(p.kind, p.url, p.members, p.concurrency, p.lean ?? true),
   libOnline: () => lib.fireOnline(),
   libCollect: () => lib.collect(),
   libCloseAll: () => lib.closeAll(),

@@ -11,6 +11,7 @@ import {
 } from '@holdfast/sdk';
 import { io, type Socket } from 'socket.io-client';
 import { now, sleep } from '../stats.js';
+import { leanTransport } from './lean-transport.js';
 import type { Member } from './raw-pool.js';
 
 /** What one full-library client saw, with times (ms). */
@@ -52,6 +53,7 @@ export class LibPool {
     url: string,
     members: Member[],
     concurrency: number,
+    lean = true,
   ): Promise<{ joined: number; failed: number }> {
     let next = 0;
     let joined = 0;
@@ -61,7 +63,9 @@ export class LibPool {
         const rec: LibRecord = { uid: m.uid, joinedAt: 0, downs: [], ups: [], presence: [] };
         const ok = await new Promise<boolean>((resolve) => {
           const live =
-            kind === 'holdfast' ? this.#holdfast(url, m, rec, resolve) : this.#sio(url, m, rec, resolve);
+            kind === 'holdfast'
+              ? this.#holdfast(url, m, rec, resolve, lean)
+              : this.#sio(url, m, rec, resolve);
           this.#live.push(live);
           setTimeout(() => resolve(false), 15_000).unref();
         });
@@ -88,9 +92,14 @@ export class LibPool {
     await sleep(100);
   }
 
-  #holdfast(url: string, m: Member, rec: LibRecord, joined: (ok: boolean) => void): Live {
+  #holdfast(url: string, m: Member, rec: LibRecord, joined: (ok: boolean) => void, lean: boolean): Live {
     const engine: IRtcEngine = createRtcEngine();
-    engine.initialize({ appId: 'demo', serverUrl: `${url}/?tag=${m.uid}`, network: this.#network });
+    engine.initialize({
+      appId: 'demo',
+      serverUrl: `${url}/?tag=${m.uid}`,
+      network: this.#network,
+      ...(lean ? { transport: leanTransport } : {}),
+    });
     engine.registerEventHandler({
       onJoinChannelSuccess: () => {
         rec.joinedAt = now();

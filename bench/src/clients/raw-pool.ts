@@ -39,9 +39,9 @@ export class RawPool {
     presence: (_client, kind, uid, at) => {
       if (!this.recordPresence) return;
       const map = kind === 'joined' ? this.joinSeen : this.offlineSeen;
-      let list = map.get(uid);
-      if (!list) map.set(uid, (list = []));
-      list.push(at);
+      const list = map.get(uid);
+      if (list) list.push(at);
+      else map.set(uid, [at]);
     },
     closed: (client) => {
       this.#waiters.get(client)?.(false);
@@ -49,7 +49,7 @@ export class RawPool {
     },
   };
 
-  constructor(private readonly keepaliveMs: number) {
+  constructor(keepaliveMs: number) {
     const TICK_MS = 25;
     const n = Math.max(1, Math.round(keepaliveMs / TICK_MS));
     this.#buckets = Array.from({ length: n }, () => new Set());

@@ -93,7 +93,11 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
     await Promise.all(workers.map((w) => w.call('rawResetGaps')));
     const s0 = await Promise.all(targets.map((t) => t.stats()));
     const w0 = await Promise.all(workers.map((w) => w.call<ProcStats>('stats')));
+    const profile = process.env.BENCH_PROFILE_DIR;
+    if (profile) await targets[0]!.child.call('profileStart');
     await sleep(p.idleMs);
+    if (profile)
+      await targets[0]!.child.call('profileStop', { file: `${profile}/idle-${sys.id}-${total}.cpuprofile` });
     const s1 = await Promise.all(targets.map((t) => t.stats()));
     const w1 = await Promise.all(workers.map((w) => w.call<ProcStats>('stats')));
     const gaps = await Promise.all(

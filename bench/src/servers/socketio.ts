@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Server, type ServerOptions } from 'socket.io';
 import { serve } from '../rpc.js';
 import { procStats } from './proc-stats.js';
+import { profileStart, profileStop } from './profiler.js';
 
 /**
  * A Socket.IO 4.8 server in its own process with the obvious presence layer: a `join` event
@@ -23,9 +24,9 @@ interface Params {
 function attachPresence(server: Server): void {
   const rooms = new Map<string, Set<number>>();
   const add = (room: string, uid: number) => {
-    let set = rooms.get(room);
-    if (!set) rooms.set(room, (set = new Set()));
+    const set = rooms.get(room) ?? new Set<number>();
     set.add(uid);
+    rooms.set(room, set);
     return set;
   };
   server.on('connection', (socket) => {
@@ -72,6 +73,8 @@ serve({
     return { host: p.host, port: (srv.address() as AddressInfo).port };
   },
   stats: (p: { gc?: boolean }) => procStats(p.gc),
+  profileStart: () => profileStart(),
+  profileStop: (p: { file: string }) => profileStop(p.file),
   stop: async () => {
     const server = io;
     io = undefined;

@@ -1,0 +1,143 @@
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { writeReport } from './report.js';
+import { capacity } from './scenarios/capacity.js';
+import { detection } from './scenarios/detection.js';
+import { joinRate } from './scenarios/join.js';
+import { presence } from './scenarios/presence.js';
+import { recovery } from './scenarios/recovery.js';
+import { FULL, QUICK } from './sizes.js';
+import { HOLDFAST, SIO_DEFAULT, SIO_TUNED, type SystemDef } from './systems.js';
+
+/**
+ * `npm run bench [-- --quick] [--only capacity,join,presence,detection,recovery] [--no-machine]`
+ * Every scenario runs Holdfast and Socket.IO (default and tuned) in the same run, one after the
+ * other, each on a fresh server process; loopback only; bounded in count and time.
+ */
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args[args.indexOf('--only') + 1];
+const only = args.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : undefined;
+const sysArg = args[args.indexOf('--systems') + 1];
+const onlySystems = args.includes('--systems') && sysArg ? new Set(sysArg.split(',')) : undefined;
+const faultArg = args[args.indexOf('--clients') + 1];
+const base = quick ? QUICK : FULL;
+const sizes =
+  args.includes('--clients') && faultArg
+    ? { ...base, fault: { ...base.fault, clients: Number(faultArg) } }
+    : base;
+const want = (s: string) => !only || only.has(s);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const outDir = quick ? `${root}bench/results/tmp` : `${root}bench/results`;
+mkdirSync(outDir, { recursive: true });
+
+const sh = (cmd: string) => {
+  try {
+    return execSync(cmd, { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+};
+const results: Record<string, unknown> = {
+  meta: {
+    date: new Date().toISOString(),
+    quick,
+    command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    commit: sh('git rev-parse --short HEAD'),
+    dirtyPackages: sh('git status --porcelain packages') !== '',
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? '',
+    cores: os.cpus().length,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    fdLimit: sh('bash -c "ulimit -n"'),
+    socketIo: sh('node -p "require(\'socket.io/package.json\').version"'),
+    sizes,
+  },
+};
+const started = Date.now();
+const log = (msg: string) => console.log(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
+const save = () => {
+  writeFileSync(`${outDir}/${quick ? 'quick' : 'latest'}.json`, `${JSON.stringify(results, null, 1)}\n`);
+  writeReport(results, outDir, !quick);
+};
+
+const hf: SystemDef = { ...HOLDFAST, params: { ...HOLDFAST.params, offlineAfterMs: sizes.offlineAfterMs } };
+hf.remoteOfflineMs = sizes.offlineAfterMs;
+const pick = (list: SystemDef[]) => list.filter((s) => !onlySystems || onlySystems.has(s.id));
+const peers = [SIO_DEFAULT, SIO_TUNED];
+const all = pick([HOLDFAST, ...peers]);
+const faultSystems = pick([hf, ...(sizes.slowPeer ? peers : [SIO_TUNED])]);
+
+async function step<T>(name: string, list: SystemDef[], fn: (s: SystemDef) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (const s of list) {
+    log(`${name}: ${s.label}`);
+    const r = await fn(s);
+    out.push(r);
+    console.log(JSON.stringify(r, (k, v) => (k === 'samples' || k.endsWith('Samples') ? undefined : v)));
+  }
+  return out;
+}
+
+if (want('capacity')) {
+  results.capacity = await step('capacity (one server process)', all, (s) => capacity(s, sizes.capacity));
+  save();
+  if (sizes.machine && !args.includes('--no-machine')) {
+    const m = sizes.machine;
+    results.machine = await step('capacity (machine, several server processes)', all, (s) =>
+      capacity(s, { ...sizes.capacity, servers: m.servers, perServer: m.perServer }),
+    );
+    save();
+  }
+}
+if (want('join')) {
+  results.join = await step('join rate', all, (s) => joinRate(s, sizes.join));
+  save();
+}
+if (want('presence')) {
+  const out = [];
+  for (const m of sizes.presence.members)
+    out.push(...(await step(`presence M=${m}`, all, (s) => presence(s, { ...sizes.presence, members: m }))));
+  results.presence = out;
+  save();
+}
+if (want('detection')) {
+  results.detection = await step('detection', faultSystems, (s) => detection(s, sizes.fault));
+  save();
+}
+if (want('recovery')) {
+  const out = [];
+  for (const s of faultSystems) {
+    // Holdfast: with the OS's "network is back" signal and without; and once over the stock `ws` transport.
+    const variants =
+      s.wire === 'holdfast'
+        ? [
+            { onlineEvent: true, lean: true },
+            { onlineEvent: false, lean: true },
+            ...(quick
+              ? []
+              : [
+                  { onlineEvent: true, lean: true, backlog: 4096 },
+                  { onlineEvent: true, lean: false },
+                ]),
+          ]
+        : [{ onlineEvent: false, lean: true }];
+    for (const { backlog, ...v } of variants as Array<{
+      onlineEvent: boolean;
+      lean: boolean;
+      backlog?: number;
+    }>) {
+      log(`recovery: ${s.label} ${JSON.stringify({ ...v, backlog })}`);
+      const sys = backlog ? { ...s, params: { ...s.params, backlog } } : s;
+      const r = await recovery(sys, { ...sizes.fault, ...v });
+      out.push(r);
+      console.log(JSON.stringify({ ...r, samples: undefined }));
+    }
+  }
+  results.recovery = out;
+  save();
+}
+log(`done: ${outDir}`);

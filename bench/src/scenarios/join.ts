@@ -1,0 +1,80 @@
+import { cpuPercent, members, startTarget, startWorkers, stopAll } from '../harness.js';
+import { type Dist, dist, now, shares, sleep } from '../stats.js';
+import type { SystemDef } from '../systems.js';
+
+export interface JoinParams {
+  /** Offered joins per second (open loop: joins start on schedule whatever the server does). */
+  rate: number;
+  durationMs: number;
+  workers: number;
+}
+
+export interface JoinResult {
+  system: string;
+  offeredRate: number;
+  offered: number;
+  joined: number;
+  failed: number;
+  /** Completed joins per second over the run. */
+  sustainedRate: number;
+  /** joinChannel (TCP connect starts) → joined (Holdfast `joined` / Socket.IO join ack), ms. */
+  latency: Dist;
+  serverCpuPercent: number;
+  /** Joins the load generator started more than 5 ms late (it would be the bottleneck if many). */
+  lateStarts: number;
+  samples: number[];
+}
+
+/** Scenario 2: joins at a fixed offered rate into channels of 10; each new client stays connected. */
+export async function joinRate(sys: SystemDef, p: JoinParams): Promise<JoinResult> {
+  const t = await startTarget(sys);
+  const workers = await startWorkers(p.workers, sys.keepaliveMs);
+  try {
+    const total = Math.round((p.rate * p.durationMs) / 1000);
+    const all = members(1, total, 10, 'join');
+    const counts = shares(total, p.workers);
+    // Worker w takes every w-th join, so the merged schedule is evenly spaced at `rate`.
+    const lists = counts.map((_, w) => all.filter((_, i) => i % p.workers === w));
+    await sleep(300);
+    const startAt = now() + 300;
+    const s0 = await t.stats();
+    const results = await Promise.all(
+      workers.map((worker, w) =>
+        worker.call<{
+          joined: number;
+          failed: number;
+          latencies: number[];
+          firstStart: number;
+          lastJoined: number;
+          lateStarts: number;
+        }>('rawOpenAtRate', {
+          target: t.target,
+          members: lists[w],
+          rate: p.rate / p.workers,
+          startAt: startAt + (w * 1000) / p.rate,
+        }),
+      ),
+    );
+    const s1 = await t.stats();
+    const joined = results.reduce((a, r) => a + r.joined, 0);
+    const latencies = results.flatMap((r) => r.latencies);
+    const span =
+      Math.max(...results.map((r) => r.lastJoined)) - Math.min(...results.map((r) => r.firstStart));
+    await Promise.all(workers.map((w) => w.call('rawCloseAll')));
+    return {
+      system: sys.id,
+      offeredRate: p.rate,
+      offered: total,
+      joined,
+      failed: results.reduce((a, r) => a + r.failed, 0),
+      sustainedRate: Math.round((joined / span) * 1000),
+      latency: dist(latencies),
+      serverCpuPercent: cpuPercent(s0, s1),
+      lateStarts: results.reduce((a, r) => a + r.lateStarts, 0),
+      samples: latencies,
+    };
+  } finally {
+    await stopAll(workers);
+    await t.stop();
+  }
+}

@@ -1,0 +1,117 @@
+import { sampleCpu } from '../harness.js';
+import { type Dist, dist, now, sleep } from '../stats.js';
+import type { SystemDef } from '../systems.js';
+import { faultRig, OBSERVER_UID_BASE } from './fault-setup.js';
+
+export interface RecoveryParams {
+  clients: number;
+  workers: number;
+  /** How long the network stays cut: past the client's detection, inside the 20 s offline window. */
+  outageMs: number;
+  /** Holdfast only: tell each SDK the network is back (a browser's `online` event) at the restore. */
+  onlineEvent: boolean;
+  /** Holdfast only: the SDK over the bench's lean transport (default) or over the stock `ws` transport. */
+  lean?: boolean;
+}
+
+export interface RecoveryResult {
+  system: string;
+  variant: string;
+  clients: number;
+  outageMs: number;
+  /** Restore → back in the channel (Holdfast (Connected, RejoinSuccess); Socket.IO `connect` if
+   * recovered, else the join ack after it), ms. */
+  recovery: Dist;
+  recovered: number;
+  /** How the clients came back (Holdfast: rejoin_success; Socket.IO: recovered | rejoined). */
+  how: Record<string, number>;
+  /** Presence flaps remote members saw for the cut clients (offline events, then joined events). */
+  remoteOffline: number;
+  remoteRejoined: number;
+  /** Server CPU from the restore until every client was back. */
+  serverCpu: { cpuMs: number; wallMs: number; peakPercent: number; meanPercent: number };
+  /** Restore → every worker had fired its `online` event (Holdfast online variant), ms. */
+  signalledAfterMs: number;
+  samples: number[];
+}
+
+/** Scenario 5: K clients cut past their detection time, then the network comes back for all at once. */
+export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<RecoveryResult> {
+  const lean = p.lean ?? true;
+  const rig = await faultRig(sys, p.clients, p.workers, lean);
+  try {
+    const cut = await rig.cutAll();
+    const cutAt = Math.min(...[...cut.values()].map((c) => c.at));
+    await sleep(p.outageMs);
+    const profile = process.env.BENCH_PROFILE_DIR;
+    if (profile) await rig.target.child.call('profileStart');
+    const restoredAt = await rig.restoreAll();
+    const restoreAt = Math.min(...restoredAt.values());
+    if (p.onlineEvent) await Promise.all(rig.workers.map((w) => w.call('libOnline')));
+    const signalled = now() - restoreAt;
+    const cutUids = new Set(rig.cut.map((m) => m.uid));
+    let back = 0;
+    const deadline = now() + 15_000;
+    // Poll the clients (cheaply: every 500 ms) while sampling the server's CPU every 100 ms.
+    const poller = (async () => {
+      while (now() < deadline && back < p.clients) {
+        await sleep(500);
+        const recs = await rig.collect();
+        back = recs.filter((r) => cutUids.has(r.uid) && r.ups.some(([at]) => at > restoreAt)).length;
+      }
+    })();
+    const serverCpu = await sampleCpu(
+      () => rig.target.stats(),
+      () => back >= p.clients,
+      100,
+      15_000,
+    );
+    await poller;
+    if (profile)
+      await rig.target.child.call('profileStop', {
+        file: `${profile}/recovery-${sys.id}-${p.onlineEvent ? 'online' : 'silent'}.cpuprofile`,
+      });
+    await sleep(1000); // late presence events
+    const records = await rig.collect();
+    const rec: number[] = [];
+    const how: Record<string, number> = {};
+    let remoteOffline = 0;
+    let remoteRejoined = 0;
+    for (const r of records) {
+      if (cutUids.has(r.uid)) {
+        const at0 = restoredAt.get(r.uid)!;
+        const up = r.ups.find(([at]) => at > at0);
+        if (!up) continue;
+        rec.push(up[0] - at0);
+        how[up[1]] = (how[up[1]] ?? 0) + 1;
+      } else if (r.uid >= OBSERVER_UID_BASE) {
+        for (const [kind, uid, at] of r.presence) {
+          if (at < cutAt || !cutUids.has(uid)) continue;
+          if (kind === 'offline') remoteOffline++;
+          else remoteRejoined++;
+        }
+      }
+    }
+    return {
+      system: sys.id,
+      variant:
+        sys.wire === 'holdfast'
+          ? `${p.onlineEvent ? 'online event' : 'silent restore'}${lean ? '' : ', ws transport'}${
+              sys.params.backlog ? `, backlog ${sys.params.backlog} what-if` : ''
+            }`
+          : 'silent restore',
+      clients: p.clients,
+      outageMs: p.outageMs,
+      recovery: dist(rec),
+      recovered: rec.length,
+      how,
+      remoteOffline,
+      remoteRejoined,
+      serverCpu,
+      signalledAfterMs: Math.round(signalled),
+      samples: rec,
+    };
+  } finally {
+    await rig.close();
+  }
+}
