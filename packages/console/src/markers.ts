@@ -56,7 +56,8 @@ export function stateMarker(e: ClientState, at: number, id: string): Marker {
 }
 
 /** A session ended because the same uid joined again elsewhere: the uid never left the channel. */
-export const isReplaced = (e: ObservedEvent): boolean => e.type === 'ended' && e.code === 'same_uid_login';
+export const isReplaced = (e: ObservedEvent): boolean =>
+  e.type === 'ended' && (e.code === 'same_uid_login' || e.reason === 'none');
 
 /** What the server saw happen to a session, as remote users experienced it. */
 export function serverMarker(e: ObservedEvent, id: string): Marker | undefined {
@@ -75,7 +76,7 @@ export function serverMarker(e: ObservedEvent, id: string): Marker | undefined {
       };
     }
     case 'ended': {
-      if (isReplaced(e))
+      if (isReplaced(e) || e.reason === 'none')
         return {
           ...base,
           kind: 'replaced',
@@ -136,7 +137,7 @@ export function describeEvent(e: ObservedEvent): string {
     case 'detached':
       return 'socket closed; session kept for the offline window';
     case 'ended': {
-      if (isReplaced(e))
+      if (isReplaced(e) || e.reason === 'none')
         return 'session replaced by the same uid on another connection; remote users saw no change';
       const off = OFFLINE_ADVICE[e.reason];
       return `session ended: remote users saw offline ${off.name}(${off.reason})${e.code ? ` [${e.code}]` : ''}`;

@@ -159,12 +159,13 @@ export function transition(state: ConnState, event: ConnEvent, now: number, cfg:
     const tellServer: Effect[] = state.status === 'failed' ? [] : [{ type: 'send_leave' }];
     return {
       state: { status: 'disconnected', reason: 'leave' },
+      // The state change comes before the leave frame so its report can still reach the server.
       effects: [
         { type: 'cancel_all' },
+        stateEffect('disconnected', 'leave'),
         ...tellServer,
         { type: 'close' },
         { type: 'forget_session' },
-        stateEffect('disconnected', 'leave'),
         notify({ type: 'left' }),
       ],
     };

@@ -397,7 +397,8 @@ export class ChannelSession {
   /** Remembers a state change for the server's console; sent whenever the client is connected. */
   #queueReport(state: Status, reason: Reason): void {
     this.#reports.push({ at: this.opts.clock.now(), state, reason });
-    if (state === 'connected' || this.#state.status === 'connected')
+    // A leave is reported too: the transport is still open until the leave frame is sent.
+    if (state === 'connected' || reason === 'leave' || this.#state.status === 'connected')
       this.#reports.flush(
         (states) => this.#transport?.send(encodeFrame({ type: 'report', states })) ?? false,
       );

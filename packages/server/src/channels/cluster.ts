@@ -132,7 +132,9 @@ export class ClusterControl {
         // The member record now belongs to another session or node: let go quietly, no presence event.
         this.local.drop(live);
         if (message.kind === 'end_session') {
-          this.service.observe(live, { type: 'ended', reason: 'kicked', code: message.code });
+          // Same uid: the newer session holds the member, remote users saw nothing. Orphan claim: Dropped.
+          const reason = message.code === 'same_uid_login' ? 'none' : 'dropped';
+          this.service.observe(live, { type: 'ended', reason, code: message.code });
           live.conn?.end(message.code, END_MESSAGES[message.code]);
         } else {
           live.conn?.end('replaced', 'session resumed on another node');

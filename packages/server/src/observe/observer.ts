@@ -23,8 +23,11 @@ export type ObservedEvent = Base &
     | { type: 'resumed'; remote: string }
     /** The transport went away; the session waits for a resume until the offline window ends. */
     | { type: 'detached' }
-    /** The session is over; `reason` is how remote members saw it, `code` why the server ended it. */
-    | { type: 'ended'; reason: WireOfflineReason; code?: WireErrorCode }
+    /**
+     * The session is over; `reason` is how remote members saw it ('none': they saw nothing, the
+     * uid lives on in a newer session), `code` why the server ended it.
+     */
+    | { type: 'ended'; reason: WireOfflineReason | 'none'; code?: WireErrorCode }
     | { type: 'role'; role: WireRole }
     /** A state change the client reported (its own clock in `clientAt`). */
     | { type: 'client_state'; state: ReportedState['state']; reason: string; clientAt: number }
