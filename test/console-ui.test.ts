@@ -16,7 +16,7 @@ import { RecordingClient } from './support/recorder.js';
  * Chromium page (the /demo page, running the SDK's browser build) that reaches the server
  * through the fault proxy. The proxy cuts uid 1's network; the console must show what happened
  * on uid 1's timeline: Reconnecting with reason Interrupted, then what remote users saw (offline,
- * Dropped). The screenshot at the end is the README's docs/console.png.
+ * Dropped). The screenshot at the end is the README's docs/console.png (UPDATE_SCREENSHOTS=1 refreshes it).
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN = { customerId: 'ops', customerSecret: 'console-test-secret' };
@@ -165,6 +165,9 @@ describe('web console (real Chromium)', () => {
     await consolePage.locator('.log input[name="uid"]').blur();
     await consolePage.waitForTimeout(1500); // a little Connected after the rejoin
     mkdirSync(join(ROOT, 'docs'), { recursive: true });
-    await consolePage.screenshot({ path: join(ROOT, 'docs/console.png'), fullPage: true });
+    // Always saved under test-results/; UPDATE_SCREENSHOTS=1 also refreshes the README's copy.
+    await consolePage.screenshot({ path: join(ROOT, 'test-results/console.png'), fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS === '1')
+      await consolePage.screenshot({ path: join(ROOT, 'docs/console.png'), fullPage: true });
   }, 60_000);
 });
