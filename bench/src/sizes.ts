@@ -4,10 +4,10 @@ import type { CapacityParams } from './scenarios/capacity.js';
 export interface Sizes {
   capacity: CapacityParams;
   /** Several server processes for the machine-level number (0 = skip). */
-  machine: { servers: number; perServer: number } | undefined;
+  machine: { servers: number; perServer: number; connectBudgetMs: number } | undefined;
   join: { rate: number; durationMs: number; workers: number };
   presence: { members: number[]; trials: number; workers: number };
-  fault: { clients: number; workers: number; outageMs: number };
+  fault: { clients: number; workers: number; outageMs: number; settleMs: number; marginMs: number };
   /** Holdfast server offline window for the fault scenarios (the seed's 20 s in full runs). */
   offlineAfterMs: number;
   /** Socket.IO at its defaults needs up to 45 s to notice anything: skipped in the fault scenarios when false. */
@@ -15,21 +15,37 @@ export interface Sizes {
 }
 
 export const FULL: Sizes = {
-  capacity: { servers: 1, perServer: 19_900, channelSize: 10, idleMs: 10_000, concurrency: 400 },
-  machine: { servers: 6, perServer: 17_000 },
+  capacity: {
+    servers: 1,
+    perServer: 19_900,
+    channelSize: 10,
+    idleMs: 10_000,
+    concurrency: 100,
+    connectBudgetMs: 120_000,
+  },
+  machine: { servers: 6, perServer: 17_000, connectBudgetMs: 90_000 },
   join: { rate: 1000, durationMs: 10_000, workers: 2 },
   presence: { members: [100, 1000], trials: 20, workers: 2 },
-  fault: { clients: 1000, workers: 2, outageMs: 8000 },
+  fault: { clients: 1000, workers: 2, outageMs: 8000, settleMs: 3000, marginMs: 3000 },
   offlineAfterMs: 20_000,
   slowPeer: true,
 };
 
 export const QUICK: Sizes = {
-  capacity: { servers: 1, perServer: 300, channelSize: 10, idleMs: 1000, concurrency: 100 },
+  capacity: {
+    servers: 1,
+    perServer: 300,
+    channelSize: 10,
+    idleMs: 1000,
+    concurrency: 100,
+    connectBudgetMs: 30_000,
+  },
   machine: undefined,
   join: { rate: 100, durationMs: 1000, workers: 2 },
-  presence: { members: [50], trials: 3, workers: 2 },
-  fault: { clients: 40, workers: 1, outageMs: 4500 },
-  offlineAfterMs: 8000,
+  presence: { members: [50], trials: 2, workers: 2 },
+  // The outage must outlast the 4 s client detection and end inside the (shortened) offline window
+  // even for a client whose last ping left 1.5 s before the cut.
+  fault: { clients: 40, workers: 1, outageMs: 4300, settleMs: 1000, marginMs: 1500 },
+  offlineAfterMs: 6000,
   slowPeer: false,
 };

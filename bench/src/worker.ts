@@ -18,8 +18,8 @@ serve({
     raw?.dispose();
     raw = new RawPool(p.keepaliveMs);
   },
-  rawOpen: (p: { target: RawTarget; members: Member[]; concurrency: number }) =>
-    pool().open(p.target, p.members, p.concurrency),
+  rawOpen: (p: { target: RawTarget; members: Member[]; concurrency: number; deadline?: number }) =>
+    pool().open(p.target, p.members, p.concurrency, p.deadline ?? Infinity),
   rawOpenAtRate: (p: { target: RawTarget; members: Member[]; rate: number; startAt: number }) =>
     pool().openAtRate(p.target, p.members, p.rate, p.startAt),
   rawResetGaps: () => pool().resetGaps(),

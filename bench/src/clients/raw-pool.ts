@@ -67,7 +67,13 @@ export class RawPool {
       const b = this.#nextBucket++ % this.#buckets.length;
       this.#buckets[b]!.add(client);
       this.#bucketOf.set(client, b);
+      // Bounded: a join that has not completed in 15 s counts as failed.
+      const timer = setTimeout(() => {
+        this.#waiters.get(client)?.(false);
+        client.ws.destroy();
+      }, 15_000);
       this.#waiters.set(client, (ok) => {
+        clearTimeout(timer);
         this.#waiters.delete(client);
         resolve({ client, ok });
       });
@@ -75,11 +81,16 @@ export class RawPool {
   }
 
   /** Opens `members` with at most `concurrency` joins in flight. */
-  async open(target: RawTarget, members: Member[], concurrency: number): Promise<OpenResult> {
+  async open(
+    target: RawTarget,
+    members: Member[],
+    concurrency: number,
+    deadline = Infinity,
+  ): Promise<OpenResult> {
     const res: OpenResult = { joined: 0, failed: 0, latencies: [], firstStart: now(), lastJoined: 0 };
     let next = 0;
     const lane = async () => {
-      while (next < members.length) {
+      while (next < members.length && now() < deadline) {
         const m = members[next++]!;
         const { client, ok } = await this.openOne(target, m);
         if (ok) {

@@ -20,6 +20,8 @@ export interface CapacityParams {
   idleMs: number;
   /** Joins in flight per load-generator process. */
   concurrency: number;
+  /** Stop starting new joins after this long (the machine may saturate first), ms. */
+  connectBudgetMs: number;
 }
 
 export interface CapacityResult {
@@ -65,6 +67,7 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
       ),
     );
     const t0 = now();
+    const deadline = t0 + p.connectBudgetMs;
     const results = await Promise.all(
       workers.map(async (worker, w) => {
         const mine = jobs.filter((j) => j.w === w);
@@ -76,6 +79,7 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
                 target: j.target,
                 members: j.list,
                 concurrency: Math.max(10, Math.floor(p.concurrency / mine.length)),
+                deadline,
               },
             ),
           ),
@@ -88,7 +92,7 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
     const connectAllMs = Math.max(...results.map((r) => r.lastJoined)) - t0;
     const latencies = results.flatMap((r) => r.latencies);
 
-    await sleep(2000);
+    await sleep(Math.min(2000, p.idleMs));
     const loaded = await Promise.all(targets.map((t) => t.stats(true)));
     await Promise.all(workers.map((w) => w.call('rawResetGaps')));
     const s0 = await Promise.all(targets.map((t) => t.stats()));

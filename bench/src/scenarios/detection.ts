@@ -5,6 +5,10 @@ import { faultRig, OBSERVER_UID_BASE } from './fault-setup.js';
 export interface DetectionParams {
   clients: number;
   workers: number;
+  /** Rig settle time before the cut, ms. */
+  settleMs: number;
+  /** Extra wait past the configured detection times, ms. */
+  marginMs: number;
 }
 
 export interface DetectionResult {
@@ -29,10 +33,10 @@ export interface DetectionResult {
 
 /** Scenario 4: cut K clients at once; when does each notice, and when do remote members hear? */
 export async function detection(sys: SystemDef, p: DetectionParams): Promise<DetectionResult> {
-  const rig = await faultRig(sys, p.clients, p.workers);
+  const rig = await faultRig(sys, p.clients, p.workers, true, p.settleMs);
   try {
     const seen = await rig.cutAll();
-    await sleep(Math.max(sys.clientDetectMs, sys.remoteOfflineMs) + 3000);
+    await sleep(Math.max(sys.clientDetectMs, sys.remoteOfflineMs) + p.marginMs);
     const records = await rig.collect();
     const cutUids = new Set(rig.cut.map((m) => m.uid));
     const fromLast: number[] = [];

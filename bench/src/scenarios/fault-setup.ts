@@ -40,6 +40,7 @@ export async function faultRig(
   k: number,
   workerCount: number,
   lean = true,
+  settleMs = 3000,
 ): Promise<FaultRig> {
   const target = await startTarget(sys);
   const proxyCount = Math.min(PROXIES, Math.ceil(k / 10));
@@ -83,7 +84,7 @@ export async function faultRig(
       proxies[p]!.url,
     );
   // Let every client settle into its keepalive rhythm.
-  await sleep(Math.min(3000, sys.keepaliveMs * 1.5));
+  await sleep(Math.min(settleMs, sys.keepaliveMs * 1.5));
   return {
     target,
     workers,

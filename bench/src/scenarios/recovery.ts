@@ -8,6 +8,8 @@ export interface RecoveryParams {
   workers: number;
   /** How long the network stays cut: past the client's detection, inside the 20 s offline window. */
   outageMs: number;
+  /** Rig settle time before the cut, ms. */
+  settleMs: number;
   /** Holdfast only: tell each SDK the network is back (a browser's `online` event) at the restore. */
   onlineEvent: boolean;
   /** Holdfast only: the SDK over the bench's lean transport (default) or over the stock `ws` transport. */
@@ -38,7 +40,7 @@ export interface RecoveryResult {
 /** Scenario 5: K clients cut past their detection time, then the network comes back for all at once. */
 export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<RecoveryResult> {
   const lean = p.lean ?? true;
-  const rig = await faultRig(sys, p.clients, p.workers, lean);
+  const rig = await faultRig(sys, p.clients, p.workers, lean, p.settleMs);
   try {
     const cut = await rig.cutAll();
     const cutAt = Math.min(...[...cut.values()].map((c) => c.at));
