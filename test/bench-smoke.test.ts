@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface D {
+  n: number;
+  p50: number;
+  p99: number;
+}
+interface Quick {
+  capacity: Array<{
+    system: string;
+    target: number;
+    joined: number;
+    rssPerConn: number;
+    silentTooLong: number;
+  }>;
+  join: Array<{ system: string; offered: number; joined: number; latency: D }>;
+  presence: Array<{ system: string; members: number; missing: number; perMember: D }>;
+  detection: Array<{
+    system: string;
+    clients: number;
+    clientDetected: number;
+    clientFromLastData: D;
+    configuredClientMs: number;
+    remoteDetected: number;
+  }>;
+  recovery: Array<{ system: string; clients: number; recovered: number; remoteOffline: number; recovery: D }>;
+}
+
+/**
+ * The benchmark's CI smoke: `npm run bench -- --quick` runs every scenario for Holdfast and Socket.IO
+ * and writes sane results. Only shapes and counts are checked, never absolute times (CI machines vary).
+ */
+describe('bench --quick', () => {
+  it('runs every scenario for both systems and reports sane numbers', { timeout: 150_000 }, () => {
+    execFileSync('npx', ['tsc', '-b', 'bench'], { cwd: root, stdio: 'pipe' });
+    execFileSync('node', ['bench/dist/run.js', '--quick'], { cwd: root, stdio: 'pipe', timeout: 140_000 });
+    const r = JSON.parse(readFileSync(`${root}bench/results/tmp/quick.json`, 'utf8')) as Quick;
+    const systems = (list: Array<{ system: string }>) => new Set(list.map((x) => x.system));
+
+    expect(systems(r.capacity)).toEqual(new Set(['holdfast', 'sio-default', 'sio-tuned']));
+    for (const c of r.capacity) {
+      expect(c.joined).toBe(c.target);
+      expect(c.rssPerConn).toBeGreaterThan(0);
+      expect(c.silentTooLong).toBe(0);
+    }
+    for (const j of r.join) {
+      expect(j.joined).toBe(j.offered);
+      expect(j.latency.p50).toBeGreaterThan(0);
+      expect(j.latency.p99).toBeGreaterThanOrEqual(j.latency.p50);
+    }
+    for (const p of r.presence) {
+      expect(p.missing).toBe(0);
+      expect(p.perMember.n).toBeGreaterThan(0);
+    }
+    expect(systems(r.detection)).toEqual(new Set(['holdfast', 'sio-tuned']));
+    for (const d of r.detection) {
+      expect(d.clientDetected).toBe(d.clients);
+      expect(d.remoteDetected).toBe(d.clients);
+      // Detection is timed from the last byte received: never before the configured time.
+      expect(d.clientFromLastData.p50).toBeGreaterThanOrEqual(d.configuredClientMs - 50);
+    }
+    for (const x of r.recovery) expect(x.recovered).toBe(x.clients);
+    // Resume inside the offline window: Holdfast's remote members see no presence flap; Socket.IO's do.
+    const hf = r.recovery.find((x) => x.system === 'holdfast')!;
+    expect(hf.remoteOffline).toBe(0);
+    expect(r.recovery.find((x) => x.system === 'sio-tuned')!.remoteOffline).toBeGreaterThan(0);
+  });
+});
