@@ -57,6 +57,12 @@ const results: Record<string, unknown> = {
     sizes,
   },
 };
+if (args.includes('--report-only')) {
+  // Regenerates the tables, BENCHMARKS.md section and SVGs from the last full run's JSON.
+  const { readFileSync } = await import('node:fs');
+  writeReport(JSON.parse(readFileSync(`${outDir}/latest.json`, 'utf8')), outDir, true);
+  process.exit(0);
+}
 const started = Date.now();
 const log = (msg: string) => console.log(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
 const save = () => {

@@ -1,4 +1,6 @@
-/** A CDF plot as a self-contained SVG (no dependencies): one step line per series. */
+import { thin } from './stats.js';
+
+/** A CDF plot as a self-contained SVG (no dependencies): one step line per series (at most 400 steps). */
 export interface Series {
   label: string;
   values: number[];
@@ -77,7 +79,10 @@ export function cdfSvg(
     `<rect x="${L}" y="${T}" width="${W - L - R}" height="${H - T - B}" fill="none" stroke="#888"/>`,
   );
   series.forEach((s, i) => {
-    const v = [...s.values].filter((n) => Number.isFinite(n)).sort((a, b) => a - b);
+    const v = thin(
+      s.values.filter((n) => Number.isFinite(n)),
+      400,
+    );
     if (v.length === 0) return;
     const color = COLORS[i % COLORS.length];
     let d = `M${x(v[0]!).toFixed(1)},${y(0).toFixed(1)}`;
@@ -88,7 +93,7 @@ export function cdfSvg(
     const ly = T + 14 + i * 18;
     parts.push(
       `<line x1="${L + 12}" x2="${L + 36}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="3"/>`,
-      `<text x="${L + 42}" y="${ly + 4}">${esc(s.label)} (n=${v.length})</text>`,
+      `<text x="${L + 42}" y="${ly + 4}">${esc(s.label)} (n=${s.values.length})</text>`,
     );
   });
   parts.push('</svg>');
