@@ -12,7 +12,9 @@ function hex32(name: string) {
 function seconds(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0 || n > 86_400)
-    throw new InvalidArgumentError('--expire must be whole seconds in 1..86400 (a privilege lasts at most 24 h)');
+    throw new InvalidArgumentError(
+      '--expire must be whole seconds in 1..86400 (a privilege lasts at most 24 h)',
+    );
   return n;
 }
 function uidArg(value: string): number | string {
