@@ -4,10 +4,10 @@ import {
   UserOfflineReasonType,
 } from '@holdfast/sdk';
 import { RedisEngine, startServer } from '@holdfast/server';
+import { TestRedis } from '@holdfast/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type NodeProcess, startNodeProcess } from './support/node-process.js';
 import { RecordingClient } from './support/recorder.js';
-import { TestRedis } from './support/redis-server.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let redis: TestRedis;

@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@holdfast/server/testing';
+
+export { freePort };
 
 /**
  * A real tinyproxy (Debian package `tinyproxy`, installed by scripts/ensure-test-deps.sh) in the
@@ -21,14 +24,6 @@ export interface Tinyproxy {
   /** Starts it again on the same port (a fresh log). */
   restart(): Promise<void>;
   close(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 async function waitListening(port: number, timeoutMs = 5000): Promise<void> {
