@@ -10,6 +10,12 @@ interface D {
   p50: number;
   p99: number;
 }
+interface Split {
+  sameNode: D;
+  otherNodes: D;
+  missing: number;
+  duplicates: number;
+}
 interface Quick {
   capacity: Array<{
     system: string;
@@ -20,6 +26,14 @@ interface Quick {
   }>;
   join: Array<{ system: string; offered: number; joined: number; latency: D }>;
   presence: Array<{ system: string; members: number; missing: number; perMember: D }>;
+  crossnode: Array<{
+    system: string;
+    nodes: number;
+    members: number;
+    trials: number;
+    join: Split;
+    leave: Split;
+  }>;
   detection: Array<{
     system: string;
     clients: number;
@@ -56,6 +70,20 @@ describe('bench --quick', () => {
     for (const p of r.presence) {
       expect(p.missing).toBe(0);
       expect(p.perMember.n).toBeGreaterThan(0);
+    }
+    // Several Holdfast nodes on one real Redis: every member, on every node, gets the join and the leave.
+    expect(systems(r.crossnode)).toEqual(new Set(['holdfast']));
+    for (const x of r.crossnode) {
+      expect(x.nodes).toBeGreaterThan(1);
+      for (const s of [x.join, x.leave]) {
+        expect(s.missing).toBe(0);
+        expect(s.duplicates).toBe(0);
+        expect(s.sameNode.n + s.otherNodes.n).toBe(x.trials * x.members);
+        for (const d of [s.sameNode, s.otherNodes]) {
+          expect(d.n).toBeGreaterThan(0);
+          expect(d.p99).toBeGreaterThanOrEqual(d.p50);
+        }
+      }
     }
     expect(systems(r.detection)).toEqual(new Set(['holdfast', 'sio-tuned']));
     for (const d of r.detection) {

@@ -19,11 +19,20 @@ export interface RunningTarget {
   stop(): Promise<void>;
 }
 
-/** Starts one server of `sys` in its own process on `host`. */
-export async function startTarget(sys: SystemDef, host = LOOPBACK): Promise<RunningTarget> {
-  const child = new Child(`${sys.id}-server`, dist(sys.server), ['--expose-gc']);
+/**
+ * Starts one server of `sys` in its own process on `host`; `extra` goes to the server's `start`
+ * as is (e.g. Holdfast's `redis` URL and `nodeId`).
+ */
+export async function startTarget(
+  sys: SystemDef,
+  host = LOOPBACK,
+  extra: Record<string, string> = {},
+): Promise<RunningTarget> {
+  const child = new Child(`${sys.id}-server${extra.nodeId ? `-${extra.nodeId}` : ''}`, dist(sys.server), [
+    '--expose-gc',
+  ]);
   await child.ready;
-  const { port } = await child.call<{ port: number }>('start', { host, ...sys.params });
+  const { port } = await child.call<{ port: number }>('start', { host, ...sys.params, ...extra });
   return {
     child,
     target: { wire: sys.wire, host, port },

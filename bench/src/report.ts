@@ -1,5 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { crossnodeSection } from './report-crossnode.js';
 import type { CapacityResult } from './scenarios/capacity.js';
+import type { CrossnodeResult } from './scenarios/crossnode.js';
 import type { DetectionResult } from './scenarios/detection.js';
 import type { JoinResult } from './scenarios/join.js';
 import type { PresenceResult } from './scenarios/presence.js';
@@ -90,6 +92,7 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
         ],
       ),
     );
+  md.push(...crossnodeSection(results.crossnode as CrossnodeResult[] | undefined));
   const det = results.detection as DetectionResult[] | undefined;
   if (det)
     md.push(

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeReport } from './report.js';
 import { capacity } from './scenarios/capacity.js';
+import { crossnode } from './scenarios/crossnode.js';
 import { detection } from './scenarios/detection.js';
 import { joinRate } from './scenarios/join.js';
 import { presence } from './scenarios/presence.js';
@@ -12,9 +13,13 @@ import { FULL, QUICK } from './sizes.js';
 import { HOLDFAST, SIO_DEFAULT, SIO_TUNED, type SystemDef } from './systems.js';
 
 /**
- * `npm run bench [-- --quick] [--only capacity,join,presence,detection,recovery] [--no-machine]`
+ * `npm run bench [-- --quick] [--only capacity,join,presence,crossnode,detection,recovery,machine] [--no-machine]`
  * Every scenario runs Holdfast and Socket.IO (default and tuned) in the same run, one after the
- * other, each on a fresh server process; loopback only; bounded in count and time.
+ * other, each on a fresh server process; loopback only; bounded in count and time. `crossnode`
+ * (several Holdfast nodes on one Redis) is Holdfast only.
+ *
+ * A full run with `--only` merges into the existing `latest.json`: the scenarios it ran replace
+ * theirs, the others are kept (with the first run's `meta`; this run's goes to `meta.partialRuns`).
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -65,6 +70,20 @@ if (args.includes('--report-only')) {
 }
 const started = Date.now();
 const log = (msg: string) => console.log(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}`);
+if (only && !quick) {
+  // Keep the other scenarios' results of the last full run, so the report still has every table.
+  const { existsSync, readFileSync } = await import('node:fs');
+  const file = `${outDir}/latest.json`;
+  if (existsSync(file)) {
+    const prev = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const prevMeta = (prev.meta ?? {}) as { partialRuns?: unknown[] };
+    const partial = { ...(results.meta as object), scenarios: [...only] };
+    for (const s of only) delete prev[s];
+    Object.assign(results, prev, {
+      meta: { ...prevMeta, partialRuns: [...(prevMeta.partialRuns ?? []), partial] },
+    });
+  }
+}
 const save = () => {
   writeFileSync(`${outDir}/${quick ? 'quick' : 'latest'}.json`, `${JSON.stringify(results, null, 1)}\n`);
   writeReport(results, outDir, !quick);
@@ -101,6 +120,16 @@ if (want('presence')) {
   for (const m of sizes.presence.members)
     out.push(...(await step(`presence M=${m}`, all, (s) => presence(s, { ...sizes.presence, members: m }))));
   results.presence = out;
+  save();
+}
+if (want('crossnode')) {
+  const hfOnly = pick([HOLDFAST]);
+  if (hfOnly.length)
+    results.crossnode = await step(
+      `crossnode M=${sizes.crossnode.members} on ${sizes.crossnode.nodes} nodes + Redis`,
+      hfOnly,
+      (s) => crossnode(s, sizes.crossnode),
+    );
   save();
 }
 if (want('detection')) {

@@ -1,4 +1,5 @@
 import type { CapacityParams } from './scenarios/capacity.js';
+import type { CrossnodeParams } from './scenarios/crossnode.js';
 
 /** Run sizes: `full` for the published numbers, `quick` for the CI smoke (well under a minute). */
 export interface Sizes {
@@ -7,6 +8,8 @@ export interface Sizes {
   machine: { servers: number; perServer: number; connectBudgetMs: number } | undefined;
   join: { rate: number; durationMs: number; workers: number };
   presence: { members: number[]; trials: number; workers: number };
+  /** Several Holdfast nodes sharing one channel through a real Redis. */
+  crossnode: CrossnodeParams;
   fault: { clients: number; workers: number; outageMs: number; settleMs: number; marginMs: number };
   /** Holdfast server offline window for the fault scenarios (the seed's 20 s in full runs). */
   offlineAfterMs: number;
@@ -26,6 +29,7 @@ export const FULL: Sizes = {
   machine: { servers: 6, perServer: 17_000, connectBudgetMs: 90_000 },
   join: { rate: 1000, durationMs: 10_000, workers: 2 },
   presence: { members: [100, 1000], trials: 20, workers: 2 },
+  crossnode: { nodes: 3, members: 300, trials: 20 },
   fault: { clients: 1000, workers: 2, outageMs: 8000, settleMs: 3000, marginMs: 3000 },
   offlineAfterMs: 20_000,
   slowPeer: true,
@@ -43,6 +47,7 @@ export const QUICK: Sizes = {
   machine: undefined,
   join: { rate: 100, durationMs: 1000, workers: 2 },
   presence: { members: [50], trials: 2, workers: 2 },
+  crossnode: { nodes: 3, members: 30, trials: 2 },
   // The outage must outlast the 4 s client detection and end inside the (shortened) offline window
   // even for a client whose last ping left 1.5 s before the cut.
   fault: { clients: 40, workers: 1, outageMs: 4300, settleMs: 1000, marginMs: 1500 },

@@ -3,6 +3,7 @@ import type { RawTarget } from './clients/raw.js';
 import { type Member, RawPool } from './clients/raw-pool.js';
 import { serve } from './rpc.js';
 import { procStats } from './servers/proc-stats.js';
+import { now } from './stats.js';
 
 /** A load-generator process: lean raw clients and full-library clients, driven by the coordinator. */
 let raw: RawPool | undefined;
@@ -31,11 +32,20 @@ serve({
   },
   /** Arrival times of user_joined(uid) at this process's members. */
   rawJoinSeen: (p: { uid: number }) => pool().joinSeen.get(p.uid) ?? [],
+  /** Arrival times of user_offline(uid) at this process's members. */
+  rawOfflineSeen: (p: { uid: number }) => pool().offlineSeen.get(p.uid) ?? [],
   rawJoinOne: async (p: { target: RawTarget; member: Member }) => {
     const { client, ok } = await pool().openOne(p.target, p.member);
     return { ok, sentAt: client.joinSentAt, joinedAt: client.joinedAt, startedAt: client.startedAt };
   },
-  rawLeave: (p: { uid: number }) => pool().find(p.uid)?.leave(),
+  /** Sends `uid`'s leave; `sentAt` is when (ms), `ok` false if there is no such open client. */
+  rawLeave: (p: { uid: number }) => {
+    const client = pool().find(p.uid);
+    const ok = client?.ws.isOpen ?? false;
+    const sentAt = now();
+    client?.leave();
+    return { ok, sentAt };
+  },
   rawCount: () => pool().clients.size,
   rawCloseAll: () => pool().closeAll(),
   libOpen: (p: {

@@ -22,10 +22,20 @@ function withBacklog(backlog: number): void {
 }
 
 serve({
-  start: async (p: { host: string; keepaliveMs: number; offlineAfterMs: number; backlog?: number }) => {
+  start: async (p: {
+    host: string;
+    keepaliveMs: number;
+    offlineAfterMs: number;
+    backlog?: number;
+    /** Shared state through this Redis (`redis://127.0.0.1:port`), for the multi-node scenario. */
+    redis?: string;
+    nodeId?: string;
+  }) => {
     if (p.backlog) withBacklog(p.backlog);
     server = await startServer({
       host: p.host,
+      ...(p.redis ? { redis: p.redis } : {}),
+      ...(p.nodeId ? { nodeId: p.nodeId } : {}),
       port: 0,
       apps: [{ appId: 'demo' }],
       logLevel: 'silent',
