@@ -56,16 +56,19 @@ describe('seed timeline T0–T7 (default timings, real time)', () => {
     const cutAt2 = Date.now() - uid2.start;
     proxy.setMode('blackhole');
 
-    // T4: no data for 4 s → (Reconnecting, Interrupted). The last data arrived up to one keepalive
-    // interval (1.5 s) before the cut, so the callback lands 2.5–4 s after the cut.
+    // T4: no data for 4 s → (Reconnecting, Interrupted), counted from the last byte the server got
+    // through to UID 1 (a keepalive or pong, up to ~2.25 s before the cut).
     const interrupted = await uid1.waitState(
       S.ConnectionStateReconnecting,
       R.ConnectionChangedInterrupted,
       8000,
     );
-    const tInterrupted = interrupted.at - cutAt1;
-    expect(tInterrupted).toBeGreaterThanOrEqual(2400);
+    const { up: lastUp, down: lastDown } = proxy.lastForwarded();
+    expect(cutAt1 + uid1.start - lastDown).toBeLessThan(2400);
+    const tInterrupted = interrupted.at - (lastDown - uid1.start);
+    expect(tInterrupted).toBeGreaterThanOrEqual(3990);
     expect(tInterrupted).toBeLessThanOrEqual(4300);
+    expect(interrupted.at - cutAt1).toBeLessThanOrEqual(4300);
     expect(uid1.named('onConnectionInterrupted')).toHaveLength(1);
 
     // T5: 10 s after Interrupted → onConnectionLost and (Reconnecting, Lost).
@@ -77,9 +80,11 @@ describe('seed timeline T0–T7 (default timings, real time)', () => {
     // T6: UID 2 hears nothing from UID 1 for 20 s → onUserOffline(Dropped).
     const offline = await uid2.waitFor((e) => e.name === 'onUserOffline', 25_000);
     expect(offline.args).toEqual([1, UserOfflineReasonType.UserOfflineDropped]);
-    const tOffline = offline.at - cutAt2;
-    expect(tOffline).toBeGreaterThanOrEqual(18_400);
+    // Counted from UID 1's last byte to the server (its last ping, up to one ping interval before the cut).
+    const tOffline = offline.at - (lastUp - uid2.start);
+    expect(tOffline).toBeGreaterThanOrEqual(19_990);
     expect(tOffline).toBeLessThanOrEqual(20_600);
+    expect(offline.at - cutAt2).toBeLessThanOrEqual(20_600);
 
     // T7: still no way back → (Failed, JoinFailed); the SDK stops trying.
     const failedAt = await uid1.waitState(S.ConnectionStateFailed, R.ConnectionChangedJoinFailed, 40_000);

@@ -148,7 +148,7 @@ if (want('recovery')) {
             ...(quick
               ? []
               : [
-                  { onlineEvent: true, lean: true, backlog: 4096 },
+                  { onlineEvent: true, lean: true, backlog: 511 },
                   { onlineEvent: true, lean: false },
                 ]),
           ]

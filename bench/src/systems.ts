@@ -14,7 +14,7 @@ export interface SystemDef {
   clientDetectMs: number;
   /** Configured server-side detection: time without data until remote members are told, ms (upper bound). */
   remoteOfflineMs: number;
-  /** Lean clients' keepalive interval (Holdfast pings; Socket.IO's server pings, the client only answers). */
+  /** Lean clients' keepalive interval (Holdfast's client pings; Socket.IO's server pings, the client only answers). */
   keepaliveMs: number;
 }
 
@@ -23,10 +23,11 @@ export const HOLDFAST: SystemDef = {
   label: 'Holdfast',
   wire: 'holdfast',
   server: 'servers/holdfast.js',
-  params: { keepaliveMs: 1500, offlineAfterMs: 20_000 },
+  // The server's defaults: a `ka` to any client it has been quiet to for 2 s; clients ping every 6 s.
+  params: { keepaliveMs: 2000, offlineAfterMs: 20_000 },
   clientDetectMs: 4000,
   remoteOfflineMs: 20_000,
-  keepaliveMs: 1500,
+  keepaliveMs: 6000,
 };
 
 /** Socket.IO 4.8 at its defaults (pingInterval 25 s, pingTimeout 20 s), WebSocket transport only. */
@@ -55,13 +56,6 @@ export const SIO_TUNED: SystemDef = {
   clientDetectMs: 4000,
   remoteOfflineMs: 4000,
   keepaliveMs: 2000,
-};
-
-/** Holdfast with the proposed accept-queue fix applied by the bench (a what-if, see servers/holdfast.ts). */
-export const HOLDFAST_BACKLOG: SystemDef = {
-  ...HOLDFAST,
-  label: 'Holdfast + backlog 4096 (what-if)',
-  params: { ...HOLDFAST.params, backlog: 4096 },
 };
 
 export const SYSTEMS: Record<SystemId, SystemDef> = {

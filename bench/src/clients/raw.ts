@@ -19,7 +19,8 @@ export interface RawClientListener {
 
 /**
  * One lean protocol client: joins one channel as `uid`, answers keepalives, reports presence events.
- * Holdfast: sends `join`, then a `ping` whenever the pool's ticker says so (the server pongs).
+ * Holdfast: sends `join`, then a `ping` whenever the pool's ticker says so (the server pongs, and
+ * sends a `ka` whenever it has been quiet to the client for its keepalive interval).
  * Socket.IO: answers the server's engine.io pings with pongs; joins through an acknowledged `join` event
  * handled by the bench's presence layer.
  */
@@ -97,7 +98,8 @@ export class RawClient {
   }
 
   #onHoldfast(text: string, at: number): void {
-    if (text.startsWith('{"type":"pong"')) return;
+    // Keepalives and pongs are data (counted above); nothing else to do with them.
+    if (text.startsWith('{"type":"pong"') || text.startsWith('{"type":"ka"')) return;
     const f = JSON.parse(text) as {
       type: string;
       seq?: number;

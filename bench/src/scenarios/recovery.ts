@@ -99,7 +99,7 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
       variant:
         sys.wire === 'holdfast'
           ? `${p.onlineEvent ? 'online event' : 'silent restore'}${lean ? '' : ', ws transport'}${
-              sys.params.backlog ? `, backlog ${sys.params.backlog} what-if` : ''
+              sys.params.backlog ? `, backlog ${sys.params.backlog} (Node's default)` : ''
             }`
           : 'silent restore',
       clients: p.clients,

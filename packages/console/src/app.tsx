@@ -113,7 +113,7 @@ export function App() {
           {
             now,
             lastSeen: feed.lastSeen,
-            silentAfterMs: (snapshot?.keepaliveMs ?? 1500) * 2 + 500,
+            silentAfterMs: (snapshot?.pingIntervalMs ?? 5000) * 2 + 500,
             offlineAfterMs: (id) => offline.get(id),
           },
         ).values(),

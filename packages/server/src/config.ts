@@ -6,8 +6,19 @@ import type { Engine } from './engine/types.js';
 export interface ServerTiming {
   /** Remote offline window: a member is Dropped this long after the last data from it. Default 20000. */
   offlineAfterMs?: number;
-  /** Keepalive interval clients are asked to use (pings, answered by pongs). Default 1500. */
+  /**
+   * The server sends a keepalive (`ka`) to any joined client it has written nothing to for this
+   * long, so a healthy client never goes 4 s without data (its Interrupted timer). Default 2000.
+   */
   keepaliveMs?: number;
+  /**
+   * How often clients are asked to ping (the `joined` frame's `keepaliveMs`); each ping is answered
+   * with a pong, the client's RTT sample. Pings are the client's liveness for the offline window.
+   * Default 3 × `keepaliveMs` (6000): each pong then stands in for a keepalive that was due anyway,
+   * so pings cost the server one read and no extra write. Never more than a third of a session's
+   * offline window.
+   */
+  pingIntervalMs?: number;
   /** How often silent sessions and expired tokens are checked. Default 200. */
   sweepIntervalMs?: number;
   /** Cluster heartbeat / deadline publication interval; a node is dead after 3 missed. Default 1000. */
@@ -28,6 +39,12 @@ export interface ServerOptions {
   host?: string;
   /** Port; 0 picks a free one. Default 7700. */
   port?: number;
+  /**
+   * Accept queue length asked of the kernel (capped by `net.core.somaxconn`). Default 4096, not
+   * Node's 511: when a network comes back, thousands of clients reconnect within milliseconds, and
+   * a full queue drops their SYNs, which the client's TCP retries only after a 1 s timeout.
+   */
+  backlog?: number;
   apps: AppConfig[];
   timing?: ServerTiming;
   limits?: ServerLimits;
@@ -56,10 +73,19 @@ export interface ServerOptions {
 
 export const DEFAULT_SERVER_TIMING = {
   offlineAfterMs: 20_000,
-  keepaliveMs: 1500,
+  keepaliveMs: 2000,
   sweepIntervalMs: 200,
   heartbeatMs: 1000,
 } as const;
+
+/**
+ * The ping interval a client with this offline window is asked for: 3 pings fit in the window,
+ * so two lost pings in a row never get a member dropped.
+ */
+export function pingIntervalFor(timing: ServerTiming, offlineAfterMs: number): number {
+  const wanted = timing.pingIntervalMs ?? 3 * (timing.keepaliveMs ?? DEFAULT_SERVER_TIMING.keepaliveMs);
+  return Math.min(wanted, Math.max(50, Math.floor(offlineAfterMs / 3)));
+}
 
 export const DEFAULT_LIMITS = {
   maxBroadcasters: 128,

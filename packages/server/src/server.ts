@@ -16,6 +16,7 @@ import type { ServerContext } from './context.js';
 import { MemoryEngine } from './engine/memory.js';
 import { RedisEngine } from './engine/redis.js';
 import { ClientConnection } from './gateway/connection.js';
+import { KeepaliveWheel } from './gateway/keepalive.js';
 import { HttpRouter, sendJson } from './gateway/router.js';
 import { Observer } from './observe/observer.js';
 
@@ -61,7 +62,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     nodeId,
     clock,
     offlineAfterMs: timing.offlineAfterMs,
-    keepaliveMs: timing.keepaliveMs,
+    timing,
     maxBroadcasters: limits.maxBroadcasters,
     log,
     observer,
@@ -82,12 +83,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   registerConsoleRoutes(ctx);
   const http = createServer((req, res) => void router.handle(req, res));
 
+  const keepalives = new KeepaliveWheel(clock, timing.keepaliveMs);
+  keepalives.start();
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
     wss.handleUpgrade(req, socket, head, (ws) => {
       const remote = req.socket.remoteAddress ?? '';
-      new ClientConnection(ws, remote, service, limits, log, () => clock.now());
+      new ClientConnection(ws, remote, service, limits, log, () => clock.now(), keepalives);
     });
   });
 
@@ -107,7 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(options.port ?? 7700, host, () => {
+    http.listen({ port: options.port ?? 7700, host, backlog: options.backlog ?? 4096 }, () => {
       http.off('error', reject);
       resolve();
     });
@@ -125,6 +128,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     kill() {
       closing ??= (async () => {
         sweeper.stop();
+        keepalives.stop();
         unsubscribeReset();
         cluster.stop();
         service.abandon();
@@ -140,6 +144,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close() {
       closing ??= (async () => {
         sweeper.stop();
+        keepalives.stop();
         unsubscribeReset();
         // Publish fresh deadlines, then hand the sessions to whoever resumes them (or drops them).
         await sweeper.beat().catch(() => {});

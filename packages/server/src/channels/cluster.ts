@@ -1,4 +1,4 @@
-import type { Clock } from '@holdfast/protocol';
+import { type Clock, encodeFrame } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import {
   type BusMessage,
@@ -119,10 +119,14 @@ export class ClusterControl {
 
   #onBus(message: BusMessage): void {
     switch (message.kind) {
-      case 'channel_event':
-        for (const live of this.local.inChannel(channelKey(message.ref)))
-          live.deliver(message.seq, message.event);
+      case 'channel_event': {
+        const members = this.local.inChannel(channelKey(message.ref));
+        if (members.length === 0) return;
+        // Seqs are channel-wide: one encoding serves every member (no per-member JSON).
+        const encoded = encodeFrame({ type: 'event', seq: message.seq, event: message.event });
+        for (const live of members) live.deliver(message.seq, message.event, encoded);
         return;
+      }
       case 'end_session':
       case 'session_moved': {
         const live = this.local.get(message.sessionId);

@@ -1,10 +1,20 @@
-import type { ServerFrame } from '@holdfast/protocol';
+import { decodeServerFrame, encodeFrame, type ServerFrame } from '@holdfast/protocol';
 import { describe, expect, it } from 'vitest';
 import { type Attachment, LiveSession } from './live-session.js';
 
 function conn(): Attachment & { frames: ServerFrame[] } {
   const frames: ServerFrame[] = [];
-  return { frames, remoteAddress: '127.0.0.1', send: (f) => frames.push(f), end: () => {} };
+  return {
+    frames,
+    remoteAddress: '127.0.0.1',
+    send: (f) => frames.push(f),
+    sendEncoded: (text) => {
+      const d = decodeServerFrame(text);
+      if (!d.ok) throw new Error(d.message);
+      frames.push(d.frame);
+    },
+    end: () => {},
+  };
 }
 const make = () =>
   new LiveSession('s1', { appId: 'a', channel: 'c' }, 'k', 7, 'broadcaster', 'communication', 1000);
@@ -25,6 +35,21 @@ describe('LiveSession', () => {
       { type: 'event', seq: 3, event: joined(3) },
     ]);
     expect(live.lastSeq).toBe(3);
+  });
+
+  it('an event encoded once is sent as is, with the same skipping rules', () => {
+    const live = make();
+    const c = conn();
+    live.conn = c;
+    const frame = (seq: number, uid: number) => encodeFrame({ type: 'event', seq, event: joined(uid) });
+    live.deliver(1, joined(2), frame(1, 2));
+    live.deliver(1, joined(2), frame(1, 2));
+    live.deliver(2, joined(7), frame(2, 7));
+    live.deliver(3, joined(3), frame(3, 3));
+    expect(c.frames).toEqual([
+      { type: 'event', seq: 1, event: joined(2) },
+      { type: 'event', seq: 3, event: joined(3) },
+    ]);
   });
 
   it('while detached, events advance lastSeq but go nowhere (the channel log serves the resume)', () => {

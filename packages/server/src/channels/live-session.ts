@@ -4,6 +4,8 @@ import type { ChannelRef } from '../engine/types.js';
 /** The transport currently attached to a session (one WebSocket). */
 export interface Attachment {
   send(frame: ServerFrame): void;
+  /** Sends a frame that is already encoded (one channel event, encoded once for all its members). */
+  sendEncoded(text: string): void;
   /** Sends `end` with the code, then closes the socket with the matching close code. */
   end(code: WireErrorCode, message: string): void;
   readonly remoteAddress: string;
@@ -42,8 +44,12 @@ export class LiveSession {
 
   #held: Array<{ seq: number; event: ChannelEvent }> | undefined;
 
-  /** Sends a channel event if a transport is attached; duplicates and stale events are skipped. */
-  deliver(seq: number, event: ChannelEvent): void {
+  /**
+   * Sends a channel event if a transport is attached; duplicates and stale events are skipped.
+   * `encoded` is the event frame already encoded: seqs are channel-wide, so one encoding serves
+   * every member of the channel.
+   */
+  deliver(seq: number, event: ChannelEvent, encoded?: string): void {
     if (this.#held) {
       this.#held.push({ seq, event });
       return;
@@ -51,7 +57,9 @@ export class LiveSession {
     if (seq <= this.lastSeq) return;
     this.lastSeq = seq;
     if (event.uid === this.uid) return;
-    this.conn?.send({ type: 'event', seq, event });
+    if (!this.conn) return;
+    if (encoded !== undefined) this.conn.sendEncoded(encoded);
+    else this.conn.send({ type: 'event', seq, event });
   }
 
   /**

@@ -10,6 +10,7 @@ import type {
 } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { AppRegistry } from '../auth/apps.js';
+import { pingIntervalFor, type ServerTiming } from '../config.js';
 import {
   type ChannelRef,
   channelKey,
@@ -28,8 +29,8 @@ export interface ChannelServiceOptions {
   clock: Clock;
   /** Remote offline window: a session is dropped this long after the last data from its client. */
   offlineAfterMs: number;
-  /** Keepalive interval the server asks clients to use. */
-  keepaliveMs: number;
+  /** Keepalive and ping intervals ({@link pingIntervalFor} picks each session's ping interval). */
+  timing: ServerTiming;
   /** Most broadcasters in one channel. */
   maxBroadcasters: number;
   log: Logger;
@@ -227,7 +228,7 @@ export class ChannelService {
       role: live.role,
       members: members.filter((m) => m.uid !== live.uid && isAnnounced(m)).map((m) => ({ uid: m.uid })),
       seq,
-      keepaliveMs: this.opts.keepaliveMs,
+      keepaliveMs: pingIntervalFor(this.opts.timing, live.offlineAfterMs),
       offlineAfterMs: live.offlineAfterMs,
       ...(live.tokenExpiresAt !== undefined ? { tokenExpiresAt: live.tokenExpiresAt } : {}),
       serverTime: this.opts.clock.now(),

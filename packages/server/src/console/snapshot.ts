@@ -1,5 +1,5 @@
 import type { LiveSession } from '../channels/live-session.js';
-import { DEFAULT_SERVER_TIMING } from '../config.js';
+import { DEFAULT_SERVER_TIMING, pingIntervalFor } from '../config.js';
 import type { ServerContext } from '../context.js';
 import type { ConsoleApp, ConsoleMember, ConsoleSnapshot } from './types.js';
 
@@ -61,7 +61,7 @@ export async function buildSnapshot(ctx: ServerContext): Promise<ConsoleSnapshot
   return {
     node: ctx.nodeId,
     now: ctx.clock.now(),
-    keepaliveMs: ctx.options.timing?.keepaliveMs ?? DEFAULT_SERVER_TIMING.keepaliveMs,
+    pingIntervalMs: pingIntervalFor(ctx.options.timing ?? {}, defaultOffline),
     apps,
   };
 }

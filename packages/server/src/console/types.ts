@@ -48,7 +48,8 @@ export interface ConsoleSnapshot {
   node: string;
   /** Server time, unix ms. */
   now: number;
-  keepaliveMs: number;
+  /** How often clients ping: the server hears from a healthy client at least this often. */
+  pingIntervalMs: number;
   apps: ConsoleApp[];
 }
 

@@ -11,6 +11,10 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { Attachment, LiveSession } from '../channels/live-session.js';
 import type { ChannelService } from '../channels/service.js';
+import type { KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
+
+/** One keepalive frame for every connection: encoded once, never per send. */
+const KEEPALIVE = Buffer.from(encodeFrame({ type: 'ka' }));
 
 export interface ConnectionLimits {
   /** Frames allowed per second before the connection is closed as a flood. */
@@ -24,12 +28,13 @@ export interface ConnectionLimits {
  * rate, and hands each frame to the channel service. Anything bad closes only
  * this connection, with a reason; the session behind it is untouched.
  */
-export class ClientConnection implements Attachment {
+export class ClientConnection implements Attachment, KeepaliveTarget {
   #phase: 'awaiting_join' | 'joining' | 'joined' | 'closed' = 'awaiting_join';
+  lastWriteAt = 0;
   #live: LiveSession | undefined;
   #windowStart = 0;
   #windowCount = 0;
-  #joinTimer: NodeJS.Timeout;
+  #joinTimer: NodeJS.Timeout | undefined;
   #pending: ClientFrame[] = [];
 
   constructor(
@@ -39,6 +44,7 @@ export class ClientConnection implements Attachment {
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
     private readonly now: () => number,
+    private readonly keepalives: KeepaliveWheel,
   ) {
     this.#joinTimer = setTimeout(() => {
       if (this.#phase === 'awaiting_join') this.end('unexpected_frame', 'no join frame received in time');
@@ -49,8 +55,20 @@ export class ClientConnection implements Attachment {
   }
 
   send(frame: ServerFrame): void {
+    this.sendEncoded(encodeFrame(frame));
+  }
+
+  /** Sends a frame already encoded (a channel event shared by every member). */
+  sendEncoded(text: string): void {
     if (this.#phase === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(encodeFrame(frame));
+    this.lastWriteAt = this.now();
+    this.ws.send(text);
+  }
+
+  sendKeepalive(): void {
+    if (this.#phase !== 'joined' || this.ws.readyState !== this.ws.OPEN) return;
+    this.lastWriteAt = this.now();
+    this.ws.send(KEEPALIVE, { binary: false });
   }
 
   end(code: WireErrorCode, message: string): void {
@@ -62,7 +80,7 @@ export class ClientConnection implements Attachment {
   #closeWith(closeCode: number, reason: string): void {
     const live = this.#live;
     this.#phase = 'closed';
-    clearTimeout(this.#joinTimer);
+    this.#stopTimers();
     if (live) this.service.detach(live, this);
     this.ws.close(closeCode, reason);
     // A peer that never answers the close handshake is cut after a grace period.
@@ -72,7 +90,14 @@ export class ClientConnection implements Attachment {
   #onClose(): void {
     if (this.#live) this.service.detach(this.#live, this);
     this.#phase = 'closed';
+    this.#stopTimers();
+  }
+
+  #stopTimers(): void {
     clearTimeout(this.#joinTimer);
+    // Dropped so 20k idle connections do not each keep a spent Timeout object alive.
+    this.#joinTimer = undefined;
+    this.keepalives.delete(this);
   }
 
   #flooding(): boolean {
@@ -120,6 +145,7 @@ export class ClientConnection implements Attachment {
   async #join(frame: JoinFrame): Promise<void> {
     this.#phase = 'joining';
     clearTimeout(this.#joinTimer);
+    this.#joinTimer = undefined;
     const live = await this.service.join(frame, this);
     if ((this.#phase as string) === 'closed') {
       if (!live) return;
@@ -132,6 +158,7 @@ export class ClientConnection implements Attachment {
     if (!live) return;
     this.#live = live;
     this.#phase = 'joined';
+    this.keepalives.add(this);
     for (let next = this.#pending.shift(); next; next = this.#pending.shift()) await this.#onFrame(next);
   }
 

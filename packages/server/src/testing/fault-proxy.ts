@@ -16,6 +16,11 @@ export interface FaultProxy {
   setMode(mode: FaultMode): void;
   /** Live client-side connections. */
   connectionCount(): number;
+  /**
+   * When a byte was last forwarded (Date.now()): `up` client → server, `down` server → client; 0 if
+   * never. The 4 s and 20 s rules count from the last data, so timing tests measure from these.
+   */
+  lastForwarded(): { up: number; down: number };
   /** Closes the listener and destroys every connection. */
   close(): Promise<void>;
 }
@@ -44,15 +49,17 @@ export async function startFaultProxy(opts: {
   const targetHost = opts.targetHost ?? '127.0.0.1';
   let mode: FaultMode = 'pass';
   const conns = new Set<Conn>();
+  const last = { up: 0, down: 0 };
 
   const forget = (conn: Conn): void => {
     if (conn.client.destroyed && (!conn.upstream || conn.upstream.destroyed)) conns.delete(conn);
   };
 
   // Forwards only in pass mode, with backpressure: pause the source until the destination drains.
-  const forward = (conn: Conn, from: net.Socket, to: net.Socket | null): void => {
+  const forward = (conn: Conn, from: net.Socket, to: net.Socket | null, dir: 'up' | 'down'): void => {
     from.on('data', (chunk: Buffer) => {
       if (mode !== 'pass' || !to || to.destroyed) return;
+      last[dir] = Date.now();
       if (!to.write(chunk)) {
         from.pause();
         to.once('drain', () => from.resume());
@@ -82,8 +89,8 @@ export async function startFaultProxy(opts: {
     }
     const conn: Conn = { client, upstream };
     conns.add(conn);
-    forward(conn, client, upstream);
-    if (upstream) forward(conn, upstream, client);
+    forward(conn, client, upstream, 'up');
+    if (upstream) forward(conn, upstream, client, 'down');
   });
   server.on('error', ignore);
 
@@ -124,6 +131,7 @@ export async function startFaultProxy(opts: {
         destroyAll();
       }
     },
+    lastForwarded: () => ({ ...last }),
     connectionCount: () => {
       let n = 0;
       for (const conn of conns) if (!conn.client.destroyed) n++;

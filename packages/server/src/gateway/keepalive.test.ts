@@ -1,0 +1,95 @@
+import { TestClock } from '@holdfast/protocol';
+import { describe, expect, it } from 'vitest';
+import { type KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
+
+/** A connection that records when keepalives went out; `write()` stands for any other frame. */
+function target(clock: TestClock): KeepaliveTarget & { sent: number[]; write(): void } {
+  const t = {
+    lastWriteAt: clock.now(),
+    sent: [] as number[],
+    sendKeepalive() {
+      t.lastWriteAt = clock.now();
+      t.sent.push(clock.now());
+    },
+    write() {
+      t.lastWriteAt = clock.now();
+    },
+  };
+  return t;
+}
+
+describe('KeepaliveWheel', () => {
+  it('sends a keepalive once a connection has been quiet for the interval, never earlier', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 250);
+    const c = target(clock);
+    wheel.add(c);
+    wheel.start();
+    clock.advance(1999);
+    expect(c.sent).toEqual([]);
+    clock.advance(1);
+    expect(c.sent).toEqual([2000]);
+    clock.advance(2000);
+    expect(c.sent).toEqual([2000, 4000]);
+  });
+
+  it('any other frame written pushes the keepalive back: no keepalives where there is traffic', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 250);
+    const c = target(clock);
+    wheel.add(c);
+    wheel.start();
+    for (let i = 0; i < 10; i++) {
+      clock.advance(1500);
+      c.write();
+    }
+    expect(c.sent).toEqual([]);
+    clock.advance(2000);
+    expect(c.sent).toHaveLength(1);
+  });
+
+  it('keeps every quiet gap under interval + tick, whatever the phase of the connection', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 250);
+    wheel.start();
+    const conns = Array.from({ length: 20 }, () => target(clock));
+    for (const c of conns) {
+      wheel.add(c);
+      clock.advance(37);
+    }
+    const from = clock.now();
+    clock.advance(20_000);
+    for (const c of conns) {
+      const gaps = c.sent.filter((t) => t > from).map((t, i, a) => (i ? t - a[i - 1]! : 0));
+      for (const g of gaps.slice(1)) {
+        expect(g).toBeGreaterThanOrEqual(2000);
+        expect(g).toBeLessThan(2250);
+      }
+    }
+  });
+
+  it('a removed connection gets nothing; stop() stops the wheel', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 250);
+    const a = target(clock);
+    const b = target(clock);
+    wheel.add(a);
+    wheel.add(b);
+    wheel.start();
+    wheel.delete(a);
+    expect(wheel.size).toBe(1);
+    clock.advance(2000);
+    expect(a.sent).toEqual([]);
+    expect(b.sent).toEqual([2000]);
+    wheel.stop();
+    clock.advance(10_000);
+    expect(b.sent).toEqual([2000]);
+  });
+
+  it('the tick defaults to an eighth of the interval, between 10 and 250 ms', () => {
+    const clock = new TestClock(0);
+    expect(new KeepaliveWheel(clock, 2000).tickMs).toBe(250);
+    expect(new KeepaliveWheel(clock, 400).tickMs).toBe(50);
+    expect(new KeepaliveWheel(clock, 40).tickMs).toBe(10);
+  });
+});

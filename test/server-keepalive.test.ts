@@ -1,0 +1,80 @@
+import { type RunningServer, startServer } from '@holdfast/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient } from './support/raw-client.js';
+
+const KEEPALIVE_MS = 300;
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let server: RunningServer;
+const clients: RawClient[] = [];
+
+beforeAll(async () => {
+  server = await startServer({
+    port: 0,
+    apps: [{ appId: 'demo' }, { appId: 'short', offlineAfterMs: 1500 }],
+    logLevel: 'silent',
+    timing: { keepaliveMs: KEEPALIVE_MS },
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await server?.close();
+});
+
+async function join(appId: string, channel: string, uid: number) {
+  const client = await RawClient.connect(server.url);
+  clients.push(client);
+  client.send({ type: 'join', v: 1, appId, channel, uid, role: 'broadcaster', profile: 'communication' });
+  return { client, joined: await client.next('joined') };
+}
+
+/** Arrival times of every frame of `type` from now on. */
+function arrivals(client: RawClient, type: string): number[] {
+  const times: number[] = [];
+  client.ws.on('message', (data) => {
+    if (data.toString().includes(`"type":"${type}"`)) times.push(Date.now());
+  });
+  return times;
+}
+
+describe('server keepalive over real sockets', () => {
+  it('a joined client that sends nothing gets a `ka` every keepalive interval (and is asked to ping at 3×)', async () => {
+    const { client, joined } = await join('demo', 'ka-quiet', 1);
+    expect(joined.keepaliveMs).toBe(3 * KEEPALIVE_MS);
+    const kas = arrivals(client, 'ka');
+    await delay(2000);
+    expect(kas.length).toBeGreaterThanOrEqual(5);
+    const gaps = kas.slice(1).map((t, i) => t - kas[i]!);
+    // [interval, interval + tick) on the server, plus event-loop slack on a busy CI machine.
+    for (const g of gaps) {
+      expect(g).toBeGreaterThanOrEqual(KEEPALIVE_MS - 15);
+      expect(g).toBeLessThan(KEEPALIVE_MS + 37 + 120);
+    }
+  });
+
+  it('no `ka` where the server writes anyway: pongs to frequent pings stand in for it', async () => {
+    const { client } = await join('demo', 'ka-busy', 2);
+    const kas = arrivals(client, 'ka');
+    const pongs = arrivals(client, 'pong');
+    for (let i = 0; i < 15; i++) {
+      client.send({ type: 'ping', t: i });
+      await delay(100);
+    }
+    expect(pongs.length).toBeGreaterThanOrEqual(14);
+    expect(kas).toEqual([]);
+  });
+
+  it('a connection that has not joined gets no keepalive', async () => {
+    const client = await RawClient.connect(server.url);
+    clients.push(client);
+    await delay(KEEPALIVE_MS * 3);
+    expect(client.frames).toEqual([]);
+  });
+
+  it('a short per-app offline window caps the ping interval at a third of it', async () => {
+    const { joined } = await join('short', 'ka-short', 3);
+    expect(joined.offlineAfterMs).toBe(1500);
+    expect(joined.keepaliveMs).toBe(500);
+  });
+});
