@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type Clock, systemClock } from '@holdfast/protocol';
 import { pino } from 'pino';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { registerAdminRoutes } from './admin/index.js';
 import { AppRegistry } from './auth/apps.js';
 import { ClusterControl } from './channels/cluster.js';
@@ -19,6 +20,10 @@ import { ClientConnection } from './gateway/connection.js';
 import { KeepaliveWheel } from './gateway/keepalive.js';
 import { HttpRouter, sendJson } from './gateway/router.js';
 import { Observer } from './observe/observer.js';
+
+function destroyOnError(socket: Duplex): void {
+  socket.on('error', () => socket.destroy());
+}
 
 /** A running server. */
 export interface RunningServer {
@@ -86,12 +91,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const keepalives = new KeepaliveWheel(clock, timing.keepaliveMs);
   keepalives.start();
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
+  const now = () => clock.now();
+  const accept = (ws: WebSocket, remote: string) =>
+    new ClientConnection(ws, remote, service, limits, log, now, keepalives);
   http.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => socket.destroy());
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const remote = req.socket.remoteAddress ?? '';
-      new ClientConnection(ws, remote, service, limits, log, () => clock.now(), keepalives);
-    });
+    // No closure here may capture `req` or `head`: one that outlives the upgrade (the socket's
+    // error listener) would keep the request, its headers and the head buffer alive for as long
+    // as the connection lives — about 2 KB per connection.
+    destroyOnError(socket);
+    const remote = req.socket.remoteAddress ?? '';
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, remote));
   });
 
   const cluster = new ClusterControl(service, local, engine, { nodeId, clock, log });

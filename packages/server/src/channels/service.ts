@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type {
   ChannelEvent,
   Clock,
@@ -23,6 +22,7 @@ import type { ObservedEvent, Observer } from '../observe/observer.js';
 import { admit } from './admission.js';
 import { type Attachment, LiveSession } from './live-session.js';
 import type { LocalSessions } from './local-sessions.js';
+import { newSessionId } from './session-id.js';
 
 export interface ChannelServiceOptions {
   nodeId: string;
@@ -154,7 +154,7 @@ export class ChannelService {
       conn.end('too_many_broadcasters', `channel already has ${this.opts.maxBroadcasters} broadcasters`);
       return undefined;
     }
-    const id = randomBytes(12).toString('base64url');
+    const id = newSessionId();
     const base = { sessionId: id, role: frame.role, profile: frame.profile, joinedAt: now, nodeId };
     let uid = frame.uid;
     let previous: MemberRecord | undefined;

@@ -149,13 +149,18 @@ describe('MemoryEngine.removeMember', () => {
 });
 
 describe('MemoryEngine.setMemberRole', () => {
-  it('changes the role for the holding session and returns a copy', async () => {
+  it('changes the role for the holding session; the record handed out cannot change the store', async () => {
     const engine = new MemoryEngine();
     await engine.claimUid(ROOM, member(7, 's-a'));
+    const before = await engine.getMember(ROOM, 7);
     const updated = await engine.setMemberRole(ROOM, 7, 's-a', 'audience');
     expect(updated).toEqual(member(7, 's-a', 'audience'));
     expect(await engine.getMember(ROOM, 7)).toEqual(member(7, 's-a', 'audience'));
-    updated!.role = 'broadcaster';
+    // A record read earlier is not changed behind the reader's back.
+    expect(before?.role).toBe('broadcaster');
+    expect(() => {
+      updated!.role = 'broadcaster';
+    }).toThrow(TypeError);
     expect((await engine.getMember(ROOM, 7))?.role).toBe('audience');
   });
 
@@ -173,13 +178,23 @@ describe('MemoryEngine.setMemberRole', () => {
 });
 
 describe('MemoryEngine reads', () => {
-  it('getMember and listMembers return copies', async () => {
+  it('getMember, listMembers and snapshot hand out records that cannot change the store', async () => {
     const engine = new MemoryEngine();
     await engine.claimUid(ROOM, member(7, 's-a'));
     const got = await engine.getMember(ROOM, 7);
-    got!.role = 'audience';
+    expect(() => {
+      got!.role = 'audience';
+    }).toThrow(TypeError);
     const listed = await engine.listMembers(ROOM);
-    listed[0]!.sessionId = 'x';
+    expect(() => {
+      listed[0]!.sessionId = 'x';
+    }).toThrow(TypeError);
+    listed.pop();
+    const { members } = await engine.snapshot(ROOM);
+    expect(() => {
+      members[0]!.uid = 9;
+    }).toThrow(TypeError);
+    expect(await engine.listMembers(ROOM)).toHaveLength(1);
     expect(await engine.getMember(ROOM, 7)).toEqual(member(7, 's-a'));
     expect(await engine.getMember(ROOM, 8)).toBeUndefined();
     expect(await engine.getMember(OTHER, 7)).toBeUndefined();

@@ -22,7 +22,9 @@ interface Channel {
 /**
  * Shared state in this process's memory. The embedded default. Several servers
  * can share one instance (N nodes on one in-process bus) for cluster tests.
- * Records are copied in and out, so callers never share objects with the store.
+ * Records are copied in, so a caller's later changes never reach the store. Member records are
+ * stored frozen and handed out as they are (a join's snapshot of a 1,000-member channel copies
+ * no records; a caller that tried to change one would throw); other records are copied out.
  */
 export class MemoryEngine implements Engine {
   #channels = new Map<string, Channel>();
@@ -39,7 +41,7 @@ export class MemoryEngine implements Engine {
   async claimUid(ref: ChannelRef, member: MemberRecord): Promise<{ previous?: MemberRecord }> {
     const ch = this.#channel(ref);
     const previous = ch.members.get(member.uid);
-    ch.members.set(member.uid, { ...member });
+    ch.members.set(member.uid, Object.freeze({ ...member }));
     return previous && previous.sessionId !== member.sessionId ? { previous } : {};
   }
 
@@ -52,7 +54,7 @@ export class MemoryEngine implements Engine {
     for (;;) {
       const uid = 1 + Math.floor(random() * MAX_UID);
       if (!ch.members.has(uid)) {
-        ch.members.set(uid, { ...member, uid });
+        ch.members.set(uid, Object.freeze({ ...member, uid }));
         return uid;
       }
     }
@@ -74,19 +76,20 @@ export class MemoryEngine implements Engine {
     sessionId: string,
     role: WireRole,
   ): Promise<MemberRecord | undefined> {
-    const m = this.#channels.get(channelKey(ref))?.members.get(uid);
-    if (!m || m.sessionId !== sessionId) return undefined;
-    m.role = role;
-    return { ...m };
+    const ch = this.#channels.get(channelKey(ref));
+    const m = ch?.members.get(uid);
+    if (!ch || !m || m.sessionId !== sessionId) return undefined;
+    const updated = Object.freeze({ ...m, role });
+    ch.members.set(uid, updated);
+    return updated;
   }
 
   async getMember(ref: ChannelRef, uid: number): Promise<MemberRecord | undefined> {
-    const m = this.#channels.get(channelKey(ref))?.members.get(uid);
-    return m && { ...m };
+    return this.#channels.get(channelKey(ref))?.members.get(uid);
   }
 
   async listMembers(ref: ChannelRef): Promise<MemberRecord[]> {
-    return [...(this.#channels.get(channelKey(ref))?.members.values() ?? [])].map((m) => ({ ...m }));
+    return [...(this.#channels.get(channelKey(ref))?.members.values() ?? [])];
   }
 
   async listChannels(appId: string): Promise<ChannelSummary[]> {
@@ -125,7 +128,7 @@ export class MemoryEngine implements Engine {
 
   async snapshot(ref: ChannelRef): Promise<{ members: MemberRecord[]; seq: number }> {
     const ch = this.#channels.get(channelKey(ref));
-    return { members: [...(ch?.members.values() ?? [])].map((m) => ({ ...m })), seq: ch?.seq ?? 0 };
+    return { members: [...(ch?.members.values() ?? [])], seq: ch?.seq ?? 0 };
   }
 
   async putRule(rule: KickingRule): Promise<KickingRule> {

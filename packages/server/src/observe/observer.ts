@@ -41,13 +41,16 @@ export type ObservedListener = (event: ObservedEvent) => void;
  */
 export class Observer {
   #listeners = new Set<ObservedListener>();
-  #recent: ObservedEvent[] = [];
+  /** A ring of the last `keep` events: `#next` is where the next one goes. */
+  #ring: ObservedEvent[] = [];
+  #next = 0;
 
   constructor(private readonly keep = 5000) {}
 
   emit(event: ObservedEvent): void {
-    this.#recent.push(event);
-    if (this.#recent.length > this.keep) this.#recent.splice(0, this.#recent.length - this.keep);
+    if (this.#ring.length < this.keep) this.#ring.push(event);
+    else this.#ring[this.#next] = event;
+    this.#next = (this.#next + 1) % this.keep;
     for (const l of this.#listeners) {
       try {
         l(event);
@@ -64,6 +67,7 @@ export class Observer {
 
   /** Most recent events, oldest first. */
   recent(): readonly ObservedEvent[] {
-    return this.#recent;
+    if (this.#ring.length < this.keep) return [...this.#ring];
+    return [...this.#ring.slice(this.#next), ...this.#ring.slice(0, this.#next)];
   }
 }
