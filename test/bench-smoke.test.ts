@@ -56,7 +56,7 @@ describe('bench --quick', () => {
     const r = JSON.parse(readFileSync(`${root}bench/results/tmp/quick.json`, 'utf8')) as Quick;
     const systems = (list: Array<{ system: string }>) => new Set(list.map((x) => x.system));
 
-    expect(systems(r.capacity)).toEqual(new Set(['holdfast', 'sio-default', 'sio-tuned']));
+    expect(systems(r.capacity)).toEqual(new Set(['holdfast', 'sio-default', 'sio-tuned', 'floor']));
     for (const c of r.capacity) {
       expect(c.joined).toBe(c.target);
       expect(c.rssPerConn).toBeGreaterThan(0);

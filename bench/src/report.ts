@@ -13,6 +13,7 @@ const LABEL: Record<string, string> = {
   holdfast: 'Holdfast',
   'sio-default': 'Socket.IO default',
   'sio-tuned': 'Socket.IO tuned',
+  floor: 'floor (bare ws, 2 s keepalive only)',
 };
 
 const num = (v: number, unit = '') =>

@@ -1,6 +1,6 @@
 import type { Wire } from './clients/raw.js';
 
-export type SystemId = 'holdfast' | 'sio-default' | 'sio-tuned';
+export type SystemId = 'holdfast' | 'sio-default' | 'sio-tuned' | 'floor';
 
 /** One system under test: its server, its wire protocol, and the timings it is configured for. */
 export interface SystemDef {
@@ -8,7 +8,7 @@ export interface SystemDef {
   label: string;
   wire: Wire;
   /** Server entry, relative to bench/dist. */
-  server: 'servers/holdfast.js' | 'servers/socketio.js';
+  server: 'servers/holdfast.js' | 'servers/socketio.js' | 'servers/floor.js';
   params: Record<string, number>;
   /** Configured client-side detection: time without data until the client declares the link down, ms. */
   clientDetectMs: number;
@@ -58,8 +58,24 @@ export const SIO_TUNED: SystemDef = {
   keepaliveMs: 2000,
 };
 
+/**
+ * Capacity only: a bare `ws` server that does nothing but the 2 s keepalive writes (servers/floor.ts).
+ * What it spends at idle is the floor for any server giving 4 s detection on this machine.
+ */
+export const FLOOR: SystemDef = {
+  id: 'floor',
+  label: 'floor: bare ws, 2 s keepalive only',
+  wire: 'holdfast',
+  server: 'servers/floor.js',
+  params: { keepaliveMs: 2000 },
+  clientDetectMs: 4000,
+  remoteOfflineMs: 20_000,
+  keepaliveMs: 6000,
+};
+
 export const SYSTEMS: Record<SystemId, SystemDef> = {
   holdfast: HOLDFAST,
   'sio-default': SIO_DEFAULT,
   'sio-tuned': SIO_TUNED,
+  floor: FLOOR,
 };
