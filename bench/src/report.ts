@@ -154,6 +154,10 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
         (r) => `${r.serverCpu.cpuMs} / ${r.serverCpu.wallMs}`,
       ],
       ['server CPU peak (% of one core, 100 ms slots)', (r) => num(r.serverCpu.peakPercent)],
+      [
+        'whole machine busy during the storm (% of both cores)',
+        (r) => (r.machineBusyPercent === undefined ? '–' : num(r.machineBusyPercent)),
+      ],
     ];
     md.push(
       `\n### 5. Recovery: network back for ${rec[0]?.clients} clients after ${(rec[0]?.outageMs ?? 0) / 1000} s\n`,

@@ -1,4 +1,5 @@
 import { sampleCpu } from '../harness.js';
+import { machineBusyPercent, machineCpu } from '../machine-cpu.js';
 import { type Dist, dist, now, sleep } from '../stats.js';
 import type { SystemDef } from '../systems.js';
 import { faultRig, OBSERVER_UID_BASE } from './fault-setup.js';
@@ -32,6 +33,11 @@ export interface RecoveryResult {
   remoteRejoined: number;
   /** Server CPU from the restore until every client was back. */
   serverCpu: { cpuMs: number; wallMs: number; peakPercent: number; meanPercent: number };
+  /**
+   * Every core of the machine (server, load generators, proxies together) from the restore until
+   * every client was back, % busy: near 100 means the storm was bound by the machine itself.
+   */
+  machineBusyPercent: number;
   /** Restore → every worker had fired its `online` event (Holdfast online variant), ms. */
   signalledAfterMs: number;
   samples: number[];
@@ -47,6 +53,15 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
     await sleep(p.outageMs);
     const profile = process.env.BENCH_PROFILE_DIR;
     if (profile) await rig.target.child.call('profileStart');
+    // The whole machine's CPU in 100 ms slots, to report how busy it was until the last client was back.
+    const box: Array<{ at: number; cpu: ReturnType<typeof machineCpu> }> = [{ at: now(), cpu: machineCpu() }];
+    let boxing = true;
+    const boxer = (async () => {
+      while (boxing) {
+        await sleep(100);
+        box.push({ at: now(), cpu: machineCpu() });
+      }
+    })();
     const restoredAt = await rig.restoreAll();
     const restoreAt = Math.min(...restoredAt.values());
     if (p.onlineEvent) await Promise.all(rig.workers.map((w) => w.call('libOnline')));
@@ -69,6 +84,8 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
       15_000,
     );
     await poller;
+    boxing = false;
+    await boxer;
     if (profile)
       await rig.target.child.call('profileStop', {
         file: `${profile}/recovery-${sys.id}-${p.onlineEvent ? 'online' : 'silent'}.cpuprofile`,
@@ -110,6 +127,10 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
       remoteOffline,
       remoteRejoined,
       serverCpu,
+      machineBusyPercent: machineBusyPercent(
+        box[0]!.cpu,
+        (box.find((b) => b.at >= restoreAt + Math.max(0, ...rec)) ?? box[box.length - 1]!).cpu,
+      ),
       signalledAfterMs: Math.round(signalled),
       samples: rec,
     };

@@ -122,8 +122,8 @@ export class ClusterControl {
       case 'channel_event': {
         const members = this.local.inChannel(channelKey(message.ref));
         if (members.length === 0) return;
-        // Seqs are channel-wide: one encoding serves every member (no per-member JSON).
-        const encoded = encodeFrame({ type: 'event', seq: message.seq, event: message.event });
+        // Seqs are channel-wide: one encoding serves every member (no per-member JSON or UTF-8 copy).
+        const encoded = Buffer.from(encodeFrame({ type: 'event', seq: message.seq, event: message.event }));
         for (const live of members) live.deliver(message.seq, message.event, encoded);
         return;
       }

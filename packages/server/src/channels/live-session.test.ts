@@ -8,8 +8,8 @@ function conn(): Attachment & { frames: ServerFrame[] } {
     frames,
     remoteAddress: '127.0.0.1',
     send: (f) => frames.push(f),
-    sendEncoded: (text) => {
-      const d = decodeServerFrame(text);
+    sendEncoded: (data) => {
+      const d = decodeServerFrame(typeof data === 'string' ? data : data.toString('utf8'));
       if (!d.ok) throw new Error(d.message);
       frames.push(d.frame);
     },
@@ -41,7 +41,8 @@ describe('LiveSession', () => {
     const live = make();
     const c = conn();
     live.conn = c;
-    const frame = (seq: number, uid: number) => encodeFrame({ type: 'event', seq, event: joined(uid) });
+    const frame = (seq: number, uid: number) =>
+      Buffer.from(encodeFrame({ type: 'event', seq, event: joined(uid) }));
     live.deliver(1, joined(2), frame(1, 2));
     live.deliver(1, joined(2), frame(1, 2));
     live.deliver(2, joined(7), frame(2, 7));

@@ -4,8 +4,8 @@ import type { ChannelRef } from '../engine/types.js';
 /** The transport currently attached to a session (one WebSocket). */
 export interface Attachment {
   send(frame: ServerFrame): void;
-  /** Sends a frame that is already encoded (one channel event, encoded once for all its members). */
-  sendEncoded(text: string): void;
+  /** Sends a frame already encoded, as JSON text (one channel event, encoded once for all its members). */
+  sendEncoded(frame: string | Buffer): void;
   /** Sends `end` with the code, then closes the socket with the matching close code. */
   end(code: WireErrorCode, message: string): void;
   readonly remoteAddress: string;
@@ -49,7 +49,7 @@ export class LiveSession {
    * `encoded` is the event frame already encoded: seqs are channel-wide, so one encoding serves
    * every member of the channel.
    */
-  deliver(seq: number, event: ChannelEvent, encoded?: string): void {
+  deliver(seq: number, event: ChannelEvent, encoded?: string | Buffer): void {
     if (this.#held) {
       this.#held.push({ seq, event });
       return;

@@ -58,11 +58,11 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     this.sendEncoded(encodeFrame(frame));
   }
 
-  /** Sends a frame already encoded (a channel event shared by every member). */
-  sendEncoded(text: string): void {
+  /** Sends a frame already encoded (a channel event shared by every member: a Buffer, never copied). */
+  sendEncoded(frame: string | Buffer): void {
     if (this.#phase === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
     this.lastWriteAt = this.now();
-    this.ws.send(text);
+    this.ws.send(frame, { binary: false });
   }
 
   sendKeepalive(): void {
