@@ -80,6 +80,8 @@ export class ClusterControl {
     const highest = new Map<string, { ref: ChannelRef; seq: number }>();
     for (const live of this.local.all()) {
       const { ref, uid, id } = live;
+      // The engine lost every deadline too: the next heartbeat publishes this one again.
+      live.publishedDeadline = undefined;
       await this.engine.putSession({
         id,
         appId: ref.appId,

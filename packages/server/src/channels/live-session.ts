@@ -29,6 +29,8 @@ export class LiveSession {
   rttMs = 0;
   /** Remote address of the attached (or last) transport. */
   remote = '';
+  /** The offline deadline last published to the engine (engine time); undefined: not yet / again. */
+  publishedDeadline: number | undefined;
 
   constructor(
     readonly id: string,

@@ -22,6 +22,11 @@ export class LocalSessions {
     return [...this.#byId.values()];
   }
 
+  /** Live view, no copy: for passes that neither add nor drop sessions while they iterate. */
+  values(): IterableIterator<LiveSession> {
+    return this.#byId.values();
+  }
+
   inChannel(key: string): LiveSession[] {
     return [...(this.#byChannel.get(key) ?? [])];
   }

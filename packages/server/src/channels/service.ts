@@ -65,6 +65,10 @@ export class ChannelService {
   localSessions(): LiveSession[] {
     return this.local.all();
   }
+  /** The local sessions without a copy; the caller must not add or end sessions while iterating. */
+  eachLocalSession(): Iterable<LiveSession> {
+    return this.local.values();
+  }
 
   /** Handles a join (or resume) frame; on success the session is attached to `conn`. */
   async join(frame: JoinFrame, conn: Attachment): Promise<LiveSession | undefined> {

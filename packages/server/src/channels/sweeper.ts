@@ -25,6 +25,9 @@ export interface SweeperOptions {
  *   and its node's heartbeat (3 × heartbeatMs) has lapsed, judged on the engine's
  *   clock, never on one node's own.
  */
+/** A published deadline within this of the current one is left as it is. */
+const DEADLINE_SLACK_MS = 250;
+
 export class Sweeper {
   #timer: unknown;
   #running = false;
@@ -76,7 +79,7 @@ export class Sweeper {
   async sweepLocal(): Promise<void> {
     const now = this.opts.clock.now();
     const due: Array<[LiveSession, WireErrorCode]> = [];
-    for (const live of this.service.localSessions()) {
+    for (const live of this.service.eachLocalSession()) {
       // A token that expired is the more definite reason when both are due.
       if (live.tokenExpiresAt !== undefined && now >= live.tokenExpiresAt) due.push([live, 'token_expired']);
       else if (now - live.lastSeenAt >= live.offlineAfterMs) due.push([live, 'session_expired']);
@@ -104,11 +107,20 @@ export class Sweeper {
     const local = this.opts.clock.now();
     const engineNow = await this.engine.heartbeat(this.service.nodeId, this.opts.heartbeatMs * 3);
     this.#offset = engineNow - local;
-    const entries = [...this.service.localSessions()].map((live) => ({
-      sessionId: live.id,
-      deadline: live.lastSeenAt + live.offlineAfterMs + this.#offset,
-    }));
+    // Only deadlines that moved: a client pings every few seconds, so most have not since the last
+    // beat (17k sessions per node would otherwise be 17k engine writes a second). The clock offset
+    // jitters by milliseconds between beats; that alone is not worth a write.
+    const entries: Array<{ sessionId: string; deadline: number }> = [];
+    const published: Array<[LiveSession, number]> = [];
+    for (const live of this.service.eachLocalSession()) {
+      const deadline = live.lastSeenAt + live.offlineAfterMs + this.#offset;
+      const last = live.publishedDeadline;
+      if (last !== undefined && Math.abs(deadline - last) < DEADLINE_SLACK_MS) continue;
+      entries.push({ sessionId: live.id, deadline });
+      published.push([live, deadline]);
+    }
     if (entries.length > 0) await this.engine.setDeadlines(entries);
+    for (const [live, deadline] of published) live.publishedDeadline = deadline;
     for (const orphan of await this.engine.claimOrphans(engineNow, 500))
       await this.cluster.dropOrphan(orphan);
   }
