@@ -23,11 +23,11 @@ export const HOLDFAST: SystemDef = {
   label: 'Holdfast',
   wire: 'holdfast',
   server: 'servers/holdfast.js',
-  // The server's defaults: a `ka` to any client it has been quiet to for 2 s; clients ping every 6 s.
+  // The server's defaults: a `ka` to any client it has been quiet to for 2 s; clients ping every 5.75 s.
   params: { keepaliveMs: 2000, offlineAfterMs: 20_000 },
   clientDetectMs: 4000,
   remoteOfflineMs: 20_000,
-  keepaliveMs: 6000,
+  keepaliveMs: 5750,
 };
 
 /** Socket.IO 4.8 at its defaults (pingInterval 25 s, pingTimeout 20 s), WebSocket transport only. */
@@ -70,7 +70,7 @@ export const FLOOR: SystemDef = {
   params: { keepaliveMs: 2000 },
   clientDetectMs: 4000,
   remoteOfflineMs: 20_000,
-  keepaliveMs: 6000,
+  keepaliveMs: 5750,
 };
 
 export const SYSTEMS: Record<SystemId, SystemDef> = {

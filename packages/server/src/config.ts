@@ -2,6 +2,7 @@ import type { Clock } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { AppConfig } from './auth/apps.js';
 import type { Engine } from './engine/types.js';
+import { keepaliveTickMs } from './gateway/keepalive.js';
 
 export interface ServerTiming {
   /** Remote offline window: a member is Dropped this long after the last data from it. Default 20000. */
@@ -14,9 +15,9 @@ export interface ServerTiming {
   /**
    * How often clients are asked to ping (the `joined` frame's `keepaliveMs`); each ping is answered
    * with a pong, the client's RTT sample. Pings are the client's liveness for the offline window.
-   * Default 3 × `keepaliveMs` (6000): each pong then stands in for a keepalive that was due anyway,
-   * so pings cost the server one read and no extra write. Never more than a third of a session's
-   * offline window.
+   * Default 3 × `keepaliveMs` less one keepalive tick (5750): each pong then lands just before a
+   * keepalive would have been due and stands in for it, so pings cost the server one read and no
+   * extra write. Never more than a third of a session's offline window.
    */
   pingIntervalMs?: number;
   /** How often silent sessions and expired tokens are checked. Default 200. */
@@ -83,7 +84,8 @@ export const DEFAULT_SERVER_TIMING = {
  * so two lost pings in a row never get a member dropped.
  */
 export function pingIntervalFor(timing: ServerTiming, offlineAfterMs: number): number {
-  const wanted = timing.pingIntervalMs ?? 3 * (timing.keepaliveMs ?? DEFAULT_SERVER_TIMING.keepaliveMs);
+  const keepaliveMs = timing.keepaliveMs ?? DEFAULT_SERVER_TIMING.keepaliveMs;
+  const wanted = timing.pingIntervalMs ?? 3 * keepaliveMs - keepaliveTickMs(keepaliveMs);
   return Math.min(wanted, Math.max(50, Math.floor(offlineAfterMs / 3)));
 }
 

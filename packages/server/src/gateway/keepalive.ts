@@ -8,6 +8,11 @@ export interface KeepaliveTarget {
   sendKeepalive(): void;
 }
 
+/** How often the wheel looks for quiet connections: an eighth of the interval, 10–250 ms. */
+export function keepaliveTickMs(intervalMs: number): number {
+  return Math.max(10, Math.min(250, Math.floor(intervalMs / 8)));
+}
+
 /**
  * The server side of the 4 s rule: a healthy client must never go 4 s without data,
  * so every connection the server has written nothing to for `intervalMs` gets a
@@ -26,7 +31,7 @@ export class KeepaliveWheel {
     readonly intervalMs: number,
     tickMs?: number,
   ) {
-    this.tickMs = tickMs ?? Math.max(10, Math.min(250, Math.floor(intervalMs / 8)));
+    this.tickMs = tickMs ?? keepaliveTickMs(intervalMs);
   }
 
   get size(): number {
