@@ -57,7 +57,7 @@ describe('seed timeline T0–T7 (default timings, real time)', () => {
     proxy.setMode('blackhole');
 
     // T4: no data for 4 s → (Reconnecting, Interrupted), counted from the last byte the server got
-    // through to UID 1 (a keepalive or pong, up to ~2.25 s before the cut).
+    // through to UID 1 (a keepalive or pong, up to ~2.05 s before the cut).
     const interrupted = await uid1.waitState(
       S.ConnectionStateReconnecting,
       R.ConnectionChangedInterrupted,

@@ -23,11 +23,11 @@ export const HOLDFAST: SystemDef = {
   label: 'Holdfast',
   wire: 'holdfast',
   server: 'servers/holdfast.js',
-  // The server's defaults: a `ka` to any client it has been quiet to for 2 s; clients ping every 5.75 s.
+  // The server's defaults: a `ka` to any client it has been quiet to for 2 s; clients ping every 5.95 s.
   params: { keepaliveMs: 2000, offlineAfterMs: 20_000 },
   clientDetectMs: 4000,
   remoteOfflineMs: 20_000,
-  keepaliveMs: 5750,
+  keepaliveMs: 5950,
 };
 
 /** Socket.IO 4.8 at its defaults (pingInterval 25 s, pingTimeout 20 s), WebSocket transport only. */
@@ -70,7 +70,7 @@ export const FLOOR: SystemDef = {
   params: { keepaliveMs: 2000 },
   clientDetectMs: 4000,
   remoteOfflineMs: 20_000,
-  keepaliveMs: 5750,
+  keepaliveMs: 5950,
 };
 
 export const SYSTEMS: Record<SystemId, SystemDef> = {

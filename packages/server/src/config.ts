@@ -15,7 +15,7 @@ export interface ServerTiming {
   /**
    * How often clients are asked to ping (the `joined` frame's `keepaliveMs`); each ping is answered
    * with a pong, the client's RTT sample. Pings are the client's liveness for the offline window.
-   * Default 3 × `keepaliveMs` less one keepalive tick (5750): each pong then lands just before a
+   * Default 3 × `keepaliveMs` less one keepalive tick (5950): each pong then lands just before a
    * keepalive would have been due and stands in for it, so pings cost the server one read and no
    * extra write. Never more than a third of a session's offline window.
    */

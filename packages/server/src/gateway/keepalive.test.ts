@@ -86,10 +86,10 @@ describe('KeepaliveWheel', () => {
     expect(b.sent).toEqual([2000]);
   });
 
-  it('the tick defaults to an eighth of the interval, between 10 and 250 ms', () => {
+  it('the tick defaults to an eighth of the interval, between 10 and 50 ms', () => {
     const clock = new TestClock(0);
-    expect(new KeepaliveWheel(clock, 2000).tickMs).toBe(250);
-    expect(new KeepaliveWheel(clock, 400).tickMs).toBe(50);
+    expect(new KeepaliveWheel(clock, 2000).tickMs).toBe(50);
+    expect(new KeepaliveWheel(clock, 300).tickMs).toBe(37);
     expect(new KeepaliveWheel(clock, 40).tickMs).toBe(10);
   });
 });
