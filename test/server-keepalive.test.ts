@@ -72,9 +72,15 @@ describe('server keepalive over real sockets', () => {
     expect(client.frames).toEqual([]);
   });
 
-  it('a short per-app offline window caps the ping interval at a third of it', async () => {
+  it("refuses a keepalive too slow for the clients' 4 s timer, with a TypeError naming it", async () => {
+    await expect(
+      startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent', timing: { keepaliveMs: 4000 } }),
+    ).rejects.toThrow(/timing.keepaliveMs 4000 leaves clients no margin/);
+  });
+
+  it('a short per-app offline window caps the ping interval at 30 % of it', async () => {
     const { joined } = await join('short', 'ka-short', 3);
     expect(joined.offlineAfterMs).toBe(1500);
-    expect(joined.keepaliveMs).toBe(500);
+    expect(joined.keepaliveMs).toBe(450);
   });
 });

@@ -49,8 +49,8 @@ export const QUICK: Sizes = {
   presence: { members: [50], trials: 2, workers: 2 },
   crossnode: { nodes: 3, members: 30, trials: 2 },
   // The outage must outlast the 4 s client detection and end inside the (shortened) offline window
-  // even for a client whose last ping left a whole ping interval (a third of the window: 3 s) before
-  // the cut: 3 s + 4.3 s + the reconnect < 9 s.
+  // even for a client whose last ping left a whole ping interval (30 % of the window: 2.7 s) before
+  // the cut: 2.7 s + 4.3 s + the reconnect < 9 s.
   fault: { clients: 40, workers: 1, outageMs: 4300, settleMs: 1000, marginMs: 1500 },
   offlineAfterMs: 9000,
   slowPeer: false,

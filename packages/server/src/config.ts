@@ -17,7 +17,7 @@ export interface ServerTiming {
    * with a pong, the client's RTT sample. Pings are the client's liveness for the offline window.
    * Default 3 × `keepaliveMs` less one keepalive tick (5950): each pong then lands just before a
    * keepalive would have been due and stands in for it, so pings cost the server one read and no
-   * extra write. Never more than a third of a session's offline window.
+   * extra write. Never more than 30 % of a session's offline window.
    */
   pingIntervalMs?: number;
   /** How often silent sessions and expired tokens are checked. Default 200. */
@@ -80,13 +80,38 @@ export const DEFAULT_SERVER_TIMING = {
 } as const;
 
 /**
- * The ping interval a client with this offline window is asked for: 3 pings fit in the window,
- * so two lost pings in a row never get a member dropped.
+ * The ping interval a client with this offline window is asked for: 3 pings fit in 90 % of the
+ * window, so two lost pings in a row never get a member dropped.
  */
 export function pingIntervalFor(timing: ServerTiming, offlineAfterMs: number): number {
   const keepaliveMs = timing.keepaliveMs ?? DEFAULT_SERVER_TIMING.keepaliveMs;
   const wanted = timing.pingIntervalMs ?? 3 * keepaliveMs - keepaliveTickMs(keepaliveMs);
-  return Math.min(wanted, Math.max(50, Math.floor(offlineAfterMs / 3)));
+  return Math.min(wanted, Math.max(50, Math.floor(offlineAfterMs * 0.3)));
+}
+
+/** The SDK's Interrupted timer (the seed's 4 s): the server must write to a client more often. */
+const CLIENT_INTERRUPT_MS = 4000;
+
+/** Throws a TypeError naming the setting when a timing would break the 4 s / 20 s rules. */
+export function checkTiming(timing: ServerTiming): void {
+  const positive = (name: keyof ServerTiming) => {
+    const v = timing[name];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0))
+      throw new TypeError(`timing.${name} must be a positive number of ms (got ${v})`);
+  };
+  for (const name of [
+    'offlineAfterMs',
+    'keepaliveMs',
+    'pingIntervalMs',
+    'sweepIntervalMs',
+    'heartbeatMs',
+  ] as const)
+    positive(name);
+  const ka = timing.keepaliveMs;
+  if (ka !== undefined && ka > CLIENT_INTERRUPT_MS / 2)
+    throw new TypeError(
+      `timing.keepaliveMs ${ka} leaves clients no margin under their ${CLIENT_INTERRUPT_MS} ms Interrupted timer; use at most ${CLIENT_INTERRUPT_MS / 2} (keepaliveMs is the server's keepalive; the client ping interval is pingIntervalMs)`,
+    );
 }
 
 export const DEFAULT_LIMITS = {

@@ -11,7 +11,13 @@ import { ClusterControl } from './channels/cluster.js';
 import { LocalSessions } from './channels/local-sessions.js';
 import { ChannelService } from './channels/service.js';
 import { Sweeper } from './channels/sweeper.js';
-import { DEFAULT_LIMITS, DEFAULT_SERVER_TIMING, type ServerOptions, WS_MAX_PAYLOAD } from './config.js';
+import {
+  checkTiming,
+  DEFAULT_LIMITS,
+  DEFAULT_SERVER_TIMING,
+  type ServerOptions,
+  WS_MAX_PAYLOAD,
+} from './config.js';
 import { registerConsoleRoutes } from './console/index.js';
 import type { ServerContext } from './context.js';
 import { MemoryEngine } from './engine/memory.js';
@@ -52,6 +58,7 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const apps = new AppRegistry(options.apps ?? []);
+  checkTiming(options.timing ?? {});
   const timing = { ...DEFAULT_SERVER_TIMING, ...options.timing };
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const clock: Clock = options.clock ?? systemClock;
@@ -89,7 +96,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const http = createServer((req, res) => void router.handle(req, res));
 
   const keepalives = new KeepaliveWheel(clock, timing.keepaliveMs);
-  keepalives.start();
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
   const now = () => clock.now();
   const accept = (ws: WebSocket, remote: string) =>
@@ -110,7 +116,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     heartbeatMs: timing.heartbeatMs,
     log,
   });
-  sweeper.start();
   const unsubscribeReset = engine.onReset(() => {
     log.warn('shared state was reset; re-asserting local sessions');
     cluster.reassert(timing.heartbeatMs * 3).catch((err: unknown) => log.error({ err }, 're-assert failed'));
@@ -124,6 +129,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       resolve();
     });
   });
+  // Timers start only once listening: a failed listen (port taken) leaves nothing running.
+  sweeper.start();
+  keepalives.start();
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   log.info({ host, port }, 'listening');
@@ -153,11 +161,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close() {
       closing ??= (async () => {
         sweeper.stop();
-        keepalives.stop();
         unsubscribeReset();
         // Publish fresh deadlines, then hand the sessions to whoever resumes them (or drops them).
+        // Keepalives go on meanwhile: a slow engine must not make idle clients time out first.
         await sweeper.beat().catch(() => {});
         cluster.stop();
+        keepalives.stop();
         service.shutdown();
         await engine.forgetNode(nodeId).catch(() => {});
         for (const ws of wss.clients) ws.terminate();

@@ -56,6 +56,15 @@ describe('Sweeper heartbeat: offline deadlines', () => {
     expect(published[1]).toEqual([{ sessionId: 's2', deadline: sessions[1]!.lastSeenAt + 20_005 }]);
   });
 
+  it('every 10th beat writes all deadlines again, moved or not (heals writes the engine lost)', async () => {
+    const { clock, published, sweeper } = rig();
+    for (let beat = 1; beat <= 10; beat++) {
+      await sweeper.beat();
+      clock.advance(1000);
+    }
+    expect(published.map((p) => p.length)).toEqual([3, 3]);
+  });
+
   it('a deadline moved by less than 250 ms (clock-offset jitter) is left alone; a forgotten one is sent again', async () => {
     const { clock, sessions, published, sweeper } = rig();
     await sweeper.beat();

@@ -27,6 +27,8 @@ export interface SweeperOptions {
  */
 /** A published deadline within this of the current one is left as it is. */
 const DEADLINE_SLACK_MS = 250;
+/** Every this many beats all deadlines are written again, whatever the engine silently lost. */
+const FULL_REFRESH_BEATS = 10;
 
 export class Sweeper {
   #timer: unknown;
@@ -35,6 +37,7 @@ export class Sweeper {
   #lastBeat = 0;
   /** engine time − local time, learned at each heartbeat. */
   #offset = 0;
+  #beats = 0;
 
   constructor(
     private readonly service: ChannelService,
@@ -109,13 +112,15 @@ export class Sweeper {
     this.#offset = engineNow - local;
     // Only deadlines that moved: a client pings every few seconds, so most have not since the last
     // beat (17k sessions per node would otherwise be 17k engine writes a second). The clock offset
-    // jitters by milliseconds between beats; that alone is not worth a write.
+    // jitters by milliseconds between beats; that alone is not worth a write. Every 10th beat writes
+    // them all, so a write the engine lost without failing (a failover, say) heals within 10 s.
+    const full = this.#beats++ % FULL_REFRESH_BEATS === FULL_REFRESH_BEATS - 1;
     const entries: Array<{ sessionId: string; deadline: number }> = [];
     const published: Array<[LiveSession, number]> = [];
     for (const live of this.service.eachLocalSession()) {
       const deadline = live.lastSeenAt + live.offlineAfterMs + this.#offset;
       const last = live.publishedDeadline;
-      if (last !== undefined && Math.abs(deadline - last) < DEADLINE_SLACK_MS) continue;
+      if (!full && last !== undefined && Math.abs(deadline - last) < DEADLINE_SLACK_MS) continue;
       entries.push({ sessionId: live.id, deadline });
       published.push([live, deadline]);
     }

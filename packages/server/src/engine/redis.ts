@@ -267,9 +267,12 @@ export class RedisEngine implements Engine {
     await this.#cmd.del(`${this.#p}n:${nodeId}`);
   }
   async setDeadlines(entries: Array<{ sessionId: string; deadline: number }>): Promise<void> {
-    const pipe = this.#cmd.pipeline();
-    for (const e of entries) pipe.zadd(`${this.#p}dl`, e.deadline, e.sessionId);
-    await pipe.exec();
+    // One ZADD per 500 sessions; a failed write rejects (a pipeline would resolve with the error
+    // inside), so the sweeper does not count a deadline as published when Redis never stored it.
+    for (let i = 0; i < entries.length; i += 500) {
+      const args = entries.slice(i, i + 500).flatMap((e) => [e.deadline, e.sessionId]);
+      await this.#cmd.zadd(`${this.#p}dl`, ...args);
+    }
   }
   async clearDeadline(sessionId: string): Promise<void> {
     await this.#cmd.zrem(`${this.#p}dl`, sessionId);
