@@ -31,6 +31,22 @@ export function registerServe(program: Command): void {
       parseApp,
     )
     .option('--offline-after-ms <ms>', 'remote offline window', parseIntArg('--offline-after-ms'), 20_000)
+    .option(
+      '--keepalive-ms <ms>',
+      "send a keepalive to a client quiet this long (at most 2000: clients' 4 s timer)",
+      parseIntArg('--keepalive-ms'),
+    )
+    .option(
+      '--ping-interval-ms <ms>',
+      'ask clients to ping this often (default: 3 keepalives less a tick, ≤ 30 % of the offline window)',
+      parseIntArg('--ping-interval-ms'),
+    )
+    .option(
+      '--backlog <n>',
+      'accept queue length (capped by net.core.somaxconn)',
+      parseIntArg('--backlog'),
+      4096,
+    )
     .option('--redis <url>', 'share channels with other nodes through this Redis (redis://host:port)')
     .option('--node-id <id>', "this node's id in a cluster (default: random)")
     .option('--max-broadcasters <n>', 'most broadcasters per channel', parseIntArg('--max-broadcasters'), 128)
@@ -47,6 +63,7 @@ Examples:
   holdfast serve --port 0 --app myapp             # any free port
   holdfast serve --app 0123456789abcdef0123456789abcdef:fedcba9876543210fedcba9876543210
   holdfast serve --offline-after-ms 40000         # NERTC-like 40 s remote offline window
+  holdfast serve --keepalive-ms 1000              # keepalives every 1 s (more margin, more writes)
   holdfast serve --admin-id ops --admin-secret s3cret   # admin API and console behind HTTP Basic auth
   holdfast serve --no-console                     # no /console/ and /demo/`,
     )
@@ -56,6 +73,9 @@ Examples:
         port: number;
         app?: AppConfig[];
         offlineAfterMs: number;
+        keepaliveMs?: number;
+        pingIntervalMs?: number;
+        backlog: number;
         maxBroadcasters: number;
         redis?: string;
         nodeId?: string;
@@ -71,7 +91,12 @@ Examples:
           host: opts.host,
           port: opts.port,
           apps,
-          timing: { offlineAfterMs: opts.offlineAfterMs },
+          backlog: opts.backlog,
+          timing: {
+            offlineAfterMs: opts.offlineAfterMs,
+            ...(opts.keepaliveMs !== undefined ? { keepaliveMs: opts.keepaliveMs } : {}),
+            ...(opts.pingIntervalMs !== undefined ? { pingIntervalMs: opts.pingIntervalMs } : {}),
+          },
           limits: { maxBroadcasters: opts.maxBroadcasters },
           ...(opts.redis ? { redis: opts.redis } : {}),
           ...(opts.nodeId ? { nodeId: opts.nodeId } : {}),
