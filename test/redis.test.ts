@@ -69,6 +69,7 @@ describe('Redis engine (real redis-server)', () => {
       expect((await engine.claimUid(ref, { ...m, sessionId: 's2' })).previous?.sessionId).toBe('s1');
       const seen: unknown[] = [];
       engine.subscribe((msg) => seen.push(msg));
+      await engine.watchChannel(ref);
       expect(await engine.publishEvent(ref, { kind: 'user_joined', uid: 1 })).toBe(1);
       expect(await engine.publishEvent(ref, { kind: 'user_offline', uid: 1, reason: 'quit' })).toBe(2);
       expect(await engine.eventsSince(ref, 1)).toEqual([
@@ -113,6 +114,48 @@ describe('Redis engine (real redis-server)', () => {
       ]);
       expect((await engine.claimOrphans(now, 10)).map((s) => s.id)).toEqual(['o1']);
       expect(await engine.claimOrphans(now, 10)).toEqual([]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("a node receives a channel's events only while one of its sessions watches it", async () => {
+    const engine = await RedisEngine.connect({ url: redis.url, prefix: 'watch:' });
+    try {
+      const room = { appId: 'demo', channel: 'watched room' };
+      const other = { appId: 'demo', channel: 'not watched' };
+      const seqs: Array<[string, number]> = [];
+      engine.subscribe((m) => {
+        if (m.kind === 'channel_event') seqs.push([m.ref.channel, m.seq]);
+      });
+      const publish = async (ref: typeof room) => {
+        await engine.publishEvent(ref, { kind: 'user_joined', uid: 1 });
+        await sleep(100);
+      };
+      await engine.watchChannel(room);
+      await engine.watchChannel(room); // a second local session of the same channel
+      await publish(room);
+      await publish(other);
+      expect(seqs).toEqual([['watched room', 1]]);
+      expect(engine.watchedChannels).toBe(1);
+      await engine.unwatchChannel(room); // one session left: still watched
+      await publish(room);
+      expect(seqs).toEqual([
+        ['watched room', 1],
+        ['watched room', 2],
+      ]);
+      await engine.unwatchChannel(room); // the last one left
+      expect(engine.watchedChannels).toBe(0);
+      await publish(room);
+      expect(seqs).toHaveLength(2);
+      // Node-wide messages still reach a node that watches nothing.
+      const kicks: unknown[] = [];
+      engine.subscribe((m) => {
+        if (m.kind === 'close_channel') kicks.push(m);
+      });
+      await engine.publish({ kind: 'close_channel', ref: other });
+      await sleep(100);
+      expect(kicks).toHaveLength(1);
     } finally {
       await engine.close();
     }

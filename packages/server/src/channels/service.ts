@@ -141,6 +141,7 @@ export class ChannelService {
     await this.engine.publish({ kind: 'session_moved', sessionId: record.id, nodeId: this.opts.nodeId });
     const live = this.#addLocal(record.id, ref, record.uid, member.role, member.profile, now);
     live.remote = conn.remoteAddress;
+    await this.engine.watchChannel(ref);
     this.opts.log.info({ session: record.id, from: record.nodeId }, 'session taken over from another node');
     return live;
   }
@@ -167,6 +168,8 @@ export class ChannelService {
     await this.engine.putSession({ id, appId: ref.appId, channel: ref.channel, uid, nodeId, createdAt: now });
     const live = this.#addLocal(id, ref, uid, frame.role, frame.profile, now);
     live.tokenExpiresAt = tokenExpiresAt;
+    // Receiving the channel's events before the snapshot: nothing falls between the two.
+    await this.engine.watchChannel(ref);
     live.hold();
     if (previous) {
       // Same uid from another device: the older session ends; remote members see no flap

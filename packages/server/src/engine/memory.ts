@@ -191,6 +191,10 @@ export class MemoryEngine implements Engine {
     return out;
   }
 
+  /** One in-process bus delivers every event to every node: nothing to watch. */
+  async watchChannel(_ref: ChannelRef): Promise<void> {}
+  async unwatchChannel(_ref: ChannelRef): Promise<void> {}
+
   async publish(message: BusMessage): Promise<void> {
     for (const listener of [...this.#listeners]) listener(message);
   }

@@ -35,9 +35,9 @@ redis.call('HSET', KEYS[1], ARGV[1], updated)
 return updated`;
 
 /**
- * KEYS: seq, log, busChannel. ARGV: refJson, eventJson, logLimit.
+ * KEYS: seq, log, the channel's event topic. ARGV: refJson, eventJson, logLimit.
  * Numbers the event, appends it to the capped log and publishes it, in one step,
- * so every node receives a channel's events in seq order.
+ * so every node watching the channel receives its events in seq order.
  */
 export const PUBLISH_EVENT = `
 local seq = redis.call('INCR', KEYS[1])

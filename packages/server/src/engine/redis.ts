@@ -51,8 +51,9 @@ type Scripted = Redis & {
 
 /**
  * Shared state in Redis, for several server nodes behind any load balancer.
- * Channel events fan out over Redis pub/sub (published from inside the script
- * that numbers them, so order is the log's order). If Redis restarts empty, the
+ * Channel events fan out over Redis pub/sub, one topic per channel, to the nodes that have
+ * members there (published from inside the script that numbers them, so order is the log's
+ * order); node-wide messages (kicks, session moves, channel closes) go on one shared topic. If Redis restarts empty, the
  * engine notices (an epoch key vanished) and asks every node to re-assert the
  * sessions and members it holds; kicking rules and event logs are lost then.
  */
@@ -64,6 +65,8 @@ export class RedisEngine implements Engine {
   #resetListeners = new Set<() => void>();
   #epoch = '';
   #closed = false;
+  /** Channel event topics this node is subscribed to: local sessions per topic, and the SUBSCRIBE. */
+  #watched = new Map<string, { count: number; ready: Promise<unknown> }>();
 
   private constructor(opts: RedisEngineOptions) {
     this.#p = opts.prefix ?? 'hf:';
@@ -128,6 +131,10 @@ export class RedisEngine implements Engine {
 
   #ch(ref: ChannelRef, part: 'm' | 'seq' | 'log'): string {
     return `${this.#p}c:${ref.appId}:${encodeURIComponent(ref.channel)}:${part}`;
+  }
+  /** The pub/sub topic of one channel's events: only nodes with members there subscribe. */
+  #topic(ref: ChannelRef): string {
+    return `${this.#p}ev:${ref.appId}:${encodeURIComponent(ref.channel)}`;
   }
   #chSet(appId: string): string {
     return `${this.#p}a:${appId}:chs`;
@@ -207,7 +214,7 @@ export class RedisEngine implements Engine {
     return this.#cmd.hfPublishEvent(
       this.#ch(ref, 'seq'),
       this.#ch(ref, 'log'),
-      `${this.#p}bus`,
+      this.#topic(ref),
       JSON.stringify({ appId: ref.appId, channel: ref.channel }),
       JSON.stringify(event),
       String(EVENT_LOG_LIMIT),
@@ -286,6 +293,39 @@ export class RedisEngine implements Engine {
       `${this.#p}n:`,
     );
     return out.map((s) => JSON.parse(s) as SessionRecord);
+  }
+
+  async watchChannel(ref: ChannelRef): Promise<void> {
+    const topic = this.#topic(ref);
+    const watched = this.#watched.get(topic);
+    if (watched) {
+      watched.count++;
+      await watched.ready;
+      return;
+    }
+    const entry = { count: 1, ready: this.#sub.subscribe(topic) };
+    this.#watched.set(topic, entry);
+    try {
+      await entry.ready;
+    } catch (err) {
+      // Not subscribed after all: the next session to watch tries again (ioredis resubscribes
+      // what did succeed by itself after a reconnect).
+      if (this.#watched.get(topic) === entry) this.#watched.delete(topic);
+      throw err;
+    }
+  }
+  async unwatchChannel(ref: ChannelRef): Promise<void> {
+    const topic = this.#topic(ref);
+    const watched = this.#watched.get(topic);
+    if (!watched || --watched.count > 0) return;
+    // SUBSCRIBE / UNSUBSCRIBE go out in order on one connection: a watch that comes after this
+    // one subscribes again, and wins.
+    this.#watched.delete(topic);
+    await this.#sub.unsubscribe(topic);
+  }
+  /** How many channel topics this node is subscribed to (tests, metrics). */
+  get watchedChannels(): number {
+    return this.#watched.size;
   }
 
   async publish(message: BusMessage): Promise<void> {

@@ -166,9 +166,17 @@ export interface Engine {
    */
   claimOrphans(now: number, limit: number): Promise<SessionRecord[]>;
 
+  /**
+   * This node wants `ref`'s channel events (one call per local session of the channel; resolves
+   * once they are being received, so a snapshot taken afterwards misses nothing). Engines that
+   * deliver every event everywhere (memory) may do nothing.
+   */
+  watchChannel(ref: ChannelRef): Promise<void>;
+  /** One of this node's sessions of `ref` is gone; after the last, its events may stop coming. */
+  unwatchChannel(ref: ChannelRef): Promise<void>;
   /** Sends a message to every node (this one included). */
   publish(message: BusMessage): Promise<void>;
-  /** Receives every bus message; returns a disposer. */
+  /** Receives every bus message (channel events only for watched channels); returns a disposer. */
   subscribe(listener: (message: BusMessage) => void): () => void;
   /** Fires when shared state was lost (e.g. Redis restarted empty): nodes re-assert what they hold. */
   onReset(listener: () => void): () => void;
