@@ -69,10 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const engine =
     options.engine ?? (redis ? await RedisEngine.connect({ ...redis, log }) : new MemoryEngine());
   const observer = new Observer();
-  // Every local session watches its channel's events (ChannelService); each one gone unwatches.
-  const local = new LocalSessions((live) =>
-    engine.unwatchChannel(live.ref).catch((err: unknown) => log.warn({ err }, 'unwatch failed')),
-  );
+  const local = new LocalSessions();
   const service = new ChannelService(engine, apps, local, {
     nodeId,
     clock,

@@ -54,7 +54,13 @@ export class ChannelService {
     private readonly apps: AppRegistry,
     private readonly local: LocalSessions,
     private readonly opts: ChannelServiceOptions,
-  ) {}
+  ) {
+    // Each local session watches its channel's events (see #freshJoin, #takeOver); each one that
+    // goes, however it goes, unwatches.
+    local.onDropped((live) =>
+      engine.unwatchChannel(live.ref).catch((err: unknown) => opts.log.warn({ err }, 'unwatch failed')),
+    );
+  }
 
   get nodeId(): string {
     return this.opts.nodeId;

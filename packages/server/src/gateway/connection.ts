@@ -66,9 +66,7 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
   }
 
   sendKeepalive(): void {
-    if (this.#phase !== 'joined' || this.ws.readyState !== this.ws.OPEN) return;
-    this.lastWriteAt = this.now();
-    this.ws.send(KEEPALIVE, { binary: false });
+    if (this.#phase === 'joined') this.sendEncoded(KEEPALIVE);
   }
 
   end(code: WireErrorCode, message: string): void {
