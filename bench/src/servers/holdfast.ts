@@ -32,7 +32,13 @@ serve({
         ...(p.pingIntervalMs ? { pingIntervalMs: p.pingIntervalMs } : {}),
       },
       // A presence channel of 1,000 members needs more than the default 128 broadcasters.
-      limits: { maxBroadcasters: 100_000 },
+      // Every bench client comes from 127.0.0.1: per-address limits out of the way.
+      limits: {
+        maxBroadcasters: 100_000,
+        maxConnectionsPerAddress: 1_000_000,
+        maxJoinsPerSecondPerAddress: 1_000_000,
+        capacity: 0,
+      },
     });
     return { host: p.host, port: server.port };
   },

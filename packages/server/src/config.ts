@@ -31,8 +31,31 @@ export interface ServerLimits {
   maxBroadcasters?: number;
   /** Frames per second per connection before it is closed as a flood. Default 50. */
   maxFramesPerSecond?: number;
-  /** A connection must send its join within this time. Default 10000. */
+  /** A connection must send its join within this time after its upgrade. Default 5000. */
   joinTimeoutMs?: number;
+  /**
+   * A new socket must deliver its HTTP request head (the WebSocket upgrade, or a plain request)
+   * within this time, or it is closed: half an upgrade and then nothing (slowloris) cannot hold a
+   * file descriptor. Default 5000.
+   */
+  handshakeTimeoutMs?: number;
+  /**
+   * Sockets one address may hold open at once. A few over the cap are refused with a reason
+   * (`rate_limited` end frame, close code 4429; HTTP 429), the rest are closed on accept.
+   * Counted on the socket's peer address. Default 256.
+   */
+  maxConnectionsPerAddress?: number;
+  /**
+   * Joins one address may start per second (each WebSocket carries at most one join, so this
+   * counts upgrades); more are refused with `rate_limited`, which the SDK retries after a backoff.
+   * Default 100.
+   */
+  maxJoinsPerSecondPerAddress?: number;
+  /**
+   * Connections this node is expected to hold: at start the server reads its open-file limit and
+   * warns when that limit cannot hold this many sockets. Default 10000.
+   */
+  capacity?: number;
 }
 
 export interface ServerOptions {
@@ -117,7 +140,11 @@ export function checkTiming(timing: ServerTiming): void {
 export const DEFAULT_LIMITS = {
   maxBroadcasters: 128,
   maxFramesPerSecond: 50,
-  joinTimeoutMs: 10_000,
+  joinTimeoutMs: 5000,
+  handshakeTimeoutMs: 5000,
+  maxConnectionsPerAddress: 256,
+  maxJoinsPerSecondPerAddress: 100,
+  capacity: 10_000,
 } as const;
 
 /** ws closes frames above this itself; smaller oversize frames get our own `frame_too_large` reason. */

@@ -23,6 +23,8 @@ import type { ServerContext } from './context.js';
 import { MemoryEngine } from './engine/memory.js';
 import { RedisEngine } from './engine/redis.js';
 import { ClientConnection } from './gateway/connection.js';
+import { openFileWarning, readOpenFileLimit } from './gateway/fd-limit.js';
+import { ConnectionGate, refuseWebSocket } from './gateway/handshake.js';
 import { KeepaliveWheel } from './gateway/keepalive.js';
 import { HttpRouter, sendJson } from './gateway/router.js';
 import { Observer } from './observe/observer.js';
@@ -93,7 +95,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ctx: ServerContext = { nodeId, options, apps, engine, service, observer, router, clock, log };
   registerAdminRoutes(ctx);
   registerConsoleRoutes(ctx);
-  const http = createServer((req, res) => void router.handle(req, res));
+  const gate = new ConnectionGate(limits, clock, log);
+  const http = createServer((req, res) => void (gate.admitRequest(req, res) && router.handle(req, res)));
+  gate.attach(http);
 
   const keepalives = new KeepaliveWheel(clock, timing.keepaliveMs);
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
@@ -106,7 +110,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // as the connection lives — about 2 KB per connection.
     destroyOnError(socket);
     const remote = req.socket.remoteAddress ?? '';
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, remote));
+    const refusal = gate.upgrade(socket);
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      refusal === undefined ? accept(ws, remote) : refuseWebSocket(ws, refusal),
+    );
   });
 
   const cluster = new ClusterControl(service, local, engine, { nodeId, clock, log });
@@ -132,6 +139,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Timers start only once listening: a failed listen (port taken) leaves nothing running.
   sweeper.start();
   keepalives.start();
+  gate.start();
+  const fdWarning = openFileWarning(readOpenFileLimit(), limits.capacity);
+  if (fdWarning) log.warn(fdWarning);
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   log.info({ host, port }, 'listening');
@@ -146,6 +156,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closing ??= (async () => {
         sweeper.stop();
         keepalives.stop();
+        gate.stop();
         unsubscribeReset();
         cluster.stop();
         service.abandon();
@@ -167,6 +178,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await sweeper.beat().catch(() => {});
         cluster.stop();
         keepalives.stop();
+        gate.stop();
         service.shutdown();
         await engine.forgetNode(nodeId).catch(() => {});
         for (const ws of wss.clients) ws.terminate();

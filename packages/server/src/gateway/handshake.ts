@@ -1,0 +1,133 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type Clock, CloseCode, encodeFrame, type TimerHandle } from '@holdfast/protocol';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { type AddressLimits, AddressLimiter } from './limits.js';
+
+export interface GateOptions extends AddressLimits {
+  /** A new socket must finish its HTTP request head (an upgrade or a plain request) within this. */
+  handshakeTimeoutMs: number;
+}
+
+/** The address a socket is counted on: its peer address unless a caller knows better (trusted proxy). */
+export type AddressOf = (socket: Socket) => string;
+const peerAddress: AddressOf = (socket) => socket.remoteAddress ?? '';
+
+/**
+ * Guards the HTTP listener before anything reaches the WebSocket gateway or the router:
+ * - every new socket must deliver its request head (upgrade or plain HTTP) within
+ *   `handshakeTimeoutMs`, or it is destroyed (slowloris: half an upgrade, then nothing);
+ * - one address holds at most `maxConnectionsPerAddress` sockets; a few over that are kept to
+ *   be told why (typed `rate_limited` on upgrade, 429 over HTTP), the rest are destroyed on accept;
+ * - one address starts at most `maxJoinsPerSecondPerAddress` upgrades per second.
+ * One sweep timer per node, not one per socket.
+ */
+export class ConnectionGate {
+  readonly limiter: AddressLimiter;
+  /** Sockets that have not delivered a request head yet → their deadline (clock ms). */
+  #pending = new Map<Socket, number>();
+  #refused = new WeakSet<Duplex>();
+  #timer: TimerHandle | undefined;
+  readonly sweepMs: number;
+
+  constructor(
+    private readonly opts: GateOptions,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly addressOf: AddressOf = peerAddress,
+  ) {
+    this.limiter = new AddressLimiter(opts, () => clock.now());
+    this.sweepMs = Math.max(20, Math.min(250, Math.floor(opts.handshakeTimeoutMs / 8)));
+  }
+
+  /** Sockets still inside their handshake deadline. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** Hooks the listener's `connection` event; headers must also arrive within the deadline. */
+  attach(http: Server): void {
+    http.headersTimeout = Math.min(http.headersTimeout, this.opts.handshakeTimeoutMs);
+    http.on('connection', (socket: Socket) => this.#onConnection(socket));
+  }
+
+  #onConnection(socket: Socket): void {
+    const address = this.addressOf(socket);
+    const verdict = this.limiter.open(address);
+    if (verdict === 'drop') {
+      socket.destroy();
+      return;
+    }
+    if (verdict === 'refuse') this.#refused.add(socket);
+    this.#pending.set(socket, this.clock.now() + this.opts.handshakeTimeoutMs);
+    socket.once('close', () => {
+      this.#pending.delete(socket);
+      this.limiter.release(address);
+    });
+  }
+
+  /**
+   * A plain HTTP request arrived: its handshake is done. False when the socket is over its
+   * address's cap: a 429 has been sent and the router must not run.
+   */
+  admitRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    this.#pending.delete(req.socket as Socket);
+    if (!this.#refused.has(req.socket)) return true;
+    const body = JSON.stringify({ error: 'rate_limited', message: 'too many connections from this address' });
+    res.writeHead(429, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+      'retry-after': '1',
+    });
+    res.end(body);
+    return false;
+  }
+
+  /** An upgrade arrived: undefined to go ahead, or why it must be refused (`rate_limited`). */
+  upgrade(socket: Duplex): string | undefined {
+    this.#pending.delete(socket as Socket);
+    if (this.#refused.has(socket)) return 'too many connections from this address';
+    if (!this.limiter.allowJoin(this.addressOf(socket as Socket)))
+      return `more than ${this.opts.maxJoinsPerSecondPerAddress} joins per second from this address`;
+    return undefined;
+  }
+
+  /** Destroys every socket past its handshake deadline. */
+  sweep(): void {
+    const now = this.clock.now();
+    let cut = 0;
+    for (const [socket, deadline] of this.#pending) {
+      // Insertion order is deadline order (one fixed timeout), so the first live one ends the scan.
+      if (deadline > now) break;
+      this.#pending.delete(socket);
+      socket.destroy();
+      cut++;
+    }
+    if (cut > 0) this.log.info({ cut }, 'closed sockets that did not finish their handshake in time');
+    this.limiter.sweep();
+  }
+
+  start(): void {
+    this.stop();
+    const tick = () => {
+      this.sweep();
+      this.#timer = this.clock.setTimeout(tick, this.sweepMs);
+    };
+    this.#timer = this.clock.setTimeout(tick, this.sweepMs);
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+/** Ends a just-upgraded WebSocket with a typed `rate_limited` refusal (close code 4429). */
+export function refuseWebSocket(ws: WebSocket, message: string): void {
+  ws.send(encodeFrame({ type: 'end', code: 'rate_limited', message }));
+  ws.close(CloseCode.rate_limited, 'rate_limited');
+  setTimeout(() => ws.terminate(), 2000).unref();
+}
