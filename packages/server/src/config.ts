@@ -56,6 +56,11 @@ export interface ServerLimits {
    * warns when that limit cannot hold this many sockets. Default 10000.
    */
   capacity?: number;
+  /**
+   * Viewers of the console's live feed at once; more get 503 (their EventSource retries). The
+   * feed is shared, so each viewer costs one write per 100 ms batch and per snapshot. Default 32.
+   */
+  maxConsoleViewers?: number;
 }
 
 export interface ServerOptions {

@@ -4,7 +4,7 @@ import { checkBasicAuth } from '../admin/auth.js';
 import type { ServerContext } from '../context.js';
 import { type RouteHandler, sendJson } from '../gateway/router.js';
 import { streamEvents } from './event-stream.js';
-import { buildSnapshot } from './snapshot.js';
+import { ConsoleFeed } from './feed.js';
 import { serveStatic } from './static-files.js';
 import type { ConsoleHello } from './types.js';
 
@@ -29,6 +29,9 @@ const DEMO_CSP = "default-src 'self'; connect-src 'self' ws: wss:; style-src 'se
  */
 export function registerConsoleRoutes(ctx: ServerContext, dist: string = CONSOLE_DIST): void {
   if (ctx.options.console === false) return;
+  // One feed for all viewers: a snapshot is built once per second however many are watching.
+  const maxViewers = ctx.options.limits?.maxConsoleViewers;
+  const feed = new ConsoleFeed(ctx, maxViewers !== undefined ? { maxViewers } : {});
   const guarded =
     (handler: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>): RouteHandler =>
     async (req, res, url) => {
@@ -39,14 +42,14 @@ export function registerConsoleRoutes(ctx: ServerContext, dist: string = CONSOLE
     'GET',
     '/console/api/snapshot',
     guarded(async (_req, res) => {
-      const body: ConsoleHello = { snapshot: await buildSnapshot(ctx), events: [...ctx.observer.recent()] };
+      const body: ConsoleHello = { snapshot: await feed.snapshot(), events: [...ctx.observer.recent()] };
       sendJson(res, 200, body, { 'cache-control': 'no-store' });
     }),
   );
   ctx.router.add(
     'GET',
     '/console/api/events',
-    guarded((req, res) => streamEvents(ctx, req, res)),
+    guarded((req, res) => streamEvents(feed, req, res)),
   );
   const consoleSite = { root: `${dist}console`, mount: '/console/', csp: CONSOLE_CSP };
   const demoSite = { root: `${dist}demo`, mount: '/demo/', csp: DEMO_CSP };

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { Attachment, LiveSession } from '../channels/live-session.js';
 import type { ChannelService } from '../channels/service.js';
+import { reportLimiter } from '../observe/report-limiter.js';
 import type { KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
 
 /** One keepalive frame for every connection: encoded once, never per send. */
@@ -169,7 +170,7 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     if (frame.type === 'report') {
       const live = this.#live;
       if (live)
-        for (const s of frame.states)
+        for (const s of reportLimiter.admit(live, frame.states, this.now()))
           this.service.observe(live, {
             type: 'client_state',
             state: s.state,

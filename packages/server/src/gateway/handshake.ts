@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { type Clock, CloseCode, encodeFrame, type TimerHandle } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import { type AddressLimits, AddressLimiter } from './limits.js';
+import { AddressLimiter, type AddressLimits } from './limits.js';
 
 export interface GateOptions extends AddressLimits {
   /** A new socket must finish its HTTP request head (an upgrade or a plain request) within this. */
