@@ -1,5 +1,6 @@
 import type { ConsoleHello, ConsoleSnapshot, ObservedEvent } from '@holdfast/server';
 import { useEffect, useReducer } from 'preact/hooks';
+import { applyDelta, type ConsoleDelta } from './delta.js';
 
 /** Most events kept in the page; the server keeps its own recent window too. */
 const MAX_EVENTS = 5000;
@@ -19,6 +20,7 @@ type Action =
   | { type: 'hello'; hello: ConsoleHello }
   | { type: 'observed'; event: ObservedEvent }
   | { type: 'snapshot'; snapshot: ConsoleSnapshot }
+  | { type: 'delta'; delta: ConsoleDelta }
   | { type: 'live'; live: boolean };
 
 function remember(lastSeen: Map<string, number>, snapshot: ConsoleSnapshot): Map<string, number> {
@@ -54,6 +56,11 @@ function reduce(feed: Feed, action: Action): Feed {
         lastSeen: remember(feed.lastSeen, action.snapshot),
         skew: action.snapshot.now - Date.now(),
       };
+    case 'delta': {
+      // A delta before any hello has nothing to apply to; the hello that follows brings it all.
+      if (!feed.snapshot) return feed;
+      return reduce(feed, { type: 'snapshot', snapshot: applyDelta(feed.snapshot, action.delta) });
+    }
     case 'live':
       return { ...feed, live: action.live };
   }
@@ -61,7 +68,8 @@ function reduce(feed: Feed, action: Action): Feed {
 
 /**
  * The server's live feed (Server-Sent Events at `api/events`, relative to /console/): a `hello`
- * with the snapshot and recent events, then each observed event and a snapshot every second.
+ * with the snapshot and recent events, then each observed event and, every second, a `delta`
+ * (the channels that changed) or now and then a whole `snapshot`.
  * EventSource reconnects by itself; each reconnect starts with a fresh `hello`.
  */
 export function useFeed(url = 'api/events'): Feed {
@@ -79,6 +87,7 @@ export function useFeed(url = 'api/events'): Feed {
     on<ConsoleHello>('hello', (hello) => dispatch({ type: 'hello', hello }));
     on<ObservedEvent>('observed', (event) => dispatch({ type: 'observed', event }));
     on<ConsoleSnapshot>('snapshot', (snapshot) => dispatch({ type: 'snapshot', snapshot }));
+    on<ConsoleDelta>('delta', (delta) => dispatch({ type: 'delta', delta }));
     source.onopen = () => dispatch({ type: 'live', live: true });
     source.onerror = () => dispatch({ type: 'live', live: false });
     return () => source.close();

@@ -83,7 +83,9 @@ describe('ConsoleFeed', () => {
     }
     // One build per interval, whatever the number of viewers.
     expect(feed.builds).toBeLessThanOrEqual(6);
-    expect(count(viewers[0]!.text(), 'snapshot')).toBeGreaterThanOrEqual(4);
+    expect(count(viewers[0]!.text(), 'delta') + count(viewers[0]!.text(), 'snapshot')).toBeGreaterThanOrEqual(
+      4,
+    );
   });
 
   it('refuses viewers past the cap with 503 and stops all work when the last one leaves', async () => {
@@ -127,5 +129,30 @@ describe('ConsoleFeed', () => {
     emit(9);
     clock.advance(100);
     expect(big.destroyed).toBe(true);
+  });
+});
+
+describe('ConsoleFeed deltas', () => {
+  it('pushes deltas between whole snapshots, and the whole one to a viewer that missed a push', async () => {
+    const { clock, open } = setup({ fullEvery: 3, skipAboveBytes: 1000, maxSkips: 100 });
+    const fast = await open();
+    const slow = await open();
+    const tick = async () => {
+      clock.advance(1000);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    await tick();
+    await tick();
+    expect(count(fast.text(), 'delta')).toBe(2);
+    slow.writableLength = 5000;
+    await tick(); // the 3rd push is a whole snapshot; slow is skipped
+    expect(count(fast.text(), 'snapshot')).toBe(1);
+    expect(count(slow.text(), 'snapshot')).toBe(0);
+    slow.writableLength = 0;
+    await tick(); // a delta for fast, the whole snapshot for slow (it missed one)
+    expect(count(fast.text(), 'delta')).toBe(3);
+    expect(count(slow.text(), 'snapshot')).toBe(1);
+    await tick();
+    expect(count(slow.text(), 'delta')).toBe(3);
   });
 });

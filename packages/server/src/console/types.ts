@@ -63,3 +63,23 @@ export interface ConsoleHello {
 }
 
 export type { ObservedEvent };
+
+/**
+ * The live feed's `delta` event: what changed since the previous snapshot or delta. Every app is
+ * listed with its header; `channels` holds only channels that are new or changed (whole, members
+ * included), `removed` the names of channels no longer listed, `order` the listing when channels came or
+ * went. Applied to the snapshot from the `hello` (and each delta since), it gives the server's.
+ */
+export interface ConsoleDelta {
+  node: string;
+  now: number;
+  pingIntervalMs: number;
+  apps: Array<
+    Omit<ConsoleApp, 'channels'> & {
+      channels: ConsoleChannel[];
+      removed: string[];
+      /** Every listed channel's name in order; present only when channels came or went. */
+      order?: string[];
+    }
+  >;
+}
