@@ -11,6 +11,8 @@ export interface GateOptions extends AddressLimits {
   handshakeTimeoutMs: number;
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 /** The address a socket is counted on: its peer address unless a caller knows better (trusted proxy). */
 export type AddressOf = (socket: Socket) => string;
 const peerAddress: AddressOf = (socket) => socket.remoteAddress ?? '';
@@ -50,6 +52,8 @@ export class ConnectionGate {
   /** Hooks the listener's `connection` event; headers must also arrive within the deadline. */
   attach(http: Server): void {
     http.headersTimeout = Math.min(http.headersTimeout, this.opts.handshakeTimeoutMs);
+    // A whole request (an admin body) within 30 s; an SSE stream's request is complete at once.
+    http.requestTimeout = Math.min(http.requestTimeout || REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS);
     http.on('connection', (socket: Socket) => this.#onConnection(socket));
   }
 
