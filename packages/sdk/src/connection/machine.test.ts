@@ -506,3 +506,25 @@ describe('transition(): timers and retries', () => {
     expect(s).toEqual(copy);
   });
 });
+
+describe('post-join work is data', () => {
+  it.each([
+    [connecting, false],
+    [reconnecting, true],
+  ])(
+    'joined from %j (resumed %s) ends with one when_settled: members, pinger, token expiry, role',
+    (from, resumed) => {
+      const r = transition(from, { type: 'joined', resumed, sessionExpired: false }, T0 + 10, cfg);
+      expect(r.effects.at(-1)).toEqual({
+        type: 'when_settled',
+        status: 'connected',
+        effects: [
+          { type: 'sync_members', resumed },
+          { type: 'start_pinger' },
+          { type: 'watch_token' },
+          { type: 'restore_role' },
+        ],
+      });
+    },
+  );
+});

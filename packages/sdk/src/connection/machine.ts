@@ -197,6 +197,16 @@ export function transition(state: ConnState, event: ConnEvent, now: number, cfg:
             notify({ type: reconnect ? 'rejoin_success' : 'join_success', elapsed: now - state.since }),
           );
           effects.push({ type: 'arm', timer: 'interrupt', at: now + cfg.interruptedAfterMs });
+          effects.push({
+            type: 'when_settled',
+            status: 'connected',
+            effects: [
+              { type: 'sync_members', resumed: event.resumed },
+              { type: 'start_pinger' },
+              { type: 'watch_token' },
+              { type: 'restore_role' },
+            ],
+          });
           return { state: { status: 'connected', reason, since: now, lastDataAt: now }, effects };
         }
         case 'transport_closed':

@@ -94,7 +94,22 @@ export type Effect =
   /** Drop the resumable session: the next join is a fresh one. */
   | { type: 'forget_session' }
   | { type: 'arm'; timer: TimerName; at: number }
-  | { type: 'cancel_all' };
+  /** Flush every timer of the state being left, the pinger included. */
+  | { type: 'cancel_all' }
+  /**
+   * Run `effects` once the events that this transition's callbacks queued have run, and only if
+   * the state is then still `status`: a leaveChannel called from onJoinChannelSuccess wins over
+   * the post-join work.
+   */
+  | { type: 'when_settled'; status: Status; effects: Effect[] }
+  /** Post-join: reconcile the remote members with the joined frame (replaying what was missed on a resume). */
+  | { type: 'sync_members'; resumed: boolean }
+  /** Post-join: send a keepalive every `keepaliveMs` the server asked for. */
+  | { type: 'start_pinger' }
+  /** Post-join: tell the engine when the token's join privilege expires. */
+  | { type: 'watch_token' }
+  /** Post-join: a role chosen while reconnecting is asked of the server now that it is back. */
+  | { type: 'restore_role' };
 
 /** Everything timing-related, with the seed's numbers as defaults. */
 export interface MachineConfig {

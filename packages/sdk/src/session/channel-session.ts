@@ -1,74 +1,24 @@
 import {
-  type Clock,
   decodeServerFrame,
   encodeFrame,
   type JoinedFrame,
   type JoinFrame,
   PROTOCOL_VERSION,
   type ServerFrame,
-  type WireErrorCode,
-  type WireOfflineReason,
-  type WireProfile,
   type WireRole,
   wireErrorFromCloseCode,
 } from '@holdfast/protocol';
 import { INITIAL_STATE, transition } from '../connection/machine.js';
 import { MachineTimers } from '../connection/timers.js';
-import type {
-  ConnEvent,
-  ConnState,
-  Effect,
-  MachineConfig,
-  Notice,
-  Reason,
-  Status,
-} from '../connection/types.js';
-import type { NetworkSource, Transport, TransportFactory } from '../transport/types.js';
+import type { ConnEvent, ConnState, Effect, Reason, Status } from '../connection/types.js';
+import type { Transport } from '../transport/types.js';
+import { type EffectPorts, runEffect } from './effect-runner.js';
 import { Pinger } from './pinger.js';
 import { RemoteMembers } from './presence.js';
 import { StateReports } from './reports.js';
+import type { JoinParams, SessionListener, SessionOptions, SessionStats } from './session-types.js';
 
-/** What a session tells the engine that owns it. Profile-neutral. */
-export interface SessionListener {
-  state(status: Status, reason: Reason): void;
-  notice(notice: Notice): void;
-  userJoined(uid: number, elapsed: number): void;
-  userOffline(uid: number, reason: WireOfflineReason): void;
-  roleChanged(oldRole: WireRole, newRole: WireRole): void;
-  roleChangeFailed(code: WireErrorCode, role: WireRole): void;
-  tokenResult(ok: boolean, code?: WireErrorCode): void;
-  /** Unix ms when the join privilege of the current token expires (after a join or a renewal). */
-  tokenExpiresAt(at: number | undefined): void;
-}
-
-export interface SessionOptions {
-  appId: string;
-  /** One URL, or several to move through on failure. */
-  serverUrls: string[];
-  clock: Clock;
-  transport: TransportFactory;
-  config: MachineConfig;
-  network?: NetworkSource;
-}
-
-export interface JoinParams {
-  channel: string;
-  uid: number;
-  token: string | undefined;
-  role: WireRole;
-  profile: WireProfile;
-}
-
-/** Connection statistics reported with onLeaveChannel. */
-export interface SessionStats {
-  /** Seconds in the channel. */
-  duration: number;
-  txBytes: number;
-  rxBytes: number;
-  userCount: number;
-  connectTimeMs: number;
-  lastRttMs: number;
-}
+export type { JoinParams, SessionListener, SessionOptions, SessionStats } from './session-types.js';
 
 /**
  * The driver: executes the pure machine's effects with real (or test) time and a
@@ -97,6 +47,14 @@ export class ChannelSession {
   #pendingRoles = new Map<number, { from: WireRole; to: WireRole }>();
   #unsubscribeNetwork: (() => void) | undefined;
   #reports = new StateReports();
+  /** The last state change told to the listener: what an engine reports as its state. */
+  #reported: { status: Status; reason: Reason | 'initial' } = INITIAL_STATE;
+  /** The current join() has reached Connected once. */
+  #joinedOnce = false;
+  /** The last `joined` frame, and the role wanted when it came: what the post-join effects use. */
+  #joined: { frame: JoinedFrame; wanted: WireRole | undefined } | undefined;
+  #settled: { status: Status; effects: Effect[] }[] = [];
+  readonly #ports: EffectPorts;
   readonly remote: RemoteMembers;
 
   constructor(
@@ -113,6 +71,7 @@ export class ChannelSession {
       if (change === 'online') this.dispatch({ type: 'network_online' });
       else if (change === 'changed') this.dispatch({ type: 'network_changed' });
     });
+    this.#ports = this.#effectPorts();
   }
 
   get status(): Status {
@@ -137,12 +96,25 @@ export class ChannelSession {
   get rttMs(): number {
     return this.#rtt;
   }
+  /** The last state change told to the listener (during a transition `state` may be ahead of it). */
+  get reported(): { status: Status; reason: Reason | 'initial' } {
+    return this.#reported;
+  }
+  /** The current join reached Connected at least once (NERTC tells endings by onDisconnect from then on). */
+  get joinedOnce(): boolean {
+    return this.#joinedOnce;
+  }
+  /** Clock time of the last join() call. */
+  get joinStartedAt(): number {
+    return this.#joinStartedAt;
+  }
 
   /** `viaProxy`: the route goes through a proxy, reported as the join's reason (SettingProxyServer). */
   join(params: JoinParams, viaProxy = false): void {
     this.#params = { ...params };
     this.#uid = params.uid;
     this.#joinStartedAt = this.opts.clock.now();
+    this.#joinedOnce = false;
     this.remote.clear();
     this.#tx = this.#rx = 0;
     this.dispatch(viaProxy ? { type: 'join', viaProxy } : { type: 'join' });
@@ -196,6 +168,7 @@ export class ChannelSession {
     this.#timers.cancelAll();
     this.#closeTransport();
     this.#state = INITIAL_STATE;
+    this.#reported = INITIAL_STATE;
   }
 
   /**
@@ -208,50 +181,71 @@ export class ChannelSession {
     if (this.#running) return;
     this.#running = true;
     try {
-      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
-        const result = transition(this.#state, next, this.opts.clock.now(), this.opts.config);
-        this.#state = result.state;
-        for (const effect of result.effects) this.#execute(effect);
+      for (;;) {
+        for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
+          const result = transition(this.#state, next, this.opts.clock.now(), this.opts.config);
+          this.#state = result.state;
+          for (const effect of result.effects) runEffect(effect, this.#ports);
+        }
+        // `when_settled` work runs once the queue is empty; what it queues in turn runs after it.
+        const settled = this.#settled;
+        if (settled.length === 0) return;
+        this.#settled = [];
+        for (const s of settled)
+          if (this.#state.status === s.status) for (const e of s.effects) runEffect(e, this.#ports);
       }
     } finally {
       this.#running = false;
     }
   }
 
-  #execute(effect: Effect): void {
-    const _clock = this.opts.clock;
-    switch (effect.type) {
-      case 'state':
-        this.#queueReport(effect.status, effect.reason);
-        this.listener.state(effect.status, effect.reason);
-        return;
-      case 'notify':
-        this.listener.notice(effect.notice);
+  #effectPorts(): EffectPorts {
+    return {
+      state: (status, reason) => {
+        this.#queueReport(status, reason);
+        this.#reported = { status, reason };
+        this.listener.state(status, reason);
+      },
+      notice: (notice) => {
+        if (notice.type === 'join_success') this.#joinedOnce = true;
+        this.listener.notice(notice);
         // Cleared after the callback so onLeaveChannel's stats still count the channel's users.
-        if (effect.notice.type === 'left') this.remote.clear();
-        return;
-      case 'open':
-        this.#open();
-        return;
-      case 'close':
-        this.#closeTransport();
-        return;
-      case 'send_join':
-        this.#sendJoin();
-        return;
-      case 'send_leave':
-        this.#send({ type: 'leave' });
-        return;
-      case 'forget_session':
+        if (notice.type === 'left') this.remote.clear();
+      },
+      open: () => this.#open(),
+      close: () => this.#closeTransport(),
+      sendJoin: () => this.#sendJoin(),
+      sendLeave: () => this.#send({ type: 'leave' }),
+      forgetSession: () => {
         this.#resume = undefined;
-        return;
-      case 'arm':
-        this.#timers.arm(effect.timer, effect.at);
-        return;
-      case 'cancel_all':
-        this.#timers.cancelAll();
-        return;
-    }
+      },
+      arm: (timer, at) => this.#timers.arm(timer, at),
+      cancelTimers: () => this.#timers.cancelAll(),
+      stopPinger: () => this.#pinger.stop(),
+      defer: (status, effects) => {
+        this.#settled.push({ status, effects });
+      },
+      syncMembers: (resumed) => {
+        const frame = this.#joined?.frame;
+        if (!frame) return;
+        if (!resumed) this.remote.resetSequence();
+        this.remote.reconcile(frame.members, frame.seq, resumed ? frame.missed : undefined);
+      },
+      startPinger: () =>
+        this.#pinger.start(this.#keepaliveMs, () =>
+          this.#send({ type: 'ping', t: this.opts.clock.now(), ack: this.remote.lastSeq, rtt: this.#rtt }),
+        ),
+      watchToken: () => this.listener.tokenExpiresAt(this.#joined?.frame.tokenExpiresAt),
+      restoreRole: () => {
+        const joined = this.#joined;
+        if (!joined) return;
+        // A role chosen while reconnecting is applied now that the server is back.
+        if (joined.wanted && joined.wanted !== joined.frame.role && this.#params) {
+          this.#params.role = joined.frame.role;
+          this.setRole(joined.wanted);
+        }
+      },
+    };
   }
 
   #open(): void {
@@ -367,6 +361,7 @@ export class ChannelSession {
     }
   }
 
+  /** Adopts the frame's session; the post-join work is the machine's `when_settled` effects. */
   #onJoined(frame: JoinedFrame): void {
     const status = this.#state.status;
     if (status !== 'connecting' && status !== 'reconnecting') return;
@@ -378,20 +373,8 @@ export class ChannelSession {
     this.#uid = frame.uid;
     this.#resume = { sessionId: frame.sessionId };
     this.#keepaliveMs = frame.keepaliveMs;
-    const wanted = this.#params?.role;
+    this.#joined = { frame, wanted: this.#params?.role };
     this.dispatch({ type: 'joined', resumed: frame.resumed, sessionExpired: frame.sessionExpired === true });
-    if (this.status !== 'connected') return;
-    if (!frame.resumed) this.remote.resetSequence();
-    this.remote.reconcile(frame.members, frame.seq, frame.resumed ? frame.missed : undefined);
-    this.#pinger.start(this.#keepaliveMs, () =>
-      this.#send({ type: 'ping', t: this.opts.clock.now(), ack: this.remote.lastSeq, rtt: this.#rtt }),
-    );
-    this.listener.tokenExpiresAt(frame.tokenExpiresAt);
-    // A role chosen while reconnecting is applied now that the server is back.
-    if (wanted && wanted !== frame.role && this.#params) {
-      this.#params.role = frame.role;
-      this.setRole(wanted);
-    }
   }
 
   /** Remembers a state change for the server's console; sent whenever the client is connected. */
