@@ -110,7 +110,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // as the connection lives — about 2 KB per connection.
     destroyOnError(socket);
     const remote = req.socket.remoteAddress ?? '';
-    const refusal = gate.upgrade(socket);
+    const refusal = gate.upgrade(socket, remote);
     wss.handleUpgrade(req, socket, head, (ws) =>
       refusal === undefined ? accept(ws, remote) : refuseWebSocket(ws, refusal),
     );

@@ -90,11 +90,16 @@ export class ConnectionGate {
     return false;
   }
 
-  /** An upgrade arrived: undefined to go ahead, or why it must be refused (`rate_limited`). */
-  upgrade(socket: Duplex): string | undefined {
+  /**
+   * An upgrade arrived from `address` (the client's address as the caller knows it: the peer
+   * address, or the one a trusted proxy forwarded): undefined to go ahead, or why it must be
+   * refused (`rate_limited`). Joins per second are counted on `address`; connections were
+   * counted on accept, on `addressOf(socket)`.
+   */
+  upgrade(socket: Duplex, address: string = this.addressOf(socket as Socket)): string | undefined {
     this.#pending.delete(socket as Socket);
     if (this.#refused.has(socket)) return 'too many connections from this address';
-    if (!this.limiter.allowJoin(this.addressOf(socket as Socket)))
+    if (!this.limiter.allowJoin(address))
       return `more than ${this.opts.maxJoinsPerSecondPerAddress} joins per second from this address`;
     return undefined;
   }
