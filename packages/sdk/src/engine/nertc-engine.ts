@@ -1,13 +1,9 @@
 import {
   NERtcErrorCode as C,
-  type Clock,
   isValidChannelName,
   isValidUid,
   NERtcConnectionState,
   type NERtcConnectionStateChangeReason,
-  systemClock,
-  type WireProfile,
-  type WireRole,
 } from '@holdfast/protocol';
 import type { Notice, Reason, Status } from '../connection/types.js';
 import {
@@ -23,8 +19,8 @@ import {
   wireProfileFromNERtc,
   wireRoleFromNERtc,
 } from '../profiles/nertc.js';
-import type { ChannelSession } from '../session/channel-session.js';
-import type { ProxyRoute } from '../transport/proxy-route.js';
+import type { ToldState } from '../session/channel-session.js';
+import { EngineShell, type ShellTable } from './engine-shell.js';
 import type {
   NERtcChannelEventCallback,
   NERtcCreateContext,
@@ -32,7 +28,6 @@ import type {
   NERtcJoinChannelOptions,
 } from './nertc-types.js';
 import { setupSession } from './session-setup.js';
-import { TokenExpiryWatch } from './token-watch.js';
 
 /**
  * Creates an engine with the NERTC API shape and numbering. It drives the same connection
@@ -57,28 +52,48 @@ export function createNERtcEngine(): NERtcEngine {
 
 const S = NERtcConnectionState;
 
+/** The NERTC profile's return codes and mappings for the shared shell. */
+export const NERTC_SHELL: ShellTable = {
+  notInitialized: C.invalidState,
+  invalidArgument: C.invalidParam,
+  proxyUnavailable: C.invalidState,
+  profileLocked: C.invalidState,
+  profileOpenIn: ['disconnected', 'failed'],
+  role: wireRoleFromNERtc,
+  profile: wireProfileFromNERtc,
+  proxy: (type) => (type === 0 ? false : type === 1 ? true : undefined),
+};
+
+/**
+ * The NERTC state and reason for the session's last told change: a pure function of the session.
+ * `joined`: the join had succeeded when it happened (an ending is told differently after it).
+ */
+export function nertcView(
+  told: ToldState,
+  joined: boolean,
+): { state: NERtcConnectionState; reason: NERtcConnectionStateChangeReason | undefined } {
+  const { status, reason } = told;
+  if (reason === 'initial') return { state: S.disconnected, reason: undefined };
+  if (!isTerminal(status, reason)) return { state: nertcState[status], reason: nertcReason[reason] };
+  const [state, r] = nertcEnding(reason, joined).changes.at(-1)!;
+  return { state, reason: r };
+}
+
+/** The NERTC API over the shared shell: validation, numbering and callbacks; no state of its own. */
 class NERtcEngineImpl implements NERtcEngine {
-  #cb: NERtcChannelEventCallback = {};
-  #session: ChannelSession | undefined;
-  #route: ProxyRoute | undefined;
-  #proxyUsable = false;
-  #tokenWatch: TokenExpiryWatch | undefined;
-  #profile: WireProfile = 'communication';
-  #role: WireRole = 'broadcaster';
-  #state: NERtcConnectionState = S.disconnected;
-  #reason: NERtcConnectionStateChangeReason | undefined;
-  /** The current joinChannel has succeeded once: endings are told through onDisconnect from then on. */
-  #joined = false;
-  #cid = 0;
-  #clock: Clock = systemClock;
-  #joinStartedAt = 0;
+  readonly #shell = new EngineShell<NERtcChannelEventCallback>(NERTC_SHELL, {
+    role: 'broadcaster',
+    profile: 'communication',
+  });
 
   create(context: NERtcCreateContext): number {
-    if (this.#session) return C.invalidState;
+    const shell = this.#shell;
+    if (shell.session) return C.invalidState;
     if (!context || typeof context.appKey !== 'string' || context.appKey.length === 0) return C.invalidParam;
     if (!context.channelEventCallback || typeof context.channelEventCallback !== 'object')
       return C.invalidParam;
     const o = context.options ?? {};
+    const emit = shell.emit.bind(shell);
     const setup = setupSession(
       {
         appId: context.appKey,
@@ -93,35 +108,24 @@ class NERtcEngineImpl implements NERtcEngine {
         proxyTransport: o.proxyTransport,
       },
       NERTC_TIMING,
-      {
+      shell.listener({
         state: (status, reason) => this.#onState(status, reason),
         notice: (n) => this.#onNotice(n),
-        userJoined: (uid) => this.#emit('onUserJoined', (cb) => cb.onUserJoined?.(uid)),
+        userJoined: (uid) => emit('onUserJoined', (cb) => cb.onUserJoined?.(uid)),
         userOffline: (uid, reason) =>
-          this.#emit('onUserLeave', (cb) => cb.onUserLeave?.(uid, nertcLeaveReason[reason])),
-        roleChanged: (from, to) => {
-          this.#role = to;
-          this.#emit('onClientRoleChange', (cb) => cb.onClientRoleChange?.(nertcRole(from), nertcRole(to)));
-        },
-        roleChangeFailed: (code, role) => {
-          this.#role = role;
-          this.#emit('onError', (cb) => cb.onError?.(nertcRequestError(code, 'role')));
-        },
+          emit('onUserLeave', (cb) => cb.onUserLeave?.(uid, nertcLeaveReason[reason])),
+        roleChanged: (from, to) =>
+          emit('onClientRoleChange', (cb) => cb.onClientRoleChange?.(nertcRole(from), nertcRole(to))),
+        roleChangeFailed: (code) => emit('onError', (cb) => cb.onError?.(nertcRequestError(code, 'role'))),
         tokenResult: (ok, code) => {
-          if (!ok && code) this.#emit('onError', (cb) => cb.onError?.(nertcRequestError(code, 'key')));
+          if (!ok && code) emit('onError', (cb) => cb.onError?.(nertcRequestError(code, 'key')));
         },
-        tokenExpiresAt: (at) => this.#tokenWatch?.set(at),
-      },
+        tokenExpiresAt: () => {},
+      }),
     );
     if (!setup.ok) return setup.error === 'no_websocket' ? C.errorFatal : C.invalidParam;
-    this.#cb = context.channelEventCallback;
-    this.#session = setup.session;
-    this.#route = setup.route;
-    this.#proxyUsable = setup.proxyUsable;
-    this.#clock = setup.clock;
-    this.#tokenWatch = new TokenExpiryWatch(setup.clock, () =>
-      this.#emit('onPermissionKeyWillExpire', (cb) => cb.onPermissionKeyWillExpire?.()),
-    );
+    shell.setHandlers([context.channelEventCallback]);
+    shell.attach(setup, () => emit('onPermissionKeyWillExpire', (cb) => cb.onPermissionKeyWillExpire?.()));
     return 0;
   }
 
@@ -131,7 +135,7 @@ class NERtcEngineImpl implements NERtcEngine {
     uid: number,
     options: NERtcJoinChannelOptions = {},
   ): number {
-    const session = this.#session;
+    const session = this.#shell.session;
     if (!session) return C.invalidState;
     // Repeated join: the Flutter joinChannel documents errorFatal (30001) for it.
     if (session.status !== 'disconnected' && session.status !== 'failed') return C.errorFatal;
@@ -139,136 +143,104 @@ class NERtcEngineImpl implements NERtcEngine {
     if (typeof uid !== 'number' || !Number.isInteger(uid) || !isValidUid(uid)) return C.invalidUserId;
     const credential = options.permissionKey ?? token ?? '';
     if (typeof credential !== 'string') return C.invalidParam;
-    this.#joined = false;
-    this.#cid = nertcChannelId(channelName);
-    this.#joinStartedAt = this.#clock.now();
-    session.join(
-      { channel: channelName, uid, token: credential || undefined, role: this.#role, profile: this.#profile },
-      this.#route?.enabled,
-    );
+    this.#shell.join({ channel: channelName, uid, token: credential || undefined });
     return 0;
   }
 
   leaveChannel(): number {
-    const session = this.#session;
+    const session = this.#shell.session;
     if (!session) return C.invalidState;
+    const { state, reason } = this.#view();
     // After onDisconnect (or a previous leave) the room is already left as far as the app can see.
-    if (this.#state === S.disconnected)
-      return this.#reason === nertcReason.leave ? C.roomRepeatedlyLeave : C.roomNotJoined;
+    if (state === S.disconnected)
+      return reason === nertcReason.leave ? C.roomRepeatedlyLeave : C.roomNotJoined;
     session.leave();
     return 0;
   }
 
   getConnectionState(): NERtcConnectionState {
-    return this.#state;
+    return this.#view().state;
   }
 
   setClientRole(role: number): number {
-    const session = this.#session;
-    if (!session) return C.invalidState;
-    const wire = wireRoleFromNERtc(role);
-    if (!wire) return C.invalidParam;
-    if (session.status === 'disconnected' || session.status === 'failed') this.#role = wire;
-    else session.setRole(wire);
-    return 0;
+    return this.#shell.setClientRole(role);
   }
 
   setChannelProfile(profile: number): number {
-    const session = this.#session;
-    if (!session) return C.invalidState;
-    const wire = wireProfileFromNERtc(profile);
-    if (!wire) return C.invalidParam;
-    if (session.status !== 'disconnected' && session.status !== 'failed') return C.invalidState;
-    this.#profile = wire;
-    return 0;
+    return this.#shell.setChannelProfile(profile);
   }
 
   updatePermissionKey(key: string): number {
-    const session = this.#session;
+    const session = this.#shell.session;
     if (!session) return C.invalidState;
     if (typeof key !== 'string' || key.length === 0) return C.invalidParam;
-    if (this.#state !== S.connecting && this.#state !== S.connected && this.#state !== S.reconnecting)
-      return C.roomNotJoined;
+    const { state } = this.#view();
+    if (state !== S.connecting && state !== S.connected && state !== S.reconnecting) return C.roomNotJoined;
     session.renewToken(key);
     return 0;
   }
 
   setCloudProxy(proxyType: number): number {
-    const session = this.#session;
-    const route = this.#route;
-    if (!session || !route) return C.invalidState;
-    if (proxyType !== 0 && proxyType !== 1) return C.invalidParam;
-    if (proxyType === 1 && !this.#proxyUsable) return C.invalidState;
-    if (route.set(proxyType === 1) && session.status !== 'disconnected' && session.status !== 'failed')
-      session.routeChanged();
-    return 0;
+    return this.#shell.setCloudProxy(proxyType);
   }
 
   release(): void {
-    this.#tokenWatch?.stop();
-    this.#session?.dispose();
-    this.#session = undefined;
-    this.#route = undefined;
-    this.#cb = {};
-    this.#state = S.disconnected;
-    this.#reason = undefined;
+    this.#shell.release();
+  }
+
+  /** The NERTC state of the session's last told change (Disconnected after release). */
+  #view(): ReturnType<typeof nertcView> {
+    const session = this.#shell.session;
+    if (!session) return { state: S.disconnected, reason: undefined };
+    return nertcView(session.reported, session.joinedOnce);
   }
 
   #onState(status: Status, reason: Reason): void {
+    const session = this.#shell.session;
+    const emit = this.#shell.emit.bind(this.#shell);
+    if (!session) return;
     if (!isTerminal(status, reason)) {
-      const wasConnected = this.#state === S.connected;
-      this.#change(nertcState[status], nertcReason[reason]);
-      if (wasConnected && status === 'reconnecting')
-        this.#emit('onReconnectingStart', (cb) => cb.onReconnectingStart?.());
+      const before = nertcView(session.previousReported, session.joinedOnce);
+      const state = nertcState[status];
+      const r = nertcReason[reason];
+      // An identical repeat (Reconnecting/signalDisconnected at the 10 s mark) is not told twice.
+      if (state !== before.state || r !== before.reason)
+        emit('onConnectionStateChanged', (cb) => cb.onConnectionStateChanged?.(state, r));
+      if (before.state === S.connected && status === 'reconnecting')
+        emit('onReconnectingStart', (cb) => cb.onReconnectingStart?.());
       return;
     }
-    this.#tokenWatch?.stop();
+    this.#shell.stopTokenWatch();
     // Read once: a callback below may call joinChannel, which starts a new, not-yet-joined attempt.
-    const joined = this.#joined;
-    const cid = this.#cid;
-    const elapsed = this.#clock.now() - this.#joinStartedAt;
-    const uid = this.#session?.uid ?? 0;
+    const joined = session.joinedOnce;
+    const cid = nertcChannelId(session.channel);
+    const elapsed = session.clock.now() - session.joinStartedAt;
+    const uid = session.uid;
     const ending = nertcEnding(reason, joined);
-    for (const [state, r] of ending.changes) this.#change(state, r);
-    if (joined) this.#emit('onDisconnect', (cb) => cb.onDisconnect?.(ending.code));
-    else this.#emit('onJoinChannel', (cb) => cb.onJoinChannel?.(ending.code, cid, elapsed, uid));
-  }
-
-  /** One state change; an identical repeat (Reconnecting/signalDisconnected at the 10 s mark) is not told twice. */
-  #change(state: NERtcConnectionState, reason: NERtcConnectionStateChangeReason): void {
-    if (state === this.#state && reason === this.#reason) return;
-    this.#state = state;
-    this.#reason = reason;
-    this.#emit('onConnectionStateChanged', (cb) => cb.onConnectionStateChanged?.(state, reason));
+    for (const [state, r] of ending.changes)
+      emit('onConnectionStateChanged', (cb) => cb.onConnectionStateChanged?.(state, r));
+    if (joined) emit('onDisconnect', (cb) => cb.onDisconnect?.(ending.code));
+    else emit('onJoinChannel', (cb) => cb.onJoinChannel?.(ending.code, cid, elapsed, uid));
   }
 
   #onNotice(n: Notice): void {
+    const session = this.#shell.session;
+    const emit = this.#shell.emit.bind(this.#shell);
+    const cid = nertcChannelId(session?.channel ?? '');
     switch (n.type) {
       case 'join_success':
-        this.#joined = true;
-        this.#emit('onJoinChannel', (cb) =>
-          cb.onJoinChannel?.(0, this.#cid, n.elapsed, this.#session?.uid ?? 0),
-        );
+        emit('onJoinChannel', (cb) => cb.onJoinChannel?.(0, cid, n.elapsed, session?.uid ?? 0));
         return;
       case 'rejoin_success':
-        this.#emit('onReJoinChannel', (cb) => cb.onReJoinChannel?.(0, this.#cid));
+        emit('onReJoinChannel', (cb) => cb.onReJoinChannel?.(0, cid));
         return;
       case 'left':
-        this.#tokenWatch?.stop();
-        this.#emit('onLeaveChannel', (cb) => cb.onLeaveChannel?.(0));
+        this.#shell.stopTokenWatch();
+        emit('onLeaveChannel', (cb) => cb.onLeaveChannel?.(0));
         return;
       default:
         // Interrupted/lost have no NERTC callbacks; endings are told by onJoinChannel/onDisconnect.
         return;
-    }
-  }
-
-  #emit(name: keyof NERtcChannelEventCallback, call: (cb: NERtcChannelEventCallback) => void): void {
-    try {
-      call(this.#cb);
-    } catch (err) {
-      // A throwing handler must never break the state machine; surface it and go on.
-      console.error(`[holdfast] ${name} handler threw`, err);
     }
   }
 }

@@ -1,4 +1,5 @@
 import {
+  type Clock,
   decodeServerFrame,
   encodeFrame,
   type JoinedFrame,
@@ -17,6 +18,9 @@ import { Pinger } from './pinger.js';
 import { RemoteMembers } from './presence.js';
 import { StateReports } from './reports.js';
 import type { JoinParams, SessionListener, SessionOptions, SessionStats } from './session-types.js';
+
+/** A state change as told to the listener (`initial` before the first one). */
+export type ToldState = { status: Status; reason: Reason | 'initial' };
 
 export type { JoinParams, SessionListener, SessionOptions, SessionStats } from './session-types.js';
 
@@ -48,7 +52,9 @@ export class ChannelSession {
   #unsubscribeNetwork: (() => void) | undefined;
   #reports = new StateReports();
   /** The last state change told to the listener: what an engine reports as its state. */
-  #reported: { status: Status; reason: Reason | 'initial' } = INITIAL_STATE;
+  #reported: ToldState = INITIAL_STATE;
+  /** The one before it: a profile that folds several changes into one can tell a repeat from it. */
+  #previous: ToldState = INITIAL_STATE;
   /** The current join() has reached Connected once. */
   #joinedOnce = false;
   /** The last `joined` frame, and the role wanted when it came: what the post-join effects use. */
@@ -97,12 +103,18 @@ export class ChannelSession {
     return this.#rtt;
   }
   /** The last state change told to the listener (during a transition `state` may be ahead of it). */
-  get reported(): { status: Status; reason: Reason | 'initial' } {
+  get reported(): ToldState {
     return this.#reported;
+  }
+  get previousReported(): ToldState {
+    return this.#previous;
   }
   /** The current join reached Connected at least once (NERTC tells endings by onDisconnect from then on). */
   get joinedOnce(): boolean {
     return this.#joinedOnce;
+  }
+  get clock(): Clock {
+    return this.opts.clock;
   }
   /** Clock time of the last join() call. */
   get joinStartedAt(): number {
@@ -168,7 +180,7 @@ export class ChannelSession {
     this.#timers.cancelAll();
     this.#closeTransport();
     this.#state = INITIAL_STATE;
-    this.#reported = INITIAL_STATE;
+    this.#reported = this.#previous = INITIAL_STATE;
   }
 
   /**
@@ -203,6 +215,7 @@ export class ChannelSession {
     return {
       state: (status, reason) => {
         this.#queueReport(status, reason);
+        this.#previous = this.#reported;
         this.#reported = { status, reason };
         this.listener.state(status, reason);
       },

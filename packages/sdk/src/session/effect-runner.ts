@@ -20,52 +20,31 @@ export interface EffectPorts {
   restoreRole(): void;
 }
 
-/** Executes one effect. The whole mapping from effect data to driver work is this switch. */
+type Runners = { [K in Effect['type']]: (effect: Extract<Effect, { type: K }>, ports: EffectPorts) => void };
+
+/** The whole mapping from effect data to driver work, one row per effect type. */
+const RUNNERS: Runners = {
+  state: (e, p) => p.state(e.status, e.reason),
+  notify: (e, p) => p.notice(e.notice),
+  open: (_, p) => p.open(),
+  close: (_, p) => p.close(),
+  send_join: (_, p) => p.sendJoin(),
+  send_leave: (_, p) => p.sendLeave(),
+  forget_session: (_, p) => p.forgetSession(),
+  arm: (e, p) => p.arm(e.timer, e.at),
+  cancel_all: (_, p) => {
+    // Leaving a state flushes everything that ticks, the keepalive pinger as much as the machine's timers.
+    p.cancelTimers();
+    p.stopPinger();
+  },
+  when_settled: (e, p) => p.defer(e.status, e.effects),
+  sync_members: (e, p) => p.syncMembers(e.resumed),
+  start_pinger: (_, p) => p.startPinger(),
+  watch_token: (_, p) => p.watchToken(),
+  restore_role: (_, p) => p.restoreRole(),
+};
+
+/** Executes one effect. */
 export function runEffect(effect: Effect, ports: EffectPorts): void {
-  switch (effect.type) {
-    case 'state':
-      ports.state(effect.status, effect.reason);
-      return;
-    case 'notify':
-      ports.notice(effect.notice);
-      return;
-    case 'open':
-      ports.open();
-      return;
-    case 'close':
-      ports.close();
-      return;
-    case 'send_join':
-      ports.sendJoin();
-      return;
-    case 'send_leave':
-      ports.sendLeave();
-      return;
-    case 'forget_session':
-      ports.forgetSession();
-      return;
-    case 'arm':
-      ports.arm(effect.timer, effect.at);
-      return;
-    case 'cancel_all':
-      // Leaving a state flushes everything that ticks, the keepalive pinger as much as the machine's timers.
-      ports.cancelTimers();
-      ports.stopPinger();
-      return;
-    case 'when_settled':
-      ports.defer(effect.status, effect.effects);
-      return;
-    case 'sync_members':
-      ports.syncMembers(effect.resumed);
-      return;
-    case 'start_pinger':
-      ports.startPinger();
-      return;
-    case 'watch_token':
-      ports.watchToken();
-      return;
-    case 'restore_role':
-      ports.restoreRole();
-      return;
-  }
+  (RUNNERS[effect.type] as (e: Effect, p: EffectPorts) => void)(effect, ports);
 }
