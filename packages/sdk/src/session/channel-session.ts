@@ -14,6 +14,7 @@ import { MachineTimers } from '../connection/timers.js';
 import type { ConnEvent, ConnState, Effect, Reason, Status } from '../connection/types.js';
 import type { Transport } from '../transport/types.js';
 import { type EffectPorts, runEffect } from './effect-runner.js';
+import { SessionMeter } from './meter.js';
 import { Pinger } from './pinger.js';
 import { RemoteMembers } from './presence.js';
 import { StateReports } from './reports.js';
@@ -41,12 +42,7 @@ export class ChannelSession {
   #uid = 0;
   #pinger: Pinger;
   #keepaliveMs = 1500;
-  #joinedAt = 0;
-  #joinStartedAt = 0;
-  #connectTimeMs = 0;
-  #tx = 0;
-  #rx = 0;
-  #rtt = 0;
+  readonly #meter: SessionMeter;
   #nextRequestId = 1;
   #pendingRoles = new Map<number, { from: WireRole; to: WireRole }>();
   #unsubscribeNetwork: (() => void) | undefined;
@@ -68,9 +64,10 @@ export class ChannelSession {
     private readonly listener: SessionListener,
   ) {
     this.#pinger = new Pinger(opts.clock);
+    this.#meter = new SessionMeter(opts.clock);
     this.#timers = new MachineTimers(opts.clock, (timer) => this.dispatch({ type: 'timer', timer }));
     this.remote = new RemoteMembers({
-      userJoined: (uid) => listener.userJoined(uid, this.opts.clock.now() - this.#joinStartedAt),
+      userJoined: (uid) => listener.userJoined(uid, this.opts.clock.now() - this.#meter.joinStartedAt),
       userOffline: (uid, reason) => listener.userOffline(uid, reason),
     });
     this.#unsubscribeNetwork = opts.network?.subscribe((change) => {
@@ -93,14 +90,8 @@ export class ChannelSession {
   get channel(): string {
     return this.#params?.channel ?? '';
   }
-  get role(): WireRole | undefined {
-    return this.#params?.role;
-  }
   get token(): string {
     return this.#params?.token ?? '';
-  }
-  get rttMs(): number {
-    return this.#rtt;
   }
   /** The last state change told to the listener (during a transition `state` may be ahead of it). */
   get reported(): ToldState {
@@ -118,17 +109,16 @@ export class ChannelSession {
   }
   /** Clock time of the last join() call. */
   get joinStartedAt(): number {
-    return this.#joinStartedAt;
+    return this.#meter.joinStartedAt;
   }
 
   /** `viaProxy`: the route goes through a proxy, reported as the join's reason (SettingProxyServer). */
   join(params: JoinParams, viaProxy = false): void {
     this.#params = { ...params };
     this.#uid = params.uid;
-    this.#joinStartedAt = this.opts.clock.now();
+    this.#meter.joinStarted();
     this.#joinedOnce = false;
     this.remote.clear();
-    this.#tx = this.#rx = 0;
     this.dispatch(viaProxy ? { type: 'join', viaProxy } : { type: 'join' });
   }
 
@@ -162,15 +152,7 @@ export class ChannelSession {
   }
 
   stats(): SessionStats {
-    const now = this.opts.clock.now();
-    return {
-      duration: this.#joinedAt ? Math.round((now - this.#joinedAt) / 1000) : 0,
-      txBytes: this.#tx + (this.#transport?.bytesSent ?? 0),
-      rxBytes: this.#rx + (this.#transport?.bytesReceived ?? 0),
-      userCount: this.remote.size + 1,
-      connectTimeMs: this.#connectTimeMs,
-      lastRttMs: this.#rtt,
-    };
+    return this.#meter.stats(this.#transport, this.remote.size + 1);
   }
 
   /** Stops everything without callbacks (engine release). */
@@ -246,7 +228,12 @@ export class ChannelSession {
       },
       startPinger: () =>
         this.#pinger.start(this.#keepaliveMs, () =>
-          this.#send({ type: 'ping', t: this.opts.clock.now(), ack: this.remote.lastSeq, rtt: this.#rtt }),
+          this.#send({
+            type: 'ping',
+            t: this.opts.clock.now(),
+            ack: this.remote.lastSeq,
+            rtt: this.#meter.rttMs,
+          }),
         ),
       watchToken: () => this.listener.tokenExpiresAt(this.#joined?.frame.tokenExpiresAt),
       restoreRole: () => {
@@ -287,8 +274,7 @@ export class ChannelSession {
   #detach(): void {
     const t = this.#transport;
     if (!t) return;
-    this.#tx += t.bytesSent;
-    this.#rx += t.bytesReceived;
+    this.#meter.detached(t);
     this.#transport = undefined;
     this.#pinger.stop();
   }
@@ -349,7 +335,7 @@ export class ChannelSession {
         }
         return;
       case 'pong':
-        this.#rtt = Math.max(0, this.opts.clock.now() - frame.t);
+        this.#meter.pong(frame.t);
         return;
       case 'end':
         this.dispatch({ type: 'end', code: frame.code });
@@ -378,11 +364,7 @@ export class ChannelSession {
   #onJoined(frame: JoinedFrame): void {
     const status = this.#state.status;
     if (status !== 'connecting' && status !== 'reconnecting') return;
-    const now = this.opts.clock.now();
-    if (status === 'connecting') {
-      this.#connectTimeMs = now - this.#joinStartedAt;
-      this.#joinedAt = now;
-    }
+    if (status === 'connecting') this.#meter.connected();
     this.#uid = frame.uid;
     this.#resume = { sessionId: frame.sessionId };
     this.#keepaliveMs = frame.keepaliveMs;
