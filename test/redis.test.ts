@@ -65,8 +65,13 @@ describe('Redis engine (real redis-server)', () => {
         joinedAt: 1,
         nodeId: 'n',
       };
-      expect(await engine.claimUid(ref, m)).toEqual({});
-      expect((await engine.claimUid(ref, { ...m, sessionId: 's2' })).previous?.sessionId).toBe('s1');
+      expect(await engine.admitMember(ref, m, { maxBroadcasters: 17 })).toEqual({ ok: true });
+      expect(await engine.admitMember(ref, { ...m, sessionId: 's2' }, { maxBroadcasters: 17 })).toMatchObject(
+        {
+          ok: true,
+          previous: { sessionId: 's1' },
+        },
+      );
       const seen: unknown[] = [];
       engine.subscribe((msg) => seen.push(msg));
       await engine.watchChannel(ref);
@@ -128,6 +133,13 @@ describe('Redis engine (real redis-server)', () => {
       engine.subscribe((m) => {
         if (m.kind === 'channel_event') seqs.push([m.ref.channel, m.seq]);
       });
+      // Events are kept only for channels with members.
+      for (const ref of [room, other])
+        await engine.admitMember(
+          ref,
+          { uid: 1, sessionId: 's1', role: 'audience', profile: 'live', joinedAt: 0, nodeId: 'n' },
+          { maxBroadcasters: 1 },
+        );
       const publish = async (ref: typeof room) => {
         await engine.publishEvent(ref, { kind: 'user_joined', uid: 1 });
         await sleep(100);

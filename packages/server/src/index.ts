@@ -9,6 +9,7 @@ export {
   verifyAccessToken2,
 } from './auth/access-token2.js';
 export { type AppConfig, AppRegistry } from './auth/apps.js';
+export { admitMember, UNLIMITED } from './channels/admission.js';
 export {
   DEFAULT_LIMITS,
   DEFAULT_SERVER_TIMING,
@@ -26,6 +27,14 @@ export type {
 } from './console/types.js';
 export { MemoryEngine } from './engine/memory.js';
 export { RedisEngine, type RedisEngineOptions } from './engine/redis.js';
+export type {
+  AdmitResult,
+  ChannelStore,
+  EngineBus,
+  RoleResult,
+  RuleStore,
+  SessionStore,
+} from './engine/seams.js';
 export type {
   BusMessage,
   ChannelRef,

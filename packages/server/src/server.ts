@@ -69,7 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const ownsEngine = !options.engine;
   const redis = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
   const engine =
-    options.engine ?? (redis ? await RedisEngine.connect({ ...redis, log }) : new MemoryEngine());
+    options.engine ?? (redis ? await RedisEngine.connect({ ...redis, log }) : new MemoryEngine(clock));
   const observer = new Observer();
   const local = new LocalSessions();
   const service = new ChannelService(engine, apps, local, {

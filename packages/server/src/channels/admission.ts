@@ -2,11 +2,18 @@ import {
   channelNameProblem,
   isValidUid,
   type JoinFrame,
+  MAX_UID,
   PROTOCOL_VERSION,
   type WireErrorCode,
 } from '@holdfast/protocol';
 import type { AppRegistry } from '../auth/apps.js';
-import { type ChannelRef, type Engine, ruleMatches } from '../engine/types.js';
+import {
+  type ChannelRef,
+  type ChannelStore,
+  type MemberRecord,
+  type RuleStore,
+  ruleMatches,
+} from '../engine/types.js';
 
 export type Admission =
   | { ok: true; ref: ChannelRef; tokenExpiresAt: number | undefined }
@@ -26,7 +33,7 @@ export async function admit(
   frame: JoinFrame,
   remoteAddress: string,
   apps: AppRegistry,
-  engine: Engine,
+  engine: RuleStore,
   now: number,
 ): Promise<Admission> {
   if (frame.v !== PROTOCOL_VERSION)
@@ -62,4 +69,32 @@ export async function admit(
     ref: { appId: frame.appId, channel: frame.channel },
     tokenExpiresAt: auth.tokenExpiresAt,
   };
+}
+
+/** A broadcaster limit that never refuses (re-admitting a member that already holds its seat). */
+export const UNLIMITED = 2 ** 31;
+
+/**
+ * Admits `member` atomically (uid claim and broadcaster limit in one engine step). Uid 0 picks a
+ * free uid in [1, 2^32-1]: a random candidate claimed only if nobody holds it, again until one is.
+ */
+export async function admitMember(
+  engine: ChannelStore,
+  ref: ChannelRef,
+  member: MemberRecord,
+  opts: { maxBroadcasters: number; random: () => number },
+): Promise<
+  { ok: true; uid: number; previous?: MemberRecord } | { ok: false; reason: 'too_many_broadcasters' }
+> {
+  for (;;) {
+    const fresh = member.uid === 0;
+    const uid = fresh ? 1 + Math.floor(opts.random() * MAX_UID) : member.uid;
+    const result = await engine.admitMember(
+      ref,
+      { ...member, uid },
+      { maxBroadcasters: opts.maxBroadcasters, fresh },
+    );
+    if (result.ok) return { ok: true, uid, ...(result.previous ? { previous: result.previous } : {}) };
+    if (result.reason === 'too_many_broadcasters') return { ok: false, reason: result.reason };
+  }
 }

@@ -9,7 +9,7 @@ import {
   ruleMatches,
   type SessionRecord,
 } from '../engine/types.js';
-import { normalizeIp } from './admission.js';
+import { normalizeIp, UNLIMITED } from './admission.js';
 import type { LocalSessions } from './local-sessions.js';
 import type { ChannelService } from './service.js';
 
@@ -91,14 +91,18 @@ export class ClusterControl {
         createdAt: now,
       });
       if (!(await this.engine.getMember(ref, uid)))
-        await this.engine.claimUid(ref, {
-          uid,
-          sessionId: id,
-          role: live.role,
-          profile: live.profile,
-          joinedAt: now,
-          nodeId,
-        });
+        await this.engine.admitMember(
+          ref,
+          {
+            uid,
+            sessionId: id,
+            role: live.role,
+            profile: live.profile,
+            joinedAt: now,
+            nodeId,
+          },
+          { maxBroadcasters: UNLIMITED },
+        );
       const h = highest.get(live.key);
       if (!h || h.seq < live.lastSeq) highest.set(live.key, { ref, seq: live.lastSeq });
     }

@@ -19,7 +19,7 @@ import {
   type SessionRecord,
 } from '../engine/types.js';
 import type { ObservedEvent, Observer } from '../observe/observer.js';
-import { admit } from './admission.js';
+import { admit, admitMember, UNLIMITED } from './admission.js';
 import { type Attachment, LiveSession } from './live-session.js';
 import type { LocalSessions } from './local-sessions.js';
 import { newSessionId } from './session-id.js';
@@ -142,7 +142,12 @@ export class ChannelService {
     const member = await this.engine.getMember(ref, record.uid);
     if (!member || member.sessionId !== record.id) return undefined;
     const now = this.opts.clock.now();
-    await this.engine.claimUid(ref, { ...member, nodeId: this.opts.nodeId });
+    // The member already holds its seat: re-admitting it under this node cannot be refused.
+    await this.engine.admitMember(
+      ref,
+      { ...member, nodeId: this.opts.nodeId },
+      { maxBroadcasters: UNLIMITED },
+    );
     await this.engine.putSession({ ...record, nodeId: this.opts.nodeId });
     await this.engine.publish({ kind: 'session_moved', sessionId: record.id, nodeId: this.opts.nodeId });
     const live = this.#addLocal(record.id, ref, record.uid, member.role, member.profile, now);
@@ -161,16 +166,24 @@ export class ChannelService {
   ): Promise<LiveSession | undefined> {
     const { clock, nodeId } = this.opts;
     const now = clock.now();
-    if (frame.role === 'broadcaster' && !(await this.#broadcasterSlotFree(ref, frame.uid))) {
+    const id = newSessionId();
+    const base = { sessionId: id, role: frame.role, profile: frame.profile, joinedAt: now, nodeId };
+    // The uid claim and the broadcaster limit are one atomic engine step: N racing joins into K
+    // free seats admit exactly K, on one node or many.
+    const admitted = await admitMember(
+      this.engine,
+      ref,
+      { ...base, uid: frame.uid },
+      {
+        maxBroadcasters: this.opts.maxBroadcasters,
+        random: this.opts.random ?? Math.random,
+      },
+    );
+    if (!admitted.ok) {
       conn.end('too_many_broadcasters', `channel already has ${this.opts.maxBroadcasters} broadcasters`);
       return undefined;
     }
-    const id = newSessionId();
-    const base = { sessionId: id, role: frame.role, profile: frame.profile, joinedAt: now, nodeId };
-    let uid = frame.uid;
-    let previous: MemberRecord | undefined;
-    if (uid === 0) uid = await this.engine.claimFreeUid(ref, base, this.opts.random ?? Math.random);
-    else previous = (await this.engine.claimUid(ref, { ...base, uid })).previous;
+    const { uid, previous } = admitted;
     await this.engine.putSession({ id, appId: ref.appId, channel: ref.channel, uid, nodeId, createdAt: now });
     const live = this.#addLocal(id, ref, uid, frame.role, frame.profile, now);
     live.tokenExpiresAt = tokenExpiresAt;
@@ -286,7 +299,14 @@ export class ChannelService {
       live.conn?.send({ type: 'role_result', id, ok: true, role });
       return;
     }
-    if (role === 'broadcaster' && !(await this.#broadcasterSlotFree(live.ref, live.uid))) {
+    const result = await this.engine.setMemberRole(
+      live.ref,
+      live.uid,
+      live.id,
+      role,
+      this.opts.maxBroadcasters,
+    );
+    if (!result.ok && result.reason === 'too_many_broadcasters') {
       const message = `channel already has ${this.opts.maxBroadcasters} broadcasters`;
       live.conn?.send({
         type: 'role_result',
@@ -298,8 +318,8 @@ export class ChannelService {
       });
       return;
     }
-    const updated = await this.engine.setMemberRole(live.ref, live.uid, live.id, role);
-    if (!updated) return;
+    if (!result.ok) return;
+    const updated = result.member;
     live.role = role;
     live.conn?.send({ type: 'role_result', id, ok: true, role });
     this.observe(live, { type: 'role', role });
@@ -362,12 +382,6 @@ export class ChannelService {
     const removed = await this.engine.removeMember(live.ref, live.uid, live.id);
     if (removed && isAnnounced(removed))
       await this.#publish(live.ref, { kind: 'user_offline', uid: live.uid, reason });
-  }
-
-  async #broadcasterSlotFree(ref: ChannelRef, uid: number): Promise<boolean> {
-    const members = await this.engine.listMembers(ref);
-    const others = members.filter((m) => m.role === 'broadcaster' && m.uid !== uid).length;
-    return others < this.opts.maxBroadcasters;
   }
 
   async #publish(ref: ChannelRef, event: ChannelEvent): Promise<void> {

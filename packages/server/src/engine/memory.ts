@@ -1,4 +1,5 @@
-import { type ChannelEvent, MAX_UID, type WireRole } from '@holdfast/protocol';
+import { type ChannelEvent, type Clock, systemClock, type WireRole } from '@holdfast/protocol';
+import type { AdmitResult, RoleResult } from './seams.js';
 import {
   type BusMessage,
   type ChannelRef,
@@ -15,6 +16,8 @@ import {
 interface Channel {
   ref: ChannelRef;
   members: Map<number, MemberRecord>;
+  /** Uids holding the broadcaster role. */
+  broadcasters: Set<number>;
   seq: number;
   log: SequencedEvent[];
 }
@@ -36,28 +39,34 @@ export class MemoryEngine implements Engine {
   #nodes = new Map<string, number>();
   #deadlines = new Map<string, number>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `clock`: the server's clock (engine time for heartbeats and orphan claims). */
+  constructor(private readonly clock: Clock = systemClock) {}
 
-  async claimUid(ref: ChannelRef, member: MemberRecord): Promise<{ previous?: MemberRecord }> {
-    const ch = this.#channel(ref);
-    const previous = ch.members.get(member.uid);
-    ch.members.set(member.uid, Object.freeze({ ...member }));
-    return previous && previous.sessionId !== member.sessionId ? { previous } : {};
+  async admitMember(
+    ref: ChannelRef,
+    member: MemberRecord,
+    opts: { maxBroadcasters: number; fresh?: boolean },
+  ): Promise<AdmitResult> {
+    // No await before the write: the check and the claim are one step for every other caller.
+    const ch = this.#channels.get(channelKey(ref));
+    const previous = ch?.members.get(member.uid);
+    if (previous && opts.fresh) return { ok: false, reason: 'uid_taken' };
+    if (ch && !this.#seatFree(ch, member.uid, member.role, opts.maxBroadcasters))
+      return { ok: false, reason: 'too_many_broadcasters' };
+    if (!ch && member.role === 'broadcaster' && opts.maxBroadcasters < 1)
+      return { ok: false, reason: 'too_many_broadcasters' };
+    this.#admit(this.#channel(ref), member);
+    return previous && previous.sessionId !== member.sessionId ? { ok: true, previous } : { ok: true };
   }
 
-  async claimFreeUid(
-    ref: ChannelRef,
-    member: Omit<MemberRecord, 'uid'>,
-    random: () => number,
-  ): Promise<number> {
-    const ch = this.#channel(ref);
-    for (;;) {
-      const uid = 1 + Math.floor(random() * MAX_UID);
-      if (!ch.members.has(uid)) {
-        ch.members.set(uid, Object.freeze({ ...member, uid }));
-        return uid;
-      }
-    }
+  #admit(ch: Channel, member: MemberRecord): void {
+    ch.members.set(member.uid, Object.freeze({ ...member }));
+    if (member.role === 'broadcaster') ch.broadcasters.add(member.uid);
+    else ch.broadcasters.delete(member.uid);
+  }
+
+  #seatFree(ch: Channel, uid: number, role: WireRole, max: number): boolean {
+    return role !== 'broadcaster' || ch.broadcasters.has(uid) || ch.broadcasters.size < max;
   }
 
   async removeMember(ref: ChannelRef, uid: number, sessionId: string): Promise<MemberRecord | undefined> {
@@ -65,6 +74,7 @@ export class MemoryEngine implements Engine {
     const m = ch?.members.get(uid);
     if (!ch || !m || m.sessionId !== sessionId) return undefined;
     ch.members.delete(uid);
+    ch.broadcasters.delete(uid);
     // An empty channel has no sessions left that could resume against its log.
     if (ch.members.size === 0) this.#channels.delete(channelKey(ref));
     return m;
@@ -75,13 +85,18 @@ export class MemoryEngine implements Engine {
     uid: number,
     sessionId: string,
     role: WireRole,
-  ): Promise<MemberRecord | undefined> {
+    maxBroadcasters: number,
+  ): Promise<RoleResult> {
     const ch = this.#channels.get(channelKey(ref));
     const m = ch?.members.get(uid);
-    if (!ch || !m || m.sessionId !== sessionId) return undefined;
+    if (!ch || !m || m.sessionId !== sessionId) return { ok: false, reason: 'not_member' };
+    if (!this.#seatFree(ch, uid, role, maxBroadcasters))
+      return { ok: false, reason: 'too_many_broadcasters' };
     const updated = Object.freeze({ ...m, role });
     ch.members.set(uid, updated);
-    return updated;
+    if (role === 'broadcaster') ch.broadcasters.add(uid);
+    else ch.broadcasters.delete(uid);
+    return { ok: true, member: updated };
   }
 
   async getMember(ref: ChannelRef, uid: number): Promise<MemberRecord | undefined> {
@@ -96,15 +111,20 @@ export class MemoryEngine implements Engine {
     const out: ChannelSummary[] = [];
     for (const ch of this.#channels.values()) {
       if (ch.ref.appId !== appId || ch.members.size === 0) continue;
-      let broadcasters = 0;
-      for (const m of ch.members.values()) if (m.role === 'broadcaster') broadcasters++;
-      out.push({ channel: ch.ref.channel, userCount: ch.members.size, broadcasterCount: broadcasters });
+      out.push({
+        channel: ch.ref.channel,
+        userCount: ch.members.size,
+        broadcasterCount: ch.broadcasters.size,
+      });
     }
     return out.sort((a, b) => a.channel.localeCompare(b.channel));
   }
 
   async publishEvent(ref: ChannelRef, event: ChannelEvent): Promise<number> {
-    const ch = this.#channel(ref);
+    // A channel with no members left has nobody to tell (the last member's own offline event):
+    // re-creating it here would keep one empty channel per unique name forever.
+    const ch = this.#channels.get(channelKey(ref));
+    if (!ch) return 0;
     const seq = ++ch.seq;
     ch.log.push({ seq, event: { ...event } });
     if (ch.log.length > EVENT_LOG_LIMIT) ch.log.splice(0, ch.log.length - EVENT_LOG_LIMIT);
@@ -160,7 +180,7 @@ export class MemoryEngine implements Engine {
   }
 
   async heartbeat(nodeId: string, ttlMs: number): Promise<number> {
-    const now = this.now();
+    const now = this.clock.now();
     this.#nodes.set(nodeId, now + ttlMs);
     return now;
   }
@@ -170,9 +190,6 @@ export class MemoryEngine implements Engine {
   async setDeadlines(entries: Array<{ sessionId: string; deadline: number }>): Promise<void> {
     for (const e of entries)
       if (this.#sessions.has(e.sessionId)) this.#deadlines.set(e.sessionId, e.deadline);
-  }
-  async clearDeadline(sessionId: string): Promise<void> {
-    this.#deadlines.delete(sessionId);
   }
   async claimOrphans(now: number, limit: number): Promise<SessionRecord[]> {
     const out: SessionRecord[] = [];
@@ -216,7 +233,7 @@ export class MemoryEngine implements Engine {
     const key = channelKey(ref);
     let ch = this.#channels.get(key);
     if (!ch) {
-      ch = { ref: { ...ref }, members: new Map(), seq: 0, log: [] };
+      ch = { ref: { ...ref }, members: new Map(), broadcasters: new Set(), seq: 0, log: [] };
       this.#channels.set(key, ch);
     }
     return ch;

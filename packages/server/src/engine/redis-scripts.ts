@@ -4,42 +4,64 @@
  * several nodes race for it.
  */
 
-/** KEYS: members, channelSet. ARGV: uid, memberJson, channelName. Returns the previous member JSON or nil. */
-export const CLAIM_UID = `
+/**
+ * KEYS: members, channelSet, broadcasters. ARGV: uid, memberJson, channelName, role, maxBroadcasters,
+ * fresh ('1': refuse a held uid). The uid claim and the broadcaster limit in one atomic step.
+ * Returns { 'ok', previousJson? } or { 'taken' } or { 'full' }.
+ */
+export const ADMIT_MEMBER = `
 local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old and ARGV[6] == '1' then return { 'taken' } end
+if ARGV[4] == 'broadcaster' and redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 0
+  and redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[5]) then
+  return { 'full' }
+end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
-return old`;
+if ARGV[4] == 'broadcaster' then redis.call('SADD', KEYS[3], ARGV[1]) else redis.call('SREM', KEYS[3], ARGV[1]) end
+if old then return { 'ok', old } end
+return { 'ok' }`;
 
-/** KEYS: members, channelSet, seq, log. ARGV: uid, sessionId, channelName. Returns the removed member JSON. */
+/** KEYS: members, channelSet, seq, log, broadcasters. ARGV: uid, sessionId, channelName. Returns the removed member JSON. */
 export const REMOVE_MEMBER = `
 local old = redis.call('HGET', KEYS[1], ARGV[1])
 if not old then return nil end
 if cjson.decode(old).sessionId ~= ARGV[2] then return nil end
 redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[5], ARGV[1])
 if redis.call('HLEN', KEYS[1]) == 0 then
   redis.call('SREM', KEYS[2], ARGV[3])
-  redis.call('DEL', KEYS[3], KEYS[4])
+  redis.call('DEL', KEYS[3], KEYS[4], KEYS[5])
 end
 return old`;
 
-/** KEYS: members. ARGV: uid, sessionId, role. Returns the updated member JSON or nil. */
+/**
+ * KEYS: members, broadcasters. ARGV: uid, sessionId, role, maxBroadcasters.
+ * Returns { 'ok', updatedJson } or { 'gone' } or { 'full' }: the role change and the limit in one step.
+ */
 export const SET_ROLE = `
 local old = redis.call('HGET', KEYS[1], ARGV[1])
-if not old then return nil end
+if not old then return { 'gone' } end
 local m = cjson.decode(old)
-if m.sessionId ~= ARGV[2] then return nil end
+if m.sessionId ~= ARGV[2] then return { 'gone' } end
+if ARGV[3] == 'broadcaster' and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0
+  and redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[4]) then
+  return { 'full' }
+end
 m.role = ARGV[3]
 local updated = cjson.encode(m)
 redis.call('HSET', KEYS[1], ARGV[1], updated)
-return updated`;
+if ARGV[3] == 'broadcaster' then redis.call('SADD', KEYS[2], ARGV[1]) else redis.call('SREM', KEYS[2], ARGV[1]) end
+return { 'ok', updated }`;
 
 /**
- * KEYS: seq, log, the channel's event topic. ARGV: refJson, eventJson, logLimit.
+ * KEYS: seq, log, the channel's event topic, members. ARGV: refJson, eventJson, logLimit.
+ * A channel with no members is left alone (nobody to tell; no keys re-created per unique name).
  * Numbers the event, appends it to the capped log and publishes it, in one step,
  * so every node watching the channel receives its events in seq order.
  */
 export const PUBLISH_EVENT = `
+if redis.call('EXISTS', KEYS[4]) == 0 then return 0 end
 local seq = redis.call('INCR', KEYS[1])
 redis.call('RPUSH', KEYS[2], '{"seq":' .. seq .. ',"event":' .. ARGV[2] .. '}')
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type ChannelEvent, MAX_UID, type WireRole } from '@holdfast/protocol';
+import type { ChannelEvent, WireRole } from '@holdfast/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import * as lua from './redis-scripts.js';
+import type { AdmitResult, RoleResult } from './seams.js';
 import {
   type BusMessage,
   type ChannelRef,
@@ -24,21 +25,40 @@ export interface RedisEngineOptions {
 }
 
 type Scripted = Redis & {
-  hfClaimUid(k1: string, k2: string, uid: string, json: string, name: string): Promise<string | null>;
+  hfAdmit(
+    members: string,
+    chSet: string,
+    broadcasters: string,
+    uid: string,
+    json: string,
+    name: string,
+    role: string,
+    max: string,
+    fresh: string,
+  ): Promise<[string, string?]>;
   hfRemoveMember(
     k1: string,
     k2: string,
     k3: string,
     k4: string,
+    k5: string,
     uid: string,
     sid: string,
     name: string,
   ): Promise<string | null>;
-  hfSetRole(k1: string, uid: string, sid: string, role: string): Promise<string | null>;
+  hfSetRole(
+    k1: string,
+    k2: string,
+    uid: string,
+    sid: string,
+    role: string,
+    max: string,
+  ): Promise<[string, string?]>;
   hfPublishEvent(
     k1: string,
     k2: string,
     k3: string,
+    k4: string,
     ref: string,
     event: string,
     limit: string,
@@ -82,10 +102,10 @@ export class RedisEngine implements Engine {
     // ioredis emits 'error' on every failed reconnect; unhandled, it would crash the process.
     this.#cmd.on('error', (err) => log?.warn({ err: err.message }, 'redis error'));
     this.#sub.on('error', (err) => log?.debug({ err: err.message }, 'redis subscriber error'));
-    this.#cmd.defineCommand('hfClaimUid', { numberOfKeys: 2, lua: lua.CLAIM_UID });
-    this.#cmd.defineCommand('hfRemoveMember', { numberOfKeys: 4, lua: lua.REMOVE_MEMBER });
-    this.#cmd.defineCommand('hfSetRole', { numberOfKeys: 1, lua: lua.SET_ROLE });
-    this.#cmd.defineCommand('hfPublishEvent', { numberOfKeys: 3, lua: lua.PUBLISH_EVENT });
+    this.#cmd.defineCommand('hfAdmit', { numberOfKeys: 3, lua: lua.ADMIT_MEMBER });
+    this.#cmd.defineCommand('hfRemoveMember', { numberOfKeys: 5, lua: lua.REMOVE_MEMBER });
+    this.#cmd.defineCommand('hfSetRole', { numberOfKeys: 2, lua: lua.SET_ROLE });
+    this.#cmd.defineCommand('hfPublishEvent', { numberOfKeys: 4, lua: lua.PUBLISH_EVENT });
     this.#cmd.defineCommand('hfSnapshot', { numberOfKeys: 2, lua: lua.SNAPSHOT });
     this.#cmd.defineCommand('hfReadLog', { numberOfKeys: 2, lua: lua.READ_LOG });
     this.#cmd.defineCommand('hfRaiseSeq', { numberOfKeys: 1, lua: lua.RAISE_SEQ });
@@ -129,7 +149,7 @@ export class RedisEngine implements Engine {
     if (wasReset) for (const l of [...this.#resetListeners]) l();
   }
 
-  #ch(ref: ChannelRef, part: 'm' | 'seq' | 'log'): string {
+  #ch(ref: ChannelRef, part: 'm' | 'b' | 'seq' | 'log'): string {
     return `${this.#p}c:${ref.appId}:${encodeURIComponent(ref.channel)}:${part}`;
   }
   /** The pub/sub topic of one channel's events: only nodes with members there subscribe. */
@@ -140,30 +160,26 @@ export class RedisEngine implements Engine {
     return `${this.#p}a:${appId}:chs`;
   }
 
-  async claimUid(ref: ChannelRef, member: MemberRecord): Promise<{ previous?: MemberRecord }> {
-    const old = await this.#cmd.hfClaimUid(
+  async admitMember(
+    ref: ChannelRef,
+    member: MemberRecord,
+    opts: { maxBroadcasters: number; fresh?: boolean },
+  ): Promise<AdmitResult> {
+    const [status, old] = await this.#cmd.hfAdmit(
       this.#ch(ref, 'm'),
       this.#chSet(ref.appId),
+      this.#ch(ref, 'b'),
       String(member.uid),
       JSON.stringify(member),
       ref.channel,
+      member.role,
+      String(opts.maxBroadcasters),
+      opts.fresh ? '1' : '0',
     );
+    if (status === 'taken') return { ok: false, reason: 'uid_taken' };
+    if (status === 'full') return { ok: false, reason: 'too_many_broadcasters' };
     const previous = old ? (JSON.parse(old) as MemberRecord) : undefined;
-    return previous && previous.sessionId !== member.sessionId ? { previous } : {};
-  }
-
-  async claimFreeUid(
-    ref: ChannelRef,
-    member: Omit<MemberRecord, 'uid'>,
-    random: () => number,
-  ): Promise<number> {
-    for (;;) {
-      const uid = 1 + Math.floor(random() * MAX_UID);
-      if (await this.#cmd.hsetnx(this.#ch(ref, 'm'), String(uid), JSON.stringify({ ...member, uid }))) {
-        await this.#cmd.sadd(this.#chSet(ref.appId), ref.channel);
-        return uid;
-      }
-    }
+    return previous && previous.sessionId !== member.sessionId ? { ok: true, previous } : { ok: true };
   }
 
   async removeMember(ref: ChannelRef, uid: number, sessionId: string): Promise<MemberRecord | undefined> {
@@ -172,6 +188,7 @@ export class RedisEngine implements Engine {
       this.#chSet(ref.appId),
       this.#ch(ref, 'seq'),
       this.#ch(ref, 'log'),
+      this.#ch(ref, 'b'),
       String(uid),
       sessionId,
       ref.channel,
@@ -179,9 +196,24 @@ export class RedisEngine implements Engine {
     return old ? (JSON.parse(old) as MemberRecord) : undefined;
   }
 
-  async setMemberRole(ref: ChannelRef, uid: number, sessionId: string, role: WireRole) {
-    const updated = await this.#cmd.hfSetRole(this.#ch(ref, 'm'), String(uid), sessionId, role);
-    return updated ? (JSON.parse(updated) as MemberRecord) : undefined;
+  async setMemberRole(
+    ref: ChannelRef,
+    uid: number,
+    sessionId: string,
+    role: WireRole,
+    maxBroadcasters: number,
+  ): Promise<RoleResult> {
+    const [status, updated] = await this.#cmd.hfSetRole(
+      this.#ch(ref, 'm'),
+      this.#ch(ref, 'b'),
+      String(uid),
+      sessionId,
+      role,
+      String(maxBroadcasters),
+    );
+    if (status === 'full') return { ok: false, reason: 'too_many_broadcasters' };
+    if (status !== 'ok' || !updated) return { ok: false, reason: 'not_member' };
+    return { ok: true, member: JSON.parse(updated) as MemberRecord };
   }
 
   async getMember(ref: ChannelRef, uid: number): Promise<MemberRecord | undefined> {
@@ -215,6 +247,7 @@ export class RedisEngine implements Engine {
       this.#ch(ref, 'seq'),
       this.#ch(ref, 'log'),
       this.#topic(ref),
+      this.#ch(ref, 'm'),
       JSON.stringify({ appId: ref.appId, channel: ref.channel }),
       JSON.stringify(event),
       String(EVENT_LOG_LIMIT),
@@ -280,9 +313,6 @@ export class RedisEngine implements Engine {
       const args = entries.slice(i, i + 500).flatMap((e) => [e.deadline, e.sessionId]);
       await this.#cmd.zadd(`${this.#p}dl`, ...args);
     }
-  }
-  async clearDeadline(sessionId: string): Promise<void> {
-    await this.#cmd.zrem(`${this.#p}dl`, sessionId);
   }
   async claimOrphans(now: number, limit: number): Promise<SessionRecord[]> {
     const out = await this.#cmd.hfClaimOrphans(

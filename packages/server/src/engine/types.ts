@@ -92,94 +92,15 @@ export type BusMessage =
   /** A session was resumed on `nodeId`; any other node holding it lets go quietly. */
   | { kind: 'session_moved'; sessionId: string; nodeId: string };
 
-/**
- * Where shared state lives: channels, members, roles, sessions, and fan-out of
- * channel events between server nodes. The gateway and channel logic only talk
- * to this interface; the in-memory engine is the embedded default and a Redis
- * engine implements the same contract for several nodes.
- *
- * Every method is async so that a networked implementation fits; membership
- * changes are atomic per channel.
- */
 /** How many events a channel's log keeps for resumes; older gaps fall back to a member snapshot. */
 export const EVENT_LOG_LIMIT = 1024;
 
-/**
- * Where shared state lives: channels, members, roles, sessions, kicking rules,
- * each channel's event log, cross-node liveness, and fan-out between nodes. The
- * gateway and channel logic only talk to this interface; the in-memory engine
- * is the embedded default (and, shared by several servers, an in-process
- * cluster), and the Redis engine implements the same contract across processes.
- *
- * Every method is async so that a networked implementation fits; membership
- * changes are atomic per channel.
- */
-export interface Engine {
-  /**
-   * Puts `member` into the channel under its uid. If another session held that uid, it is
-   * replaced and returned (the caller ends it: same-uid login).
-   */
-  claimUid(ref: ChannelRef, member: MemberRecord): Promise<{ previous?: MemberRecord }>;
-  /** Picks a free uid in [1, 2^32-1] and claims it. */
-  claimFreeUid(ref: ChannelRef, member: Omit<MemberRecord, 'uid'>, random: () => number): Promise<number>;
-  /** Removes the member if `sessionId` still holds the uid; returns the removed record. */
-  removeMember(ref: ChannelRef, uid: number, sessionId: string): Promise<MemberRecord | undefined>;
-  /** Changes a member's role; returns the updated record, or undefined when the session no longer holds it. */
-  setMemberRole(
-    ref: ChannelRef,
-    uid: number,
-    sessionId: string,
-    role: WireRole,
-  ): Promise<MemberRecord | undefined>;
-  getMember(ref: ChannelRef, uid: number): Promise<MemberRecord | undefined>;
-  listMembers(ref: ChannelRef): Promise<MemberRecord[]>;
-  listChannels(appId: string): Promise<ChannelSummary[]>;
-
-  /** Appends an event to the channel's log under the next seq and fans it out to every node. */
-  publishEvent(ref: ChannelRef, event: ChannelEvent): Promise<number>;
-  /** Events after `seq`, oldest first; undefined when the log no longer reaches back that far. */
-  eventsSince(ref: ChannelRef, seq: number): Promise<SequencedEvent[] | undefined>;
-  /** Makes the channel's next seq greater than `seq` (after a reset, so seqs never go backwards for clients). */
-  raiseSeq(ref: ChannelRef, seq: number): Promise<void>;
-  /** The members and the seq of the last event already reflected in them, read together. */
-  snapshot(ref: ChannelRef): Promise<{ members: MemberRecord[]; seq: number }>;
-
-  /** Stores a new rule (id 0 → assigns the next id) or replaces one; returns it. Kick-once rules are not stored. */
-  putRule(rule: KickingRule): Promise<KickingRule>;
-  listRules(appId: string): Promise<KickingRule[]>;
-  deleteRule(appId: string, id: number): Promise<boolean>;
-
-  putSession(session: SessionRecord): Promise<void>;
-  getSession(id: string): Promise<SessionRecord | undefined>;
-  deleteSession(id: string): Promise<void>;
-
-  /** Says `nodeId` is alive for `ttlMs` more; returns the engine's clock (ms) so nodes share one time. */
-  heartbeat(nodeId: string, ttlMs: number): Promise<number>;
-  /** The node is going away on purpose: its sessions become orphans as soon as their deadlines pass. */
-  forgetNode(nodeId: string): Promise<void>;
-  /** Records when each session's offline window ends, in engine time. */
-  setDeadlines(entries: Array<{ sessionId: string; deadline: number }>): Promise<void>;
-  clearDeadline(sessionId: string): Promise<void>;
-  /**
-   * Sessions whose deadline has passed (engine time `now`) and whose node is not alive:
-   * claimed atomically, so exactly one node announces each as dropped.
-   */
-  claimOrphans(now: number, limit: number): Promise<SessionRecord[]>;
-
-  /**
-   * This node wants `ref`'s channel events (one call per local session of the channel; resolves
-   * once they are being received, so a snapshot taken afterwards misses nothing). Engines that
-   * deliver every event everywhere (memory) may do nothing.
-   */
-  watchChannel(ref: ChannelRef): Promise<void>;
-  /** One of this node's sessions of `ref` is gone; after the last, its events may stop coming. */
-  unwatchChannel(ref: ChannelRef): Promise<void>;
-  /** Sends a message to every node (this one included). */
-  publish(message: BusMessage): Promise<void>;
-  /** Receives every bus message (channel events only for watched channels); returns a disposer. */
-  subscribe(listener: (message: BusMessage) => void): () => void;
-  /** Fires when shared state was lost (e.g. Redis restarted empty): nodes re-assert what they hold. */
-  onReset(listener: () => void): () => void;
-
-  close(): Promise<void>;
-}
+export type {
+  AdmitResult,
+  ChannelStore,
+  Engine,
+  EngineBus,
+  RoleResult,
+  RuleStore,
+  SessionStore,
+} from './seams.js';
