@@ -81,15 +81,3 @@ export function wireErrorFromCloseCode(code: number): WireErrorCode | undefined 
 
 /** Normal closure after an explicit leave. */
 export const CLOSE_NORMAL = 1000;
-
-/** A typed protocol error: a stable `code`, a human message, the original cause. */
-export class ProtocolError extends Error {
-  override readonly name = 'ProtocolError';
-  constructor(
-    readonly code: WireErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}

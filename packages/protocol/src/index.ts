@@ -42,7 +42,6 @@ export {
   CLOSE_NORMAL,
   CloseCode,
   isWireErrorCode,
-  ProtocolError,
   WireErrorCode,
   wireErrorFromCloseCode,
 } from './errors.js';

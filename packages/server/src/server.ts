@@ -81,7 +81,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
     observer,
   });
-  const startedAt = Date.now();
+  const startedAt = clock.now();
 
   const router = new HttpRouter();
   router.add('GET', '/healthz', (_req, res) =>
@@ -89,7 +89,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       status: 'ok',
       nodeId,
       sessions: service.sessionCount,
-      uptimeMs: Date.now() - startedAt,
+      uptimeMs: clock.now() - startedAt,
     }),
   );
   const ctx: ServerContext = { nodeId, options, apps, engine, service, observer, router, clock, log };
@@ -101,9 +101,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const keepalives = new KeepaliveWheel(clock, timing.keepaliveMs);
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
-  const now = () => clock.now();
   const accept = (ws: WebSocket, remote: string) =>
-    new ClientConnection(ws, remote, service, limits, log, now, keepalives);
+    new ClientConnection(ws, remote, service, limits, log, clock, keepalives);
   http.on('upgrade', (req, socket, head) => {
     // No closure here may capture `req` or `head`: one that outlives the upgrade (the socket's
     // error listener) would keep the request, its headers and the head buffer alive for as long
@@ -117,7 +116,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   const cluster = new ClusterControl(service, local, engine, { nodeId, clock, log });
-  const sweeper = new Sweeper(service, cluster, engine, {
+  const sweeper = new Sweeper(service, engine, {
     clock,
     sweepIntervalMs: timing.sweepIntervalMs,
     heartbeatMs: timing.heartbeatMs,

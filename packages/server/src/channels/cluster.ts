@@ -7,19 +7,11 @@ import {
   type Engine,
   isAnnounced,
   ruleMatches,
-  type SessionRecord,
 } from '../engine/types.js';
+import { BUS_END_CAUSE } from '../session/end-causes.js';
 import { normalizeIp, UNLIMITED } from './admission.js';
 import type { LocalSessions } from './local-sessions.js';
 import type { ChannelService } from './service.js';
-
-type EndCode = 'same_uid_login' | 'banned' | 'channel_closed' | 'session_expired';
-const END_MESSAGES: Record<EndCode, string> = {
-  same_uid_login: 'the same uid joined this channel from another device',
-  banned: 'banned by a server rule',
-  channel_closed: 'the channel was closed',
-  session_expired: 'the session timed out',
-};
 
 export interface ClusterOptions {
   nodeId: string;
@@ -46,26 +38,6 @@ export class ClusterControl {
 
   stop(): void {
     this.#unsubscribe();
-  }
-
-  /**
-   * A session held by a node that died, past its deadline: announce it as dropped
-   * everywhere (this node won the claim, so nobody else does).
-   */
-  async dropOrphan(record: SessionRecord): Promise<void> {
-    const ref = { appId: record.appId, channel: record.channel };
-    await this.engine.deleteSession(record.id);
-    const removed = await this.engine.removeMember(ref, record.uid, record.id);
-    if (removed && isAnnounced(removed))
-      await this.service.publish(ref, { kind: 'user_offline', uid: record.uid, reason: 'dropped' });
-    // If the owner is alive after all (a long pause), it lets go of the session.
-    await this.engine.publish({
-      kind: 'end_session',
-      sessionId: record.id,
-      nodeId: record.nodeId,
-      code: 'session_expired',
-    });
-    this.opts.log.info({ session: record.id, node: record.nodeId }, 'orphaned session dropped');
   }
 
   /**
@@ -140,16 +112,8 @@ export class ClusterControl {
         const mine = message.nodeId === this.opts.nodeId;
         if (message.kind === 'session_moved' ? mine : !mine) return;
         // The member record now belongs to another session or node: let go quietly, no presence event.
-        this.local.drop(live);
-        if (message.kind === 'end_session') {
-          // Same uid: the newer session holds the member, remote users saw nothing. Orphan claim: Dropped.
-          const reason = message.code === 'same_uid_login' ? 'none' : 'dropped';
-          this.service.observe(live, { type: 'ended', reason, code: message.code });
-          live.conn?.end(message.code, END_MESSAGES[message.code]);
-        } else {
-          live.conn?.end('replaced', 'session resumed on another node');
-        }
-        live.conn = undefined;
+        const cause = message.kind === 'end_session' ? BUS_END_CAUSE[message.code] : 'moved';
+        void this.service.end(live, cause).catch(this.#logError);
         return;
       }
       case 'kick': {
@@ -157,15 +121,13 @@ export class ClusterControl {
         for (const live of this.local.all()) {
           const who = { ...live.ref, uid: live.uid, ip: normalizeIp(live.remote) };
           if (ruleMatches(message.rule, who, now))
-            void this.service.end(live, 'banned', END_MESSAGES.banned, 'kicked').catch(this.#logError);
+            void this.service.end(live, 'banned').catch(this.#logError);
         }
         return;
       }
       case 'close_channel':
         for (const live of this.local.inChannel(channelKey(message.ref)))
-          void this.service
-            .end(live, 'channel_closed', END_MESSAGES.channel_closed, 'kicked')
-            .catch(this.#logError);
+          void this.service.end(live, 'channel_closed').catch(this.#logError);
         return;
     }
   }

@@ -1,11 +1,13 @@
 import { decodeServerFrame, encodeFrame, type ServerFrame } from '@holdfast/protocol';
 import { describe, expect, it } from 'vitest';
+import { sessionTransition } from '../session/machine.js';
 import { type Attachment, LiveSession } from './live-session.js';
 
 function conn(): Attachment & { frames: ServerFrame[] } {
   const frames: ServerFrame[] = [];
   return {
     frames,
+    attachmentId: 1,
     remoteAddress: '127.0.0.1',
     send: (f) => frames.push(f),
     sendEncoded: (data) => {
@@ -17,14 +19,31 @@ function conn(): Attachment & { frames: ServerFrame[] } {
   };
 }
 const make = () =>
-  new LiveSession('s1', { appId: 'a', channel: 'c' }, 'k', 7, 'broadcaster', 'communication', 1000);
+  new LiveSession('s1', { appId: 'a', channel: 'c' }, 'k', 7, {
+    now: 1000,
+    attachment: 1,
+    role: 'broadcaster',
+    profile: 'communication',
+    offlineAfterMs: 20_000,
+  });
+/** Attaches `c` as the session machine does (joining → attached). */
+function attach(live: LiveSession, c: Attachment): void {
+  live.transports.set(c.attachmentId, c);
+  const event = {
+    type: 'attached' as const,
+    attachment: c.attachmentId,
+    remote: c.remoteAddress,
+    resumed: false,
+  };
+  live.setState(sessionTransition(live.state, event, 1000).state);
+}
 const joined = (uid: number) => ({ kind: 'user_joined' as const, uid });
 
 describe('LiveSession', () => {
   it('sends each event once, in seq order, skipping duplicates, stale ones and its own', () => {
     const live = make();
     const c = conn();
-    live.conn = c;
+    attach(live, c);
     live.deliver(1, joined(2));
     live.deliver(1, joined(2));
     live.deliver(2, joined(7));
@@ -40,7 +59,7 @@ describe('LiveSession', () => {
   it('an event encoded once is sent as is, with the same skipping rules', () => {
     const live = make();
     const c = conn();
-    live.conn = c;
+    attach(live, c);
     const frame = (seq: number, uid: number) =>
       Buffer.from(encodeFrame({ type: 'event', seq, event: joined(uid) }));
     live.deliver(1, joined(2), frame(1, 2));
@@ -66,10 +85,10 @@ describe('LiveSession', () => {
     live.deliver(5, joined(3));
     live.deliver(6, joined(4));
     const c = conn();
-    live.release(c, 5);
+    attach(live, c);
+    live.release(5);
     expect(c.frames).toEqual([{ type: 'event', seq: 6, event: joined(4) }]);
     expect(live.conn).toBe(c);
-    expect(live.remote).toBe('127.0.0.1');
     expect(live.lastSeq).toBe(6);
   });
 });

@@ -1,8 +1,11 @@
 import type { ChannelEvent, ServerFrame, WireErrorCode, WireProfile, WireRole } from '@holdfast/protocol';
 import type { ChannelRef } from '../engine/types.js';
+import { initialSession, type SessionState } from '../session/machine.js';
 
 /** The transport currently attached to a session (one WebSocket). */
 export interface Attachment {
+  /** Unique per transport on this node (the session machine compares these). */
+  readonly attachmentId: number;
   send(frame: ServerFrame): void;
   /** Sends a frame already encoded, as JSON text (one channel event, encoded once for all its members). */
   sendEncoded(frame: string | Buffer): void;
@@ -11,40 +14,66 @@ export interface Attachment {
   readonly remoteAddress: string;
 }
 
+let nextAttachment = 1;
+/** A fresh attachment id. */
+export const newAttachmentId = (): number => nextAttachment++;
+
 /**
- * A session's live state on the node that holds it: the attached transport (if
- * any), when anything last arrived from the client, and the last channel event
- * sent. Missed events for a resume come from the channel's log in the engine,
- * so any node can serve the resume.
+ * A session on the node that holds it: its lifecycle state (owned by the session machine; only
+ * {@link ChannelService.dispatch} replaces it), the transports it knows by attachment id, and
+ * the delivery of channel events to the attached one. Missed events for a resume come from the
+ * channel's log in the engine, so any node can serve the resume.
  */
 export class LiveSession {
+  #state: SessionState;
+  /** Transports by attachment id: the attached or attaching one (and, for a moment, the one it replaces). */
+  readonly transports = new Map<number, Attachment>();
   /** Seq of the last channel event delivered (or reflected in the join snapshot). */
   lastSeq = 0;
-  lastSeenAt: number;
-  tokenExpiresAt: number | undefined;
-  conn: Attachment | undefined;
-  /** This session's remote offline window (per app). */
-  offlineAfterMs = 20_000;
-  /** Last round-trip time the client reported, ms. */
+  /** Last round-trip time the client reported, ms (console). */
   rttMs = 0;
-  /** Remote address of the attached (or last) transport. */
+  /** Remote address of the attached (or last) transport (kicking rules by IP, console). */
   remote = '';
   /** The offline deadline last published to the engine (engine time); undefined: not yet / again. */
   publishedDeadline: number | undefined;
+  #held: Array<{ seq: number; event: ChannelEvent }> | undefined;
 
   constructor(
     readonly id: string,
     readonly ref: ChannelRef,
     readonly key: string,
     readonly uid: number,
-    public role: WireRole,
-    readonly profile: WireProfile,
-    now: number,
+    init: Parameters<typeof initialSession>[0],
   ) {
-    this.lastSeenAt = now;
+    this.#state = initialSession(init);
   }
 
-  #held: Array<{ seq: number; event: ChannelEvent }> | undefined;
+  get state(): SessionState {
+    return this.#state;
+  }
+  /** Only the session driver calls this, with the machine's next state. */
+  setState(next: SessionState): void {
+    this.#state = next;
+  }
+  get role(): WireRole {
+    return this.#state.role;
+  }
+  get profile(): WireProfile {
+    return this.#state.profile;
+  }
+  get lastSeenAt(): number {
+    return this.#state.lastSeenAt;
+  }
+  get offlineAfterMs(): number {
+    return this.#state.offlineAfterMs;
+  }
+  get tokenExpiresAt(): number | undefined {
+    return this.#state.tokenExpiresAt;
+  }
+  /** The attached transport, if any. */
+  get conn(): Attachment | undefined {
+    return this.#state.phase === 'attached' ? this.transports.get(this.#state.attachment) : undefined;
+  }
 
   /**
    * Sends a channel event if a transport is attached; duplicates and stale events are skipped.
@@ -59,9 +88,10 @@ export class LiveSession {
     if (seq <= this.lastSeq) return;
     this.lastSeq = seq;
     if (event.uid === this.uid) return;
-    if (!this.conn) return;
-    if (encoded !== undefined) this.conn.sendEncoded(encoded);
-    else this.conn.send({ type: 'event', seq, event });
+    const conn = this.conn;
+    if (!conn) return;
+    if (encoded !== undefined) conn.sendEncoded(encoded);
+    else conn.send({ type: 'event', seq, event });
   }
 
   /**
@@ -72,12 +102,10 @@ export class LiveSession {
     this.#held ??= [];
   }
 
-  /** Attaches `conn` after its `joined` (reflecting events up to `seq`), then sends what arrived meanwhile. */
-  release(conn: Attachment, seq: number): void {
+  /** After `joined` (reflecting events up to `seq`) and the attach: sends what arrived meanwhile. */
+  release(seq: number): void {
     const held = this.#held ?? [];
     this.#held = undefined;
-    this.conn = conn;
-    this.remote = conn.remoteAddress;
     this.lastSeq = Math.max(this.lastSeq, seq);
     for (const e of held) this.deliver(e.seq, e.event);
   }

@@ -5,13 +5,6 @@ export class LocalSessions {
   #byId = new Map<string, LiveSession>();
   #byChannel = new Map<string, Set<LiveSession>>();
 
-  #dropped: (live: LiveSession) => void = () => {};
-
-  /** `listener` is told of every session removed by {@link drop} (not by {@link clear}). */
-  onDropped(listener: (live: LiveSession) => void): void {
-    this.#dropped = listener;
-  }
-
   get size(): number {
     return this.#byId.size;
   }
@@ -64,7 +57,6 @@ export class LocalSessions {
     const set = this.#byChannel.get(live.key);
     set?.delete(live);
     if (set?.size === 0) this.#byChannel.delete(live.key);
-    this.#dropped(live);
     return true;
   }
 

@@ -1,28 +1,22 @@
-import type {
-  ChannelEvent,
-  Clock,
-  JoinedFrame,
-  JoinFrame,
-  WireErrorCode,
-  WireOfflineReason,
-  WireRole,
-} from '@holdfast/protocol';
+import type { ChannelEvent, Clock, JoinFrame, WireRole } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { AppRegistry } from '../auth/apps.js';
-import { pingIntervalFor, type ServerTiming } from '../config.js';
+import type { ServerTiming } from '../config.js';
+import type { ChannelRef, Engine, SessionRecord } from '../engine/types.js';
+import type { Observer } from '../observe/observer.js';
+import type { EndCause } from '../session/end-causes.js';
 import {
-  type ChannelRef,
-  channelKey,
-  type Engine,
-  isAnnounced,
-  type MemberRecord,
-  type SessionRecord,
-} from '../engine/types.js';
-import type { ObservedEvent, Observer } from '../observe/observer.js';
-import { admit, admitMember, UNLIMITED } from './admission.js';
-import { type Attachment, LiveSession } from './live-session.js';
+  type Holds,
+  initialSession,
+  type SessionEffect,
+  type SessionEvent,
+  sessionTransition,
+} from '../session/machine.js';
+import { admit } from './admission.js';
+import { EffectRunner, type ObservedBody } from './effects.js';
+import { JoinFlow } from './join-flow.js';
+import type { Attachment, LiveSession } from './live-session.js';
 import type { LocalSessions } from './local-sessions.js';
-import { newSessionId } from './session-id.js';
 
 export interface ChannelServiceOptions {
   nodeId: string;
@@ -38,28 +32,30 @@ export interface ChannelServiceOptions {
   random?: () => number;
 }
 
-type Observed<T extends ObservedEvent['type']> = Omit<
-  Extract<ObservedEvent, { type: T }>,
-  'at' | 'node' | 'appId' | 'channel' | 'uid' | 'sessionId'
->;
-
 /**
- * Channel membership, presence and sessions with resume, for the sessions this
- * node holds. Shared state goes through the {@link Engine}; this class keeps only
- * node-local live state (attached transports, last-seen times).
+ * The driver of this node's sessions: it feeds each session's machine
+ * ({@link sessionTransition}) the events of joins, frames, leaves, bus messages and time, and runs
+ * the effects the machine returns. Shared state goes through the {@link Engine}; this class keeps
+ * only node-local live state.
  */
 export class ChannelService {
+  readonly #flow = new JoinFlow(this);
+  readonly #effects: EffectRunner;
+
   constructor(
-    private readonly engine: Engine,
-    private readonly apps: AppRegistry,
-    private readonly local: LocalSessions,
-    private readonly opts: ChannelServiceOptions,
+    readonly engine: Engine,
+    readonly apps: AppRegistry,
+    readonly local: LocalSessions,
+    readonly opts: ChannelServiceOptions,
   ) {
-    // Each local session watches its channel's events (see #freshJoin, #takeOver); each one that
-    // goes, however it goes, unwatches.
-    local.onDropped((live) =>
-      engine.unwatchChannel(live.ref).catch((err: unknown) => opts.log.warn({ err }, 'unwatch failed')),
-    );
+    this.#effects = new EffectRunner({
+      engine,
+      local,
+      observer: opts.observer,
+      log: opts.log,
+      nodeId: opts.nodeId,
+      now: () => opts.clock.now(),
+    });
   }
 
   get nodeId(): string {
@@ -76,6 +72,31 @@ export class ChannelService {
     return this.local.values();
   }
 
+  /** Feeds one event to the session's machine and runs the effects it returns. */
+  dispatch(live: LiveSession, event: SessionEvent): Promise<void> {
+    const { state, effects } = sessionTransition(live.state, event, this.opts.clock.now());
+    live.setState(state);
+    return effects.length === 0 ? Promise.resolve() : this.#effects.run(live, effects);
+  }
+
+  /** Records a completed claim; false when the session ended meanwhile (the claim is undone). */
+  async held(live: LiveSession, what: keyof Holds): Promise<boolean> {
+    await this.dispatch(live, { type: 'held', what });
+    return live.state.phase !== 'ended';
+  }
+
+  runEffects(live: LiveSession, effects: SessionEffect[]): Promise<void> {
+    return this.#effects.run(live, effects);
+  }
+
+  /** Engine effects that failed (a Redis outage) are tried again at each heartbeat. */
+  retryFailedEffects(): Promise<void> {
+    return this.#effects.retry();
+  }
+  get pendingEffectRetries(): number {
+    return this.#effects.pendingRetries;
+  }
+
   /** Handles a join (or resume) frame; on success the session is attached to `conn`. */
   async join(frame: JoinFrame, conn: Attachment): Promise<LiveSession | undefined> {
     const admission = await admit(frame, conn.remoteAddress, this.apps, this.engine, this.opts.clock.now());
@@ -85,249 +106,85 @@ export class ChannelService {
     }
     const { ref, tokenExpiresAt } = admission;
     if (frame.resume) {
-      const resumed = await this.#resume(frame, ref, conn, tokenExpiresAt);
+      const resumed = await this.#flow.resume(frame, ref, conn, tokenExpiresAt);
       if (resumed !== 'expired') return resumed;
     }
-    return this.#freshJoin(frame, ref, conn, tokenExpiresAt, frame.resume !== undefined);
+    return this.#flow.fresh(frame, ref, conn, tokenExpiresAt, frame.resume !== undefined);
   }
 
-  async #resume(
-    frame: JoinFrame,
-    ref: ChannelRef,
-    conn: Attachment,
-    tokenExpiresAt: number | undefined,
-  ): Promise<LiveSession | 'expired' | undefined> {
-    const { sessionId, lastSeq } = frame.resume!;
-    let live = this.local.get(sessionId);
-    if (!live) {
-      const record = await this.engine.getSession(sessionId);
-      if (!record) return 'expired';
-      if (record.appId !== ref.appId || record.channel !== ref.channel || record.uid !== frame.uid) {
-        conn.end('rejected', 'that session belongs to another channel or uid');
-        return undefined;
-      }
-      live = await this.#takeOver(record, ref, conn);
-      if (!live) return 'expired';
-    } else if (live.ref.appId !== ref.appId || live.ref.channel !== ref.channel || live.uid !== frame.uid) {
-      conn.end('rejected', 'that session belongs to another channel or uid');
-      return undefined;
-    }
-    const old = live.conn;
-    live.conn = undefined;
-    if (old && old !== conn) old.end('replaced', 'session resumed on another connection');
-    live.lastSeenAt = this.opts.clock.now();
-    if (tokenExpiresAt !== undefined) live.tokenExpiresAt = tokenExpiresAt;
-    live.hold();
-    const { members, seq } = await this.engine.snapshot(ref);
-    const log = await this.engine.eventsSince(ref, lastSeq);
-    const missed = log
-      ?.filter((e) => e.seq <= seq && e.event.uid !== live.uid)
-      .map((e) => ({ type: 'event' as const, seq: e.seq, event: e.event }));
-    conn.send(this.#joinedFrame(live, members, seq, { resumed: true, ...(missed ? { missed } : {}) }));
-    live.release(conn, seq);
-    this.observe(live, { type: 'resumed', remote: conn.remoteAddress });
-    this.opts.log.debug(
-      { session: live.id, uid: live.uid, channel: ref.channel, lastSeq },
-      'session resumed',
-    );
-    return live;
-  }
-
-  /** A session held by another node (gone, or its client moved): this node takes it over. */
-  async #takeOver(
-    record: SessionRecord,
-    ref: ChannelRef,
-    conn: Attachment,
-  ): Promise<LiveSession | undefined> {
-    const member = await this.engine.getMember(ref, record.uid);
-    if (!member || member.sessionId !== record.id) return undefined;
-    const now = this.opts.clock.now();
-    // The member already holds its seat: re-admitting it under this node cannot be refused.
-    await this.engine.admitMember(
-      ref,
-      { ...member, nodeId: this.opts.nodeId },
-      { maxBroadcasters: UNLIMITED },
-    );
-    await this.engine.putSession({ ...record, nodeId: this.opts.nodeId });
-    await this.engine.publish({ kind: 'session_moved', sessionId: record.id, nodeId: this.opts.nodeId });
-    const live = this.#addLocal(record.id, ref, record.uid, member.role, member.profile, now);
-    live.remote = conn.remoteAddress;
-    await this.engine.watchChannel(ref);
-    this.opts.log.info({ session: record.id, from: record.nodeId }, 'session taken over from another node');
-    return live;
-  }
-
-  async #freshJoin(
-    frame: JoinFrame,
-    ref: ChannelRef,
-    conn: Attachment,
-    tokenExpiresAt: number | undefined,
-    sessionExpired: boolean,
-  ): Promise<LiveSession | undefined> {
-    const { clock, nodeId } = this.opts;
-    const now = clock.now();
-    const id = newSessionId();
-    const base = { sessionId: id, role: frame.role, profile: frame.profile, joinedAt: now, nodeId };
-    // The uid claim and the broadcaster limit are one atomic engine step: N racing joins into K
-    // free seats admit exactly K, on one node or many.
-    const admitted = await admitMember(
-      this.engine,
-      ref,
-      { ...base, uid: frame.uid },
-      {
-        maxBroadcasters: this.opts.maxBroadcasters,
-        random: this.opts.random ?? Math.random,
-      },
-    );
-    if (!admitted.ok) {
-      conn.end('too_many_broadcasters', `channel already has ${this.opts.maxBroadcasters} broadcasters`);
-      return undefined;
-    }
-    const { uid, previous } = admitted;
-    await this.engine.putSession({ id, appId: ref.appId, channel: ref.channel, uid, nodeId, createdAt: now });
-    const live = this.#addLocal(id, ref, uid, frame.role, frame.profile, now);
-    live.tokenExpiresAt = tokenExpiresAt;
-    // Receiving the channel's events before the snapshot: nothing falls between the two.
-    await this.engine.watchChannel(ref);
-    live.hold();
-    if (previous) {
-      // Same uid from another device: the older session ends; remote members see no flap
-      // unless the newcomer is announced differently.
-      await this.engine.deleteSession(previous.sessionId);
-      await this.engine.publish({
-        kind: 'end_session',
-        sessionId: previous.sessionId,
-        nodeId: previous.nodeId,
-        code: 'same_uid_login',
-      });
-    }
-    const { members, seq } = await this.engine.snapshot(ref);
-    conn.send(
-      this.#joinedFrame(live, members, seq, {
-        resumed: false,
-        ...(sessionExpired ? { sessionExpired } : {}),
-      }),
-    );
-    live.release(conn, seq);
-    const wasAnnounced = previous ? isAnnounced(previous) : false;
-    const announced = isAnnounced(frame);
-    if (announced && !wasAnnounced) await this.#publish(ref, { kind: 'user_joined', uid });
-    else if (!announced && wasAnnounced)
-      await this.#publish(ref, { kind: 'user_offline', uid, reason: 'become_audience' });
-    this.observe(live, {
-      type: 'joined',
-      role: frame.role,
-      profile: frame.profile,
-      remote: conn.remoteAddress,
-      sessionExpired,
-    });
-    this.opts.log.debug({ session: id, uid, channel: ref.channel, sessionExpired }, 'joined');
-    return live;
-  }
-
-  #addLocal(
-    id: string,
-    ref: ChannelRef,
-    uid: number,
-    role: WireRole,
-    profile: JoinFrame['profile'],
-    now: number,
-  ) {
-    const key = channelKey(ref);
-    const live = new LiveSession(id, ref, key, uid, role, profile, now);
-    live.offlineAfterMs = this.apps.get(ref.appId)?.offlineAfterMs ?? this.opts.offlineAfterMs;
-    this.local.add(live);
-    return live;
-  }
-
-  #joinedFrame(
-    live: LiveSession,
-    members: MemberRecord[],
-    seq: number,
-    extra: Pick<JoinedFrame, 'resumed' | 'sessionExpired' | 'missed'>,
-  ): JoinedFrame {
-    return {
-      type: 'joined',
-      sessionId: live.id,
-      uid: live.uid,
-      channel: live.ref.channel,
-      role: live.role,
-      members: members.filter((m) => m.uid !== live.uid && isAnnounced(m)).map((m) => ({ uid: m.uid })),
-      seq,
-      keepaliveMs: pingIntervalFor(this.opts.timing, live.offlineAfterMs),
-      offlineAfterMs: live.offlineAfterMs,
-      ...(live.tokenExpiresAt !== undefined ? { tokenExpiresAt: live.tokenExpiresAt } : {}),
-      serverTime: this.opts.clock.now(),
-      ...extra,
-    };
+  /** Ends a session: the one way out (see END_CAUSES for what each cause does). */
+  end(live: LiveSession, cause: EndCause): Promise<void> {
+    return this.dispatch(live, { type: 'end', cause });
   }
 
   /** Explicit leave: remote members see `quit` at once. */
-  async leave(live: LiveSession): Promise<void> {
-    await this.#remove(live, 'quit');
+  leave(live: LiveSession): Promise<void> {
+    return this.end(live, 'left');
+  }
+
+  /**
+   * A dead node's session past its deadline, claimed by this node: announced as dropped everywhere,
+   * through the same machine as a local session's end.
+   */
+  async dropOrphan(record: SessionRecord): Promise<void> {
+    const state = initialSession({
+      now: this.opts.clock.now(),
+      attachment: 0,
+      role: 'audience',
+      profile: 'communication',
+      offlineAfterMs: 0,
+      holds: { member: true, session: true },
+      phase: 'detached',
+    });
+    const { effects } = sessionTransition(
+      state,
+      { type: 'end', cause: 'orphan_dropped' },
+      this.opts.clock.now(),
+    );
+    await this.#effects.run({ record }, effects);
+    this.opts.log.info({ session: record.id, node: record.nodeId }, 'orphaned session dropped');
   }
 
   /** The transport went away; the session waits for a resume until the offline window ends. */
   detach(live: LiveSession, conn: Attachment): void {
-    if (live.conn !== conn) return;
-    live.conn = undefined;
-    if (this.local.has(live.id)) this.observe(live, { type: 'detached' });
+    void this.dispatch(live, { type: 'detached', attachment: conn.attachmentId });
+    live.transports.delete(conn.attachmentId);
   }
 
   touch(live: LiveSession, rttMs?: number): void {
-    live.lastSeenAt = this.opts.clock.now();
+    void this.dispatch(live, { type: 'seen' });
     if (rttMs !== undefined) live.rttMs = rttMs;
   }
 
   /** Emits an observed event about `live` (console timelines, event log). */
-  observe<T extends ObservedEvent['type']>(live: LiveSession, event: Observed<T> & { type: T }): void {
-    this.opts.observer.emit({
-      at: this.opts.clock.now(),
-      node: this.opts.nodeId,
-      appId: live.ref.appId,
-      channel: live.ref.channel,
-      uid: live.uid,
-      sessionId: live.id,
-      ...event,
-    } as ObservedEvent);
+  observe(live: LiveSession, event: ObservedBody): void {
+    this.#effects.observe(live, event);
   }
 
   /** Changes the role; `become_audience` / `user_joined` go out when announcement changes. */
   async setRole(live: LiveSession, id: number, role: WireRole): Promise<void> {
-    const from = live.role;
-    if (from === role) {
-      live.conn?.send({ type: 'role_result', id, ok: true, role });
-      return;
+    if (live.role !== role) {
+      const result = await this.engine.setMemberRole(
+        live.ref,
+        live.uid,
+        live.id,
+        role,
+        this.opts.maxBroadcasters,
+      );
+      if (!result.ok) {
+        if (result.reason === 'too_many_broadcasters')
+          live.conn?.send({
+            type: 'role_result',
+            id,
+            ok: false,
+            role: live.role,
+            code: 'too_many_broadcasters',
+            message: `channel already has ${this.opts.maxBroadcasters} broadcasters`,
+          });
+        return;
+      }
     }
-    const result = await this.engine.setMemberRole(
-      live.ref,
-      live.uid,
-      live.id,
-      role,
-      this.opts.maxBroadcasters,
-    );
-    if (!result.ok && result.reason === 'too_many_broadcasters') {
-      const message = `channel already has ${this.opts.maxBroadcasters} broadcasters`;
-      live.conn?.send({
-        type: 'role_result',
-        id,
-        ok: false,
-        role: from,
-        code: 'too_many_broadcasters',
-        message,
-      });
-      return;
-    }
-    if (!result.ok) return;
-    const updated = result.member;
-    live.role = role;
-    live.conn?.send({ type: 'role_result', id, ok: true, role });
-    this.observe(live, { type: 'role', role });
-    const before = isAnnounced({ role: from, profile: live.profile });
-    const after = isAnnounced(updated);
-    if (before && !after)
-      await this.#publish(live.ref, { kind: 'user_offline', uid: live.uid, reason: 'become_audience' });
-    if (!before && after) await this.#publish(live.ref, { kind: 'user_joined', uid: live.uid });
+    await this.dispatch(live, { type: 'role_changed', id, role });
   }
 
   /** Renews the token of a connected session in place. */
@@ -343,53 +200,23 @@ export class ChannelService {
       live.conn?.send({ type: 'token_result', id, ok: false, code: auth.code, message: auth.message });
       return;
     }
-    live.tokenExpiresAt = auth.tokenExpiresAt;
-    live.conn?.send({
-      type: 'token_result',
-      id,
-      ok: true,
-      ...(auth.tokenExpiresAt ? { tokenExpiresAt: auth.tokenExpiresAt } : {}),
-    });
-  }
-
-  /** Ends a session from the server side (kick, ban, timeout, token expiry). */
-  async end(
-    live: LiveSession,
-    code: WireErrorCode,
-    message: string,
-    reason: WireOfflineReason,
-  ): Promise<void> {
-    live.conn?.end(code, message);
-    live.conn = undefined;
-    await this.#remove(live, reason, code);
+    await this.dispatch(live, { type: 'token_renewed', id, tokenExpiresAt: auth.tokenExpiresAt });
   }
 
   /** Stops taking part (shutdown): sessions stay in the engine for other nodes to resume or drop. */
   shutdown(): void {
-    for (const live of this.local.all()) live.conn?.end('server_shutdown', 'server is shutting down');
+    for (const live of this.local.all()) void this.end(live, 'shutdown');
     this.local.clear();
   }
 
   /** Forgets everything local without a word to anyone (a simulated crash). */
   abandon(): void {
+    for (const live of this.local.all()) void this.end(live, 'abandoned');
     this.local.clear();
   }
 
-  async #remove(live: LiveSession, reason: WireOfflineReason, code?: WireErrorCode): Promise<void> {
-    if (!this.local.drop(live)) return;
-    this.observe(live, { type: 'ended', reason, ...(code ? { code } : {}) });
-    await this.engine.deleteSession(live.id);
-    const removed = await this.engine.removeMember(live.ref, live.uid, live.id);
-    if (removed && isAnnounced(removed))
-      await this.#publish(live.ref, { kind: 'user_offline', uid: live.uid, reason });
-  }
-
-  async #publish(ref: ChannelRef, event: ChannelEvent): Promise<void> {
-    await this.engine.publishEvent(ref, event);
-  }
-
   /** Announces a presence change to the whole channel (every node). */
-  publish(ref: ChannelRef, event: ChannelEvent): Promise<void> {
-    return this.#publish(ref, event);
+  async publish(ref: ChannelRef, event: ChannelEvent): Promise<void> {
+    await this.engine.publishEvent(ref, event);
   }
 }

@@ -2,25 +2,28 @@ import { TestClock } from '@holdfast/protocol';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../engine/types.js';
-import type { ClusterControl } from './cluster.js';
+import { sessionTransition } from '../session/machine.js';
 import { LiveSession } from './live-session.js';
 import type { ChannelService } from './service.js';
 import { Sweeper } from './sweeper.js';
+
+/** A frame from the client at `at` (the session machine's `seen`). */
+const seen = (live: LiveSession, at: number) =>
+  live.setState(sessionTransition(live.state, { type: 'seen' }, at).state);
 
 /** A sweeper over stub sessions and an engine that records what it is asked to publish. */
 function rig() {
   const clock = new TestClock(1_000_000);
   const sessions = [1, 2, 3].map(
     (uid) =>
-      new LiveSession(
-        `s${uid}`,
-        { appId: 'a', channel: 'c' },
-        'k',
-        uid,
-        'broadcaster',
-        'communication',
-        clock.now(),
-      ),
+      new LiveSession(`s${uid}`, { appId: 'a', channel: 'c' }, 'k', uid, {
+        now: clock.now(),
+        attachment: 0,
+        role: 'broadcaster',
+        profile: 'communication',
+        offlineAfterMs: 20_000,
+        phase: 'detached',
+      }),
   );
   const published: Array<Array<{ sessionId: string; deadline: number }>> = [];
   const engine = {
@@ -30,8 +33,12 @@ function rig() {
     },
     claimOrphans: async () => [],
   } as unknown as Engine;
-  const service = { nodeId: 'n1', eachLocalSession: () => sessions } as unknown as ChannelService;
-  const sweeper = new Sweeper(service, {} as ClusterControl, engine, {
+  const service = {
+    nodeId: 'n1',
+    eachLocalSession: () => sessions,
+    retryFailedEffects: async () => {},
+  } as unknown as ChannelService;
+  const sweeper = new Sweeper(service, engine, {
     clock,
     sweepIntervalMs: 200,
     heartbeatMs: 1000,
@@ -50,7 +57,7 @@ describe('Sweeper heartbeat: offline deadlines', () => {
     clock.advance(1000);
     await sweeper.beat();
     expect(published).toHaveLength(1); // nothing moved: no engine write at all
-    sessions[1]!.lastSeenAt = clock.now(); // a ping from uid 2
+    seen(sessions[1]!, clock.now()); // a ping from uid 2
     clock.advance(1000);
     await sweeper.beat();
     expect(published[1]).toEqual([{ sessionId: 's2', deadline: sessions[1]!.lastSeenAt + 20_005 }]);
@@ -68,11 +75,11 @@ describe('Sweeper heartbeat: offline deadlines', () => {
   it('a deadline moved by less than 250 ms (clock-offset jitter) is left alone; a forgotten one is sent again', async () => {
     const { clock, sessions, published, sweeper } = rig();
     await sweeper.beat();
-    sessions[0]!.lastSeenAt += 249;
+    seen(sessions[0]!, sessions[0]!.lastSeenAt + 249);
     clock.advance(1000);
     await sweeper.beat();
     expect(published).toHaveLength(1);
-    sessions[0]!.lastSeenAt += 1;
+    seen(sessions[0]!, sessions[0]!.lastSeenAt + 1);
     sessions[2]!.publishedDeadline = undefined; // e.g. the engine lost its state and it was re-asserted
     clock.advance(1000);
     await sweeper.beat();

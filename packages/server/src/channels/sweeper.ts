@@ -1,7 +1,8 @@
-import type { Clock, WireErrorCode } from '@holdfast/protocol';
+import type { Clock, TimerHandle } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/types.js';
-import type { ClusterControl } from './cluster.js';
+import type { EndCause } from '../session/end-causes.js';
+import { dueCause } from '../session/machine.js';
 import type { LiveSession } from './live-session.js';
 import type { ChannelService } from './service.js';
 
@@ -31,7 +32,7 @@ const DEADLINE_SLACK_MS = 250;
 const FULL_REFRESH_BEATS = 10;
 
 export class Sweeper {
-  #timer: unknown;
+  #timer: TimerHandle | undefined;
   #running = false;
   #stopped = false;
   #lastBeat = 0;
@@ -41,7 +42,6 @@ export class Sweeper {
 
   constructor(
     private readonly service: ChannelService,
-    private readonly cluster: ClusterControl,
     private readonly engine: Engine,
     private readonly opts: SweeperOptions,
   ) {}
@@ -52,7 +52,7 @@ export class Sweeper {
 
   stop(): void {
     this.#stopped = true;
-    this.opts.clock.clearTimeout(this.#timer as never);
+    if (this.#timer !== undefined) this.opts.clock.clearTimeout(this.#timer);
   }
 
   #schedule(): void {
@@ -78,30 +78,21 @@ export class Sweeper {
     }
   }
 
-  /** Local expiry: silence past the window, or a token past its join privilege. */
+  /** Local expiry: the session machine says which sessions are due (silence past the window, or a token past its expiry). */
   async sweepLocal(): Promise<void> {
     const now = this.opts.clock.now();
-    const due: Array<[LiveSession, WireErrorCode]> = [];
+    const due: Array<[LiveSession, EndCause]> = [];
     for (const live of this.service.eachLocalSession()) {
-      // A token that expired is the more definite reason when both are due.
-      if (live.tokenExpiresAt !== undefined && now >= live.tokenExpiresAt) due.push([live, 'token_expired']);
-      else if (now - live.lastSeenAt >= live.offlineAfterMs) due.push([live, 'session_expired']);
+      const cause = dueCause(live.state, now);
+      if (cause) due.push([live, cause]);
     }
-    for (const [live, code] of due) {
-      if (code === 'session_expired') {
+    for (const [live, cause] of due) {
+      if (cause === 'timed_out')
         this.opts.log.info(
           { session: live.id, uid: live.uid, channel: live.ref.channel },
           'session timed out',
         );
-        await this.service.end(
-          live,
-          code,
-          `no data from the client for ${live.offlineAfterMs} ms`,
-          'dropped',
-        );
-      } else {
-        await this.service.end(live, code, 'the join privilege of the token expired', 'kicked');
-      }
+      await this.service.end(live, cause);
     }
   }
 
@@ -127,6 +118,7 @@ export class Sweeper {
     if (entries.length > 0) await this.engine.setDeadlines(entries);
     for (const [live, deadline] of published) live.publishedDeadline = deadline;
     for (const orphan of await this.engine.claimOrphans(engineNow, 500))
-      await this.cluster.dropOrphan(orphan);
+      await this.service.dropOrphan(orphan);
+    await this.service.retryFailedEffects();
   }
 }

@@ -83,7 +83,8 @@ export type BusMessage =
       kind: 'end_session';
       sessionId: string;
       nodeId: string;
-      code: 'same_uid_login' | 'banned' | 'channel_closed' | 'session_expired';
+      /** same_uid_login: a newer session holds the uid; session_expired: another node dropped it as an orphan. */
+      code: 'same_uid_login' | 'session_expired';
     }
   /** A new or updated kicking rule: every node ends its matching sessions. */
   | { kind: 'kick'; rule: KickingRule }

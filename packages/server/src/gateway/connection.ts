@@ -1,15 +1,17 @@
 import {
   type ClientFrame,
+  type Clock,
   CloseCode,
   decodeClientFrame,
   encodeFrame,
   type JoinFrame,
   type ServerFrame,
+  type TimerHandle,
   type WireErrorCode,
 } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import type { Attachment, LiveSession } from '../channels/live-session.js';
+import { type Attachment, type LiveSession, newAttachmentId } from '../channels/live-session.js';
 import type { ChannelService } from '../channels/service.js';
 import { reportLimiter } from '../observe/report-limiter.js';
 import type { KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
@@ -35,7 +37,9 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
   #live: LiveSession | undefined;
   #windowStart = 0;
   #windowCount = 0;
-  #joinTimer: NodeJS.Timeout | undefined;
+  #joinTimer: TimerHandle | undefined;
+  #graceTimer: TimerHandle | undefined;
+  readonly attachmentId = newAttachmentId();
   #pending: ClientFrame[] = [];
 
   constructor(
@@ -44,10 +48,10 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     private readonly service: ChannelService,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
-    private readonly now: () => number,
+    private readonly clock: Clock,
     private readonly keepalives: KeepaliveWheel,
   ) {
-    this.#joinTimer = setTimeout(() => {
+    this.#joinTimer = clock.setTimeout(() => {
       if (this.#phase === 'awaiting_join') this.end('unexpected_frame', 'no join frame received in time');
     }, limits.joinTimeoutMs);
     ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
@@ -62,7 +66,7 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
   /** Sends a frame already encoded (a channel event shared by every member: a Buffer, never copied). */
   sendEncoded(frame: string | Buffer): void {
     if (this.#phase === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
-    this.lastWriteAt = this.now();
+    this.lastWriteAt = this.clock.now();
     this.ws.send(frame, { binary: false });
   }
 
@@ -83,24 +87,26 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     if (live) this.service.detach(live, this);
     this.ws.close(closeCode, reason);
     // A peer that never answers the close handshake is cut after a grace period.
-    setTimeout(() => this.ws.terminate(), 2000).unref();
+    this.#graceTimer = this.clock.setTimeout(() => this.ws.terminate(), 2000);
   }
 
   #onClose(): void {
+    if (this.#graceTimer !== undefined) this.clock.clearTimeout(this.#graceTimer);
+    this.#graceTimer = undefined;
     if (this.#live) this.service.detach(this.#live, this);
     this.#phase = 'closed';
     this.#stopTimers();
   }
 
   #stopTimers(): void {
-    clearTimeout(this.#joinTimer);
+    if (this.#joinTimer !== undefined) this.clock.clearTimeout(this.#joinTimer);
     // Dropped so 20k idle connections do not each keep a spent Timeout object alive.
     this.#joinTimer = undefined;
     this.keepalives.delete(this);
   }
 
   #flooding(): boolean {
-    const now = this.now();
+    const now = this.clock.now();
     if (now - this.#windowStart >= 1000) {
       this.#windowStart = now;
       this.#windowCount = 0;
@@ -143,7 +149,7 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
 
   async #join(frame: JoinFrame): Promise<void> {
     this.#phase = 'joining';
-    clearTimeout(this.#joinTimer);
+    if (this.#joinTimer !== undefined) this.clock.clearTimeout(this.#joinTimer);
     this.#joinTimer = undefined;
     const live = await this.service.join(frame, this);
     if ((this.#phase as string) === 'closed') {
@@ -151,7 +157,7 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
       // The socket went away while the join was in flight. A resumed session stays resumable;
       // a fresh one never reached its client (no session id), so nobody could resume it.
       if (frame.resume?.sessionId === live.id) this.service.detach(live, this);
-      else await this.service.end(live, 'session_expired', 'connection closed during join', 'dropped');
+      else await this.service.end(live, 'join_aborted');
       return;
     }
     if (!live) return;
@@ -170,7 +176,7 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     if (frame.type === 'report') {
       const live = this.#live;
       if (live)
-        for (const s of reportLimiter.admit(live, frame.states, this.now()))
+        for (const s of reportLimiter.admit(live, frame.states, this.clock.now()))
           this.service.observe(live, {
             type: 'client_state',
             state: s.state,

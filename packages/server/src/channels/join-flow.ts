@@ -1,0 +1,275 @@
+import type { JoinedFrame, JoinFrame } from '@holdfast/protocol';
+import { pingIntervalFor } from '../config.js';
+import {
+  type ChannelRef,
+  channelKey,
+  isAnnounced,
+  type MemberRecord,
+  type SessionRecord,
+} from '../engine/types.js';
+import { END_CAUSES } from '../session/end-causes.js';
+import { joinAnnouncement } from '../session/machine.js';
+import { admitMember, UNLIMITED } from './admission.js';
+import { type Attachment, LiveSession } from './live-session.js';
+import type { ChannelService } from './service.js';
+import { newSessionId } from './session-id.js';
+
+/**
+ * The steps of a fresh join, a resume and a takeover, each a claim the session machine records
+ * (`held`). Any step that throws ends the session with `engine_failed`, which undoes exactly what
+ * was held and tells the client; a session that ended meanwhile (kicked, closed) stops the flow.
+ */
+export class JoinFlow {
+  constructor(private readonly svc: ChannelService) {}
+
+  async fresh(
+    frame: JoinFrame,
+    ref: ChannelRef,
+    conn: Attachment,
+    tokenExpiresAt: number | undefined,
+    sessionExpired: boolean,
+  ): Promise<LiveSession | undefined> {
+    const { engine, opts } = this.svc;
+    const now = opts.clock.now();
+    const id = newSessionId();
+    const base = {
+      sessionId: id,
+      role: frame.role,
+      profile: frame.profile,
+      joinedAt: now,
+      nodeId: opts.nodeId,
+    };
+    // The uid claim and the broadcaster limit are one atomic engine step: N racing joins into K
+    // free seats admit exactly K, on one node or many.
+    let admitted: Awaited<ReturnType<typeof admitMember>>;
+    try {
+      admitted = await admitMember(
+        engine,
+        ref,
+        { ...base, uid: frame.uid },
+        {
+          maxBroadcasters: opts.maxBroadcasters,
+          random: opts.random ?? Math.random,
+        },
+      );
+    } catch (err) {
+      opts.log.warn({ err }, 'join: admission failed');
+      const row = END_CAUSES.engine_failed;
+      conn.end(row.code!, row.message(0));
+      return undefined;
+    }
+    if (!admitted.ok) {
+      conn.end('too_many_broadcasters', `channel already has ${opts.maxBroadcasters} broadcasters`);
+      return undefined;
+    }
+    const { uid, previous } = admitted;
+    const live = this.#session(id, ref, uid, conn, {
+      role: frame.role,
+      profile: frame.profile,
+      tokenExpiresAt,
+      now,
+    });
+    const ok = await this.#steps(live, async () => {
+      await engine.putSession({
+        id,
+        appId: ref.appId,
+        channel: ref.channel,
+        uid,
+        nodeId: opts.nodeId,
+        createdAt: now,
+      });
+      if (!(await this.svc.held(live, 'session'))) return false;
+      this.svc.local.add(live);
+      if (!(await this.svc.held(live, 'local'))) return false;
+      // Receiving the channel's events before the snapshot: nothing falls between the two.
+      await engine.watchChannel(ref);
+      if (!(await this.svc.held(live, 'watch'))) return false;
+      live.hold();
+      if (previous) await this.#replace(previous);
+      const { members, seq } = await engine.snapshot(ref);
+      conn.send(
+        this.joinedFrame(live, members, seq, {
+          resumed: false,
+          ...(sessionExpired ? { sessionExpired } : {}),
+        }),
+      );
+      await this.svc.dispatch(live, {
+        type: 'attached',
+        attachment: conn.attachmentId,
+        remote: conn.remoteAddress,
+        resumed: false,
+        sessionExpired,
+      });
+      live.release(seq);
+      await this.svc.runEffects(live, joinAnnouncement(live, previous));
+      opts.log.debug({ session: id, uid, channel: ref.channel, sessionExpired }, 'joined');
+      return true;
+    });
+    return ok ? live : undefined;
+  }
+
+  /** Resumes a session this node holds, or takes one over from another node; 'expired' when none is left. */
+  async resume(
+    frame: JoinFrame,
+    ref: ChannelRef,
+    conn: Attachment,
+    tokenExpiresAt: number | undefined,
+  ): Promise<LiveSession | 'expired' | undefined> {
+    const { sessionId, lastSeq } = frame.resume!;
+    const { engine, opts } = this.svc;
+    let live = this.svc.local.get(sessionId);
+    if (!live) {
+      const record = await engine.getSession(sessionId);
+      if (!record) return 'expired';
+      if (!this.#matches(record, ref, frame.uid)) return this.#reject(conn);
+      const taken = await this.#takeOver(record, ref, conn, tokenExpiresAt);
+      if (taken === 'expired' || !taken) return taken;
+      live = taken;
+    } else if (!this.#matches({ ...live.ref, uid: live.uid }, ref, frame.uid)) return this.#reject(conn);
+    const session = live;
+    session.transports.set(conn.attachmentId, conn);
+    await this.svc.dispatch(session, {
+      type: 'attaching',
+      attachment: conn.attachmentId,
+      ...(tokenExpiresAt !== undefined ? { tokenExpiresAt } : {}),
+    });
+    session.remote = conn.remoteAddress;
+    const ok = await this.#steps(session, async () => {
+      session.hold();
+      const { members, seq } = await engine.snapshot(ref);
+      const log = await engine.eventsSince(ref, lastSeq);
+      const missed = log
+        ?.filter((e) => e.seq <= seq && e.event.uid !== session.uid)
+        .map((e) => ({ type: 'event' as const, seq: e.seq, event: e.event }));
+      conn.send(this.joinedFrame(session, members, seq, { resumed: true, ...(missed ? { missed } : {}) }));
+      await this.svc.dispatch(session, {
+        type: 'attached',
+        attachment: conn.attachmentId,
+        remote: conn.remoteAddress,
+        resumed: true,
+      });
+      session.release(seq);
+      opts.log.debug(
+        { session: session.id, uid: session.uid, channel: ref.channel, lastSeq },
+        'session resumed',
+      );
+      return true;
+    });
+    return ok ? session : undefined;
+  }
+
+  /** A session held by another node (gone, or its client moved): this node takes it over. */
+  async #takeOver(
+    record: SessionRecord,
+    ref: ChannelRef,
+    conn: Attachment,
+    tokenExpiresAt: number | undefined,
+  ): Promise<LiveSession | 'expired' | undefined> {
+    const { engine, opts } = this.svc;
+    const member = await engine.getMember(ref, record.uid);
+    if (!member || member.sessionId !== record.id) return 'expired';
+    // The member already holds its seat: re-admitting it under this node cannot be refused.
+    await engine.admitMember(ref, { ...member, nodeId: opts.nodeId }, { maxBroadcasters: UNLIMITED });
+    // The session record exists already (the other node's): from here this node answers for it.
+    const live = this.#session(record.id, ref, record.uid, conn, {
+      role: member.role,
+      profile: member.profile,
+      tokenExpiresAt,
+      now: opts.clock.now(),
+      session: true,
+    });
+    const ok = await this.#steps(live, async () => {
+      await engine.putSession({ ...record, nodeId: opts.nodeId });
+      await engine.publish({ kind: 'session_moved', sessionId: record.id, nodeId: opts.nodeId });
+      this.svc.local.add(live);
+      if (!(await this.svc.held(live, 'local'))) return false;
+      await engine.watchChannel(ref);
+      if (!(await this.svc.held(live, 'watch'))) return false;
+      opts.log.info({ session: record.id, from: record.nodeId }, 'session taken over from another node');
+      return true;
+    });
+    return ok ? live : undefined;
+  }
+
+  /** Same uid from another device: the older session ends; remote members see no flap. */
+  async #replace(previous: MemberRecord): Promise<void> {
+    await this.svc.engine.deleteSession(previous.sessionId);
+    await this.svc.engine.publish({
+      kind: 'end_session',
+      sessionId: previous.sessionId,
+      nodeId: previous.nodeId,
+      code: 'same_uid_login',
+    });
+  }
+
+  /** Runs `steps`; any throw ends the session as `engine_failed` (undoing what it held). */
+  async #steps(live: LiveSession, steps: () => Promise<boolean>): Promise<boolean> {
+    try {
+      return (await steps()) && live.state.phase !== 'ended';
+    } catch (err) {
+      this.svc.opts.log.warn({ err, session: live.id }, 'join step failed');
+      await this.svc.dispatch(live, { type: 'end', cause: 'engine_failed' });
+      return false;
+    }
+  }
+
+  #session(
+    id: string,
+    ref: ChannelRef,
+    uid: number,
+    conn: Attachment,
+    s: {
+      role: JoinFrame['role'];
+      profile: JoinFrame['profile'];
+      tokenExpiresAt: number | undefined;
+      now: number;
+      session?: boolean;
+    },
+  ): LiveSession {
+    const offlineAfterMs = this.svc.apps.get(ref.appId)?.offlineAfterMs ?? this.svc.opts.offlineAfterMs;
+    const live = new LiveSession(id, ref, channelKey(ref), uid, {
+      now: s.now,
+      attachment: conn.attachmentId,
+      role: s.role,
+      profile: s.profile,
+      offlineAfterMs,
+      tokenExpiresAt: s.tokenExpiresAt,
+      holds: { member: true, session: s.session ?? false },
+    });
+    live.transports.set(conn.attachmentId, conn);
+    live.remote = conn.remoteAddress;
+    return live;
+  }
+
+  #matches(s: { appId: string; channel: string; uid: number }, ref: ChannelRef, uid: number): boolean {
+    return s.appId === ref.appId && s.channel === ref.channel && s.uid === uid;
+  }
+
+  #reject(conn: Attachment): undefined {
+    conn.end('rejected', 'that session belongs to another channel or uid');
+    return undefined;
+  }
+
+  joinedFrame(
+    live: LiveSession,
+    members: MemberRecord[],
+    seq: number,
+    extra: Pick<JoinedFrame, 'resumed' | 'sessionExpired' | 'missed'>,
+  ): JoinedFrame {
+    const { opts } = this.svc;
+    return {
+      type: 'joined',
+      sessionId: live.id,
+      uid: live.uid,
+      channel: live.ref.channel,
+      role: live.role,
+      members: members.filter((m) => m.uid !== live.uid && isAnnounced(m)).map((m) => ({ uid: m.uid })),
+      seq,
+      keepaliveMs: pingIntervalFor(opts.timing, live.offlineAfterMs),
+      offlineAfterMs: live.offlineAfterMs,
+      ...(live.tokenExpiresAt !== undefined ? { tokenExpiresAt: live.tokenExpiresAt } : {}),
+      serverTime: opts.clock.now(),
+      ...extra,
+    };
+  }
+}

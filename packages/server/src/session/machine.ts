@@ -1,0 +1,266 @@
+import type {
+  ServerFrame,
+  WireErrorCode,
+  WireOfflineReason,
+  WireProfile,
+  WireRole,
+} from '@holdfast/protocol';
+import { isAnnounced } from '../engine/types.js';
+import { END_CAUSES, type EndCause } from './end-causes.js';
+
+/**
+ * One server session's lifecycle as a pure machine: `sessionTransition(state, event, now)` returns
+ * the next state and the effects to run, as data. Drivers (ChannelService for joins, frames and
+ * leaves; ClusterControl for bus messages; Sweeper for time) feed it events and run its effects;
+ * none of them ends a session or changes its lifecycle fields any other way.
+ *
+ *   joining ──attached──▶ attached ◀──attached (resume)── detached
+ *      │                     │  └──────detached──────────────▶ │
+ *      └────────── end(cause) from any phase ─────────▶ ended ◀┘
+ *
+ * `holds` records what the session has claimed so far (member record, session record, local
+ * entry, channel watch): whatever ends it undoes exactly that, and a claim that completes after the
+ * end (an engine call in flight) is undone as it lands. So a failure at any step leaves nothing.
+ */
+export type SessionPhase = 'joining' | 'attached' | 'detached' | 'ended';
+
+export interface Holds {
+  member: boolean;
+  session: boolean;
+  local: boolean;
+  watch: boolean;
+}
+
+export interface SessionState {
+  readonly phase: SessionPhase;
+  readonly holds: Readonly<Holds>;
+  /** The transport attached or attaching (0: none). Ids are the driver's; the machine only compares them. */
+  readonly attachment: number;
+  readonly lastSeenAt: number;
+  readonly tokenExpiresAt: number | undefined;
+  readonly offlineAfterMs: number;
+  readonly role: WireRole;
+  readonly profile: WireProfile;
+  /** Why it ended (phase `ended`). */
+  readonly cause?: EndCause;
+}
+
+export type SessionEvent =
+  /** A claim of a join, resume or takeover succeeded. */
+  | { type: 'held'; what: keyof Holds }
+  /** A transport is attaching (a resume of a session this node holds); the previous one is replaced. */
+  | { type: 'attaching'; attachment: number; tokenExpiresAt?: number }
+  /** The `joined` frame went out on the attaching transport. */
+  | { type: 'attached'; attachment: number; remote: string; resumed: boolean; sessionExpired?: boolean }
+  | { type: 'detached'; attachment: number }
+  /** A frame arrived from the client. */
+  | { type: 'seen' }
+  /** Time passed: the offline window and the token's expiry are checked. */
+  | { type: 'sweep' }
+  | { type: 'role_changed'; id: number; role: WireRole }
+  | { type: 'token_renewed'; id: number; tokenExpiresAt: number | undefined }
+  | { type: 'end'; cause: EndCause };
+
+export type ObservedPayload =
+  | { type: 'joined'; role: WireRole; profile: WireProfile; remote: string; sessionExpired: boolean }
+  | { type: 'resumed'; remote: string }
+  | { type: 'detached' }
+  | { type: 'ended'; reason: WireOfflineReason | 'none'; code?: WireErrorCode }
+  | { type: 'role'; role: WireRole };
+
+export type SessionEffect =
+  | { type: 'send'; attachment: number; frame: ServerFrame }
+  | { type: 'end_transport'; attachment: number; code: WireErrorCode; message: string }
+  | { type: 'drop_local' }
+  | { type: 'unwatch' }
+  | { type: 'delete_session' }
+  /** Removes the member if this session still holds it; if it was announced, publishes `user_offline`. */
+  | { type: 'release_member'; offline: WireOfflineReason | 'none' }
+  /** Tells the node that held the session to let go of it (a claimed orphan). */
+  | { type: 'notify_owner' }
+  | {
+      type: 'publish_event';
+      event: { kind: 'user_joined' } | { kind: 'user_offline'; reason: WireOfflineReason };
+    }
+  | { type: 'observe'; event: ObservedPayload };
+
+export interface Transition {
+  state: SessionState;
+  effects: SessionEffect[];
+}
+
+const NOTHING: Holds = { member: false, session: false, local: false, watch: false };
+
+export function initialSession(init: {
+  now: number;
+  attachment: number;
+  role: WireRole;
+  profile: WireProfile;
+  offlineAfterMs: number;
+  tokenExpiresAt?: number | undefined;
+  holds?: Partial<Holds>;
+  phase?: 'joining' | 'detached';
+}): SessionState {
+  return {
+    phase: init.phase ?? 'joining',
+    holds: { ...NOTHING, ...init.holds },
+    attachment: init.attachment,
+    lastSeenAt: init.now,
+    tokenExpiresAt: init.tokenExpiresAt,
+    offlineAfterMs: init.offlineAfterMs,
+    role: init.role,
+    profile: init.profile,
+  };
+}
+
+/** What ends a live session now, if anything: a token past its expiry first, then silence. */
+export function dueCause(s: SessionState, now: number): EndCause | undefined {
+  if (s.phase !== 'attached' && s.phase !== 'detached') return undefined;
+  if (s.tokenExpiresAt !== undefined && now >= s.tokenExpiresAt) return 'token_expired';
+  if (now - s.lastSeenAt >= s.offlineAfterMs) return 'timed_out';
+  return undefined;
+}
+
+const same = (state: SessionState): Transition => ({ state, effects: [] });
+
+export function sessionTransition(s: SessionState, e: SessionEvent, now: number): Transition {
+  if (s.phase === 'ended') return e.type === 'held' ? undoLate(s, e.what) : same(s);
+  switch (e.type) {
+    case 'held':
+      return same({ ...s, holds: { ...s.holds, [e.what]: true } });
+    case 'attaching': {
+      const effects: SessionEffect[] = [];
+      if (s.attachment !== 0 && s.attachment !== e.attachment)
+        effects.push({
+          type: 'end_transport',
+          attachment: s.attachment,
+          code: 'replaced',
+          message: 'session resumed on another connection',
+        });
+      return {
+        state: {
+          ...s,
+          phase: 'joining',
+          attachment: e.attachment,
+          lastSeenAt: now,
+          tokenExpiresAt: e.tokenExpiresAt ?? s.tokenExpiresAt,
+        },
+        effects,
+      };
+    }
+    case 'attached': {
+      if (s.phase !== 'joining' || e.attachment !== s.attachment) return same(s);
+      const event: ObservedPayload = e.resumed
+        ? { type: 'resumed', remote: e.remote }
+        : {
+            type: 'joined',
+            role: s.role,
+            profile: s.profile,
+            remote: e.remote,
+            sessionExpired: !!e.sessionExpired,
+          };
+      return { state: { ...s, phase: 'attached', lastSeenAt: now }, effects: [{ type: 'observe', event }] };
+    }
+    case 'detached': {
+      if (e.attachment !== s.attachment) return same(s);
+      const effects: SessionEffect[] = s.holds.local
+        ? [{ type: 'observe', event: { type: 'detached' } }]
+        : [];
+      // Also while joining: the join's last steps find no transport, and the window runs from here.
+      return { state: { ...s, phase: 'detached', attachment: 0 }, effects };
+    }
+    case 'seen':
+      return same({ ...s, lastSeenAt: now });
+    case 'sweep': {
+      const cause = dueCause(s, now);
+      return cause ? end(s, cause) : same(s);
+    }
+    case 'role_changed':
+      return roleChanged(s, e.id, e.role);
+    case 'token_renewed': {
+      const frame: ServerFrame = {
+        type: 'token_result',
+        id: e.id,
+        ok: true,
+        ...(e.tokenExpiresAt ? { tokenExpiresAt: e.tokenExpiresAt } : {}),
+      };
+      return {
+        state: { ...s, tokenExpiresAt: e.tokenExpiresAt },
+        effects: s.attachment ? [{ type: 'send', attachment: s.attachment, frame }] : [],
+      };
+    }
+    case 'end':
+      return end(s, e.cause);
+  }
+}
+
+/** The one way out: the cause's row says what the client is told, what others see, what is undone. */
+function end(s: SessionState, cause: EndCause): Transition {
+  const row = END_CAUSES[cause];
+  const effects: SessionEffect[] = [];
+  const { holds } = s;
+  if (row.code && s.attachment !== 0)
+    effects.push({
+      type: 'end_transport',
+      attachment: s.attachment,
+      code: row.code,
+      message: row.message(s.offlineAfterMs),
+    });
+  if (row.cleanup !== 'none') {
+    if (holds.local) effects.push({ type: 'drop_local' });
+    if (holds.watch) effects.push({ type: 'unwatch' });
+  }
+  if (row.observed)
+    effects.push({
+      type: 'observe',
+      event: { type: 'ended', reason: row.offline, ...(row.code ? { code: row.code } : {}) },
+    });
+  if (row.cleanup === 'release') {
+    if (holds.session) effects.push({ type: 'delete_session' });
+    if (holds.member) effects.push({ type: 'release_member', offline: row.offline });
+    if (row.notifyOwner) effects.push({ type: 'notify_owner' });
+  }
+  return { state: { ...s, phase: 'ended', attachment: 0, holds: NOTHING, cause }, effects };
+}
+
+/** A claim that completed after the session ended (its engine call was in flight): undo it now. */
+function undoLate(s: SessionState, what: keyof Holds): Transition {
+  const undo: Record<keyof Holds, SessionEffect> = {
+    member: { type: 'release_member', offline: END_CAUSES[s.cause ?? 'engine_failed'].offline },
+    session: { type: 'delete_session' },
+    local: { type: 'drop_local' },
+    watch: { type: 'unwatch' },
+  };
+  return { state: s, effects: [undo[what]] };
+}
+
+function roleChanged(s: SessionState, id: number, role: WireRole): Transition {
+  const effects: SessionEffect[] = [];
+  if (s.attachment)
+    effects.push({
+      type: 'send',
+      attachment: s.attachment,
+      frame: { type: 'role_result', id, ok: true, role },
+    });
+  if (role === s.role) return { state: s, effects };
+  effects.push({ type: 'observe', event: { type: 'role', role } });
+  const before = isAnnounced({ role: s.role, profile: s.profile });
+  const after = isAnnounced({ role, profile: s.profile });
+  if (before && !after)
+    effects.push({ type: 'publish_event', event: { kind: 'user_offline', reason: 'become_audience' } });
+  if (!before && after) effects.push({ type: 'publish_event', event: { kind: 'user_joined' } });
+  return { state: { ...s, role }, effects };
+}
+
+/** Post-join presence: what remote members see when this session takes the uid (maybe from a previous holder). */
+export function joinAnnouncement(
+  s: Pick<SessionState, 'role' | 'profile'>,
+  previous: { role: WireRole; profile: WireProfile } | undefined,
+): SessionEffect[] {
+  const was = previous ? isAnnounced(previous) : false;
+  const is = isAnnounced(s);
+  if (is && !was) return [{ type: 'publish_event', event: { kind: 'user_joined' } }];
+  if (!is && was)
+    return [{ type: 'publish_event', event: { kind: 'user_offline', reason: 'become_audience' } }];
+  return [];
+}
