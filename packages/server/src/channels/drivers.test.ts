@@ -1,0 +1,191 @@
+import { type ServerFrame, TestClock, type WireErrorCode } from '@holdfast/protocol';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { AppRegistry } from '../auth/apps.js';
+import { DEFAULT_SERVER_TIMING } from '../config.js';
+import { MemoryEngine } from '../engine/memory.js';
+import { Observer } from '../observe/observer.js';
+import { ClusterControl } from './cluster.js';
+import { type Attachment, newAttachmentId } from './live-session.js';
+import { LocalSessions } from './local-sessions.js';
+import { ChannelService } from './service.js';
+import { Sweeper } from './sweeper.js';
+
+// The drivers (ChannelService, ClusterControl, Sweeper) over one MemoryEngine with N in-process
+// nodes, every timer on one TestClock: no sockets, no real sleeps.
+const WINDOW = 20_000;
+const HEARTBEAT = 1000;
+const log = pino({ level: 'silent' });
+
+function node(nodeId: string, engine: MemoryEngine, clock: TestClock) {
+  const local = new LocalSessions();
+  const service = new ChannelService(engine, new AppRegistry([{ appId: 'demo' }]), local, {
+    nodeId,
+    clock,
+    offlineAfterMs: WINDOW,
+    timing: DEFAULT_SERVER_TIMING,
+    maxBroadcasters: 2,
+    log,
+    observer: new Observer(),
+  });
+  const cluster = new ClusterControl(service, local, engine, { nodeId, clock, log });
+  const sweeper = new Sweeper(service, engine, { clock, sweepIntervalMs: 200, heartbeatMs: HEARTBEAT, log });
+  return { service, cluster, sweeper, local };
+}
+
+function transport(): Attachment & { frames: ServerFrame[]; ended?: WireErrorCode } {
+  const t: Attachment & { frames: ServerFrame[]; ended?: WireErrorCode } = {
+    attachmentId: newAttachmentId(),
+    remoteAddress: '10.0.0.1',
+    frames: [],
+    send: (f) => void t.frames.push(f),
+    sendEncoded: (data) => void t.frames.push(JSON.parse(data.toString()) as ServerFrame),
+    end: (code) => {
+      t.ended = code;
+    },
+  };
+  return t;
+}
+const join = (
+  uid: number,
+  role: 'broadcaster' | 'audience' = 'broadcaster',
+  resume?: { sessionId: string; lastSeq: number },
+) => ({
+  type: 'join' as const,
+  v: 1,
+  appId: 'demo',
+  channel: 'room',
+  uid,
+  role,
+  profile: 'communication' as const,
+  ...(resume ? { resume } : {}),
+});
+const ref = { appId: 'demo', channel: 'room' };
+/** Lets the engine's promise chains run (no time passes on the clock). */
+const flush = async () => {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+};
+const events = (t: { frames: ServerFrame[] }) =>
+  t.frames.flatMap((f) =>
+    f.type === 'event'
+      ? [`${f.event.kind}:${f.event.uid}${'reason' in f.event ? `:${f.event.reason}` : ''}`]
+      : [],
+  );
+
+describe('drivers over the memory engine with a test clock', () => {
+  it('a session of a dead node is claimed by a live one after window and heartbeat lapse: Dropped, once', async () => {
+    const clock = new TestClock(0);
+    const engine = new MemoryEngine(clock);
+    const a = node('a', engine, clock);
+    const b = node('b', engine, clock);
+    const watcher = transport();
+    await b.service.join(join(1), watcher);
+    const doomed = transport();
+    await a.service.join(join(2), doomed);
+    await flush();
+    expect(events(watcher)).toEqual(['user_joined:2']);
+    await a.sweeper.beat(); // deadline published, node a alive for 3 beats
+    await b.sweeper.beat();
+    a.service.abandon(); // node a dies: no more heartbeats
+    a.cluster.stop();
+    clock.advance(WINDOW - 1);
+    await b.service.touch(b.local.all()[0]!);
+    await b.sweeper.beat();
+    expect(events(watcher)).toEqual(['user_joined:2']);
+    clock.advance(1);
+    await b.sweeper.beat();
+    await flush();
+    expect(events(watcher)).toEqual(['user_joined:2', 'user_offline:2:dropped']);
+    await b.sweeper.beat();
+    expect(events(watcher)).toHaveLength(2);
+    expect(await engine.listMembers(ref)).toHaveLength(1);
+  });
+
+  it('a session resumed on another node inside the window moves there: the old node lets go, no flap', async () => {
+    const clock = new TestClock(0);
+    const engine = new MemoryEngine(clock);
+    const a = node('a', engine, clock);
+    const b = node('b', engine, clock);
+    const watcher = transport();
+    await a.service.join(join(1), watcher);
+    const first = transport();
+    const live = await a.service.join(join(2), first);
+    await flush();
+    clock.advance(WINDOW - 1);
+    const moved = transport();
+    const resumed = await b.service.join(join(2, 'broadcaster', { sessionId: live!.id, lastSeq: 0 }), moved);
+    await flush();
+    expect(resumed?.id).toBe(live!.id);
+    expect(first.ended).toBe('replaced');
+    expect(a.local.has(live!.id)).toBe(false);
+    expect(b.local.has(live!.id)).toBe(true);
+    expect(moved.frames[0]).toMatchObject({ type: 'joined', resumed: true });
+    expect(events(watcher)).toEqual(['user_joined:2']);
+  });
+
+  it('same uid from another device: the older session ends SameUidLogin, remote members see nothing', async () => {
+    const clock = new TestClock(0);
+    const engine = new MemoryEngine(clock);
+    const a = node('a', engine, clock);
+    const b = node('b', engine, clock);
+    const watcher = transport();
+    await a.service.join(join(1), watcher);
+    const older = transport();
+    await a.service.join(join(2), older);
+    const newer = transport();
+    await b.service.join(join(2), newer);
+    await flush();
+    expect(older.ended).toBe('same_uid_login');
+    expect(a.local.size).toBe(1);
+    expect(events(watcher)).toEqual(['user_joined:2']);
+  });
+
+  it('the token expiry and the offline window at their exact edges, through the sweeper', async () => {
+    const clock = new TestClock(0);
+    const engine = new MemoryEngine(clock);
+    const a = node('a', engine, clock);
+    const watcher = transport();
+    await a.service.join(join(1), watcher);
+    const quiet = transport();
+    const live = await a.service.join(join(2), quiet);
+    a.service.detach(live!, quiet);
+    clock.advance(WINDOW - 1);
+    a.service.touch(a.local.get(a.local.all().find((s) => s.uid === 1)!.id)!);
+    await a.sweeper.sweepLocal();
+    expect(a.local.has(live!.id)).toBe(true);
+    clock.advance(1);
+    await a.sweeper.sweepLocal();
+    await flush();
+    expect(a.local.has(live!.id)).toBe(false);
+    expect(events(watcher)).toEqual(['user_joined:2', 'user_offline:2:dropped']);
+  });
+
+  it('kick and channel close through the bus end local sessions with their codes; members see Kicked', async () => {
+    const clock = new TestClock(0);
+    const engine = new MemoryEngine(clock);
+    const a = node('a', engine, clock);
+    const watcher = transport();
+    await a.service.join(join(1, 'audience'), watcher);
+    const kicked = transport();
+    await a.service.join(join(2), kicked);
+    await engine.publish({
+      kind: 'kick',
+      rule: {
+        id: 1,
+        appId: 'demo',
+        uid: 2,
+        privileges: ['join_channel'],
+        createdAt: 0,
+        updatedAt: 0,
+        expiresAt: 60_000,
+      },
+    });
+    await flush();
+    expect(kicked.ended).toBe('banned');
+    expect(events(watcher)).toEqual(['user_joined:2', 'user_offline:2:kicked']);
+    await engine.publish({ kind: 'close_channel', ref });
+    await flush();
+    expect(watcher.ended).toBe('channel_closed');
+    expect(await engine.listMembers(ref)).toEqual([]);
+  });
+});
