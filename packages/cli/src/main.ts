@@ -1,10 +1,17 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerJoin } from './commands/join.js';
 import { registerServe } from './commands/serve.js';
 import { registerToken } from './commands/token.js';
 
+/** The installed package's own version (dist/main.js sits one level below package.json). */
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('holdfast')
+  .version(version, '-V, --version', 'print the version of holdfast')
   .description('Holdfast: real-time channels with RTC-grade connection state management')
   .showHelpAfterError()
   .addHelpText(
