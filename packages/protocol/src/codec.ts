@@ -7,6 +7,7 @@ import {
   type ServerFrame,
   type WireRole,
 } from './frames.js';
+import { validateClientStreamFrame } from './streams/frames.js';
 
 /** Result of decoding a frame: the frame, or a reason code and a sentence. */
 export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; code: WireErrorCode; message: string };
@@ -96,10 +97,30 @@ export function decodeClientFrame(
       )
         return bad('report.states entries must be { at, state, reason }');
       return { ok: true, frame: f as unknown as ClientFrame };
+    case 'data_state':
+      if (typeof f.enabled !== 'boolean') return bad('data_state.enabled must be a boolean');
+      return { ok: true, frame: { type: 'data_state', enabled: f.enabled } };
+    case 'stream': {
+      const r = validateClientStreamFrame(f);
+      if (!r.ok) return bad(`stream: ${STREAM_ERRORS[r.error]}`);
+      return { ok: true, frame: r.frame };
+    }
     default:
       return fail(Code.UnknownFrameType, `unknown frame type "${String(f.type).slice(0, 32)}"`);
   }
 }
+
+const STREAM_ERRORS = {
+  not_object: 'must be an object',
+  bad_type: 'type must be "stream"',
+  bad_stream_id: 'streamId must be an integer from 1 to 5',
+  bad_epoch: 'epoch must be a positive safe integer',
+  bad_seq: 'seq must be a positive safe integer',
+  bad_sent_ts: 'sentTs must be unix ms (an integer >= 0)',
+  bad_base64: 'data must be standard padded base64',
+  empty: 'data must not be empty',
+  too_large: 'data exceeds 1,024 bytes once decoded (ErrSizeTooLarge)',
+} as const;
 
 /** Most state changes one report may carry. */
 export const MAX_REPORTED_STATES = 64;
@@ -108,8 +129,21 @@ const STATES = new Set(['disconnected', 'connecting', 'connected', 'reconnecting
 const OFFLINE_REASONS = new Set(['quit', 'dropped', 'become_audience', 'kicked']);
 function isEvent(e: unknown): e is ChannelEvent {
   if (!isObj(e) || !isInt(e.uid)) return false;
+  if (e.kind === 'stream')
+    return (
+      isInt(e.streamId) &&
+      isInt(e.epoch) &&
+      isInt(e.sseq) &&
+      typeof e.data === 'string' &&
+      isNum(e.sentTs) &&
+      isNum(e.at)
+    );
+  if (e.kind === 'data_state') return typeof e.enabled === 'boolean';
   return e.kind === 'user_joined' || (e.kind === 'user_offline' && OFFLINE_REASONS.has(e.reason as string));
 }
+
+const isAckList = (v: unknown): boolean =>
+  v === undefined || (Array.isArray(v) && v.every((a) => isObj(a) && isInt(a.epoch) && isInt(a.seq)));
 
 /**
  * Decodes a server → client frame. The SDK trusts its server less than fully:
@@ -128,7 +162,12 @@ export function decodeServerFrame(
     case 'left':
       return ok;
     case 'pong':
-      return isNum(f.t) ? ok : bad('pong.t must be a number');
+      if (!isNum(f.t)) return bad('pong.t must be a number');
+      return isAckList(f.acks) ? ok : bad('pong.acks must be a list of { epoch, seq }');
+    case 'stream_refused':
+      return isInt(f.streamId) && isInt(f.epoch) && isInt(f.seq) && isStr(f.code) && isStr(f.message)
+        ? ok
+        : bad('stream_refused must carry streamId, epoch, seq, code and message');
     case 'event':
       return isInt(f.seq) && isEvent(f.event) ? ok : bad('event must carry seq and a known event');
     case 'joined':
@@ -136,7 +175,8 @@ export function decodeServerFrame(
         isInt(f.uid) &&
         Array.isArray(f.members) &&
         isInt(f.seq) &&
-        isInt(f.keepaliveMs)
+        isInt(f.keepaliveMs) &&
+        isAckList(f.streamAcks)
         ? ok
         : bad('joined is missing sessionId, uid, members, seq or keepaliveMs');
     case 'sync':

@@ -1,4 +1,5 @@
 import type { WireErrorCode } from './errors.js';
+import type { ClientStreamFrame, StreamAck, StreamRefusedFrame } from './streams/frames.js';
 
 /** Protocol version spoken by this package. */
 export const PROTOCOL_VERSION = 1;
@@ -67,13 +68,20 @@ export interface RenewTokenFrame {
   id: number;
   token: string;
 }
+/** NERTC `enableLocalData`: the client starts or stops sending data (remote: onUserDataStart/Stop). */
+export interface DataStateFrame {
+  type: 'data_state';
+  enabled: boolean;
+}
 export type ClientFrame =
   | JoinFrame
   | LeaveFrame
   | ClientPingFrame
   | SetRoleFrame
   | RenewTokenFrame
-  | ReportFrame;
+  | ReportFrame
+  | ClientStreamFrame
+  | DataStateFrame;
 export type ClientFrameType = ClientFrame['type'];
 
 // ---------------------------------------------------------------- server → client
@@ -81,9 +89,27 @@ export type ClientFrameType = ClientFrame['type'];
 export interface MemberInfo {
   uid: number;
 }
+/**
+ * A data-stream message as the channel's log holds it: `uid` sent it on `streamId` (`epoch` names
+ * that stream across the sender's sessions, `sseq` is its place in it); `at` is the server's time
+ * when it was accepted (receivers tell late replays by it), `sentTs` the sender's.
+ */
+export interface StreamMessageEvent {
+  kind: 'stream';
+  uid: number;
+  streamId: number;
+  epoch: number;
+  sseq: number;
+  data: string;
+  sentTs: number;
+  at: number;
+  ordered?: boolean;
+}
 export type ChannelEvent =
   | { kind: 'user_joined'; uid: number }
-  | { kind: 'user_offline'; uid: number; reason: WireOfflineReason };
+  | { kind: 'user_offline'; uid: number; reason: WireOfflineReason }
+  | StreamMessageEvent
+  | { kind: 'data_state'; uid: number; enabled: boolean };
 
 export interface JoinedFrame {
   type: 'joined';
@@ -111,6 +137,8 @@ export interface JoinedFrame {
   /** Unix ms when the join privilege of the token expires, if a token was used. */
   tokenExpiresAt?: number;
   serverTime: number;
+  /** The last seq the server accepted on each of this uid's data streams (what need not be sent again). */
+  streamAcks?: StreamAck[];
 }
 export interface EventFrame {
   type: 'event';
@@ -134,6 +162,8 @@ export interface KeepaliveFrame {
 export interface PongFrame {
   type: 'pong';
   t: number;
+  /** Data-stream messages accepted since the last pong (the sender may forget them). */
+  acks?: StreamAck[];
 }
 export type RoleResultFrame =
   | { type: 'role_result'; id: number; ok: true; role: WireRole }
@@ -160,5 +190,6 @@ export type ServerFrame =
   | RoleResultFrame
   | TokenResultFrame
   | EndFrame
-  | LeftFrame;
+  | LeftFrame
+  | StreamRefusedFrame;
 export type ServerFrameType = ServerFrame['type'];

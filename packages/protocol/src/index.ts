@@ -50,6 +50,7 @@ export {
   type ClientFrame,
   type ClientFrameType,
   type ClientPingFrame,
+  type DataStateFrame,
   type EndFrame,
   type EventFrame,
   type JoinedFrame,
@@ -69,12 +70,44 @@ export {
   type ServerFrame,
   type ServerFrameType,
   type SetRoleFrame,
+  type StreamMessageEvent,
   type SyncFrame,
   type TokenResultFrame,
   type WireOfflineReason,
   type WireProfile,
   type WireRole,
 } from './frames.js';
+export {
+  refusalErrorCode,
+  refusalToReturnCode,
+  STREAM_MESSAGE_TIMEOUT_CODE,
+  StreamReturnCode,
+} from './streams/codes.js';
+export {
+  base64DecodedBytes,
+  base64Length,
+  base64ToBytes,
+  bytesToBase64,
+  type ClientStreamFrame,
+  type StreamAck,
+  type StreamFrameError,
+  type StreamRefusalCode,
+  type StreamRefusedFrame,
+  validateClientStreamFrame,
+} from './streams/frames.js';
+export {
+  DEFAULT_STREAM_LIMITS,
+  MAX_CLIENT_STREAM_BYTES_PER_WINDOW,
+  MAX_DATA_STREAMS,
+  MAX_STREAM_MESSAGE_BYTES,
+  MAX_STREAM_MESSAGES_PER_WINDOW,
+  STREAM_WINDOW_MS,
+  type StreamLimitResult,
+  type StreamLimits,
+  StreamRateLimiter,
+  type StreamRefusal,
+} from './streams/limits.js';
+export { type DataStreamConfig, DataStreamIds, type DataStreamInfo } from './streams/stream-ids.js';
 export { TestClock } from './test-clock.js';
 export {
   type ChannelNameProblem,

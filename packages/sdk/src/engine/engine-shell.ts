@@ -109,6 +109,20 @@ export class EngineShell<H extends object> {
     this.#session?.join({ ...rest, role: this.#role, profile }, this.#route?.enabled);
   }
 
+  /**
+   * Why data-stream messages cannot be sent now: no engine, not in a channel (before the first
+   * join succeeded, after leaving or failing; while reconnecting they wait and go out after the
+   * resume), or an audience member in live broadcasting (only broadcasters send, as Agora says).
+   */
+  streamBlocked(): 'not_initialized' | 'not_in_channel' | 'audience' | undefined {
+    const s = this.#session;
+    if (!s) return 'not_initialized';
+    if (!s.joinedOnce || s.status === 'disconnected' || s.status === 'failed') return 'not_in_channel';
+    const as = s.joinedAs;
+    if (as?.profile === 'live' && as.role === 'audience') return 'audience';
+    return undefined;
+  }
+
   stopTokenWatch(): void {
     this.#tokenWatch?.stop();
   }

@@ -21,6 +21,7 @@ import {
 } from '../profiles/nertc.js';
 import type { ToldState } from '../session/channel-session.js';
 import { EngineShell, type ShellTable } from './engine-shell.js';
+import { NERtcDataChannel, type NERtcDataExternalFrame } from './nertc-data.js';
 import type {
   NERtcChannelEventCallback,
   NERtcCreateContext,
@@ -85,6 +86,12 @@ class NERtcEngineImpl implements NERtcEngine {
     role: 'broadcaster',
     profile: 'communication',
   });
+  readonly #data = new NERtcDataChannel({
+    start: (uid) => this.#shell.emit('onUserDataStart', (cb) => cb.onUserDataStart?.(uid)),
+    stop: (uid) => this.#shell.emit('onUserDataStop', (cb) => cb.onUserDataStop?.(uid)),
+    message: (uid, data, size) =>
+      this.#shell.emit('onUserDataReceiveMessage', (cb) => cb.onUserDataReceiveMessage?.(uid, data, size)),
+  });
 
   create(context: NERtcCreateContext): number {
     const shell = this.#shell;
@@ -112,8 +119,10 @@ class NERtcEngineImpl implements NERtcEngine {
         state: (status, reason) => this.#onState(status, reason),
         notice: (n) => this.#onNotice(n),
         userJoined: (uid) => emit('onUserJoined', (cb) => cb.onUserJoined?.(uid)),
-        userOffline: (uid, reason) =>
-          emit('onUserLeave', (cb) => cb.onUserLeave?.(uid, nertcLeaveReason[reason])),
+        userOffline: (uid, reason) => {
+          this.#data.userLeft(uid);
+          emit('onUserLeave', (cb) => cb.onUserLeave?.(uid, nertcLeaveReason[reason]));
+        },
         roleChanged: (from, to) =>
           emit('onClientRoleChange', (cb) => cb.onClientRoleChange?.(nertcRole(from), nertcRole(to))),
         roleChangeFailed: (code) => emit('onError', (cb) => cb.onError?.(nertcRequestError(code, 'role'))),
@@ -121,6 +130,10 @@ class NERtcEngineImpl implements NERtcEngine {
           if (!ok && code) emit('onError', (cb) => cb.onError?.(nertcRequestError(code, 'key')));
         },
         tokenExpiresAt: () => {},
+        streamMessage: (uid, _streamId, data) => this.#data.received(uid, data),
+        streamError: (uid, _streamId, code, missed, cached) =>
+          emit('onUserDataMessageError', (cb) => cb.onUserDataMessageError?.(uid, code, missed, cached)),
+        dataState: (uid, enabled) => this.#data.remoteState(uid, enabled),
       }),
     );
     if (!setup.ok) return setup.error === 'no_websocket' ? C.errorFatal : C.invalidParam;
@@ -184,7 +197,20 @@ class NERtcEngineImpl implements NERtcEngine {
     return this.#shell.setCloudProxy(proxyType);
   }
 
+  enableLocalData(enabled: boolean): number {
+    return this.#data.enable(this.#shell.session, enabled);
+  }
+
+  subscribeRemoteData(uid: number, subscribe: boolean): number {
+    return this.#data.subscribe(this.#shell.session, uid, subscribe);
+  }
+
+  sendData(frame: NERtcDataExternalFrame): number {
+    return this.#data.send(this.#shell.session, this.#shell.streamBlocked(), frame);
+  }
+
   release(): void {
+    this.#data.left();
     this.#shell.release();
   }
 
@@ -235,6 +261,7 @@ class NERtcEngineImpl implements NERtcEngine {
         emit('onReJoinChannel', (cb) => cb.onReJoinChannel?.(0, cid));
         return;
       case 'left':
+        this.#data.left();
         this.#shell.stopTokenWatch();
         emit('onLeaveChannel', (cb) => cb.onLeaveChannel?.(0));
         return;

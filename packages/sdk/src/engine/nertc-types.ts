@@ -42,6 +42,18 @@ export interface NERtcChannelEventCallback {
   /** The permission key (the join privilege of the token) expires in 30 s: call updatePermissionKey. */
   onPermissionKeyWillExpire?(): void;
   onError?(code: number): void;
+  /** A remote member enabled its data channel (enableLocalData(true)), or its first message arrived. */
+  onUserDataStart?(uid: number): void;
+  /** A remote member disabled its data channel, or left. */
+  onUserDataStop?(uid: number): void;
+  /** A data-channel message: in send order per sender, exactly once, also across reconnects. */
+  onUserDataReceiveMessage?(uid: number, bufferData: Uint8Array, bufferSize: number): void;
+  /**
+   * Holdfast extension (NERTC documents no such callback): data messages from `uid` that are late
+   * (`cached`, more than 5 s, delivered next) or lost for good (`missed`); for the local uid, the
+   * engine's own messages that were not sent. `code` is Agora's ErrorCodeType (117 timeout).
+   */
+  onUserDataMessageError?(uid: number, code: number, missed: number, cached: number): void;
 }
 
 /** Holdfast engine options (the platform seams and timings; NERTC's media options do not apply). */
@@ -101,5 +113,11 @@ export interface NERtcEngine {
    * has one proxy kind, so 1 turns the configured HTTP proxy on and 0 off; see the Agora engine.
    */
   setCloudProxy(proxyType: number): number;
+  /** NERTC 5.x data channel: only in a room (30101 otherwise); remote members get onUserDataStart/Stop. */
+  enableLocalData(enabled: boolean): number;
+  /** Remote data is subscribed by default (as the subscribeRemoteData doc says). */
+  subscribeRemoteData(uid: number, subscribe: boolean): number;
+  /** Sends one message (1..1,024 bytes) to every other member; see NERtcDataChannel for the codes. */
+  sendData(frame: { data: Uint8Array; dataSize: number }): number;
   release(): void;
 }

@@ -4,9 +4,11 @@ import {
   type ClientRoleType,
   CloudProxyType,
   type ConnectionStateType,
+  type DataStreamConfig,
   ErrorCodeType,
   isValidChannelName,
   isValidUid,
+  MAX_STREAM_MESSAGE_BYTES,
 } from '@holdfast/protocol';
 import { DEFAULT_TIMING } from '../connection/policy.js';
 import type { Notice } from '../connection/types.js';
@@ -112,6 +114,15 @@ class RtcEngine implements IRtcEngine {
           if (!ok && code) emit('onError', (h) => h.onError?.(agoraErrorCode(code), `renewToken: ${code}`));
         },
         tokenExpiresAt: () => {},
+        streamMessage: (uid, streamId, data, sentTs) =>
+          emit('onStreamMessage', (h) =>
+            h.onStreamMessage?.(conn(), uid, streamId, data, data.byteLength, sentTs),
+          ),
+        streamError: (uid, streamId, code, missed, cached) =>
+          emit('onStreamMessageError', (h) =>
+            h.onStreamMessageError?.(conn(), uid, streamId, code as ErrorCodeType, missed, cached),
+          ),
+        dataState: () => {},
       }),
     );
     if (!setup.ok) return setup.error === 'no_websocket' ? -E.ErrNotReady : -E.ErrInvalidArgument;
@@ -199,6 +210,27 @@ class RtcEngine implements IRtcEngine {
 
   setChannelProfile(profile: ChannelProfileType): number {
     return this.#shell.setChannelProfile(profile);
+  }
+
+  createDataStream(config: DataStreamConfig = {}): number {
+    const session = this.#shell.session;
+    if (!session) return -E.ErrNotInitialized;
+    if (typeof config !== 'object' || config === null) return -E.ErrInvalidArgument;
+    return session.streams.create(config);
+  }
+
+  sendStreamMessage(streamId: number, data: Uint8Array, length: number): number {
+    const session = this.#shell.session;
+    const blocked = this.#shell.streamBlocked();
+    if (!session || blocked === 'not_initialized') return -E.ErrNotInitialized;
+    if (!(data instanceof Uint8Array) || !Number.isInteger(length) || length <= 0 || length > data.byteLength)
+      return -E.ErrInvalidArgument;
+    if (blocked === 'not_in_channel') return -E.ErrNotInChannel;
+    if (!session.streams.has(streamId)) return -E.ErrInvalidArgument;
+    // -5 ErrRefused: the arguments are fine, the caller's role is what is refused (README).
+    if (blocked === 'audience') return -E.ErrRefused;
+    if (length > MAX_STREAM_MESSAGE_BYTES) return -E.ErrSizeTooLarge;
+    return session.streams.send(streamId, data.subarray(0, length));
   }
 
   release(): void {

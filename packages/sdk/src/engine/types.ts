@@ -6,6 +6,7 @@ import type {
   CloudProxyType,
   ConnectionChangedReasonType,
   ConnectionStateType,
+  DataStreamConfig,
   ErrorCodeType,
   UserOfflineReasonType,
 } from '@holdfast/protocol';
@@ -125,6 +126,31 @@ export interface IRtcEngineEventHandler {
     reason: ClientRoleChangeFailedReason,
     currentRole: ClientRoleType,
   ): void;
+  /**
+   * A data-stream message from `remoteUid`: in send order per sender and stream, exactly once,
+   * also across reconnects. `sentTs` is the sender's unix ms when it called sendStreamMessage.
+   */
+  onStreamMessage?(
+    connection: RtcConnection,
+    remoteUid: number,
+    streamId: number,
+    data: Uint8Array,
+    length: number,
+    sentTs: number,
+  ): void;
+  /**
+   * Data-stream messages that are late or lost. `code` 117 (ErrStreamMessageTimeout): `cached`
+   * messages more than 5 s late follow this call; `missed` were lost for good. For the local uid,
+   * the engine's own messages that were not sent (`missed`), with the code of the refusal.
+   */
+  onStreamMessageError?(
+    connection: RtcConnection,
+    remoteUid: number,
+    streamId: number,
+    code: ErrorCodeType,
+    missed: number,
+    cached: number,
+  ): void;
 }
 
 /** The engine, Agora NG method shapes. Methods return 0 or a negative `ErrorCodeType`. */
@@ -146,5 +172,17 @@ export interface IRtcEngine {
    * (Connected, RejoinSuccess), with the session resumed (remote users see nothing).
    */
   setCloudProxy(proxyType: CloudProxyType): number;
+  /**
+   * A data stream (at most 5 per channel lifetime; destroyed on leaving): its id (> 0), or -116
+   * ErrTooManyDataStreams. `syncWithAudio` is accepted and has no effect until media exists.
+   * Every stream is reliable and ordered, whatever `ordered` says (see the README).
+   */
+  createDataStream(config?: DataStreamConfig): number;
+  /**
+   * Sends `length` bytes of `data` on a stream to every other member: 0, or -113 not in a channel,
+   * -2 unknown stream or bad arguments, -5 an audience member in live broadcasting, -114 over
+   * 1,024 bytes, -12 over 60 messages in 1 s on the stream, -115 over 30 KB in 1 s.
+   */
+  sendStreamMessage(streamId: number, data: Uint8Array, length: number): number;
   release(sync?: boolean): void;
 }

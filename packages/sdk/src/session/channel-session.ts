@@ -13,6 +13,7 @@ import { INITIAL_STATE, transition } from '../connection/machine.js';
 import { MachineTimers } from '../connection/timers.js';
 import type { ConnEvent, ConnState, Effect, Reason, Status } from '../connection/types.js';
 import type { Transport } from '../transport/types.js';
+import { DataStreams } from './data-streams.js';
 import { type EffectPorts, runEffect } from './effect-runner.js';
 import { SessionMeter } from './meter.js';
 import { Pinger } from './pinger.js';
@@ -58,6 +59,8 @@ export class ChannelSession {
   #settled: { status: Status; effects: Effect[] }[] = [];
   readonly #ports: EffectPorts;
   readonly remote: RemoteMembers;
+  /** The channel's data streams: what this client sends and receives (Agora data streams, NERTC data). */
+  readonly streams: DataStreams;
 
   constructor(
     private readonly opts: SessionOptions,
@@ -66,9 +69,21 @@ export class ChannelSession {
     this.#pinger = new Pinger(opts.clock);
     this.#meter = new SessionMeter(opts.clock);
     this.#timers = new MachineTimers(opts.clock, (timer) => this.dispatch({ type: 'timer', timer }));
+    this.streams = new DataStreams(
+      opts.clock,
+      {
+        message: (uid, streamId, data, sentTs) => listener.streamMessage(uid, streamId, data, sentTs),
+        error: (uid, streamId, code, missed, cached) =>
+          listener.streamError(uid, streamId, code, missed, cached),
+      },
+      (frame) => this.#state.status === 'connected' && this.#transport?.send(encodeFrame(frame)) === true,
+      () => this.#uid,
+    );
     this.remote = new RemoteMembers({
       userJoined: (uid) => listener.userJoined(uid, this.opts.clock.now() - this.#meter.joinStartedAt),
       userOffline: (uid, reason) => listener.userOffline(uid, reason),
+      stream: (event) => this.streams.receive(event),
+      dataState: (uid, enabled) => listener.dataState(uid, enabled),
     });
     this.#unsubscribeNetwork = opts.network?.subscribe((change) => {
       if (change === 'online') this.dispatch({ type: 'network_online' });
@@ -86,6 +101,10 @@ export class ChannelSession {
   /** The uid in use (the server-assigned one after a join with uid 0). */
   get uid(): number {
     return this.#uid;
+  }
+  /** The role and profile of the current join (the role as last asked for). */
+  get joinedAs(): { role: WireRole; profile: JoinParams['profile'] } | undefined {
+    return this.#params && { role: this.#params.role, profile: this.#params.profile };
   }
   get channel(): string {
     return this.#params?.channel ?? '';
@@ -136,6 +155,11 @@ export class ChannelSession {
       this.#pendingRoles.set(id, { from, to: role });
       this.#send({ type: 'set_role', id, role });
     }
+  }
+
+  /** NERTC enableLocalData: tells the channel this client starts or stops sending data. */
+  setDataState(enabled: boolean): void {
+    if (this.#state.status === 'connected') this.#send({ type: 'data_state', enabled });
   }
 
   renewToken(token: string): void {
@@ -196,6 +220,8 @@ export class ChannelSession {
   #effectPorts(): EffectPorts {
     return {
       state: (status, reason) => {
+        // Failed for good: what never reached the server is told to the app as not sent.
+        if (status === 'failed') this.streams.dropUnsent();
         this.#queueReport(status, reason);
         this.#previous = this.#reported;
         this.#reported = { status, reason };
@@ -205,7 +231,11 @@ export class ChannelSession {
         if (notice.type === 'join_success') this.#joinedOnce = true;
         this.listener.notice(notice);
         // Cleared after the callback so onLeaveChannel's stats still count the channel's users.
-        if (notice.type === 'left') this.remote.clear();
+        if (notice.type === 'left') {
+          this.remote.clear();
+          // Agora destroys data streams on leaving; messages never sent are told, not lost silently.
+          this.streams.reset(true);
+        }
       },
       open: () => this.#open(),
       close: () => this.#closeTransport(),
@@ -224,7 +254,11 @@ export class ChannelSession {
         const frame = this.#joined?.frame;
         if (!frame) return;
         if (!resumed) this.remote.resetSequence();
+        if (resumed && frame.missed)
+          this.streams.replayStarting(frame.missed, frame.serverTime, (uid) => this.remote.has(uid));
         this.remote.reconcile(frame.members, frame.seq, resumed ? frame.missed : undefined);
+        // Connected again: what the server has not taken yet goes out now, in order.
+        this.streams.rejoined(frame.streamAcks);
       },
       startPinger: () =>
         this.#pinger.start(this.#keepaliveMs, () =>
@@ -336,6 +370,10 @@ export class ChannelSession {
         return;
       case 'pong':
         this.#meter.pong(frame.t);
+        this.streams.acked(frame.acks);
+        return;
+      case 'stream_refused':
+        this.streams.refused(frame);
         return;
       case 'end':
         this.dispatch({ type: 'end', code: frame.code });

@@ -64,6 +64,9 @@ describe('ChannelSession post-join effects', () => {
       roleChangeFailed: () => calls.push('roleChangeFailed'),
       tokenResult: () => calls.push('tokenResult'),
       tokenExpiresAt: (at) => calls.push(`tokenExpiresAt ${at}`),
+      streamMessage: (uid, streamId) => calls.push(`stream ${uid}/${streamId}`),
+      streamError: (uid, streamId, code) => calls.push(`streamError ${uid}/${streamId}/${code}`),
+      dataState: (uid, enabled) => calls.push(`data ${uid} ${enabled}`),
     };
     const session = new ChannelSession(
       {

@@ -1,8 +1,18 @@
-import type { ChannelEvent, EventFrame, MemberInfo, WireOfflineReason } from '@holdfast/protocol';
+import type {
+  ChannelEvent,
+  EventFrame,
+  MemberInfo,
+  StreamMessageEvent,
+  WireOfflineReason,
+} from '@holdfast/protocol';
 
 export interface PresenceListener {
   userJoined(uid: number): void;
   userOffline(uid: number, reason: WireOfflineReason): void;
+  /** A data-stream message from a member this client knows (others' are dropped: gone, or never seen). */
+  stream?(event: StreamMessageEvent): void;
+  /** A member started or stopped sending data (NERTC enableLocalData). */
+  dataState?(uid: number, enabled: boolean): void;
 }
 
 /**
@@ -62,6 +72,15 @@ export class RemoteMembers {
   }
 
   #applyEvent(event: ChannelEvent): void {
+    if (event.kind === 'stream') {
+      // Nothing from a member after its offline event: a message is delivered only from a known member.
+      if (this.#uids.has(event.uid)) this.listener.stream?.(event);
+      return;
+    }
+    if (event.kind === 'data_state') {
+      if (this.#uids.has(event.uid)) this.listener.dataState?.(event.uid, event.enabled);
+      return;
+    }
     if (event.kind === 'user_joined') {
       if (this.#uids.has(event.uid)) return;
       this.#uids.add(event.uid);

@@ -13,6 +13,12 @@ export interface SessionListener {
   tokenResult(ok: boolean, code?: WireErrorCode): void;
   /** Unix ms when the join privilege of the current token expires (after a join or a renewal). */
   tokenExpiresAt(at: number | undefined): void;
+  /** A data-stream message from a remote member (in send order per sender and stream, once). */
+  streamMessage(uid: number, streamId: number, data: Uint8Array, sentTs: number): void;
+  /** Late (cached), lost (missed) or refused data-stream messages; `uid` is the local one for our own. */
+  streamError(uid: number, streamId: number, code: number, missed: number, cached: number): void;
+  /** A remote member started or stopped sending data (NERTC). */
+  dataState(uid: number, enabled: boolean): void;
 }
 
 export interface SessionOptions {

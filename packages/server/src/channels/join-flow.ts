@@ -87,10 +87,14 @@ export class JoinFlow {
       live.hold();
       if (previous) await this.#replace(previous);
       const { members, seq } = await engine.snapshot(ref);
+      const streamAcks = await engine.streamAcks(ref, uid);
+      // A client back after its window sends again what the server never took: allow for it.
+      if (sessionExpired) this.svc.streams.grant(live, live.offlineAfterMs);
       conn.send(
         this.joinedFrame(live, members, seq, {
           resumed: false,
           ...(sessionExpired ? { sessionExpired } : {}),
+          ...(streamAcks.length ? { streamAcks } : {}),
         }),
       );
       await this.svc.dispatch(live, {
@@ -127,6 +131,13 @@ export class JoinFlow {
       live = taken;
     } else if (!this.#matches({ ...live.ref, uid: live.uid }, ref, frame.uid)) return this.#reject(conn);
     const session = live;
+    // What the client sends again after the outage is not held against its stream limits.
+    this.svc.streams.grant(
+      session,
+      session.state.phase === 'detached' || session.state.phase === 'attached'
+        ? opts.clock.now() - session.lastSeenAt
+        : session.offlineAfterMs,
+    );
     session.transports.set(conn.attachmentId, conn);
     await this.svc.dispatch(session, {
       type: 'attaching',
@@ -138,10 +149,17 @@ export class JoinFlow {
       session.hold();
       const { members, seq } = await engine.snapshot(ref);
       const log = await engine.eventsSince(ref, lastSeq);
+      const streamAcks = await engine.streamAcks(ref, session.uid);
       const missed = log
         ?.filter((e) => e.seq <= seq && e.event.uid !== session.uid)
         .map((e) => ({ type: 'event' as const, seq: e.seq, event: e.event }));
-      conn.send(this.joinedFrame(session, members, seq, { resumed: true, ...(missed ? { missed } : {}) }));
+      conn.send(
+        this.joinedFrame(session, members, seq, {
+          resumed: true,
+          ...(missed ? { missed } : {}),
+          ...(streamAcks.length ? { streamAcks } : {}),
+        }),
+      );
       await this.svc.dispatch(session, {
         type: 'attached',
         attachment: conn.attachmentId,
@@ -254,7 +272,7 @@ export class JoinFlow {
     live: LiveSession,
     members: MemberRecord[],
     seq: number,
-    extra: Pick<JoinedFrame, 'resumed' | 'sessionExpired' | 'missed'>,
+    extra: Pick<JoinedFrame, 'resumed' | 'sessionExpired' | 'missed' | 'streamAcks'>,
   ): JoinedFrame {
     const { opts } = this.svc;
     return {

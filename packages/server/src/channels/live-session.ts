@@ -1,6 +1,7 @@
 import type { ChannelEvent, ServerFrame, WireErrorCode, WireProfile, WireRole } from '@holdfast/protocol';
 import type { ChannelRef } from '../engine/types.js';
 import { initialSession, type SessionState } from '../session/machine.js';
+import type { SessionStreams } from './session-streams.js';
 
 /** The transport currently attached to a session (one WebSocket). */
 export interface Attachment {
@@ -36,6 +37,8 @@ export class LiveSession {
   remote = '';
   /** The offline deadline last published to the engine (engine time); undefined: not yet / again. */
   publishedDeadline: number | undefined;
+  /** Data-stream limits, acks and counters (from the first message on; see StreamRelay). */
+  streams: SessionStreams | undefined;
   #held: Array<{ seq: number; event: ChannelEvent }> | undefined;
 
   constructor(

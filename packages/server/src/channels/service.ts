@@ -17,6 +17,7 @@ import { EffectRunner, type ObservedBody } from './effects.js';
 import { JoinFlow } from './join-flow.js';
 import type { Attachment, LiveSession } from './live-session.js';
 import type { LocalSessions } from './local-sessions.js';
+import { StreamRelay } from './stream-relay.js';
 
 export interface ChannelServiceOptions {
   nodeId: string;
@@ -41,6 +42,8 @@ export interface ChannelServiceOptions {
 export class ChannelService {
   readonly #flow = new JoinFlow(this);
   readonly #effects: EffectRunner;
+  /** Data-stream messages from this node's clients into their channels. */
+  readonly streams: StreamRelay;
 
   constructor(
     readonly engine: Engine,
@@ -48,6 +51,7 @@ export class ChannelService {
     readonly local: LocalSessions,
     readonly opts: ChannelServiceOptions,
   ) {
+    this.streams = new StreamRelay(engine, opts.clock, opts.log);
     this.#effects = new EffectRunner({
       engine,
       local,

@@ -1,5 +1,12 @@
-import { type ChannelEvent, type Clock, systemClock, type WireRole } from '@holdfast/protocol';
-import type { AdmitResult, RoleResult } from './seams.js';
+import {
+  type ChannelEvent,
+  type Clock,
+  type StreamAck,
+  type StreamMessageEvent,
+  systemClock,
+  type WireRole,
+} from '@holdfast/protocol';
+import { type AdmitResult, type RoleResult, STREAM_ACK_TTL_MS, type StreamPublishResult } from './seams.js';
 import {
   type BusMessage,
   type ChannelRef,
@@ -20,6 +27,8 @@ interface Channel {
   broadcasters: Set<number>;
   seq: number;
   log: SequencedEvent[];
+  /** Data-stream acks: uid → epoch → { last sseq taken, when }. */
+  acks: Map<number, Map<number, { seq: number; at: number }>>;
 }
 
 /**
@@ -132,6 +141,32 @@ export class MemoryEngine implements Engine {
     return seq;
   }
 
+  async publishStream(ref: ChannelRef, event: StreamMessageEvent): Promise<StreamPublishResult> {
+    const ch = this.#channels.get(channelKey(ref));
+    if (!ch) return { ok: false, reason: 'no_channel' };
+    const now = this.clock.now();
+    let byEpoch = ch.acks.get(event.uid);
+    const last = byEpoch?.get(event.epoch);
+    if (last && last.at + STREAM_ACK_TTL_MS > now && event.sseq <= last.seq)
+      return { ok: false, reason: 'duplicate', last: last.seq };
+    if (!byEpoch) {
+      byEpoch = new Map();
+      ch.acks.set(event.uid, byEpoch);
+    }
+    byEpoch.set(event.epoch, { seq: event.sseq, at: now });
+    return { ok: true, seq: await this.publishEvent(ref, event) };
+  }
+
+  async streamAcks(ref: ChannelRef, uid: number): Promise<StreamAck[]> {
+    const byEpoch = this.#channels.get(channelKey(ref))?.acks.get(uid);
+    const now = this.clock.now();
+    const out: StreamAck[] = [];
+    for (const [epoch, a] of byEpoch ?? [])
+      if (a.at + STREAM_ACK_TTL_MS > now) out.push({ epoch, seq: a.seq });
+      else byEpoch?.delete(epoch);
+    return out;
+  }
+
   async eventsSince(ref: ChannelRef, seq: number): Promise<SequencedEvent[] | undefined> {
     const ch = this.#channels.get(channelKey(ref));
     if (!ch) return seq === 0 ? [] : undefined;
@@ -233,7 +268,7 @@ export class MemoryEngine implements Engine {
     const key = channelKey(ref);
     let ch = this.#channels.get(key);
     if (!ch) {
-      ch = { ref: { ...ref }, members: new Map(), broadcasters: new Set(), seq: 0, log: [] };
+      ch = { ref: { ...ref }, members: new Map(), broadcasters: new Set(), seq: 0, log: [], acks: new Map() };
       this.#channels.set(key, ch);
     }
     return ch;

@@ -68,6 +68,24 @@ redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
 redis.call('PUBLISH', KEYS[3], '{"kind":"channel_event","ref":' .. ARGV[1] .. ',"seq":' .. seq .. ',"event":' .. ARGV[2] .. '}')
 return seq`;
 
+/**
+ * KEYS: seq, log, the channel's event topic, members, the sender's stream acks.
+ * ARGV: refJson, eventJson, logLimit, epoch, sseq, ackTtlMs.
+ * PUBLISH_EVENT with the sender's duplicate check in the same step. Returns { seq } when
+ * published, { -1, last } for a duplicate, { 0 } when the channel has no members.
+ */
+export const PUBLISH_STREAM = `
+if redis.call('EXISTS', KEYS[4]) == 0 then return { 0 } end
+local last = tonumber(redis.call('HGET', KEYS[5], ARGV[4]) or '0')
+if tonumber(ARGV[5]) <= last then return { -1, last } end
+redis.call('HSET', KEYS[5], ARGV[4], ARGV[5])
+redis.call('PEXPIRE', KEYS[5], ARGV[6])
+local seq = redis.call('INCR', KEYS[1])
+redis.call('RPUSH', KEYS[2], '{"seq":' .. seq .. ',"event":' .. ARGV[2] .. '}')
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
+redis.call('PUBLISH', KEYS[3], '{"kind":"channel_event","ref":' .. ARGV[1] .. ',"seq":' .. seq .. ',"event":' .. ARGV[2] .. '}')
+return { seq }`;
+
 /** KEYS: members, seq. Returns { memberJsons, seq } read together. */
 export const SNAPSHOT = `
 return { redis.call('HVALS', KEYS[1]), redis.call('GET', KEYS[2]) or '0' }`;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { ChannelEvent, WireRole } from '@holdfast/protocol';
+import type { ChannelEvent, StreamAck, StreamMessageEvent, WireRole } from '@holdfast/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import * as lua from './redis-scripts.js';
-import type { AdmitResult, RoleResult } from './seams.js';
+import { type AdmitResult, type RoleResult, STREAM_ACK_TTL_MS, type StreamPublishResult } from './seams.js';
 import {
   type BusMessage,
   type ChannelRef,
@@ -63,6 +63,19 @@ type Scripted = Redis & {
     event: string,
     limit: string,
   ): Promise<number>;
+  hfPublishStream(
+    k1: string,
+    k2: string,
+    k3: string,
+    k4: string,
+    k5: string,
+    ref: string,
+    event: string,
+    limit: string,
+    epoch: string,
+    sseq: string,
+    ttl: string,
+  ): Promise<[number, number?]>;
   hfSnapshot(k1: string, k2: string): Promise<[string[], string]>;
   hfReadLog(k1: string, k2: string): Promise<[string, string[]]>;
   hfRaiseSeq(k1: string, atLeast: string): Promise<number>;
@@ -106,6 +119,7 @@ export class RedisEngine implements Engine {
     this.#cmd.defineCommand('hfRemoveMember', { numberOfKeys: 5, lua: lua.REMOVE_MEMBER });
     this.#cmd.defineCommand('hfSetRole', { numberOfKeys: 2, lua: lua.SET_ROLE });
     this.#cmd.defineCommand('hfPublishEvent', { numberOfKeys: 4, lua: lua.PUBLISH_EVENT });
+    this.#cmd.defineCommand('hfPublishStream', { numberOfKeys: 5, lua: lua.PUBLISH_STREAM });
     this.#cmd.defineCommand('hfSnapshot', { numberOfKeys: 2, lua: lua.SNAPSHOT });
     this.#cmd.defineCommand('hfReadLog', { numberOfKeys: 2, lua: lua.READ_LOG });
     this.#cmd.defineCommand('hfRaiseSeq', { numberOfKeys: 1, lua: lua.RAISE_SEQ });
@@ -151,6 +165,10 @@ export class RedisEngine implements Engine {
 
   #ch(ref: ChannelRef, part: 'm' | 'b' | 'seq' | 'log'): string {
     return `${this.#p}c:${ref.appId}:${encodeURIComponent(ref.channel)}:${part}`;
+  }
+  /** One sender's data-stream acks in a channel (a hash epoch → last sseq, expiring on its own). */
+  #acks(ref: ChannelRef, uid: number): string {
+    return `${this.#p}c:${ref.appId}:${encodeURIComponent(ref.channel)}:acks:${uid}`;
   }
   /** The pub/sub topic of one channel's events: only nodes with members there subscribe. */
   #topic(ref: ChannelRef): string {
@@ -252,6 +270,30 @@ export class RedisEngine implements Engine {
       JSON.stringify(event),
       String(EVENT_LOG_LIMIT),
     );
+  }
+
+  async publishStream(ref: ChannelRef, event: StreamMessageEvent): Promise<StreamPublishResult> {
+    const [seq, last] = await this.#cmd.hfPublishStream(
+      this.#ch(ref, 'seq'),
+      this.#ch(ref, 'log'),
+      this.#topic(ref),
+      this.#ch(ref, 'm'),
+      this.#acks(ref, event.uid),
+      JSON.stringify({ appId: ref.appId, channel: ref.channel }),
+      JSON.stringify(event),
+      String(EVENT_LOG_LIMIT),
+      String(event.epoch),
+      String(event.sseq),
+      String(STREAM_ACK_TTL_MS),
+    );
+    if (seq > 0) return { ok: true, seq };
+    if (seq < 0) return { ok: false, reason: 'duplicate', last: Number(last) };
+    return { ok: false, reason: 'no_channel' };
+  }
+
+  async streamAcks(ref: ChannelRef, uid: number): Promise<StreamAck[]> {
+    const all = await this.#cmd.hgetall(this.#acks(ref, uid));
+    return Object.entries(all).map(([epoch, seq]) => ({ epoch: Number(epoch), seq: Number(seq) }));
   }
 
   async eventsSince(ref: ChannelRef, seq: number): Promise<SequencedEvent[] | undefined> {

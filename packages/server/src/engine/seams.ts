@@ -1,4 +1,4 @@
-import type { ChannelEvent, WireRole } from '@holdfast/protocol';
+import type { ChannelEvent, StreamAck, StreamMessageEvent, WireRole } from '@holdfast/protocol';
 import type {
   BusMessage,
   ChannelRef,
@@ -22,6 +22,18 @@ export type AdmitResult = { ok: true; previous?: MemberRecord } | { ok: false; r
 export type RoleResult =
   | { ok: true; member: MemberRecord }
   | { ok: false; reason: 'not_member' | 'too_many_broadcasters' };
+
+/**
+ * A data-stream message offered to the channel's log: numbered and published, or dropped as one the
+ * log already holds (the sender's `(uid, epoch)` has taken `sseq` or a later one), or nobody left.
+ */
+export type StreamPublishResult =
+  | { ok: true; seq: number }
+  | { ok: false; reason: 'duplicate'; last: number }
+  | { ok: false; reason: 'no_channel' };
+
+/** How long a sender's stream acks outlive its last message (a re-join after the offline window still finds them). */
+export const STREAM_ACK_TTL_MS = 10 * 60_000;
 
 /** Members, atomic admission, and each channel's numbered event log. */
 export interface ChannelStore {
@@ -51,6 +63,13 @@ export interface ChannelStore {
   listChannels(appId: string): Promise<ChannelSummary[]>;
   /** Appends an event to the channel's log under the next seq and fans it out to every watching node. */
   publishEvent(ref: ChannelRef, event: ChannelEvent): Promise<number>;
+  /**
+   * Appends a data-stream message like `publishEvent`, in the same atomic step as the sender's
+   * duplicate check: `event.sseq` must be above the last one taken for `(event.uid, event.epoch)`.
+   */
+  publishStream(ref: ChannelRef, event: StreamMessageEvent): Promise<StreamPublishResult>;
+  /** The last sseq taken on each of `uid`'s streams in the channel (kept {@link STREAM_ACK_TTL_MS}). */
+  streamAcks(ref: ChannelRef, uid: number): Promise<StreamAck[]>;
   /** Events after `seq`, oldest first; undefined when the log no longer reaches back that far. */
   eventsSince(ref: ChannelRef, seq: number): Promise<SequencedEvent[] | undefined>;
   /** Makes the channel's next seq greater than `seq` (after a reset, so seqs never go backwards for clients). */

@@ -93,8 +93,12 @@ export type BusMessage =
   /** A session was resumed on `nodeId`; any other node holding it lets go quietly. */
   | { kind: 'session_moved'; sessionId: string; nodeId: string };
 
-/** How many events a channel's log keeps for resumes; older gaps fall back to a member snapshot. */
-export const EVENT_LOG_LIMIT = 1024;
+/**
+ * How many events a channel's log keeps for resumes; older gaps fall back to a member snapshot.
+ * Data-stream messages are events too: 2,048 hold 34 s of one sender at the 60 msg/s limit, and at
+ * most ~3 MB of stream messages (the whole log is replayed in one `joined` frame, limit 4 MB).
+ */
+export const EVENT_LOG_LIMIT = 2048;
 
 export type {
   AdmitResult,
@@ -104,4 +108,5 @@ export type {
   RoleResult,
   RuleStore,
   SessionStore,
+  StreamPublishResult,
 } from './seams.js';

@@ -16,6 +16,15 @@ import type { ChannelService } from '../channels/service.js';
 import { reportLimiter } from '../observe/report-limiter.js';
 import type { KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
 
+/**
+ * Data-stream frames as the SDK encodes them start with this. They are not counted as frames per
+ * second (the stream limits and the refusal count bound them, and a resume re-sends a burst);
+ * a frame that starts so but decodes as another type is refused as malformed.
+ */
+const STREAM_PREFIX = Buffer.from('{"type":"stream",');
+const isStreamFrame = (data: Buffer): boolean =>
+  data.length > STREAM_PREFIX.length && data.subarray(0, STREAM_PREFIX.length).equals(STREAM_PREFIX);
+
 /** One keepalive frame for every connection: encoded once, never per send. */
 const KEEPALIVE = Buffer.from(encodeFrame({ type: 'ka' }));
 
@@ -115,8 +124,8 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
   }
 
   /** Checks that cost nothing to decode: flood and binary frames. */
-  #screen(isBinary: boolean): { code: WireErrorCode; message: string } | undefined {
-    if (this.#flooding())
+  #screen(isBinary: boolean, stream: boolean): { code: WireErrorCode; message: string } | undefined {
+    if (!stream && this.#flooding())
       return {
         code: 'rate_limited',
         message: `more than ${this.limits.maxFramesPerSecond} frames per second`,
@@ -128,13 +137,16 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
 
   #onMessage(data: Buffer, isBinary: boolean): void {
     if (this.#phase === 'closed') return;
-    const problem = this.#screen(isBinary);
+    const stream = !isBinary && isStreamFrame(data);
+    const problem = this.#screen(isBinary, stream);
     if (problem) {
       this.log.info({ code: problem.code, remote: this.remoteAddress }, problem.message);
       this.end(problem.code, problem.message);
       return;
     }
-    const decoded = decodeClientFrame(data);
+    let decoded = decodeClientFrame(data);
+    if (decoded.ok && stream && decoded.frame.type !== 'stream')
+      decoded = { ok: false, code: 'malformed_frame', message: 'frame has "type" twice' };
     if (!decoded.ok) {
       this.log.info({ code: decoded.code, remote: this.remoteAddress }, decoded.message);
       this.end(decoded.code, decoded.message);
@@ -170,7 +182,8 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
   async #onFrame(frame: ClientFrame): Promise<void> {
     if (frame.type === 'ping') {
       if (this.#live) this.service.touch(this.#live, frame.rtt);
-      this.send({ type: 'pong', t: frame.t });
+      const acks = this.#live?.streams?.takeAcks();
+      this.send({ type: 'pong', t: frame.t, ...(acks ? { acks } : {}) });
       return;
     }
     if (frame.type === 'report') {
@@ -191,6 +204,7 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
           this.send({ type: 'left' });
           return this.#closeWith(1000, 'left');
         }
+        // A data-stream message before joining is the SDK's ErrNotInChannel: refused as out of phase.
         if (frame.type !== 'join') return this.end('unexpected_frame', `"${frame.type}" before join`);
         return this.#join(frame);
       case 'joining':
@@ -212,6 +226,16 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
             return this.service.setRole(live, frame.id, frame.role);
           case 'renew_token':
             return this.service.renewToken(live, frame.id, frame.token);
+          case 'data_state':
+            return this.service.publish(live.ref, {
+              kind: 'data_state',
+              uid: live.uid,
+              enabled: frame.enabled,
+            });
+          case 'stream':
+            if (!(await this.service.streams.handle(live, frame)))
+              this.end('rate_limited', 'too many refused data-stream messages in 1 s');
+            return;
         }
       }
     }
