@@ -29,6 +29,8 @@ const CALLBACKS = [
   'onError',
   'onClientRoleChanged',
   'onClientRoleChangeFailed',
+  'onStreamMessage',
+  'onStreamMessageError',
 ] as const;
 
 /** An engine plus a log of every callback it made, for assertions on sequences and timings. */
