@@ -1,0 +1,131 @@
+import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
+import { TestRedis } from '@holdfast/server/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type NodeProcess, startNodeProcess } from './support/node-process.js';
+import { RecordingClient } from './support/recorder.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+let redis: TestRedis;
+const clients: RecordingClient[] = [];
+const nodes: NodeProcess[] = [];
+
+beforeAll(async () => {
+  redis = await TestRedis.start();
+});
+afterAll(async () => {
+  await redis?.kill();
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.release();
+  await Promise.all(nodes.splice(0).map((n) => n.stop()));
+});
+
+async function threeNodes(offlineMs = 6000) {
+  const started = await Promise.all(
+    ['a', 'b', 'c'].map((id) =>
+      startNodeProcess([
+        '--redis',
+        redis.url,
+        '--node-id',
+        `node-${id}`,
+        '--offline-after-ms',
+        String(offlineMs),
+      ]),
+    ),
+  );
+  nodes.push(...started);
+  return started as [NodeProcess, NodeProcess, NodeProcess];
+}
+function client(serverUrl: string | string[]) {
+  const c = new RecordingClient({ appId: 'demo', serverUrl });
+  clients.push(c);
+  return c;
+}
+async function joined(c: RecordingClient, channel: string, uid: number) {
+  expect(c.join(channel, uid)).toBe(0);
+  await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
+}
+const received = (c: RecordingClient) =>
+  c.named('onStreamMessage').map((e) => `${e.args[0]}:${dec.decode(e.args[2] as Uint8Array)}`);
+async function waitCount(c: RecordingClient, n: number, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (received(c).length < n && Date.now() < deadline) await sleep(50);
+  return received(c);
+}
+/** Sends `tag-0..n-1` at `perSecond`; every call must return 0 (queued while reconnecting). */
+async function sendMany(
+  c: RecordingClient,
+  streamId: number,
+  tag: string,
+  n: number,
+  perSecond: number,
+  onEach?: (i: number) => Promise<void>,
+) {
+  for (let i = 0; i < n; i++) {
+    const data = enc.encode(`${tag}-${i}`);
+    expect(c.engine.sendStreamMessage(streamId, data, data.length)).toBe(0);
+    await onEach?.(i);
+    await sleep(1000 / perSecond);
+  }
+}
+const expected = (uid: number, tag: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${uid}:${tag}-${i}`);
+
+describe('data streams across three nodes on a real redis-server', () => {
+  it('a sender on one node reaches receivers on the two others, once and in order', async () => {
+    const [a, b, c] = await threeNodes();
+    const sender = client(a.url);
+    const r1 = client(b.url);
+    const r2 = client(c.url);
+    await joined(r1, 'dsc-basic', 2);
+    await joined(r2, 'dsc-basic', 3);
+    await joined(sender, 'dsc-basic', 1);
+    const s = sender.engine.createDataStream({ ordered: true });
+    await sendMany(sender, s, 'm', 100, 50);
+    for (const r of [r1, r2]) expect(await waitCount(r, 100)).toEqual(expected(1, 'm', 100));
+  }, 30_000);
+
+  it("kill -9 the sender's node while messages flow: it resumes elsewhere and everything arrives once, in order", async () => {
+    const [a, b, c] = await threeNodes();
+    const sender = client([a.url, b.url]);
+    const r1 = client(b.url);
+    const r2 = client(c.url);
+    await joined(r1, 'dsc-kill-sender', 2);
+    await joined(r2, 'dsc-kill-sender', 3);
+    await joined(sender, 'dsc-kill-sender', 1);
+    await sleep(1200); // a heartbeat publishes the session's deadline
+    const s = sender.engine.createDataStream({ ordered: true });
+    await sendMany(sender, s, 'k', 150, 30, async (i) => {
+      if (i === 40) await a.kill9();
+    });
+    await sender.waitState(S.ConnectionStateConnected, R.ConnectionChangedRejoinSuccess, 10_000);
+    for (const r of [r1, r2]) {
+      expect(await waitCount(r, 150)).toEqual(expected(1, 'k', 150));
+      expect(r.named('onUserOffline')).toEqual([]);
+    }
+    await sleep(300);
+    expect(received(r1)).toHaveLength(150);
+    expect(sender.named('onStreamMessageError')).toEqual([]);
+  }, 40_000);
+
+  it("kill -9 a receiver's node while messages flow: the receiver resumes elsewhere and misses nothing", async () => {
+    const [a, b, c] = await threeNodes();
+    const sender = client(a.url);
+    const moving = client([c.url, b.url]);
+    const steady = client(b.url);
+    await joined(steady, 'dsc-kill-receiver', 2);
+    await joined(moving, 'dsc-kill-receiver', 3);
+    await joined(sender, 'dsc-kill-receiver', 1);
+    await sleep(1200);
+    const s = sender.engine.createDataStream({ ordered: true });
+    await sendMany(sender, s, 'r', 150, 30, async (i) => {
+      if (i === 40) await c.kill9();
+    });
+    await moving.waitState(S.ConnectionStateConnected, R.ConnectionChangedRejoinSuccess, 10_000);
+    for (const r of [steady, moving]) expect(await waitCount(r, 150)).toEqual(expected(1, 'r', 150));
+    await sleep(300);
+    expect(received(moving)).toHaveLength(150);
+  }, 40_000);
+});
