@@ -7,7 +7,11 @@ import {
   type ServerFrame,
   type WireRole,
 } from './frames.js';
+import { MAX_SDP_BYTES, type MediaKind, type MediaSubscribeFrame, type TrackState } from './media/frames.js';
 import { validateClientStreamFrame } from './streams/frames.js';
+
+/** Largest `media_publish` / `media_answer` frame (an SDP of up to MAX_SDP_BYTES and its envelope). */
+export const MAX_MEDIA_FRAME_BYTES = MAX_SDP_BYTES + 1024;
 
 /** Result of decoding a frame: the frame, or a reason code and a sentence. */
 export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; code: WireErrorCode; message: string };
@@ -30,10 +34,20 @@ function sizeOver(data: string | Uint8Array, maxBytes: number): number | undefin
   return size > maxBytes ? size : undefined;
 }
 
-function parse(data: string | Uint8Array, maxBytes: number): DecodeResult<Obj> {
+const tooLarge = (size: number, maxBytes: number) =>
+  fail(Code.FrameTooLarge, `frame of ${size} bytes exceeds the ${maxBytes}-byte limit`);
+
+const SDP_PREFIXES = ['{"type":"media_publish",', '{"type":"media_answer",'];
+/** Frames as the SDK encodes them: an SDP frame starts with its type. */
+function mayCarrySdp(data: string | Uint8Array): boolean {
+  const head = typeof data === 'string' ? data.slice(0, 24) : new TextDecoder().decode(data.subarray(0, 24));
+  return SDP_PREFIXES.some((p) => head.startsWith(p));
+}
+
+/** `told` is the limit named in the refusal (the general one, when `maxBytes` is a type's larger one). */
+function parse(data: string | Uint8Array, maxBytes: number, told = maxBytes): DecodeResult<Obj> {
   const size = sizeOver(data, maxBytes);
-  if (size !== undefined)
-    return fail(Code.FrameTooLarge, `frame of ${size} bytes exceeds the ${maxBytes}-byte limit`);
+  if (size !== undefined) return tooLarge(size, told);
   let value: unknown;
   try {
     value = JSON.parse(
@@ -52,10 +66,44 @@ export function decodeClientFrame(
   data: string | Uint8Array,
   maxBytes = MAX_CLIENT_FRAME_BYTES,
 ): DecodeResult<ClientFrame> {
-  const parsed = parse(data, maxBytes);
+  // SDP frames may be larger than the general limit (up to MAX_MEDIA_FRAME_BYTES); any other frame
+  // over it is refused before parsing, so oversize garbage costs no JSON parse.
+  const limit = mayCarrySdp(data) ? Math.max(maxBytes, MAX_MEDIA_FRAME_BYTES) : maxBytes;
+  const parsed = parse(data, limit, maxBytes);
   if (!parsed.ok) return parsed;
   const f = parsed.frame;
+  if (limit !== maxBytes && f.type !== 'media_publish' && f.type !== 'media_answer') {
+    const size = sizeOver(data, maxBytes);
+    if (size !== undefined) return tooLarge(size, maxBytes);
+  }
   switch (f.type) {
+    case 'media_publish':
+      return isStr(f.sdp, MAX_SDP_BYTES) && f.sdp.length > 0
+        ? { ok: true, frame: { type: 'media_publish', sdp: f.sdp } }
+        : bad(`media_publish.sdp must be a non-empty string of at most ${MAX_SDP_BYTES} characters`);
+    case 'media_answer':
+      if (!isInt(f.version)) return bad('media_answer.version must be an integer');
+      return isStr(f.sdp, MAX_SDP_BYTES) && f.sdp.length > 0
+        ? { ok: true, frame: { type: 'media_answer', version: f.version, sdp: f.sdp } }
+        : bad(`media_answer.sdp must be a non-empty string of at most ${MAX_SDP_BYTES} characters`);
+    case 'media_state':
+      return isTrackState(f.audio) && isTrackState(f.video)
+        ? { ok: true, frame: { type: 'media_state', audio: f.audio, video: f.video } }
+        : bad('media_state.audio and .video must be "on", "muted" or "off"');
+    case 'media_unpublish':
+      return { ok: true, frame: { type: 'media_unpublish' } };
+    case 'media_subscribe': {
+      if (typeof f.audio !== 'boolean' || typeof f.video !== 'boolean')
+        return bad('media_subscribe.audio and .video must be booleans');
+      const paused = trackRefs(f.paused);
+      const wanted = trackRefs(f.wanted);
+      if (!paused || !wanted)
+        return bad('media_subscribe.paused/wanted must be lists of { uid, kind } (at most 256)');
+      const frame: MediaSubscribeFrame = { type: 'media_subscribe', audio: f.audio, video: f.video };
+      if (paused.length) frame.paused = paused;
+      if (wanted.length) frame.wanted = wanted;
+      return { ok: true, frame };
+    }
     case 'join': {
       if (!isInt(f.v)) return bad('join.v must be an integer');
       if (!isStr(f.appId, 256)) return bad('join.appId must be a string');
@@ -122,6 +170,19 @@ const STREAM_ERRORS = {
   too_large: 'data exceeds 1,024 bytes once decoded (ErrSizeTooLarge)',
 } as const;
 
+const isTrackState = (v: unknown): v is TrackState => v === 'on' || v === 'muted' || v === 'off';
+const isKind = (v: unknown): v is MediaKind => v === 'audio' || v === 'video';
+function trackRefs(v: unknown): Array<{ uid: number; kind: MediaKind }> | undefined {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.length > 256) return undefined;
+  const out: Array<{ uid: number; kind: MediaKind }> = [];
+  for (const x of v) {
+    if (!isObj(x) || !isInt(x.uid) || !isKind(x.kind)) return undefined;
+    out.push({ uid: x.uid, kind: x.kind });
+  }
+  return out;
+}
+
 /** Most state changes one report may carry. */
 export const MAX_REPORTED_STATES = 64;
 const STATES = new Set(['disconnected', 'connecting', 'connected', 'reconnecting', 'failed']);
@@ -139,6 +200,7 @@ function isEvent(e: unknown): e is ChannelEvent {
       isNum(e.at)
     );
   if (e.kind === 'data_state') return typeof e.enabled === 'boolean';
+  if (e.kind === 'media') return isTrackState(e.audio) && isTrackState(e.video);
   return e.kind === 'user_joined' || (e.kind === 'user_offline' && OFFLINE_REASONS.has(e.reason as string));
 }
 
@@ -164,6 +226,19 @@ export function decodeServerFrame(
     case 'pong':
       if (!isNum(f.t)) return bad('pong.t must be a number');
       return isAckList(f.acks) ? ok : bad('pong.acks must be a list of { epoch, seq }');
+    case 'media_publish_answer':
+      return isStr(f.sdp, 1 << 20) ? ok : bad('media_publish_answer must carry sdp');
+    case 'media_offer':
+      return isInt(f.version) &&
+        isStr(f.sdp, 1 << 20) &&
+        Array.isArray(f.tracks) &&
+        f.tracks.every(
+          (t) => isObj(t) && isStr(t.mid, 64) && isInt(t.uid) && isKind(t.kind) && isTrackState(t.state),
+        )
+        ? ok
+        : bad('media_offer must carry version, sdp and tracks');
+    case 'media_error':
+      return isStr(f.code) && isStr(f.message) ? ok : bad('media_error must carry code and message');
     case 'stream_refused':
       return isInt(f.streamId) && isInt(f.epoch) && isInt(f.seq) && isStr(f.code) && isStr(f.message)
         ? ok

@@ -1,4 +1,5 @@
 import type { WireErrorCode } from './errors.js';
+import type { ClientMediaFrame, MediaStateEvent, ServerMediaFrame } from './media/frames.js';
 import type { ClientStreamFrame, StreamAck, StreamRefusedFrame } from './streams/frames.js';
 
 /** Protocol version spoken by this package. */
@@ -81,7 +82,8 @@ export type ClientFrame =
   | RenewTokenFrame
   | ReportFrame
   | ClientStreamFrame
-  | DataStateFrame;
+  | DataStateFrame
+  | ClientMediaFrame;
 export type ClientFrameType = ClientFrame['type'];
 
 // ---------------------------------------------------------------- server → client
@@ -109,7 +111,8 @@ export type ChannelEvent =
   | { kind: 'user_joined'; uid: number }
   | { kind: 'user_offline'; uid: number; reason: WireOfflineReason }
   | StreamMessageEvent
-  | { kind: 'data_state'; uid: number; enabled: boolean };
+  | { kind: 'data_state'; uid: number; enabled: boolean }
+  | MediaStateEvent;
 
 export interface JoinedFrame {
   type: 'joined';
@@ -191,5 +194,6 @@ export type ServerFrame =
   | TokenResultFrame
   | EndFrame
   | LeftFrame
-  | StreamRefusedFrame;
+  | StreamRefusedFrame
+  | ServerMediaFrame;
 export type ServerFrameType = ServerFrame['type'];

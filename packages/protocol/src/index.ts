@@ -17,6 +17,7 @@ export {
   decodeClientFrame,
   decodeServerFrame,
   encodeFrame,
+  MAX_MEDIA_FRAME_BYTES,
   MAX_REPORTED_STATES,
 } from './codec.js';
 export {
@@ -77,6 +78,24 @@ export {
   type WireProfile,
   type WireRole,
 } from './frames.js';
+export type {
+  ClientMediaFrame,
+  MediaAnswerFrame,
+  MediaErrorCode,
+  MediaErrorFrame,
+  MediaKind,
+  MediaOfferFrame,
+  MediaPublishAnswerFrame,
+  MediaPublishFrame,
+  MediaStateEvent,
+  MediaStateFrame,
+  MediaSubscribeFrame,
+  MediaTrackInfo,
+  MediaUnpublishFrame,
+  ServerMediaFrame,
+  TrackState,
+} from './media/frames.js';
+export { MAX_SDP_BYTES } from './media/frames.js';
 export {
   refusalErrorCode,
   refusalToReturnCode,

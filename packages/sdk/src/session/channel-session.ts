@@ -1,11 +1,14 @@
 import {
+  type ClientMediaFrame,
   type Clock,
   decodeServerFrame,
   encodeFrame,
   type JoinedFrame,
   type JoinFrame,
+  type MediaStateEvent,
   PROTOCOL_VERSION,
   type ServerFrame,
+  type ServerMediaFrame,
   type WireRole,
   wireErrorFromCloseCode,
 } from '@holdfast/protocol';
@@ -59,6 +62,11 @@ export class ChannelSession {
   #settled: { status: Status; effects: Effect[] }[] = [];
   readonly #ports: EffectPorts;
   readonly remote: RemoteMembers;
+  /**
+   * The media layer's seam: media signalling frames and members' media state events from the
+   * server go here (set by the engine's media session; nothing when media is not used).
+   */
+  onMedia: ((frame: ServerMediaFrame | MediaStateEvent) => void) | undefined;
   /** The channel's data streams: what this client sends and receives (Agora data streams, NERTC data). */
   readonly streams: DataStreams;
 
@@ -84,6 +92,7 @@ export class ChannelSession {
       userOffline: (uid, reason) => listener.userOffline(uid, reason),
       stream: (event) => this.streams.receive(event),
       dataState: (uid, enabled) => listener.dataState(uid, enabled),
+      media: (event) => this.onMedia?.(event),
     });
     this.#unsubscribeNetwork = opts.network?.subscribe((change) => {
       if (change === 'online') this.dispatch({ type: 'network_online' });
@@ -155,6 +164,12 @@ export class ChannelSession {
       this.#pendingRoles.set(id, { from, to: role });
       this.#send({ type: 'set_role', id, role });
     }
+  }
+
+  /** Sends a media signalling frame; false when not connected (the media layer tries again on rejoin). */
+  sendMedia(frame: ClientMediaFrame): boolean {
+    if (this.#state.status !== 'connected' || !this.#transport) return false;
+    return this.#transport.send(encodeFrame(frame));
   }
 
   /** NERTC enableLocalData: tells the channel this client starts or stops sending data. */
@@ -374,6 +389,11 @@ export class ChannelSession {
         return;
       case 'stream_refused':
         this.streams.refused(frame);
+        return;
+      case 'media_publish_answer':
+      case 'media_offer':
+      case 'media_error':
+        this.onMedia?.(frame);
         return;
       case 'end':
         this.dispatch({ type: 'end', code: frame.code });

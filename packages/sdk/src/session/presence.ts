@@ -1,6 +1,7 @@
 import type {
   ChannelEvent,
   EventFrame,
+  MediaStateEvent,
   MemberInfo,
   StreamMessageEvent,
   WireOfflineReason,
@@ -13,6 +14,8 @@ export interface PresenceListener {
   stream?(event: StreamMessageEvent): void;
   /** A member started or stopped sending data (NERTC enableLocalData). */
   dataState?(uid: number, enabled: boolean): void;
+  /** A member's published media changed (on / muted / off per kind). */
+  media?(event: MediaStateEvent): void;
 }
 
 /**
@@ -75,6 +78,10 @@ export class RemoteMembers {
     if (event.kind === 'stream') {
       // Nothing from a member after its offline event: a message is delivered only from a known member.
       if (this.#uids.has(event.uid)) this.listener.stream?.(event);
+      return;
+    }
+    if (event.kind === 'media') {
+      if (this.#uids.has(event.uid)) this.listener.media?.(event);
       return;
     }
     if (event.kind === 'data_state') {

@@ -1,0 +1,101 @@
+/**
+ * Media signalling on the existing Holdfast connection (issue 14). Two peer connections per
+ * client, as LiveKit does: the client's *publisher* PC (the client offers its tracks, the server
+ * answers) and its *subscriber* PC (the server offers the channel's tracks, the client answers).
+ * SDPs carry their ICE candidates (no trickle: host candidates on the server are known at once,
+ * and the client waits for gathering to complete, which takes milliseconds on a LAN/loopback).
+ */
+
+export type MediaKind = 'audio' | 'video';
+/**
+ * A member's track as others see it: `off` not published (never, or disabled: Agora
+ * enableLocalVideo(false) / NERTC enableLocalVideo(false)), `muted` published and muted
+ * (muteLocalVideoStream(true)), `on` flowing.
+ */
+export type TrackState = 'on' | 'muted' | 'off';
+
+// ---------------------------------------------------------------- client → server
+
+/** An offer of the client's publisher PC (its first or a renegotiation). Broadcasters only. */
+export interface MediaPublishFrame {
+  type: 'media_publish';
+  sdp: string;
+}
+/** What the client publishes, as its remote members should see it (mute / enable changes). */
+export interface MediaStateFrame {
+  type: 'media_state';
+  audio: TrackState;
+  video: TrackState;
+}
+/**
+ * The client wants the channel's media (or changes what it wants): `audio` / `video` are the
+ * auto-subscribe defaults (Agora autoSubscribeAudio/Video, NERTC: audio yes, video no); `paused`
+ * lists remote tracks it does not want forwarded (muteRemoteVideoStream(uid, true) …).
+ */
+export interface MediaSubscribeFrame {
+  type: 'media_subscribe';
+  audio: boolean;
+  video: boolean;
+  paused?: Array<{ uid: number; kind: MediaKind }>;
+  /** Remote tracks wanted even though `audio`/`video` is false (NERTC subscribeRemoteVideoStream). */
+  wanted?: Array<{ uid: number; kind: MediaKind }>;
+}
+/** The answer of the client's subscriber PC to the server's offer `version`. */
+export interface MediaAnswerFrame {
+  type: 'media_answer';
+  version: number;
+  sdp: string;
+}
+/** The client stops publishing (left media, became audience): its tracks are removed everywhere. */
+export interface MediaUnpublishFrame {
+  type: 'media_unpublish';
+}
+
+export type ClientMediaFrame =
+  | MediaPublishFrame
+  | MediaStateFrame
+  | MediaSubscribeFrame
+  | MediaAnswerFrame
+  | MediaUnpublishFrame;
+
+// ---------------------------------------------------------------- server → client
+
+/** The server's answer to a `media_publish` offer. */
+export interface MediaPublishAnswerFrame {
+  type: 'media_publish_answer';
+  sdp: string;
+}
+/** One remote track in the subscriber PC: which transceiver (mid) carries whose what. */
+export interface MediaTrackInfo {
+  mid: string;
+  uid: number;
+  kind: MediaKind;
+  state: TrackState;
+}
+/** An offer for the client's subscriber PC: every remote track it receives, by mid. */
+export interface MediaOfferFrame {
+  type: 'media_offer';
+  version: number;
+  sdp: string;
+  tracks: MediaTrackInfo[];
+}
+export type MediaErrorCode = 'not_broadcaster' | 'bad_sdp' | 'media_unavailable';
+/** A media request the server could not carry out, and why. The signalling session is unaffected. */
+export interface MediaErrorFrame {
+  type: 'media_error';
+  code: MediaErrorCode;
+  message: string;
+}
+
+export type ServerMediaFrame = MediaPublishAnswerFrame | MediaOfferFrame | MediaErrorFrame;
+
+/** The channel event that tells members of a change in a member's published media. */
+export interface MediaStateEvent {
+  kind: 'media';
+  uid: number;
+  audio: TrackState;
+  video: TrackState;
+}
+
+/** Largest SDP accepted from a client (a two-track offer is ~4–6 KB in Chromium). */
+export const MAX_SDP_BYTES = 16 * 1024;
