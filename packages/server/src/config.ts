@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './auth/apps.js';
 import type { Engine } from './engine/types.js';
 import { keepaliveTickMs } from './gateway/keepalive.js';
+import type { MediaOptions } from './media/config.js';
 
 export interface ServerTiming {
   /** Remote offline window: a member is Dropped this long after the last data from it. Default 20000. */
@@ -64,6 +65,11 @@ export interface ServerLimits {
 }
 
 export interface ServerOptions {
+  /**
+   * The embedded SFU: announced addresses, UDP port range, ICE servers, TCP. On by default
+   * (`{ enabled: false }` runs signalling and data streams only).
+   */
+  media?: MediaOptions;
   /** Address to listen on. Default 127.0.0.1. */
   host?: string;
   /** Port; 0 picks a free one. Default 7700. */

@@ -27,6 +27,7 @@ import { openFileWarning, readOpenFileLimit } from './gateway/fd-limit.js';
 import { ConnectionGate, refuseWebSocket } from './gateway/handshake.js';
 import { KeepaliveWheel } from './gateway/keepalive.js';
 import { HttpRouter, sendJson } from './gateway/router.js';
+import { MediaPlane } from './media/media-plane.js';
 import { Observer } from './observe/observer.js';
 
 function destroyOnError(socket: Duplex): void {
@@ -81,6 +82,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
     observer,
   });
+  if (options.media?.enabled !== false)
+    service.media = new MediaPlane(options.media ?? {}, {
+      now: () => clock.now(),
+      log,
+      local,
+      publish: (ref, event) => service.publish(ref, event),
+    });
   const startedAt = clock.now();
 
   const router = new HttpRouter();
@@ -159,6 +167,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         unsubscribeReset();
         cluster.stop();
         service.abandon();
+        service.media?.close();
         for (const ws of wss.clients) ws.terminate();
         wss.close();
         await new Promise<void>((resolve) => {
@@ -179,6 +188,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         keepalives.stop();
         gate.stop();
         service.shutdown();
+        service.media?.close();
         await engine.forgetNode(nodeId).catch(() => {});
         for (const ws of wss.clients) ws.terminate();
         wss.close();

@@ -13,6 +13,8 @@ export interface EffectContext {
   log: Logger;
   nodeId: string;
   now: () => number;
+  /** A local session was dropped from this node (its media is closed). */
+  dropped?: (live: LiveSession) => void;
 }
 
 /** The session an effect is about: a local session, or the record of another node's (a claimed orphan). */
@@ -79,7 +81,10 @@ export class EffectRunner {
         return undefined;
       }
       case 'drop_local':
-        if (live) local.drop(live);
+        if (live) {
+          local.drop(live);
+          this.ctx.dropped?.(live);
+        }
         return undefined;
       case 'observe':
         if (live) this.observe(live, effect.event);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppRegistry } from '../auth/apps.js';
 import type { ServerTiming } from '../config.js';
 import type { ChannelRef, Engine, SessionRecord } from '../engine/types.js';
+import type { MediaPlane } from '../media/media-plane.js';
 import type { Observer } from '../observe/observer.js';
 import type { EndCause } from '../session/end-causes.js';
 import {
@@ -44,6 +45,8 @@ export class ChannelService {
   readonly #effects: EffectRunner;
   /** Data-stream messages from this node's clients into their channels. */
   readonly streams: StreamRelay;
+  /** The embedded SFU (undefined when media is off). */
+  media: MediaPlane | undefined;
 
   constructor(
     readonly engine: Engine,
@@ -59,6 +62,7 @@ export class ChannelService {
       log: opts.log,
       nodeId: opts.nodeId,
       now: () => opts.clock.now(),
+      dropped: (live) => this.media?.leave(live),
     });
   }
 

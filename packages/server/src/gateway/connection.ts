@@ -223,9 +223,22 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
             this.send({ type: 'left' });
             return this.#closeWith(1000, 'left');
           case 'set_role':
-            return this.service.setRole(live, frame.id, frame.role);
+            await this.service.setRole(live, frame.id, frame.role);
+            this.service.media?.roleChanged(live);
+            return;
           case 'renew_token':
             return this.service.renewToken(live, frame.id, frame.token);
+          case 'media_publish':
+          case 'media_answer':
+          case 'media_subscribe':
+          case 'media_state':
+          case 'media_unpublish':
+            if (this.service.media) return this.service.media.handle(live, frame);
+            return this.send({
+              type: 'media_error',
+              code: 'media_unavailable',
+              message: 'this server runs without media (started with media disabled)',
+            });
           case 'data_state':
             return this.service.publish(live.ref, {
               kind: 'data_state',

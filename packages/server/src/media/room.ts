@@ -1,0 +1,307 @@
+import type {
+  MediaKind,
+  MediaStateEvent,
+  MediaSubscribeFrame,
+  MediaTrackInfo,
+  ServerMediaFrame,
+  TrackState,
+} from '@holdfast/protocol';
+import {
+  type MediaStreamTrack,
+  type PeerConfig,
+  PictureLossIndication,
+  RTCPeerConnection,
+  type RTCRtpReceiver,
+  type RTCRtpTransceiver,
+  RtcpPayloadSpecificFeedback,
+  type RtpPacket,
+} from 'werift';
+import { KeyframeThrottle } from './keyframe-throttle.js';
+import { localSdp, Serial } from './peer.js';
+
+/** What the room needs of the node: time, a way to reach a member, and the channel's event log. */
+export interface RoomPorts {
+  now(): number;
+  /** Sends a media frame to the member's attached connection (dropped while it has none). */
+  send(uid: number, frame: ServerMediaFrame): void;
+  /** Publishes a member's media state to the whole channel (through the engine, in order). */
+  publishState(event: MediaStateEvent): void;
+  warn(msg: string, err?: unknown): void;
+}
+
+interface Published {
+  kind: MediaKind;
+  track: MediaStreamTrack;
+  receiver: RTCRtpReceiver;
+  ssrc: number;
+  stop: () => void;
+}
+
+interface SubTrack {
+  uid: number;
+  kind: MediaKind;
+  transceiver: RTCRtpTransceiver;
+  /** Forwarding on (not paused by the subscriber, and its answer arrived). */
+  live: boolean;
+  paused: boolean;
+}
+
+interface Subscriber {
+  pc: RTCPeerConnection;
+  version: number;
+  /** The offer `version` sent and not yet answered (0: none). */
+  awaiting: number;
+  /** An offer is being made (between the decision and `awaiting`): one negotiation at a time. */
+  busy: boolean;
+  dirty: boolean;
+  tracks: Map<string, SubTrack>;
+  serial: Serial;
+}
+
+interface Member {
+  uid: number;
+  prefs: MediaSubscribeFrame | undefined;
+  state: { audio: TrackState; video: TrackState };
+  pub?: { pc: RTCPeerConnection; tracks: Map<MediaKind, Published>; serial: Serial };
+  sub?: Subscriber;
+}
+
+const key = (uid: number, kind: MediaKind) => `${uid}:${kind}`;
+
+/**
+ * One channel's media on this node: every member's publisher connection and the tracks it
+ * sends, every member's subscriber connection and the remote tracks forwarded into it. RTP is
+ * forwarded as it arrives (werift's sender rewrites SSRC, payload type and sequence numbers per
+ * subscriber); keyframes are asked of the publisher when a subscriber starts receiving a video
+ * track and when a subscriber asks (PLI relayed, throttled per subscriber).
+ */
+export class MediaRoom {
+  readonly #members = new Map<number, Member>();
+  readonly #pli = new KeyframeThrottle(500);
+
+  constructor(
+    private readonly config: Partial<PeerConfig>,
+    private readonly ports: RoomPorts,
+  ) {}
+
+  get size(): number {
+    return this.#members.size;
+  }
+
+  #member(uid: number): Member {
+    let m = this.#members.get(uid);
+    if (!m) {
+      m = { uid, prefs: undefined, state: { audio: 'off', video: 'off' } };
+      this.#members.set(uid, m);
+    }
+    return m;
+  }
+
+  /** A publisher offer (first or renegotiation): returns the answer SDP. */
+  async publish(uid: number, sdp: string): Promise<string> {
+    const m = this.#member(uid);
+    if (!m.pub) {
+      const pc = new RTCPeerConnection(this.config);
+      m.pub = { pc, tracks: new Map(), serial: new Serial() };
+      pc.onTrack.subscribe((track) => this.#onTrack(m, track));
+    }
+    const pub = m.pub;
+    return pub.serial.run(async () => {
+      await pub.pc.setRemoteDescription({ type: 'offer', sdp });
+      await pub.pc.setLocalDescription(await pub.pc.createAnswer());
+      return localSdp(pub.pc);
+    });
+  }
+
+  #onTrack(m: Member, track: MediaStreamTrack): void {
+    const kind = track.kind as MediaKind;
+    const pub = m.pub;
+    if (!pub || (kind !== 'audio' && kind !== 'video')) return;
+    const existing = pub.tracks.get(kind);
+    // werift fires onTrack again for the same track after an ICE restart: forwarding it twice would
+    // send every packet twice.
+    if (existing?.track === track) return;
+    existing?.stop();
+    const receiver = pub.pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.receiver;
+    if (!receiver) return;
+    const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => this.#forward(m.uid, kind, rtp));
+    pub.tracks.set(kind, { kind, track, receiver, ssrc: track.ssrc ?? 0, stop: unSubscribe });
+    if (m.state[kind] === 'off') this.setState(m.uid, { ...m.state, [kind]: 'on' });
+    this.#renegotiateAll(m.uid);
+  }
+
+  #forward(uid: number, kind: MediaKind, rtp: RtpPacket): void {
+    const k = key(uid, kind);
+    let buf: Buffer | undefined;
+    for (const other of this.#members.values()) {
+      const st = other.sub?.tracks.get(k);
+      if (!st?.live || st.paused) continue;
+      // Each subscriber gets its own packet: werift's sender rewrites the header in place.
+      buf ??= rtp.serialize();
+      st.transceiver.sender.sendRtp(buf).catch(() => {});
+    }
+  }
+
+  /** The member's published state as others see it (mute, enable); told to the channel. */
+  setState(uid: number, state: { audio: TrackState; video: TrackState }): void {
+    const m = this.#member(uid);
+    if (m.state.audio === state.audio && m.state.video === state.video) return;
+    m.state = { ...state };
+    this.ports.publishState({ kind: 'media', uid, ...state });
+  }
+
+  /** What a member wants to receive; (re)negotiates its subscriber connection. */
+  subscribe(uid: number, prefs: MediaSubscribeFrame): void {
+    const m = this.#member(uid);
+    m.prefs = prefs;
+    this.#renegotiate(m);
+  }
+
+  /** The subscriber's answer to offer `version`. */
+  async answer(uid: number, version: number, sdp: string): Promise<void> {
+    const sub = this.#members.get(uid)?.sub;
+    if (!sub || version !== sub.awaiting) return;
+    await sub.serial.run(async () => {
+      await sub.pc.setRemoteDescription({ type: 'answer', sdp });
+      sub.awaiting = 0;
+      for (const st of sub.tracks.values())
+        if (!st.live) {
+          st.live = true;
+          if (st.kind === 'video') this.requestKeyframe(st.uid, `${uid}`);
+        }
+    });
+    if (sub.dirty) this.#renegotiate(this.#members.get(uid)!);
+  }
+
+  /** Stops publishing: the member's tracks leave every subscriber. */
+  unpublish(uid: number): void {
+    const m = this.#members.get(uid);
+    if (!m?.pub) return;
+    for (const p of m.pub.tracks.values()) p.stop();
+    void m.pub.pc.close().catch(() => {});
+    m.pub = undefined;
+    this.setState(uid, { audio: 'off', video: 'off' });
+    this.#renegotiateAll(uid);
+  }
+
+  /** The member is gone (its session ended): everything of it is closed. */
+  leave(uid: number): void {
+    const m = this.#members.get(uid);
+    if (!m) return;
+    if (m.pub) {
+      for (const p of m.pub.tracks.values()) p.stop();
+      void m.pub.pc.close().catch(() => {});
+      m.pub = undefined;
+    }
+    if (m.sub) void m.sub.pc.close().catch(() => {});
+    this.#members.delete(uid);
+    this.#pli.forget(`${uid}`);
+    this.#renegotiateAll(uid);
+  }
+
+  /** Asks `publisher` for a video keyframe on behalf of `requester` (throttled per requester). */
+  requestKeyframe(publisher: number, requester: string): void {
+    const p = this.#members.get(publisher)?.pub?.tracks.get('video');
+    if (!p || !this.#pli.allow(`${requester}>${publisher}`, this.ports.now())) return;
+    p.receiver.sendRtcpPLI(p.ssrc).catch(() => {});
+  }
+
+  /** The tracks `m` should receive: every other member's published track it has not opted out of. */
+  #desired(m: Member): Array<{ uid: number; kind: MediaKind }> {
+    const prefs = m.prefs;
+    if (!prefs) return [];
+    const out: Array<{ uid: number; kind: MediaKind }> = [];
+    for (const other of this.#members.values()) {
+      if (other.uid === m.uid || !other.pub) continue;
+      for (const kind of other.pub.tracks.keys()) {
+        const byDefault = kind === 'audio' ? prefs.audio : prefs.video;
+        const wanted = prefs.wanted?.some((w) => w.uid === other.uid && w.kind === kind) ?? false;
+        if (byDefault || wanted) out.push({ uid: other.uid, kind });
+      }
+    }
+    return out;
+  }
+
+  #renegotiateAll(except: number): void {
+    for (const m of this.#members.values()) if (m.uid !== except && m.prefs) this.#renegotiate(m);
+  }
+
+  #renegotiate(m: Member): void {
+    const desired = this.#desired(m);
+    if (!m.sub) {
+      if (desired.length === 0) return;
+      m.sub = {
+        pc: new RTCPeerConnection(this.config),
+        version: 0,
+        awaiting: 0,
+        busy: false,
+        dirty: false,
+        tracks: new Map(),
+        serial: new Serial(),
+      };
+    }
+    const sub = m.sub;
+    // Pauses take effect at once; the track set changes through a new offer.
+    for (const st of sub.tracks.values())
+      st.paused = m.prefs?.paused?.some((p) => p.uid === st.uid && p.kind === st.kind) ?? false;
+    if (sub.awaiting || sub.busy) {
+      sub.dirty = true;
+      return;
+    }
+    sub.dirty = false;
+    sub.busy = true;
+    void sub.serial
+      .run(() => this.#offer(m, sub, this.#desired(m)))
+      .catch((err: unknown) => this.ports.warn('subscriber offer failed', err))
+      .finally(() => {
+        sub.busy = false;
+        // Something changed while the offer was made, and no answer is awaited: offer again.
+        if (sub.dirty && !sub.awaiting && this.#members.get(m.uid) === m) this.#renegotiate(m);
+      });
+  }
+
+  async #offer(m: Member, sub: Subscriber, desired: Array<{ uid: number; kind: MediaKind }>): Promise<void> {
+    const want = new Set(desired.map((d) => key(d.uid, d.kind)));
+    let changed = false;
+    for (const [k, st] of sub.tracks)
+      if (!want.has(k)) {
+        st.transceiver.setDirection('inactive');
+        sub.tracks.delete(k);
+        changed = true;
+      }
+    for (const d of desired) {
+      const k = key(d.uid, d.kind);
+      if (sub.tracks.has(k)) continue;
+      const transceiver = sub.pc.addTransceiver(d.kind, { direction: 'sendonly' });
+      const st: SubTrack = { uid: d.uid, kind: d.kind, transceiver, live: false, paused: false };
+      st.paused = m.prefs?.paused?.some((p) => p.uid === d.uid && p.kind === d.kind) ?? false;
+      // A subscriber's PLI (lost or broken frames on its side) goes to the publisher, throttled.
+      transceiver.sender.onRtcp.subscribe((rtcp) => {
+        if (rtcp instanceof RtcpPayloadSpecificFeedback && rtcp.feedback instanceof PictureLossIndication)
+          this.requestKeyframe(d.uid, `${m.uid}`);
+      });
+      sub.tracks.set(k, st);
+      changed = true;
+    }
+    if (!changed && sub.version > 0) return;
+    await sub.pc.setLocalDescription(await sub.pc.createOffer());
+    const sdp = await localSdp(sub.pc);
+    sub.version++;
+    sub.awaiting = sub.version;
+    const tracks: MediaTrackInfo[] = [];
+    for (const st of sub.tracks.values())
+      if (st.transceiver.mid !== null && st.transceiver.mid !== undefined)
+        tracks.push({
+          mid: st.transceiver.mid,
+          uid: st.uid,
+          kind: st.kind,
+          state: this.#members.get(st.uid)?.state[st.kind] ?? 'off',
+        });
+    this.ports.send(m.uid, { type: 'media_offer', version: sub.version, sdp, tracks });
+  }
+
+  /** Closes every connection (the node is shutting down). */
+  close(): void {
+    for (const uid of [...this.#members.keys()]) this.leave(uid);
+  }
+}

@@ -1,0 +1,85 @@
+import { type RunningServer, startServer } from '@holdfast/server';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inbound, mediaBrowser, rawMediaPage } from './support/media-page.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let server: RunningServer;
+let browser: Awaited<ReturnType<typeof mediaBrowser>>;
+let httpUrl: string;
+
+beforeAll(async () => {
+  server = await startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent' });
+  httpUrl = server.url.replace('ws://', 'http://');
+  browser = await mediaBrowser();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  ms = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await sleep(100);
+  }
+}
+
+describe('the embedded SFU forwards real WebRTC media between Chromium pages', () => {
+  it('two pages publish and subscribe: each decodes the other’s video and receives its audio', async () => {
+    const a = await rawMediaPage(browser.context, httpUrl, { channel: 'sfu-2', uid: 1, publish: true });
+    const b = await rawMediaPage(browser.context, httpUrl, { channel: 'sfu-2', uid: 2, publish: true });
+    for (const p of [a, b]) {
+      const first = await until(
+        'frames decoded',
+        () => inbound(p),
+        (s) => s.framesDecoded > 5,
+      );
+      const later = await until(
+        'more frames',
+        () => inbound(p),
+        (s) => s.framesDecoded > first.framesDecoded + 10,
+      );
+      expect(later.audioPackets).toBeGreaterThan(first.audioPackets);
+    }
+    await a.close();
+    await b.close();
+  }, 60_000);
+
+  it('an audience member in live broadcasting cannot publish; it receives the broadcaster', async () => {
+    const host = await rawMediaPage(browser.context, httpUrl, {
+      channel: 'sfu-live',
+      uid: 1,
+      publish: true,
+      profile: 'live',
+    });
+    const viewer: Page = await rawMediaPage(browser.context, httpUrl, {
+      channel: 'sfu-live',
+      uid: 2,
+      publish: true,
+      role: 'audience',
+      profile: 'live',
+    });
+    const err = await viewer.evaluate(() =>
+      (window as unknown as { frames_: Array<{ type: string; code?: string }> }).frames_.find(
+        (f) => f.type === 'media_error',
+      ),
+    );
+    expect(err?.code).toBe('not_broadcaster');
+    await until(
+      'viewer decodes',
+      () => inbound(viewer),
+      (s) => s.framesDecoded > 5,
+    );
+    await host.close();
+    await viewer.close();
+  }, 60_000);
+});

@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/** Headless Chromium with fake camera and microphone, allowed to do WebRTC over loopback. */
+export async function mediaBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'holdfast-media-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+  context.setDefaultTimeout(15_000);
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A page that speaks the wire protocol by hand (no SDK): joins, publishes its fake camera and
+ * microphone if asked, and answers the server's subscriber offers. `window.hf` exposes the
+ * connections and every media frame received, for assertions.
+ */
+export async function rawMediaPage(
+  context: BrowserContext,
+  httpUrl: string,
+  o: {
+    channel: string;
+    uid: number;
+    publish: boolean;
+    role?: 'broadcaster' | 'audience';
+    profile?: 'communication' | 'live';
+  },
+): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${httpUrl}/healthz`);
+  await page.evaluate(
+    async (o) => {
+      const w = window as unknown as Record<string, unknown>;
+      const frames: Array<Record<string, unknown>> = [];
+      w.frames_ = frames;
+      const ws = new WebSocket(o.url);
+      const gathered = (pc: RTCPeerConnection) =>
+        new Promise<void>((resolve) => {
+          if (pc.iceGatheringState === 'complete') return resolve();
+          pc.addEventListener(
+            'icegatheringstatechange',
+            () => pc.iceGatheringState === 'complete' && resolve(),
+          );
+        });
+      const waitFrame = (type: string) =>
+        new Promise<Record<string, unknown>>((resolve) => {
+          const hit = frames.find((f) => f.type === type);
+          if (hit) return resolve(hit);
+          const i = setInterval(() => {
+            const f = frames.find((x) => x.type === type);
+            if (f) {
+              clearInterval(i);
+              resolve(f);
+            }
+          }, 10);
+        });
+      const sub = new RTCPeerConnection();
+      w.sub = sub;
+      ws.onmessage = async (ev) => {
+        const f = JSON.parse(ev.data as string) as Record<string, unknown>;
+        frames.push(f);
+        if (f.type === 'media_offer') {
+          await sub.setRemoteDescription({ type: 'offer', sdp: f.sdp as string });
+          await sub.setLocalDescription(await sub.createAnswer());
+          await gathered(sub);
+          ws.send(
+            JSON.stringify({ type: 'media_answer', version: f.version, sdp: sub.localDescription!.sdp }),
+          );
+        }
+      };
+      await new Promise((r) => (ws.onopen = r));
+      ws.send(
+        JSON.stringify({
+          type: 'join',
+          v: 1,
+          appId: 'demo',
+          channel: o.channel,
+          uid: o.uid,
+          role: o.role,
+          profile: o.profile,
+        }),
+      );
+      await waitFrame('joined');
+      setInterval(() => ws.send(JSON.stringify({ type: 'ping', t: Date.now() })), 3000);
+      w.ws = ws;
+      if (o.publish) {
+        const stream = await navigator.mediaDevices.getUserMedia({
+          audio: true,
+          video: { width: 320, height: 240 },
+        });
+        const pc = new RTCPeerConnection();
+        w.pub = pc;
+        for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly' });
+        await pc.setLocalDescription(await pc.createOffer());
+        await gathered(pc);
+        ws.send(JSON.stringify({ type: 'media_publish', sdp: pc.localDescription!.sdp }));
+        const answer = await Promise.race([waitFrame('media_publish_answer'), waitFrame('media_error')]);
+        if (answer.type === 'media_publish_answer')
+          await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp as string });
+      }
+      ws.send(JSON.stringify({ type: 'media_subscribe', audio: true, video: true }));
+    },
+    {
+      ...o,
+      role: o.role ?? 'broadcaster',
+      profile: o.profile ?? 'communication',
+      url: httpUrl.replace('http', 'ws'),
+    },
+  );
+  return page;
+}
+
+/** Inbound RTP totals of the page's subscriber connection, per kind. */
+export function inbound(
+  page: Page,
+): Promise<{ framesDecoded: number; videoPackets: number; audioPackets: number }> {
+  return page.evaluate(async () => {
+    const sub = (window as unknown as { sub: RTCPeerConnection }).sub;
+    let framesDecoded = 0;
+    let videoPackets = 0;
+    let audioPackets = 0;
+    (await sub.getStats()).forEach((r: Record<string, unknown>) => {
+      if (r.type !== 'inbound-rtp') return;
+      if (r.kind === 'video') {
+        framesDecoded += (r.framesDecoded as number) ?? 0;
+        videoPackets += (r.packetsReceived as number) ?? 0;
+      } else audioPackets += (r.packetsReceived as number) ?? 0;
+    });
+    return { framesDecoded, videoPackets, audioPackets };
+  });
+}
