@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
 import { type RunningServer, startServer } from '@holdfast/server';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/chromium.js';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
 import { RecordingClient } from './support/recorder.js';
 
@@ -28,7 +28,7 @@ const CLIENT = 'interruptedAfterMs=1000&lostAfterMs=1500&connectTimeoutMs=1500';
 let server: RunningServer;
 let proxy: FaultProxy;
 let context: BrowserContext;
-let profile: string;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
 const peers: RecordingClient[] = [];
 
 beforeAll(async () => {
@@ -45,29 +45,18 @@ beforeAll(async () => {
     logLevel: 'silent',
   });
   proxy = await startFaultProxy({ targetPort: server.port });
-  profile = mkdtempSync(join(tmpdir(), 'holdfast-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+  browser = await launchChromium({
     viewport: { width: 1440, height: 1000 },
     deviceScaleFactor: 1,
     httpCredentials: { username: ADMIN.customerId, password: ADMIN.customerSecret },
   });
+  context = browser.context;
   context.setDefaultTimeout(10_000);
 }, 90_000);
 
 afterAll(async () => {
   for (const p of peers) p.release();
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await proxy?.close();
   await server?.close();
 });

@@ -1,12 +1,11 @@
 import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
 import { TestRedis } from '@holdfast/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, startNodeProcess } from './support/node-process.js';
+import { type NodeProcess, startThreeNodes } from './support/node-process.js';
 import { RecordingClient } from './support/recorder.js';
+import { expected, received, sendMany, waitCount } from './support/streams.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const enc = new TextEncoder();
-const dec = new TextDecoder();
 let redis: TestRedis;
 const clients: RecordingClient[] = [];
 const nodes: NodeProcess[] = [];
@@ -23,20 +22,9 @@ afterEach(async () => {
 });
 
 async function threeNodes(offlineMs = 6000) {
-  const started = await Promise.all(
-    ['a', 'b', 'c'].map((id) =>
-      startNodeProcess([
-        '--redis',
-        redis.url,
-        '--node-id',
-        `node-${id}`,
-        '--offline-after-ms',
-        String(offlineMs),
-      ]),
-    ),
-  );
+  const started = await startThreeNodes(redis.url, offlineMs);
   nodes.push(...started);
-  return started as [NodeProcess, NodeProcess, NodeProcess];
+  return started;
 }
 function client(serverUrl: string | string[]) {
   const c = new RecordingClient({ appId: 'demo', serverUrl });
@@ -47,31 +35,6 @@ async function joined(c: RecordingClient, channel: string, uid: number) {
   expect(c.join(channel, uid)).toBe(0);
   await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
 }
-const received = (c: RecordingClient) =>
-  c.named('onStreamMessage').map((e) => `${e.args[0]}:${dec.decode(e.args[2] as Uint8Array)}`);
-async function waitCount(c: RecordingClient, n: number, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (received(c).length < n && Date.now() < deadline) await sleep(50);
-  return received(c);
-}
-/** Sends `tag-0..n-1` at `perSecond`; every call must return 0 (queued while reconnecting). */
-async function sendMany(
-  c: RecordingClient,
-  streamId: number,
-  tag: string,
-  n: number,
-  perSecond: number,
-  onEach?: (i: number) => Promise<void>,
-) {
-  for (let i = 0; i < n; i++) {
-    const data = enc.encode(`${tag}-${i}`);
-    expect(c.engine.sendStreamMessage(streamId, data, data.length)).toBe(0);
-    await onEach?.(i);
-    await sleep(1000 / perSecond);
-  }
-}
-const expected = (uid: number, tag: string, n: number) =>
-  Array.from({ length: n }, (_, i) => `${uid}:${tag}-${i}`);
 
 describe('data streams across three nodes on a real redis-server', () => {
   it('a sender on one node reaches receivers on the two others, once and in order', async () => {

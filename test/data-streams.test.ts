@@ -7,10 +7,10 @@ import { type RunningServer, startServer } from '@holdfast/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
 import { RecordingClient } from './support/recorder.js';
+import { expected, received, sendMany, streamErrors, waitCount } from './support/streams.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const enc = new TextEncoder();
-const dec = new TextDecoder();
 
 let server: RunningServer;
 const proxies: FaultProxy[] = [];
@@ -38,26 +38,7 @@ async function joined(c: RecordingClient, channel: string, uid: number) {
   expect(c.join(channel, uid)).toBe(0);
   await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
 }
-/** The messages a client received: `uid:text` in arrival order. */
-const received = (c: RecordingClient) =>
-  c.named('onStreamMessage').map((e) => `${e.args[0]}:${dec.decode(e.args[2] as Uint8Array)}`);
-const streamErrors = (c: RecordingClient) => c.named('onStreamMessageError').map((e) => e.args as number[]);
-/** Sends `n` messages `${tag}-${i}` at `perSecond`, each checked to return 0. */
-async function sendMany(c: RecordingClient, streamId: number, tag: string, n: number, perSecond: number) {
-  for (let i = 0; i < n; i++) {
-    const data = enc.encode(`${tag}-${i}`);
-    expect(c.engine.sendStreamMessage(streamId, data, data.length)).toBe(0);
-    await sleep(1000 / perSecond);
-  }
-}
-const expected = (uid: number, tag: string, n: number) =>
-  Array.from({ length: n }, (_, i) => `${uid}:${tag}-${i}`);
 const from = (list: string[], uid: number) => list.filter((m) => m.startsWith(`${uid}:`));
-async function waitCount(c: RecordingClient, n: number, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (received(c).length < n && Date.now() < deadline) await sleep(50);
-  return received(c);
-}
 
 afterEach(async () => {
   for (const c of clients.splice(0)) c.release();

@@ -6,7 +6,7 @@ import {
 import { RedisEngine, startServer } from '@holdfast/server';
 import { TestRedis } from '@holdfast/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, startNodeProcess } from './support/node-process.js';
+import { type NodeProcess, startThreeNodes } from './support/node-process.js';
 import { RecordingClient } from './support/recorder.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,20 +36,9 @@ async function joined(c: RecordingClient, channel: string, uid: number) {
 }
 /** Three real node processes sharing the test Redis (each test uses its own key prefix via channel names). */
 async function threeNodes(offlineMs = 4000) {
-  const started = await Promise.all(
-    ['a', 'b', 'c'].map((id) =>
-      startNodeProcess([
-        '--redis',
-        redis.url,
-        '--node-id',
-        `node-${id}`,
-        '--offline-after-ms',
-        String(offlineMs),
-      ]),
-    ),
-  );
+  const started = await startThreeNodes(redis.url, offlineMs);
   nodes.push(...started);
-  return started as [NodeProcess, NodeProcess, NodeProcess];
+  return started;
 }
 
 describe('Redis engine (real redis-server)', () => {

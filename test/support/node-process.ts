@@ -44,3 +44,23 @@ export async function startNodeProcess(args: string[]): Promise<NodeProcess> {
     },
   };
 }
+
+/** Three real node processes sharing one Redis (`offlineMs`: their offline window); ids node-a/b/c. */
+export async function startThreeNodes(
+  redisUrl: string,
+  offlineMs: number,
+): Promise<[NodeProcess, NodeProcess, NodeProcess]> {
+  const started = await Promise.all(
+    ['a', 'b', 'c'].map((id) =>
+      startNodeProcess([
+        '--redis',
+        redisUrl,
+        '--node-id',
+        `node-${id}`,
+        '--offline-after-ms',
+        String(offlineMs),
+      ]),
+    ),
+  );
+  return started as [NodeProcess, NodeProcess, NodeProcess];
+}
