@@ -1,7 +1,8 @@
-import { MAX_UID } from '@holdfast/protocol';
+import { MAX_UID, type StreamMessageEvent } from '@holdfast/protocol';
 import type { BusMessage, ChannelRef, Engine, MemberRecord, SessionRecord } from '@holdfast/server';
 import { admitMember, UNLIMITED } from '@holdfast/server';
 import { describe, expect, it } from 'vitest';
+import { EVENT_LOG_LIMIT } from '../../packages/server/src/engine/types.js';
 
 /**
  * One contract per engine seam, run against every backend (memory and Redis). `make` returns a
@@ -218,9 +219,13 @@ export function channelStoreContract({ name, make }: ContractTarget): void {
     it('eventsSince is undefined once the log no longer reaches back', async () => {
       const e = await make();
       await claim(e, ROOM, member(1, 's1'));
-      for (let i = 0; i < 1030; i++) await e.publishEvent(ROOM, { kind: 'user_joined', uid: 2 });
+      // The log keeps the last EVENT_LOG_LIMIT events (2,048 since data streams; the test followed it).
+      const total = EVENT_LOG_LIMIT + 6;
+      for (let i = 0; i < total; i++) await e.publishEvent(ROOM, { kind: 'user_joined', uid: 2 });
       expect(await e.eventsSince(ROOM, 1)).toBeUndefined();
-      expect((await e.eventsSince(ROOM, 1020))?.length).toBe(10);
+      expect(await e.eventsSince(ROOM, total - EVENT_LOG_LIMIT - 1)).toBeUndefined();
+      expect((await e.eventsSince(ROOM, total - EVENT_LOG_LIMIT))?.length).toBe(EVENT_LOG_LIMIT);
+      expect((await e.eventsSince(ROOM, total - 10))?.length).toBe(10);
     });
   });
 }
@@ -318,8 +323,146 @@ export function busContract({ name, make, settle }: ContractTarget): void {
   });
 }
 
+export function streamContract({ name, make, settle }: ContractTarget): void {
+  /** A data-stream message from `uid` on the stream named `epoch`, its place `sseq` in it. */
+  const msg = (uid: number, epoch: number, sseq: number, over: Partial<StreamMessageEvent> = {}) => ({
+    kind: 'stream' as const,
+    uid,
+    streamId: 1,
+    epoch,
+    sseq,
+    data: 'AQID',
+    sentTs: 1_700_000_000_000 + sseq,
+    at: 1_700_000_000_500 + sseq,
+    ...over,
+  });
+  const byEpoch = (a: { epoch: number }, b: { epoch: number }) => a.epoch - b.epoch;
+
+  describe(`${name}: ChannelStore data streams`, () => {
+    it('publishStream takes only an sseq above the last one of (uid, epoch): a duplicate or an older one is refused with `last`', async () => {
+      const e = await make();
+      await claim(e, ROOM, member(1, 's1'));
+      expect(await e.publishStream(ROOM, msg(1, 10, 1))).toEqual({ ok: true, seq: 1 });
+      expect(await e.publishStream(ROOM, msg(1, 10, 2))).toEqual({ ok: true, seq: 2 });
+      expect(await e.publishStream(ROOM, msg(1, 10, 2))).toEqual({ ok: false, reason: 'duplicate', last: 2 });
+      expect(await e.publishStream(ROOM, msg(1, 10, 1))).toEqual({ ok: false, reason: 'duplicate', last: 2 });
+      // A jump is taken (the sender's own gap is the receivers' to tell); below it is then old.
+      expect(await e.publishStream(ROOM, msg(1, 10, 5))).toEqual({ ok: true, seq: 3 });
+      expect(await e.publishStream(ROOM, msg(1, 10, 4))).toEqual({ ok: false, reason: 'duplicate', last: 5 });
+      expect(await e.publishStream(ROOM, msg(1, 10, 5))).toEqual({ ok: false, reason: 'duplicate', last: 5 });
+      // A refused message takes no channel seq and is not in the log.
+      expect(await e.publishEvent(ROOM, { kind: 'user_joined', uid: 9 })).toBe(4);
+      expect((await e.eventsSince(ROOM, 0))?.map((x) => x.seq)).toEqual([1, 2, 3, 4]);
+      expect(
+        (await e.eventsSince(ROOM, 0))?.flatMap((x) => (x.event.kind === 'stream' ? [x.event.sseq] : [])),
+      ).toEqual([1, 2, 5]);
+    });
+
+    it('epochs, uids and channels are numbered apart', async () => {
+      const e = await make();
+      await claim(e, ROOM, member(1, 's1'));
+      await claim(e, ROOM, member(2, 's2'));
+      await claim(e, OTHER, member(1, 's3'));
+      expect((await e.publishStream(ROOM, msg(1, 10, 5))).ok).toBe(true);
+      // Another epoch of the same uid: its own numbering.
+      expect(await e.publishStream(ROOM, msg(1, 11, 1))).toEqual({ ok: true, seq: 2 });
+      // The same epoch number from another uid: its own numbering.
+      expect(await e.publishStream(ROOM, msg(2, 10, 1))).toEqual({ ok: true, seq: 3 });
+      // The same uid and epoch in another channel: its own numbering.
+      expect(await e.publishStream(OTHER, msg(1, 10, 1))).toEqual({ ok: true, seq: 1 });
+      expect(await e.publishStream(ROOM, msg(2, 10, 1))).toEqual({ ok: false, reason: 'duplicate', last: 1 });
+      expect(await e.publishStream(ROOM, msg(1, 11, 1))).toEqual({ ok: false, reason: 'duplicate', last: 1 });
+      expect(await e.publishStream(ROOM, msg(1, 10, 5))).toEqual({ ok: false, reason: 'duplicate', last: 5 });
+      expect(await e.publishStream(ROOM, msg(1, 10, 6))).toEqual({ ok: true, seq: 4 });
+    });
+
+    it('no_channel when the channel has no members (never had, or the last one left); nothing is kept', async () => {
+      const e = await make();
+      expect(await e.publishStream(ROOM, msg(1, 10, 1))).toEqual({ ok: false, reason: 'no_channel' });
+      expect(await e.snapshot(ROOM)).toEqual({ members: [], seq: 0 });
+      expect(await e.listChannels('app')).toEqual([]);
+      await claim(e, OTHER, member(1, 's0'));
+      await claim(e, ROOM, member(1, 's1'));
+      await e.removeMember(ROOM, 1, 's1');
+      expect(await e.publishStream(ROOM, msg(1, 10, 1))).toEqual({ ok: false, reason: 'no_channel' });
+      expect(await e.snapshot(ROOM)).toEqual({ members: [], seq: 0 });
+      expect(await e.listChannels('app')).toEqual([{ channel: 'lobby', userCount: 1, broadcasterCount: 1 }]);
+      expect(await e.streamAcks(ROOM, 1)).toEqual([]);
+      // Not taken, so not a duplicate once the channel has members again.
+      await claim(e, ROOM, member(1, 's2'));
+      expect(await e.publishStream(ROOM, msg(1, 10, 1))).toEqual({ ok: true, seq: 1 });
+    });
+
+    it('the message is in eventsSince and on the bus, as published and in order with the other events', async () => {
+      const e = await make();
+      const got: BusMessage[] = [];
+      const off = e.subscribe((m) => got.push(m));
+      await e.watchChannel(ROOM);
+      await claim(e, ROOM, member(1, 's1'));
+      const first = msg(1, 10, 1, { streamId: 3, data: 'AAECAw==', ordered: true });
+      const second = msg(1, 10, 2, { streamId: 3 });
+      expect(await e.publishEvent(ROOM, { kind: 'user_joined', uid: 2 })).toBe(1);
+      expect(await e.publishStream(ROOM, first)).toEqual({ ok: true, seq: 2 });
+      expect(await e.publishEvent(ROOM, { kind: 'data_state', uid: 1, enabled: true })).toBe(3);
+      expect(await e.publishStream(ROOM, msg(1, 10, 1))).toMatchObject({ ok: false });
+      expect(await e.publishStream(ROOM, second)).toEqual({ ok: true, seq: 4 });
+      expect(await e.publishEvent(ROOM, { kind: 'user_offline', uid: 2, reason: 'quit' })).toBe(5);
+      const expected = [
+        { seq: 1, event: { kind: 'user_joined', uid: 2 } },
+        { seq: 2, event: first },
+        { seq: 3, event: { kind: 'data_state', uid: 1, enabled: true } },
+        { seq: 4, event: second },
+        { seq: 5, event: { kind: 'user_offline', uid: 2, reason: 'quit' } },
+      ];
+      expect(await e.eventsSince(ROOM, 0)).toEqual(expected);
+      expect(await e.eventsSince(ROOM, 2)).toEqual(expected.slice(2));
+      expect((await e.snapshot(ROOM)).seq).toBe(5);
+      await settle();
+      expect(
+        got.flatMap((m) => (m.kind === 'channel_event' ? [{ seq: m.seq, event: m.event }] : [])),
+      ).toEqual(expected);
+      off();
+      await e.unwatchChannel(ROOM);
+    });
+
+    it("streamAcks lists each epoch's last sseq, for that uid in that channel only", async () => {
+      const e = await make();
+      await claim(e, ROOM, member(1, 's1'));
+      await claim(e, ROOM, member(2, 's2'));
+      await claim(e, OTHER, member(1, 's3'));
+      expect(await e.streamAcks(ROOM, 1)).toEqual([]);
+      for (const sseq of [1, 2, 3]) await e.publishStream(ROOM, msg(1, 10, sseq));
+      await e.publishStream(ROOM, msg(1, 10, 2)); // a duplicate does not lower it
+      await e.publishStream(ROOM, msg(1, 11, 7));
+      await e.publishStream(ROOM, msg(2, 10, 4));
+      await e.publishStream(OTHER, msg(1, 12, 9));
+      expect((await e.streamAcks(ROOM, 1)).sort(byEpoch)).toEqual([
+        { epoch: 10, seq: 3 },
+        { epoch: 11, seq: 7 },
+      ]);
+      expect(await e.streamAcks(ROOM, 2)).toEqual([{ epoch: 10, seq: 4 }]);
+      expect(await e.streamAcks(ROOM, 3)).toEqual([]);
+      expect(await e.streamAcks(OTHER, 1)).toEqual([{ epoch: 12, seq: 9 }]);
+      expect(await e.streamAcks(OTHER, 2)).toEqual([]);
+    });
+
+    it("a sender's acks outlive the channel emptying (seams: kept STREAM_ACK_TTL_MS, a re-join after the window finds them)", async () => {
+      const e = await make();
+      await claim(e, ROOM, member(1, 's1'));
+      await e.publishStream(ROOM, msg(1, 10, 1));
+      await e.publishStream(ROOM, msg(1, 10, 2));
+      // The sender was alone; its session ends after the offline window, then it joins again.
+      await e.removeMember(ROOM, 1, 's1');
+      await claim(e, ROOM, member(1, 's2'));
+      expect(await e.streamAcks(ROOM, 1)).toEqual([{ epoch: 10, seq: 2 }]);
+      expect(await e.publishStream(ROOM, msg(1, 10, 2))).toEqual({ ok: false, reason: 'duplicate', last: 2 });
+    });
+  });
+}
+
 export function engineContract(target: ContractTarget): void {
   channelStoreContract(target);
+  streamContract(target);
   sessionStoreContract(target);
   ruleStoreContract(target);
   busContract(target);
