@@ -4,9 +4,7 @@ import {
   decodeServerFrame,
   encodeFrame,
   type JoinedFrame,
-  type JoinFrame,
   type MediaStateEvent,
-  PROTOCOL_VERSION,
   type ServerFrame,
   type ServerMediaFrame,
   type WireRole,
@@ -18,10 +16,12 @@ import type { ConnEvent, ConnState, Effect, Reason, Status } from '../connection
 import type { Transport } from '../transport/types.js';
 import { DataStreams } from './data-streams.js';
 import { type EffectPorts, runEffect } from './effect-runner.js';
+import { joinFrame } from './join-frame.js';
 import { SessionMeter } from './meter.js';
 import { Pinger } from './pinger.js';
 import { RemoteMembers } from './presence.js';
 import { StateReports } from './reports.js';
+import { Requests } from './requests.js';
 import type { JoinParams, SessionListener, SessionOptions, SessionStats } from './session-types.js';
 
 /** A state change as told to the listener (`initial` before the first one). */
@@ -47,8 +47,7 @@ export class ChannelSession {
   #pinger: Pinger;
   #keepaliveMs = 1500;
   readonly #meter: SessionMeter;
-  #nextRequestId = 1;
-  #pendingRoles = new Map<number, { from: WireRole; to: WireRole }>();
+  readonly #requests: Requests;
   #unsubscribeNetwork: (() => void) | undefined;
   #reports = new StateReports();
   /** The last state change told to the listener: what an engine reports as its state. */
@@ -67,6 +66,13 @@ export class ChannelSession {
    * server go here (set by the engine's media session; nothing when media is not used).
    */
   onMedia: ((frame: ServerMediaFrame | MediaStateEvent) => void) | undefined;
+  /**
+   * The media layer's second seam: a join or rejoin succeeded and the members are reconciled.
+   * `resumed`: the server kept this client's session (and its media); false on a first join and
+   * on a fresh re-join after the session expired (media must be published and subscribed again).
+   * `role` is the one the server confirmed.
+   */
+  onJoined: ((joined: { resumed: boolean; role: WireRole }) => void) | undefined;
   /** The channel's data streams: what this client sends and receives (Agora data streams, NERTC data). */
   readonly streams: DataStreams;
 
@@ -76,6 +82,7 @@ export class ChannelSession {
   ) {
     this.#pinger = new Pinger(opts.clock);
     this.#meter = new SessionMeter(opts.clock);
+    this.#requests = new Requests(listener);
     this.#timers = new MachineTimers(opts.clock, (timer) => this.dispatch({ type: 'timer', timer }));
     this.streams = new DataStreams(
       opts.clock,
@@ -160,8 +167,7 @@ export class ChannelSession {
     const from = this.#params.role;
     this.#params.role = role;
     if (this.#state.status === 'connected' && from !== role) {
-      const id = this.#nextRequestId++;
-      this.#pendingRoles.set(id, { from, to: role });
+      const id = this.#requests.role(from, role);
       this.#send({ type: 'set_role', id, role });
     }
   }
@@ -181,7 +187,7 @@ export class ChannelSession {
     if (!this.#params) return;
     this.#params.token = token;
     if (this.#state.status === 'connected')
-      this.#send({ type: 'renew_token', id: this.#nextRequestId++, token });
+      this.#send({ type: 'renew_token', id: this.#requests.token(), token });
     this.dispatch({ type: 'renew_token' });
   }
 
@@ -274,6 +280,7 @@ export class ChannelSession {
         this.remote.reconcile(frame.members, frame.seq, resumed ? frame.missed : undefined);
         // Connected again: what the server has not taken yet goes out now, in order.
         this.streams.rejoined(frame.streamAcks);
+        this.onJoined?.({ resumed, role: frame.role });
       },
       startPinger: () =>
         this.#pinger.start(this.#keepaliveMs, () =>
@@ -340,20 +347,9 @@ export class ChannelSession {
   }
 
   #sendJoin(): void {
-    const p = this.#params;
-    if (!p) return;
-    const frame: JoinFrame = {
-      type: 'join',
-      v: PROTOCOL_VERSION,
-      appId: this.opts.appId,
-      channel: p.channel,
-      uid: this.#uid,
-      role: p.role,
-      profile: p.profile,
-    };
-    if (p.token) frame.token = p.token;
-    if (this.#resume) frame.resume = { sessionId: this.#resume.sessionId, lastSeq: this.remote.lastSeq };
-    this.#send(frame);
+    if (!this.#params) return;
+    const resume = this.#resume && { sessionId: this.#resume.sessionId, lastSeq: this.remote.lastSeq };
+    this.#send(joinFrame(this.opts.appId, this.#params, this.#uid, resume));
   }
 
   #onMessage(data: string): void {
@@ -398,20 +394,13 @@ export class ChannelSession {
       case 'end':
         this.dispatch({ type: 'end', code: frame.code });
         return;
-      case 'role_result': {
-        const pending = this.#pendingRoles.get(frame.id);
-        this.#pendingRoles.delete(frame.id);
-        if (frame.ok) {
-          if (pending) this.listener.roleChanged(pending.from, pending.to);
-        } else {
-          if (this.#params) this.#params.role = frame.role;
-          this.listener.roleChangeFailed(frame.code, frame.role);
-        }
+      case 'role_result':
+        this.#requests.roleResult(frame, (role) => {
+          if (this.#params) this.#params.role = role;
+        });
         return;
-      }
       case 'token_result':
-        this.listener.tokenResult(frame.ok, frame.ok ? undefined : frame.code);
-        if (frame.ok) this.listener.tokenExpiresAt(frame.tokenExpiresAt);
+        this.#requests.tokenResult(frame);
         return;
       default:
         return;
