@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChannelEvent, StreamAck, StreamMessageEvent, WireRole } from '@holdfast/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import * as lua from './redis-scripts.js';
+import { defineScripts, type Scripted } from './redis-commands.js';
 import { type AdmitResult, type RoleResult, STREAM_ACK_TTL_MS, type StreamPublishResult } from './seams.js';
 import {
   type BusMessage,
@@ -23,64 +23,6 @@ export interface RedisEngineOptions {
   prefix?: string;
   log?: Logger;
 }
-
-type Scripted = Redis & {
-  hfAdmit(
-    members: string,
-    chSet: string,
-    broadcasters: string,
-    uid: string,
-    json: string,
-    name: string,
-    role: string,
-    max: string,
-    fresh: string,
-  ): Promise<[string, string?]>;
-  hfRemoveMember(
-    k1: string,
-    k2: string,
-    k3: string,
-    k4: string,
-    k5: string,
-    uid: string,
-    sid: string,
-    name: string,
-  ): Promise<string | null>;
-  hfSetRole(
-    k1: string,
-    k2: string,
-    uid: string,
-    sid: string,
-    role: string,
-    max: string,
-  ): Promise<[string, string?]>;
-  hfPublishEvent(
-    k1: string,
-    k2: string,
-    k3: string,
-    k4: string,
-    ref: string,
-    event: string,
-    limit: string,
-  ): Promise<number>;
-  hfPublishStream(
-    k1: string,
-    k2: string,
-    k3: string,
-    k4: string,
-    k5: string,
-    ref: string,
-    event: string,
-    limit: string,
-    epoch: string,
-    sseq: string,
-    ttl: string,
-  ): Promise<[number, number?]>;
-  hfSnapshot(k1: string, k2: string): Promise<[string[], string]>;
-  hfReadLog(k1: string, k2: string): Promise<[string, string[]]>;
-  hfRaiseSeq(k1: string, atLeast: string): Promise<number>;
-  hfClaimOrphans(k1: string, now: string, limit: string, sp: string, np: string): Promise<string[]>;
-};
 
 /**
  * Shared state in Redis, for several server nodes behind any load balancer.
@@ -115,15 +57,7 @@ export class RedisEngine implements Engine {
     // ioredis emits 'error' on every failed reconnect; unhandled, it would crash the process.
     this.#cmd.on('error', (err) => log?.warn({ err: err.message }, 'redis error'));
     this.#sub.on('error', (err) => log?.debug({ err: err.message }, 'redis subscriber error'));
-    this.#cmd.defineCommand('hfAdmit', { numberOfKeys: 3, lua: lua.ADMIT_MEMBER });
-    this.#cmd.defineCommand('hfRemoveMember', { numberOfKeys: 5, lua: lua.REMOVE_MEMBER });
-    this.#cmd.defineCommand('hfSetRole', { numberOfKeys: 2, lua: lua.SET_ROLE });
-    this.#cmd.defineCommand('hfPublishEvent', { numberOfKeys: 4, lua: lua.PUBLISH_EVENT });
-    this.#cmd.defineCommand('hfPublishStream', { numberOfKeys: 5, lua: lua.PUBLISH_STREAM });
-    this.#cmd.defineCommand('hfSnapshot', { numberOfKeys: 2, lua: lua.SNAPSHOT });
-    this.#cmd.defineCommand('hfReadLog', { numberOfKeys: 2, lua: lua.READ_LOG });
-    this.#cmd.defineCommand('hfRaiseSeq', { numberOfKeys: 1, lua: lua.RAISE_SEQ });
-    this.#cmd.defineCommand('hfClaimOrphans', { numberOfKeys: 1, lua: lua.CLAIM_ORPHANS });
+    defineScripts(this.#cmd);
     this.#sub.on('message', (_channel: string, text: string) => {
       let message: BusMessage;
       try {
