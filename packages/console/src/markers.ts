@@ -9,6 +9,7 @@ import {
   REPORTED_REASON_TO_AGORA,
   REPORTED_STATE_NAMES,
   reasonAdvice,
+  type StreamRefusalCode,
 } from '@holdfast/protocol';
 import type { ObservedEvent } from '@holdfast/server';
 
@@ -18,7 +19,7 @@ export interface Marker {
   at: number;
   /** `local`: the member's own state changes; `remote`: what other members saw. */
   row: 'local' | 'remote';
-  kind: 'state' | 'joined' | 'offline' | 'replaced' | 'resumed' | 'detached' | 'role';
+  kind: 'state' | 'joined' | 'offline' | 'replaced' | 'resumed' | 'detached' | 'role' | 'stream_refused';
   /** Short text drawn next to the marker. */
   label: string;
   /** Headline of the detail panel. */
@@ -29,6 +30,35 @@ export interface Marker {
 }
 
 type ClientState = Extract<ObservedEvent, { type: 'client_state' }>;
+
+/**
+ * Why the server refuses a data-stream message. The SDK checks the limits and the role itself
+ * before sending, so those refusals come from clients that do not (or an older SDK).
+ */
+export const STREAM_REFUSALS: Record<StreamRefusalCode, { meaning: string; advice: string }> = {
+  too_large: {
+    meaning: 'A message over 1,024 bytes (ErrSizeTooLarge, 114).',
+    advice: 'Send messages of at most 1,024 bytes; split larger data.',
+  },
+  too_often: {
+    meaning: 'More than 60 messages in 1 s on one stream (ErrTooOften, 12).',
+    advice: 'Send less often, or put several updates in one message.',
+  },
+  bitrate: {
+    meaning: "More than 30 KB in 1 s across the client's streams (ErrBitrateLimit, 115).",
+    advice: 'Send less data per second.',
+  },
+  not_broadcaster: {
+    meaning:
+      'An audience member in live broadcasting sent a message: only broadcasters send (ErrRefused, 5).',
+    advice: 'Switch the client to broadcaster (setClientRole) before sending.',
+  },
+  not_sent: {
+    meaning:
+      'The server could not store the message (its shared state, e.g. Redis, did not answer): it was not delivered.',
+    advice: "Check the server's connection to Redis; the client may send the message again.",
+  },
+};
 
 /** `Interrupted(2)` for a reported reason name (`interrupted`). */
 export function reportedReasonLabel(name: string): string {
@@ -120,6 +150,19 @@ export function serverMarker(e: ObservedEvent, id: string): Marker | undefined {
         title: `Role changed to ${e.role}`,
         meaning: 'In live broadcasting only broadcasters are announced to remote users.',
       };
+    case 'stream_refused': {
+      const why = STREAM_REFUSALS[e.code];
+      return {
+        ...base,
+        kind: 'stream_refused',
+        label: e.count > 1 ? `refused ×${e.count}` : 'refused',
+        title: `${refusedCount(e.count)} refused: ${e.code} (stream ${e.streamId})`,
+        meaning:
+          `${why.meaning} Remote users did not get ${e.count > 1 ? 'them' : 'it'}; the sender was told ` +
+          `(onStreamMessageError).${e.count > 1 ? ' Counted since the previous marker; the reason is the last one’s.' : ''}`,
+        advice: why.advice,
+      };
+    }
     default:
       return undefined;
   }
@@ -144,5 +187,9 @@ export function describeEvent(e: ObservedEvent): string {
     }
     case 'role':
       return `role → ${e.role}`;
+    case 'stream_refused':
+      return `${refusedCount(e.count)} refused on stream ${e.streamId}: ${e.code} — ${STREAM_REFUSALS[e.code].meaning}`;
   }
 }
+
+const refusedCount = (n: number): string => `${n} data-stream message${n === 1 ? '' : 's'}`;

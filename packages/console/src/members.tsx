@@ -1,4 +1,4 @@
-import type { ConsoleChannel, ConsoleSnapshot } from '@holdfast/server';
+import type { ConsoleChannel, ConsoleLiveInfo, ConsoleSnapshot } from '@holdfast/server';
 import type { Lane } from './model.js';
 import { ago, STATE_COLOURS } from './theme.js';
 
@@ -87,6 +87,9 @@ export function MemberTable(props: {
           <th>connected since</th>
           <th>RTT</th>
           <th>last data</th>
+          <th title="data-stream messages since the session began: sent (accepted by the server), received, refused">
+            messages
+          </th>
           <th>node</th>
           <th>address</th>
         </tr>
@@ -122,6 +125,9 @@ export function MemberTable(props: {
                   <span class="muted">on another node</span>
                 )}
               </td>
+              <td class="num">
+                {m.live ? <StreamCounts counts={m.live.streams} /> : <span class="muted">?</span>}
+              </td>
               <td class="mono">{m.node}</td>
               <td class="mono">{m.live?.remote ?? ''}</td>
             </tr>
@@ -129,5 +135,16 @@ export function MemberTable(props: {
         })}
       </tbody>
     </table>
+  );
+}
+
+/** `3 sent · 5 received`, and the refused ones when there are any. */
+function StreamCounts({ counts }: { counts: ConsoleLiveInfo['streams'] }) {
+  if (!counts) return <span class="muted">–</span>;
+  return (
+    <span>
+      {counts.sent} sent · {counts.received} received
+      {counts.refused > 0 && <span class="warn"> · {counts.refused} refused</span>}
+    </span>
   );
 }

@@ -225,4 +225,26 @@ describe('console timeline model', () => {
     expect(replaced.label).toBe('replaced (same uid)');
     expect(lane.markers.filter((m) => m.kind === 'offline').map((m) => m.label)).toEqual(['offline · Quit']);
   });
+
+  it('marks data-stream refusals on the row of what remote users saw, with the count and the advice', () => {
+    const events: ObservedEvent[] = [
+      ...outage().slice(0, 4),
+      { ...base, uid: 1, at: T + 100, type: 'stream_refused', code: 'too_large', streamId: 1, count: 1 },
+      { ...base, uid: 1, at: T + 1200, type: 'stream_refused', code: 'too_often', streamId: 2, count: 57 },
+    ];
+    const lane = buildLanes(events, { now: T + 2000, silentAfterMs: 5000 }).get(laneKey('demo', 'room', 1))!;
+    const refused = lane.markers.filter((m) => m.kind === 'stream_refused');
+    expect(refused.map((m) => [m.row, m.label, m.at - T])).toEqual([
+      ['remote', 'refused', 100],
+      ['remote', 'refused ×57', 1200],
+    ]);
+    expect(refused[1]!.title).toBe('57 data-stream messages refused: too_often (stream 2)');
+    expect(refused[1]!.meaning).toMatch(/^More than 60 messages in 1 s on one stream/);
+    expect(refused[1]!.advice).toMatch(/less often/);
+    expect(describeEvent(events[4]!)).toBe(
+      '1 data-stream message refused on stream 1: too_large — A message over 1,024 bytes (ErrSizeTooLarge, 114).',
+    );
+    // A refusal is the client talking to the server: it does not make the client silent.
+    expect(lane.bands.at(-1)!.state).toBe('Connected');
+  });
 });

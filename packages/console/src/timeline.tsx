@@ -45,6 +45,7 @@ function markerColour(m: Marker): string {
   if (m.kind === 'state' && m.state) return STATE_COLOURS[m.state];
   if (m.kind === 'offline') return '#b91c1c';
   if (m.kind === 'joined') return '#15803d';
+  if (m.kind === 'stream_refused') return '#c2410c';
   return '#64748b';
 }
 

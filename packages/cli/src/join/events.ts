@@ -15,7 +15,36 @@ export type JoinEvent =
   | { kind: 'error'; at: number; code: ErrorCodeType | number; message: string }
   | { kind: 'token'; at: number; message: string }
   | { kind: 'stats'; at: number; rttMs: number | undefined; members: readonly number[] }
-  | { kind: 'left'; at: number; durationS: number | undefined; lastmileDelayMs: number | undefined };
+  | { kind: 'left'; at: number; durationS: number | undefined; lastmileDelayMs: number | undefined }
+  /** `--send`: the data stream the typed lines go out on (or the code createDataStream returned). */
+  | { kind: 'stream_created'; at: number; streamId: number }
+  /** A data-stream message from `uid`: the payload as UTF-8 text; latency = now − the sender's sentTs. */
+  | {
+      kind: 'stream_message';
+      at: number;
+      uid: number;
+      streamId: number;
+      bytes: number;
+      text: string;
+      latencyMs: number;
+    }
+  /** onStreamMessageError: late or lost messages of `uid`; `own`: this client's messages that were not sent. */
+  | {
+      kind: 'stream_error';
+      at: number;
+      uid: number;
+      streamId: number;
+      code: number;
+      missed: number;
+      cached: number;
+      own: boolean;
+    }
+  /** A typed line sent as one message (sendStreamMessage returned 0). */
+  | { kind: 'stream_sent'; at: number; streamId: number; bytes: number; text: string }
+  /** A typed line not sent: the negative code sendStreamMessage returned, or the CLI's own check. */
+  | { kind: 'stream_not_sent'; at: number; code: number; bytes: number; text: string }
+  /** Standard input ended: nothing more to send, still in the channel. */
+  | { kind: 'input_closed'; at: number };
 
 /** The live picture both views render from. */
 export interface JoinStatus {
@@ -28,6 +57,9 @@ export interface JoinStatus {
   since: number;
   rttMs: number | undefined;
   members: ReadonlySet<number>;
+  /** Data-stream messages this client sent (accepted by the SDK) and received. */
+  messagesSent: number;
+  messagesReceived: number;
 }
 
 /** What a view does: print one event, and (TTY only) keep a live status area up to date. */

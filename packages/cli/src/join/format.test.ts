@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clockTime, duration, formatEvent, formatStatus, NO_PAINT } from './format.js';
-import { ttyView } from './views.js';
+import { clockTime, duration, escapeText, formatEvent, formatStatus, NO_PAINT } from './format.js';
+import { inputLine, ttyView } from './views.js';
 
 const at = new Date(2026, 0, 2, 3, 4, 5, 67).getTime();
 
@@ -41,6 +41,8 @@ describe('holdfast join output', () => {
       since: at,
       rttMs: 4,
       members: new Set([8, 6]),
+      messagesSent: 0,
+      messagesReceived: 0,
     };
     const view = ttyView({ write: (t) => writes.push(t), columns: 40 }, NO_PAINT, () => at + 1500);
     view.event({ kind: 'member_joined', at, uid: 8 }, status);
@@ -53,5 +55,114 @@ describe('holdfast join output', () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: measuring what is visible
     const visible = (l: string) => l.replace(/\u001b\[[0-9;]*m/g, '').length;
     for (const l of writes[3]!.split('\n').filter(Boolean)) expect(visible(l)).toBeLessThanOrEqual(40);
+  });
+
+  it('prints data-stream messages, errors and sends as one line each, the payload after the bar', () => {
+    expect(
+      formatEvent({
+        kind: 'stream_message',
+        at,
+        uid: 7,
+        streamId: 2,
+        bytes: 13,
+        text: 'hi | there\u001b[2J',
+        latencyMs: 4,
+      }),
+    ).toBe('03:04:05.067 stream message uid=7 stream=2 bytes=13 latency=4ms | hi | there\\x1b[2J');
+    expect(
+      formatEvent({
+        kind: 'stream_error',
+        at,
+        uid: 7,
+        streamId: 2,
+        code: 117,
+        missed: 3,
+        cached: 0,
+        own: false,
+      }),
+    ).toBe(
+      '03:04:05.067 stream error uid=7 stream=2 code=117 (ErrStreamMessageTimeout) missed=3 cached=0 | ' +
+        '3 messages from uid 7 on stream 2 lost for good',
+    );
+    expect(
+      formatEvent({
+        kind: 'stream_error',
+        at,
+        uid: 5,
+        streamId: 1,
+        code: 12,
+        missed: 1,
+        cached: 0,
+        own: true,
+      }),
+    ).toMatch(/ code=12 \(ErrTooOften\) missed=1 cached=0 \| 1 message of ours not delivered: more than 60 /);
+    expect(formatEvent({ kind: 'stream_sent', at, streamId: 1, bytes: 5, text: 'hello' })).toBe(
+      '03:04:05.067 stream sent stream=1 bytes=5 | hello',
+    );
+    for (const [code, name, meaning] of [
+      [-12, 'ErrTooOften', 'more than 60 messages in 1 s on this stream'],
+      [-115, 'ErrBitrateLimit', "more than 30 KB in 1 s across this client's data streams"],
+      [-113, 'ErrNotInChannel', 'not in the channel'],
+      [-5, 'ErrRefused', 'an audience member in live broadcasting cannot send'],
+    ] as const)
+      expect(formatEvent({ kind: 'stream_not_sent', at, code, bytes: 2, text: 'hi' })).toMatch(
+        new RegExp(
+          `^03:04:05\\.067 stream not_sent code=${code} \\(${name}\\) bytes=2 \\| ${meaning}.* \\| what to do: .* \\| line: hi$`,
+        ),
+      );
+  });
+
+  it('escapes what could break the line or the terminal, and nothing else', () => {
+    expect(escapeText('plain ünïcödé ✓ 你好')).toBe('plain ünïcödé ✓ 你好');
+    expect(escapeText('a\nb\tc\\d\u0007\u009b\u202e')).toBe('a\\nb\\tc\\\\d\\x07\\x9b\\u202e');
+  });
+
+  it('keeps the line being typed on one row, scrolled so the cursor shows', () => {
+    expect(inputLine({ text: 'hello', cursor: 5 }, 40)).toEqual({ line: '› hello', col: 7 });
+    expect(inputLine({ text: 'hello', cursor: 1 }, 40)).toEqual({ line: '› hello', col: 3 });
+    // Wide characters take two columns.
+    expect(inputLine({ text: '你好', cursor: 2 }, 40)).toEqual({ line: '› 你好', col: 6 });
+    const long = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    // 20 columns: the prompt, 17 for the text, the last one never used (no wrap).
+    expect(inputLine({ text: long, cursor: long.length }, 20)).toEqual({
+      line: '› …vwxyz0123456789',
+      col: 18,
+    });
+    const start = inputLine({ text: long, cursor: 0 }, 20);
+    expect(start).toEqual({ line: `› ${long.slice(0, 17)}`, col: 2 });
+  });
+
+  it('with --send on a terminal, draws the input line last and leaves the cursor on it', () => {
+    const writes: string[] = [];
+    const status = {
+      channel: 'room',
+      server: 'ws://x',
+      uid: 5,
+      state: 3 as const,
+      reason: 1 as const,
+      since: at,
+      rttMs: 4,
+      members: new Set([6]),
+      messagesSent: 2,
+      messagesReceived: 3,
+    };
+    const view = ttyView(
+      { write: (t) => writes.push(t), columns: 80 },
+      NO_PAINT,
+      () => at,
+      () => ({
+        text: 'typing',
+        cursor: 3,
+      }),
+    );
+    view.tick(status);
+    const drawn = writes.join('');
+    expect(drawn).toContain(' members (1): 6   messages: 2 sent, 3 received\n');
+    expect(drawn).toContain(' type a line and press Enter to send it · Ctrl-C to leave\n');
+    expect(drawn.endsWith('› typing\r\u001b[5C')).toBe(true);
+    // The next draw moves up over the status lines only: the cursor is on the input line.
+    const lines = drawn.split('\n').length - 1;
+    view.tick(status);
+    expect(writes[1]).toBe(`\u001b[${lines}F\u001b[J`);
   });
 });

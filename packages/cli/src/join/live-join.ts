@@ -1,3 +1,4 @@
+import { MAX_STREAM_MESSAGE_BYTES } from '@holdfast/protocol';
 import {
   type ChannelProfileType,
   type ClientRoleType,
@@ -26,8 +27,15 @@ export interface LiveJoinOptions {
   transport: TransportFactory;
   rtt: () => number | undefined;
   view: JoinView;
+  /** `--send`: create a data stream for the lines given to {@link LiveJoin.send}. */
+  send?: boolean;
   now?: () => number;
 }
+
+/** Lines typed before the first join are kept (at most this many) and sent once joined. */
+export const MAX_LINES_BEFORE_JOIN = 100;
+const ErrSizeTooLarge = -114;
+const ErrNotInChannel = -113;
 
 /** How a join ended: left on request, or stopped by the SDK (Failed, invalid token). */
 export type JoinOutcome = { kind: 'left' } | { kind: 'stopped'; state: number; reason: number };
@@ -45,6 +53,13 @@ export class LiveJoin {
   #timers: ReturnType<typeof setInterval>[] = [];
   #leaving = false;
   #now: () => number;
+  /** The data stream typed lines go out on (`--send`): its id, or createDataStream's negative code. */
+  #streamId = 0;
+  /** Joined at least once: before that, typed lines wait in `#early`. */
+  #joinedOnce = false;
+  #early: string[] = [];
+  readonly #decoder = new TextDecoder();
+  readonly #encoder = new TextEncoder();
 
   constructor(private readonly opts: LiveJoinOptions) {
     this.#now = opts.now ?? Date.now;
@@ -60,6 +75,8 @@ export class LiveJoin {
       since: this.#now(),
       rttMs: undefined,
       members: new Set<number>(),
+      messagesSent: 0,
+      messagesReceived: 0,
     };
   }
 
@@ -81,6 +98,7 @@ export class LiveJoin {
         // Out of the channel (left, refused, failed): nobody is known to be there any more.
         if (out) members.clear();
         this.#emit({ kind: 'state', at: this.#now(), state, reason });
+        if (out) this.#dropEarly();
         if (out && !this.#leaving) this.#finish({ kind: 'stopped', state, reason });
       },
       onJoinChannelSuccess: (c, elapsed) => this.#joined(c.localUid ?? 0, elapsed, false),
@@ -104,6 +122,30 @@ export class LiveJoin {
         }),
       onRequestToken: () =>
         this.#emit({ kind: 'token', at: this.#now(), message: 'expired: get a new token and join again' }),
+      onStreamMessage: (_c, uid, streamId, data, length, sentTs) => {
+        this.status.messagesReceived++;
+        const at = this.#now();
+        this.#emit({
+          kind: 'stream_message',
+          at,
+          uid,
+          streamId,
+          bytes: length,
+          text: this.#decoder.decode(data.subarray(0, length)),
+          latencyMs: at - sentTs,
+        });
+      },
+      onStreamMessageError: (_c, uid, streamId, code, missed, cached) =>
+        this.#emit({
+          kind: 'stream_error',
+          at: this.#now(),
+          uid,
+          streamId,
+          code,
+          missed,
+          cached,
+          own: uid === this.status.uid && this.status.uid !== 0,
+        }),
       onLeaveChannel: (_c, stats) => {
         this.#emit({
           kind: 'left',
@@ -119,6 +161,11 @@ export class LiveJoin {
       channelProfile: opts.profile,
     });
     if (joined !== 0) return joined;
+    if (opts.send) {
+      // Reliable and ordered (every Holdfast stream is); lines go out in the order typed.
+      this.#streamId = engine.createDataStream({ ordered: true });
+      this.#emit({ kind: 'stream_created', at: this.#now(), streamId: this.#streamId });
+    }
     this.#timers.push(
       setInterval(() => {
         this.status.rttMs = opts.rtt();
@@ -152,6 +199,16 @@ export class LiveJoin {
     this.#finish({ kind: 'left' });
   }
 
+  /** Redraws the view now (the line being typed changed). */
+  refresh(): void {
+    this.opts.view.tick(this.status);
+  }
+
+  /** Standard input ended (`--send`): said once; the join goes on. */
+  inputClosed(): void {
+    this.#emit({ kind: 'input_closed', at: this.#now() });
+  }
+
   /** Stops timers and the engine. */
   dispose(): void {
     for (const t of this.#timers) clearInterval(t);
@@ -163,6 +220,49 @@ export class LiveJoin {
   #joined(uid: number, elapsedMs: number, rejoin: boolean): void {
     this.status.uid = uid;
     this.#emit({ kind: 'joined', at: this.#now(), channel: this.opts.channel, uid, elapsedMs, rejoin });
+    if (this.#joinedOnce) return;
+    this.#joinedOnce = true;
+    for (const line of this.#early.splice(0)) this.send(line);
+  }
+
+  /** The channel is over before the first join: lines waiting for it are told as not sent. */
+  #dropEarly(): void {
+    for (const line of this.#early.splice(0))
+      this.#emit({
+        kind: 'stream_not_sent',
+        at: this.#now(),
+        code: ErrNotInChannel,
+        bytes: this.#encoder.encode(line).length,
+        text: line,
+      });
+  }
+
+  /**
+   * Sends one typed line as one data-stream message and says how it went (`stream sent`, or
+   * `stream not_sent` with the code and its meaning). Empty lines are skipped; lines over 1,024
+   * bytes are refused here. Before the first join, lines wait (see MAX_LINES_BEFORE_JOIN);
+   * while reconnecting the SDK keeps them and sends them after the resume.
+   */
+  send(line: string): void {
+    const data = this.#encoder.encode(line);
+    if (data.length === 0) return;
+    let code: number;
+    if (data.length > MAX_STREAM_MESSAGE_BYTES) code = ErrSizeTooLarge;
+    else if (!this.#joinedOnce && this.#streamId > 0) {
+      if (this.#early.length < MAX_LINES_BEFORE_JOIN) {
+        this.#early.push(line);
+        return;
+      }
+      code = ErrNotInChannel;
+    } else if (this.#streamId <= 0) code = this.#streamId || ErrNotInChannel;
+    else code = this.engine.sendStreamMessage(this.#streamId, data, data.length);
+    const at = this.#now();
+    if (code !== 0) {
+      this.#emit({ kind: 'stream_not_sent', at, code, bytes: data.length, text: line });
+      return;
+    }
+    this.status.messagesSent++;
+    this.#emit({ kind: 'stream_sent', at, streamId: this.#streamId, bytes: data.length, text: line });
   }
 
   #emit(e: JoinEvent): void {

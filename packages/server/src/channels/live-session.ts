@@ -39,6 +39,8 @@ export class LiveSession {
   publishedDeadline: number | undefined;
   /** Data-stream limits, acks and counters (from the first message on; see StreamRelay). */
   streams: SessionStreams | undefined;
+  /** Data-stream messages of other members sent to this session's transport (console). */
+  streamsReceived = 0;
   #held: Array<{ seq: number; event: ChannelEvent }> | undefined;
 
   constructor(
@@ -93,6 +95,7 @@ export class LiveSession {
     if (event.uid === this.uid) return;
     const conn = this.conn;
     if (!conn) return;
+    if (event.kind === 'stream') this.streamsReceived++;
     if (encoded !== undefined) conn.sendEncoded(encoded);
     else conn.send({ type: 'event', seq, event });
   }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { checkBasicAuth } from '../admin/auth.js';
 import type { ServerContext } from '../context.js';
 import { type RouteHandler, sendJson } from '../gateway/router.js';
+import { StreamRefusalMarks, watchStreamRefusals } from '../observe/stream-refusals.js';
 import { streamEvents } from './event-stream.js';
 import { ConsoleFeed } from './feed.js';
 import { serveStatic } from './static-files.js';
@@ -29,6 +30,8 @@ const DEMO_CSP = "default-src 'self'; connect-src 'self' ws: wss:; style-src 'se
  */
 export function registerConsoleRoutes(ctx: ServerContext, dist: string = CONSOLE_DIST): void {
   if (ctx.options.console === false) return;
+  // Data-stream refusals as timeline markers (bounded: about one a second per session).
+  watchStreamRefusals(ctx.service.streams, new StreamRefusalMarks(ctx.observer, ctx.clock, ctx.nodeId));
   // One feed for all viewers: a snapshot is built once per second however many are watching.
   const maxViewers = ctx.options.limits?.maxConsoleViewers;
   const feed = new ConsoleFeed(ctx, maxViewers !== undefined ? { maxViewers } : {});

@@ -1,11 +1,22 @@
 import type { LiveSession } from '../channels/live-session.js';
 import { DEFAULT_SERVER_TIMING, pingIntervalFor } from '../config.js';
 import type { ServerContext } from '../context.js';
-import type { ConsoleApp, ConsoleMember, ConsoleSnapshot } from './types.js';
+import type { ConsoleApp, ConsoleLiveInfo, ConsoleMember, ConsoleSnapshot } from './types.js';
 
 /** Enough for a person to read; a channel list longer than this is cut (and says so). */
 const MAX_CHANNELS_PER_APP = 200;
 const MAX_MEMBERS_PER_CHANNEL = 500;
+
+/**
+ * The member's data-stream counters, read (never computed) here: the relay and the session count
+ * them as messages go by. Left out while all are 0, so channels without data streams look as before.
+ */
+function streamCounts(live: LiveSession): Pick<ConsoleLiveInfo, 'streams'> {
+  const sent = live.streams?.sent ?? 0;
+  const refused = live.streams?.refused ?? 0;
+  const received = live.streamsReceived;
+  return sent || refused || received ? { streams: { sent, received, refused } } : {};
+}
 
 /**
  * Builds the console's picture: every app, its channels and members from the engine (so members
@@ -42,6 +53,7 @@ export async function buildSnapshot(ctx: ServerContext): Promise<ConsoleSnapshot
                     lastSeenAt: live.lastSeenAt,
                     attached: live.conn !== undefined,
                     remote: live.remote,
+                    ...streamCounts(live),
                   },
                 }
               : {}),

@@ -11,6 +11,18 @@ export interface ConsoleLiveInfo {
   attached: boolean;
   /** Remote address of the attached (or last) transport. */
   remote: string;
+  /** Data-stream messages, since the session began; absent while all are 0. */
+  streams?: ConsoleStreamCounts;
+}
+
+/** One member's data-stream messages, counted by the node that holds its session. */
+export interface ConsoleStreamCounts {
+  /** Sent by the member and accepted by the server (into the channel; a duplicate resend is not counted again). */
+  sent: number;
+  /** Other members' messages the server sent to this member's connection (a resume's replay is not counted). */
+  received: number;
+  /** Sent by the member and refused by the server (limits, role, not stored): they reached nobody. */
+  refused: number;
 }
 
 export interface ConsoleMember {

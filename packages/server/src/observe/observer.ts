@@ -1,5 +1,6 @@
 import type {
   ReportedState,
+  StreamRefusalCode,
   WireErrorCode,
   WireOfflineReason,
   WireProfile,
@@ -31,6 +32,12 @@ export type ObservedEvent = Base &
     | { type: 'role'; role: WireRole }
     /** A state change the client reported (its own clock in `clientAt`). */
     | { type: 'client_state'; state: ReportedState['state']; reason: string; clientAt: number }
+    /**
+     * The server refused `count` of the member's data-stream messages since the previous such
+     * event (the last one on `streamId`, with `code`): they reached nobody. At most about one a
+     * second per session (see observe/stream-refusals.ts).
+     */
+    | { type: 'stream_refused'; code: StreamRefusalCode; streamId: number; count: number }
   );
 
 export type ObservedListener = (event: ObservedEvent) => void;
