@@ -48,6 +48,8 @@ export class ChannelSession {
   #keepaliveMs = 1500;
   readonly #meter: SessionMeter;
   readonly #requests: Requests;
+  /** NERTC enableLocalData as last set, and whether the server has been told. */
+  #dataState: { enabled: boolean; sent: boolean } | undefined;
   #unsubscribeNetwork: (() => void) | undefined;
   #reports = new StateReports();
   /** The last state change told to the listener: what an engine reports as its state. */
@@ -174,13 +176,18 @@ export class ChannelSession {
 
   /** Sends a media signalling frame; false when not connected (the media layer tries again on rejoin). */
   sendMedia(frame: ClientMediaFrame): boolean {
+    return this.#sendNow(frame);
+  }
+
+  /** Sends a frame if connected; false otherwise (nothing is queued here). */
+  #sendNow(frame: Parameters<typeof encodeFrame>[0]): boolean {
     if (this.#state.status !== 'connected' || !this.#transport) return false;
     return this.#transport.send(encodeFrame(frame));
   }
 
   /** NERTC enableLocalData: tells the channel this client starts or stops sending data. */
   setDataState(enabled: boolean): void {
-    if (this.#state.status === 'connected') this.#send({ type: 'data_state', enabled });
+    this.#dataState = { enabled, sent: this.#sendNow({ type: 'data_state', enabled }) };
   }
 
   renewToken(token: string): void {
@@ -280,6 +287,9 @@ export class ChannelSession {
         this.remote.reconcile(frame.members, frame.seq, resumed ? frame.missed : undefined);
         // Connected again: what the server has not taken yet goes out now, in order.
         this.streams.rejoined(frame.streamAcks);
+        // A data state set while the connection was down goes out now.
+        const data = this.#dataState;
+        if (data && !data.sent) data.sent = this.#sendNow({ type: 'data_state', enabled: data.enabled });
         this.onJoined?.({ resumed, role: frame.role });
       },
       startPinger: () =>

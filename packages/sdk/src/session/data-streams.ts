@@ -152,9 +152,20 @@ export class DataStreams {
     isMember: (uid: number) => boolean,
   ): void {
     const late = new Map<string, { uid: number; streamId: number; n: number }>();
+    // Membership as the replay itself changes it: a member who joined during the outage counts.
+    const joined = new Set<number>();
+    const left = new Set<number>();
+    const member = (uid: number) => joined.has(uid) || (!left.has(uid) && isMember(uid));
     for (const f of missed) {
       const e = f.event;
-      if (e.kind !== 'stream' || serverTime - e.at <= STREAM_LATE_MS || !isMember(e.uid)) continue;
+      if (e.kind === 'user_joined') {
+        joined.add(e.uid);
+        left.delete(e.uid);
+      } else if (e.kind === 'user_offline') {
+        joined.delete(e.uid);
+        left.add(e.uid);
+      }
+      if (e.kind !== 'stream' || serverTime - e.at <= STREAM_LATE_MS || !member(e.uid)) continue;
       if (e.sseq <= (this.#lastIn.get(`${e.uid}:${e.epoch}`) ?? 0)) continue;
       const key = `${e.uid}:${e.streamId}`;
       const g = late.get(key) ?? { uid: e.uid, streamId: e.streamId, n: 0 };

@@ -7,6 +7,7 @@ import {
 } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { ChannelStore } from '../engine/seams.js';
+import { streamRefused } from '../observe/stream-refusals.js';
 import type { LiveSession } from './live-session.js';
 import { SessionStreams } from './session-streams.js';
 
@@ -79,6 +80,7 @@ export class StreamRelay {
   }
 
   #refuse(live: LiveSession, frame: ClientStreamFrame, code: StreamRefusalCode): boolean {
+    streamRefused(this, live, code, frame.streamId);
     live.conn?.send({
       type: 'stream_refused',
       streamId: frame.streamId,

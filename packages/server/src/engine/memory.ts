@@ -27,9 +27,10 @@ interface Channel {
   broadcasters: Set<number>;
   seq: number;
   log: SequencedEvent[];
-  /** Data-stream acks: uid → epoch → { last sseq taken, when }. */
-  acks: Map<number, Map<number, { seq: number; at: number }>>;
 }
+
+/** A sender's data-stream acks in one channel: epoch → { last sseq taken, when }. */
+type Acks = Map<number, { seq: number; at: number }>;
 
 /**
  * Shared state in this process's memory. The embedded default. Several servers
@@ -47,6 +48,12 @@ export class MemoryEngine implements Engine {
   #nextRuleId = 1;
   #nodes = new Map<string, number>();
   #deadlines = new Map<string, number>();
+  /**
+   * Data-stream acks by channel and uid. Apart from the channels: they outlive an empty channel for
+   * STREAM_ACK_TTL_MS, as in Redis, so a sender back after its window is still recognised.
+   */
+  #acks = new Map<string, Acks>();
+  #acksPrunedAt = 0;
 
   /** `clock`: the server's clock (engine time for heartbeats and orphan claims). */
   constructor(private readonly clock: Clock = systemClock) {}
@@ -145,26 +152,38 @@ export class MemoryEngine implements Engine {
     const ch = this.#channels.get(channelKey(ref));
     if (!ch) return { ok: false, reason: 'no_channel' };
     const now = this.clock.now();
-    let byEpoch = ch.acks.get(event.uid);
+    this.#pruneAcks(now);
+    const k = `${channelKey(ref)}\u0000${event.uid}`;
+    let byEpoch = this.#acks.get(k);
     const last = byEpoch?.get(event.epoch);
     if (last && last.at + STREAM_ACK_TTL_MS > now && event.sseq <= last.seq)
       return { ok: false, reason: 'duplicate', last: last.seq };
     if (!byEpoch) {
       byEpoch = new Map();
-      ch.acks.set(event.uid, byEpoch);
+      this.#acks.set(k, byEpoch);
     }
     byEpoch.set(event.epoch, { seq: event.sseq, at: now });
     return { ok: true, seq: await this.publishEvent(ref, event) };
   }
 
   async streamAcks(ref: ChannelRef, uid: number): Promise<StreamAck[]> {
-    const byEpoch = this.#channels.get(channelKey(ref))?.acks.get(uid);
+    const byEpoch = this.#acks.get(`${channelKey(ref)}\u0000${uid}`);
     const now = this.clock.now();
     const out: StreamAck[] = [];
     for (const [epoch, a] of byEpoch ?? [])
       if (a.at + STREAM_ACK_TTL_MS > now) out.push({ epoch, seq: a.seq });
       else byEpoch?.delete(epoch);
     return out;
+  }
+
+  /** Drops acks past their time (at most once a minute: a walk over all senders). */
+  #pruneAcks(now: number): void {
+    if (now - this.#acksPrunedAt < 60_000) return;
+    this.#acksPrunedAt = now;
+    for (const [k, byEpoch] of this.#acks) {
+      for (const [epoch, a] of byEpoch) if (a.at + STREAM_ACK_TTL_MS <= now) byEpoch.delete(epoch);
+      if (byEpoch.size === 0) this.#acks.delete(k);
+    }
   }
 
   async eventsSince(ref: ChannelRef, seq: number): Promise<SequencedEvent[] | undefined> {
@@ -268,7 +287,7 @@ export class MemoryEngine implements Engine {
     const key = channelKey(ref);
     let ch = this.#channels.get(key);
     if (!ch) {
-      ch = { ref: { ...ref }, members: new Map(), broadcasters: new Set(), seq: 0, log: [], acks: new Map() };
+      ch = { ref: { ...ref }, members: new Map(), broadcasters: new Set(), seq: 0, log: [] };
       this.#channels.set(key, ch);
     }
     return ch;

@@ -49,7 +49,12 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
   #joinTimer: TimerHandle | undefined;
   #graceTimer: TimerHandle | undefined;
   readonly attachmentId = newAttachmentId();
-  #pending: ClientFrame[] = [];
+  /**
+   * Frames are handled one after another: a frame's engine work (a join, a role change, a stream
+   * message's publish) finishes before the next frame starts, so a message sent right after a
+   * role change meets the new role, and queued stream messages reach the engine in send order.
+   */
+  #chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: WebSocket,
@@ -153,10 +158,18 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
       return;
     }
     if (this.#live) this.service.touch(this.#live);
-    this.#onFrame(decoded.frame).catch((err: unknown) => {
-      this.log.error({ err }, 'frame handling failed');
-      this.end('internal_error', 'internal error');
-    });
+    const frame = decoded.frame;
+    // Pings and reports change nothing: answered at once (an RTT sample must not wait in line).
+    if (frame.type === 'ping' || frame.type === 'report') {
+      this.#immediate(frame);
+      return;
+    }
+    this.#chain = this.#chain
+      .then(() => this.#onFrame(frame))
+      .catch((err: unknown) => {
+        this.log.error({ err }, 'frame handling failed');
+        this.end('internal_error', 'internal error');
+      });
   }
 
   async #join(frame: JoinFrame): Promise<void> {
@@ -176,10 +189,9 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     this.#live = live;
     this.#phase = 'joined';
     this.keepalives.add(this);
-    for (let next = this.#pending.shift(); next; next = this.#pending.shift()) await this.#onFrame(next);
   }
 
-  async #onFrame(frame: ClientFrame): Promise<void> {
+  #immediate(frame: Extract<ClientFrame, { type: 'ping' | 'report' }>): void {
     if (frame.type === 'ping') {
       if (this.#live) this.service.touch(this.#live, frame.rtt);
       const acks = this.#live?.streams?.takeAcks();
@@ -196,8 +208,11 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
             reason: s.reason,
             clientAt: s.at,
           });
-      return;
     }
+  }
+
+  async #onFrame(frame: ClientFrame): Promise<void> {
+    if (frame.type === 'ping' || frame.type === 'report') return this.#immediate(frame);
     switch (this.#phase) {
       case 'awaiting_join':
         if (frame.type === 'leave') {
@@ -208,8 +223,7 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
         if (frame.type !== 'join') return this.end('unexpected_frame', `"${frame.type}" before join`);
         return this.#join(frame);
       case 'joining':
-        // ws may hand us the next frames before the (async) join finishes: keep their order.
-        this.#pending.push(frame);
+        // Not reached: frames wait in #chain until the join has finished.
         return;
       case 'joined': {
         const live = this.#live!;
