@@ -6,6 +6,7 @@ import {
   systemClock,
   type WireRole,
 } from '@holdfast/protocol';
+import { Listeners } from './listeners.js';
 import { type AdmitResult, type RoleResult, STREAM_ACK_TTL_MS, type StreamPublishResult } from './seams.js';
 import {
   type BusMessage,
@@ -42,8 +43,8 @@ type Acks = Map<number, { seq: number; at: number }>;
 export class MemoryEngine implements Engine {
   #channels = new Map<string, Channel>();
   #sessions = new Map<string, SessionRecord>();
-  #listeners = new Set<(message: BusMessage) => void>();
-  #resetListeners = new Set<() => void>();
+  readonly #listeners = new Listeners<[BusMessage]>();
+  readonly #resetListeners = new Listeners<[]>();
   #rules = new Map<number, KickingRule>();
   #nextRuleId = 1;
   #nodes = new Map<string, number>();
@@ -267,15 +268,13 @@ export class MemoryEngine implements Engine {
   async unwatchChannel(_ref: ChannelRef): Promise<void> {}
 
   async publish(message: BusMessage): Promise<void> {
-    for (const listener of [...this.#listeners]) listener(message);
+    this.#listeners.emit(message);
   }
   subscribe(listener: (message: BusMessage) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
   onReset(listener: () => void): () => void {
-    this.#resetListeners.add(listener);
-    return () => this.#resetListeners.delete(listener);
+    return this.#resetListeners.add(listener);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChannelEvent, StreamAck, StreamMessageEvent, WireRole } from '@holdfast/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { Listeners } from './listeners.js';
 import { defineScripts, type Scripted } from './redis-commands.js';
 import { type AdmitResult, type RoleResult, STREAM_ACK_TTL_MS, type StreamPublishResult } from './seams.js';
 import {
@@ -36,8 +37,8 @@ export class RedisEngine implements Engine {
   readonly #cmd: Scripted;
   readonly #sub: Redis;
   readonly #p: string;
-  #listeners = new Set<(message: BusMessage) => void>();
-  #resetListeners = new Set<() => void>();
+  readonly #listeners = new Listeners<[BusMessage]>();
+  readonly #resetListeners = new Listeners<[]>();
   #epoch = '';
   #closed = false;
   /** Channel event topics this node is subscribed to: local sessions per topic, and the SUBSCRIBE. */
@@ -65,7 +66,7 @@ export class RedisEngine implements Engine {
       } catch {
         return;
       }
-      for (const l of [...this.#listeners]) l(message);
+      this.#listeners.emit(message);
     });
     this.#cmd.on('ready', () => void this.#checkEpoch().catch(() => {}));
   }
@@ -94,7 +95,7 @@ export class RedisEngine implements Engine {
     const agreed = (await this.#cmd.get(key)) ?? fresh;
     const wasReset = this.#epoch !== '';
     this.#epoch = agreed;
-    if (wasReset) for (const l of [...this.#resetListeners]) l();
+    if (wasReset) this.#resetListeners.emit();
   }
 
   #ch(ref: ChannelRef, part: 'm' | 'b' | 'seq' | 'log'): string {
@@ -338,12 +339,10 @@ export class RedisEngine implements Engine {
     await this.#cmd.publish(`${this.#p}bus`, JSON.stringify(message));
   }
   subscribe(listener: (message: BusMessage) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#listeners.add(listener);
   }
   onReset(listener: () => void): () => void {
-    this.#resetListeners.add(listener);
-    return () => this.#resetListeners.delete(listener);
+    return this.#resetListeners.add(listener);
   }
 
   async close(): Promise<void> {
