@@ -28,8 +28,20 @@ export {
   ConnectionChangedReasonType,
   ConnectionStateType,
   ErrorCodeType,
+  LocalAudioStreamReason,
+  LocalAudioStreamState,
+  LocalVideoStreamReason,
+  LocalVideoStreamState,
   NetworkType,
+  QualityType,
+  RemoteAudioState,
+  RemoteAudioStateReason,
+  RemoteVideoState,
+  RemoteVideoStateReason,
+  RenderModeType,
   UserOfflineReasonType,
+  VideoMirrorModeType,
+  VideoSourceType,
 } from './enums/agora.js';
 export {
   NERtcChannelProfile,
@@ -37,6 +49,7 @@ export {
   NERtcConnectionState,
   NERtcConnectionStateChangeReason,
   NERtcErrorCode,
+  NERtcNetworkStatus,
   NERtcSessionLeaveReason,
 } from './enums/nertc.js';
 export {

@@ -7,14 +7,27 @@ export {
   ConnectionChangedReasonType,
   ConnectionStateType,
   ErrorCodeType,
+  LocalAudioStreamReason,
+  LocalAudioStreamState,
+  LocalVideoStreamReason,
+  LocalVideoStreamState,
   NERtcChannelProfile,
   NERtcClientRole,
   NERtcConnectionState,
   NERtcConnectionStateChangeReason,
   NERtcErrorCode,
+  NERtcNetworkStatus,
   NERtcSessionLeaveReason,
+  QualityType,
+  RemoteAudioState,
+  RemoteAudioStateReason,
+  RemoteVideoState,
+  RemoteVideoStateReason,
+  RenderModeType,
   systemClock,
   UserOfflineReasonType,
+  VideoMirrorModeType,
+  VideoSourceType,
 } from '@holdfast/protocol';
 export { type BackoffOptions, DEFAULT_TIMING, exponentialBackoff } from './connection/policy.js';
 export type { ReconnectPolicy, RetryContext } from './connection/types.js';
@@ -24,19 +37,28 @@ export type {
   NERtcCreateContext,
   NERtcEngine,
   NERtcJoinChannelOptions,
+  NERtcNetworkQualityInfo,
   NERtcOptions,
 } from './engine/nertc-types.js';
 export { createRtcEngine } from './engine/rtc-engine.js';
 export type {
+  AudioVolumeInfo,
   ChannelMediaOptions,
   ClientRoleOptions,
   EngineTiming,
   IRtcEngine,
   IRtcEngineEventHandler,
+  RemoteAudioStats,
+  RemoteVideoStats,
   RtcConnection,
   RtcEngineContext,
   RtcStats,
+  VideoCanvas,
 } from './engine/types.js';
+export type { MediaDevicesLike } from './media/devices.js';
+export type { MediaOptions } from './media/options.js';
+export type { PeerConstructor, PeerLike, TrackLike } from './media/peer.js';
+export type { AudioSink } from './media/playout.js';
 export { NERTC_TIMING, nertcChannelId } from './profiles/nertc.js';
 export {
   type InterfacesFn,

@@ -14,4 +14,5 @@ export type {
   Status,
   TimerName,
 } from './connection/types.js';
+export { FakeMediaDevices, FakePeerConnection, FakePeers, FakeTrack, fakeSdp } from './testing/fake-peer.js';
 export { FakeConnection, FakeServer } from './testing/fake-server.js';

@@ -84,3 +84,18 @@ export const NERtcErrorCode = {
   leaveByDuplicateUidLogin: 30209,
 } as const;
 export type NERtcErrorCode = (typeof NERtcErrorCode)[keyof typeof NERtcErrorCode];
+
+/**
+ * `NERtcNetworkStatus` (MEDIA-FACTS §E.2: Flutter dartdoc; C++ `NERtcNetworkQualityType`): the
+ * quality in onNetworkQuality. NERTC has no 7 (Unsupported) or 8 (Detecting), unlike Agora.
+ */
+export const NERtcNetworkStatus = {
+  unknown: 0,
+  excellent: 1,
+  good: 2,
+  poor: 3,
+  bad: 4,
+  veryBad: 5,
+  down: 6,
+} as const;
+export type NERtcNetworkStatus = (typeof NERtcNetworkStatus)[keyof typeof NERtcNetworkStatus];

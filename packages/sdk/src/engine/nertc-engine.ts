@@ -6,6 +6,8 @@ import {
   type NERtcConnectionStateChangeReason,
 } from '@holdfast/protocol';
 import type { Notice, Reason, Status } from '../connection/types.js';
+import { withMedia } from '../media/engine-hooks.js';
+import { NERtcMedia } from '../media/nertc-media.js';
 import {
   isTerminal,
   NERTC_TIMING,
@@ -19,7 +21,7 @@ import {
   wireProfileFromNERtc,
   wireRoleFromNERtc,
 } from '../profiles/nertc.js';
-import type { ToldState } from '../session/channel-session.js';
+import type { SessionListener, ToldState } from '../session/channel-session.js';
 import { EngineShell, type ShellTable } from './engine-shell.js';
 import { NERtcDataChannel, type NERtcDataExternalFrame } from './nertc-data.js';
 import type {
@@ -92,6 +94,7 @@ class NERtcEngineImpl implements NERtcEngine {
     message: (uid, data, size) =>
       this.#shell.emit('onUserDataReceiveMessage', (cb) => cb.onUserDataReceiveMessage?.(uid, data, size)),
   });
+  readonly #media = new NERtcMedia(this.#shell);
 
   create(context: NERtcCreateContext): number {
     const shell = this.#shell;
@@ -115,31 +118,37 @@ class NERtcEngineImpl implements NERtcEngine {
         proxyTransport: o.proxyTransport,
       },
       NERTC_TIMING,
-      shell.listener({
-        state: (status, reason) => this.#onState(status, reason),
-        notice: (n) => this.#onNotice(n),
-        userJoined: (uid) => emit('onUserJoined', (cb) => cb.onUserJoined?.(uid)),
-        userOffline: (uid, reason) => {
-          this.#data.userLeft(uid);
-          emit('onUserLeave', (cb) => cb.onUserLeave?.(uid, nertcLeaveReason[reason]));
-        },
-        roleChanged: (from, to) =>
-          emit('onClientRoleChange', (cb) => cb.onClientRoleChange?.(nertcRole(from), nertcRole(to))),
-        roleChangeFailed: (code) => emit('onError', (cb) => cb.onError?.(nertcRequestError(code, 'role'))),
-        tokenResult: (ok, code) => {
-          if (!ok && code) emit('onError', (cb) => cb.onError?.(nertcRequestError(code, 'key')));
-        },
-        tokenExpiresAt: () => {},
-        streamMessage: (uid, _streamId, data) => this.#data.received(uid, data),
-        streamError: (uid, _streamId, code, missed, cached) =>
-          emit('onUserDataMessageError', (cb) => cb.onUserDataMessageError?.(uid, code, missed, cached)),
-        dataState: (uid, enabled) => this.#data.remoteState(uid, enabled),
-      }),
+      withMedia(this.#listener(), () => this.#media.session),
     );
     if (!setup.ok) return setup.error === 'no_websocket' ? C.errorFatal : C.invalidParam;
     shell.setHandlers([context.channelEventCallback]);
     shell.attach(setup, () => emit('onPermissionKeyWillExpire', (cb) => cb.onPermissionKeyWillExpire?.()));
+    this.#media.attach(setup.session, o.media);
     return 0;
+  }
+
+  #listener(): SessionListener {
+    const emit = this.#shell.emit.bind(this.#shell);
+    return this.#shell.listener({
+      state: (status, reason) => this.#onState(status, reason),
+      notice: (n) => this.#onNotice(n),
+      userJoined: (uid) => emit('onUserJoined', (cb) => cb.onUserJoined?.(uid)),
+      userOffline: (uid, reason) => {
+        this.#data.userLeft(uid);
+        emit('onUserLeave', (cb) => cb.onUserLeave?.(uid, nertcLeaveReason[reason]));
+      },
+      roleChanged: (from, to) =>
+        emit('onClientRoleChange', (cb) => cb.onClientRoleChange?.(nertcRole(from), nertcRole(to))),
+      roleChangeFailed: (code) => emit('onError', (cb) => cb.onError?.(nertcRequestError(code, 'role'))),
+      tokenResult: (ok, code) => {
+        if (!ok && code) emit('onError', (cb) => cb.onError?.(nertcRequestError(code, 'key')));
+      },
+      tokenExpiresAt: () => {},
+      streamMessage: (uid, _streamId, data) => this.#data.received(uid, data),
+      streamError: (uid, _streamId, code, missed, cached) =>
+        emit('onUserDataMessageError', (cb) => cb.onUserDataMessageError?.(uid, code, missed, cached)),
+      dataState: (uid, enabled) => this.#data.remoteState(uid, enabled),
+    });
   }
 
   joinChannel(
@@ -156,6 +165,7 @@ class NERtcEngineImpl implements NERtcEngine {
     if (typeof uid !== 'number' || !Number.isInteger(uid) || !isValidUid(uid)) return C.invalidUserId;
     const credential = options.permissionKey ?? token ?? '';
     if (typeof credential !== 'string') return C.invalidParam;
+    this.#media.join();
     this.#shell.join({ channel: channelName, uid, token: credential || undefined });
     return 0;
   }
@@ -209,8 +219,40 @@ class NERtcEngineImpl implements NERtcEngine {
     return this.#data.send(this.#shell.session, this.#shell.streamBlocked(), frame);
   }
 
+  enableLocalAudio(enabled: boolean): number {
+    return this.#media.flag('localAudio', enabled);
+  }
+  enableLocalVideo(enabled: boolean): number {
+    return this.#media.flag('localVideo', enabled);
+  }
+  muteLocalAudioStream(mute: boolean): number {
+    return this.#media.flag('muteAudio', mute);
+  }
+  muteLocalVideoStream(mute: boolean): number {
+    return this.#media.flag('muteVideo', mute);
+  }
+  subscribeRemoteVideoStream(uid: number, _streamType: number, subscribe: boolean): number {
+    return this.#media.subscribe('video', uid, subscribe);
+  }
+  subscribeRemoteAudio(uid: number, subscribe: boolean): number {
+    return this.#media.subscribe('audio', uid, subscribe);
+  }
+  startVideoPreview(): number {
+    return this.#media.flag('preview', true);
+  }
+  stopVideoPreview(): number {
+    return this.#media.flag('preview', false);
+  }
+  setupLocalVideoCanvas(view: HTMLElement | null): number {
+    return this.#media.canvas(view, undefined);
+  }
+  setupRemoteVideoCanvas(view: HTMLElement | null, uid: number): number {
+    return this.#media.canvas(view, uid);
+  }
+
   release(): void {
     this.#data.left();
+    this.#media.release();
     this.#shell.release();
   }
 

@@ -4,8 +4,10 @@ import type {
   NERtcClientRole,
   NERtcConnectionState,
   NERtcConnectionStateChangeReason,
+  NERtcNetworkStatus,
 } from '@holdfast/protocol';
 import type { ReconnectPolicy } from '../connection/types.js';
+import type { MediaOptions } from '../media/options.js';
 import type {
   NetworkSource,
   ProxyTransportFactory,
@@ -54,6 +56,31 @@ export interface NERtcChannelEventCallback {
    * engine's own messages that were not sent. `code` is Agora's ErrorCodeType (117 timeout).
    */
   onUserDataMessageError?(uid: number, code: number, missed: number, cached: number): void;
+  /** A remote member started sending audio (enableLocalAudio(true), or it was already when this client joined). */
+  onUserAudioStart?(uid: number): void;
+  /** A remote member stopped sending audio (enableLocalAudio(false), or it stopped publishing). */
+  onUserAudioStop?(uid: number): void;
+  /** A remote member started video. `maxProfile` is 0: Holdfast does not know the publisher's profile. */
+  onUserVideoStart?(uid: number, maxProfile: number): void;
+  onUserVideoStop?(uid: number): void;
+  /** A remote member muted (true) or unmuted its audio (muteLocalAudioStream). */
+  onUserAudioMute?(uid: number, muted: boolean): void;
+  /** A remote member muted (true) or unmuted its video (muteLocalVideoStream). */
+  onUserVideoMute?(uid: number, muted: boolean): void;
+  /** The first video frame of a subscribed member was decoded. */
+  onFirstVideoFrameDecoded?(uid: number, width: number, height: number): void;
+  /**
+   * Every 2 s in a room: this client's entry (its uid; tx what it sends, rx what it receives), as
+   * NERtcNetworkStatus (0 unknown … 6 down).
+   */
+  onNetworkQuality?(statsList: NERtcNetworkQualityInfo[]): void;
+}
+
+/** One member's network quality (Flutter NERtcNetworkQualityInfo). */
+export interface NERtcNetworkQualityInfo {
+  uid: number;
+  txQuality: NERtcNetworkStatus | number;
+  rxQuality: NERtcNetworkStatus | number;
 }
 
 /** Holdfast engine options (the platform seams and timings; NERTC's media options do not apply). */
@@ -68,6 +95,8 @@ export interface NERtcOptions {
   /** HTTP proxy (`http://host:port`) used after setCloudProxy(1); see the Agora engine's `proxy`. */
   proxy?: string;
   proxyTransport?: ProxyTransportFactory;
+  /** Audio and video: the WebRTC implementation, devices and ICE servers (browser defaults). */
+  media?: MediaOptions;
 }
 
 export interface NERtcCreateContext {
@@ -119,5 +148,27 @@ export interface NERtcEngine {
   subscribeRemoteData(uid: number, subscribe: boolean): number;
   /** Sends one message (1..1,024 bytes) to every other member; see NERtcDataChannel for the codes. */
   sendData(frame: { data: Uint8Array; dataSize: number }): number;
+  /** Microphone capture and sending (on by default after joining; persists after leaving). */
+  enableLocalAudio(enabled: boolean): number;
+  /** Camera capture and sending (off by default). Remote members get onUserVideoStart/Stop. */
+  enableLocalVideo(enabled: boolean): number;
+  /** Stops/resumes sending the microphone; remote members get onUserAudioMute. Reset on leaving. */
+  muteLocalAudioStream(mute: boolean): number;
+  /** Stops/resumes sending the camera; remote members get onUserVideoMute. Reset on leaving. */
+  muteLocalVideoStream(mute: boolean): number;
+  /**
+   * Receives (or stops receiving) `uid`'s video: not subscribed by default. In a room only (30101).
+   * `streamType` (high/low) is accepted and has no effect: Holdfast forwards one stream per member.
+   */
+  subscribeRemoteVideoStream(uid: number, streamType: number, subscribe: boolean): number;
+  /** Remote audio is subscribed by default; false stops receiving `uid`'s audio. In a room only (30101). */
+  subscribeRemoteAudio(uid: number, subscribe: boolean): number;
+  /** Starts the camera outside a room too (a preview). */
+  startVideoPreview(): number;
+  stopVideoPreview(): number;
+  /** Draws the local camera in `view` (an HTML element the SDK puts a `<video>` in; null unbinds). */
+  setupLocalVideoCanvas(view: HTMLElement | null): number;
+  /** Draws `uid`'s video in `view` (null unbinds); subscribe to it with subscribeRemoteVideoStream. */
+  setupRemoteVideoCanvas(view: HTMLElement | null, uid: number): number;
   release(): void;
 }

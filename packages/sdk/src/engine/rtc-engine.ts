@@ -9,9 +9,12 @@ import {
   isValidChannelName,
   isValidUid,
   MAX_STREAM_MESSAGE_BYTES,
+  type VideoSourceType,
 } from '@holdfast/protocol';
 import { DEFAULT_TIMING } from '../connection/policy.js';
 import type { Notice } from '../connection/types.js';
+import { AgoraMedia } from '../media/agora-media.js';
+import { withMedia } from '../media/engine-hooks.js';
 import {
   agoraErrorCode,
   agoraOfflineReason,
@@ -21,7 +24,7 @@ import {
   wireProfileFromAgora,
   wireRoleFromAgora,
 } from '../profiles/agora.js';
-import type { ChannelSession } from '../session/channel-session.js';
+import type { ChannelSession, SessionListener } from '../session/channel-session.js';
 import { EngineShell, type ShellTable } from './engine-shell.js';
 import { setupSession } from './session-setup.js';
 import type {
@@ -31,6 +34,7 @@ import type {
   IRtcEngineEventHandler,
   RtcConnection,
   RtcEngineContext,
+  VideoCanvas,
 } from './types.js';
 
 const E = ErrorCodeType;
@@ -72,6 +76,8 @@ class RtcEngine implements IRtcEngine {
     role: 'audience',
     profile: 'live',
   });
+  /** Audio and video: the media calls below delegate to it. */
+  readonly #media = new AgoraMedia(this.#shell, () => this.#connection());
 
   initialize(context: RtcEngineContext): number {
     const shell = this.#shell;
@@ -88,49 +94,57 @@ class RtcEngine implements IRtcEngine {
     const setup = setupSession(
       context,
       DEFAULT_TIMING,
-      shell.listener({
-        state: (status, reason) =>
-          emit('onConnectionStateChanged', (h) =>
-            h.onConnectionStateChanged?.(conn(), agoraState[status], agoraReason[reason]),
-          ),
-        notice: (n) => this.#notice(n),
-        userJoined: (uid, elapsed) => emit('onUserJoined', (h) => h.onUserJoined?.(conn(), uid, elapsed)),
-        userOffline: (uid, reason) =>
-          emit('onUserOffline', (h) => h.onUserOffline?.(conn(), uid, agoraOfflineReason[reason])),
-        roleChanged: (from, to) =>
-          emit('onClientRoleChanged', (h) =>
-            h.onClientRoleChanged?.(conn(), agoraRole(from), agoraRole(to), {}),
-          ),
-        roleChangeFailed: (code, role) => {
-          const reason =
-            code === 'too_many_broadcasters'
-              ? ClientRoleChangeFailedReason.ClientRoleChangeFailedTooManyBroadcasters
-              : ClientRoleChangeFailedReason.ClientRoleChangeFailedNotAuthorized;
-          emit('onClientRoleChangeFailed', (h) =>
-            h.onClientRoleChangeFailed?.(conn(), reason, agoraRole(role)),
-          );
-        },
-        tokenResult: (ok, code) => {
-          if (!ok && code) emit('onError', (h) => h.onError?.(agoraErrorCode(code), `renewToken: ${code}`));
-        },
-        tokenExpiresAt: () => {},
-        streamMessage: (uid, streamId, data, sentTs) =>
-          emit('onStreamMessage', (h) =>
-            h.onStreamMessage?.(conn(), uid, streamId, data, data.byteLength, sentTs),
-          ),
-        streamError: (uid, streamId, code, missed, cached) =>
-          emit('onStreamMessageError', (h) =>
-            h.onStreamMessageError?.(conn(), uid, streamId, code as ErrorCodeType, missed, cached),
-          ),
-        dataState: () => {},
-      }),
+      withMedia(this.#listener(), () => this.#media.session),
     );
     if (!setup.ok) return setup.error === 'no_websocket' ? -E.ErrNotReady : -E.ErrInvalidArgument;
     shell.attach(setup, () => {
       const token = shell.session?.token ?? '';
       emit('onTokenPrivilegeWillExpire', (h) => h.onTokenPrivilegeWillExpire?.(conn(), token));
     });
+    this.#media.attach(setup.session, context.media);
     return 0;
+  }
+
+  #listener(): SessionListener {
+    const shell = this.#shell;
+    const emit = shell.emit.bind(shell);
+    const conn = () => this.#connection();
+    return shell.listener({
+      state: (status, reason) =>
+        emit('onConnectionStateChanged', (h) =>
+          h.onConnectionStateChanged?.(conn(), agoraState[status], agoraReason[reason]),
+        ),
+      notice: (n) => this.#notice(n),
+      userJoined: (uid, elapsed) => emit('onUserJoined', (h) => h.onUserJoined?.(conn(), uid, elapsed)),
+      userOffline: (uid, reason) =>
+        emit('onUserOffline', (h) => h.onUserOffline?.(conn(), uid, agoraOfflineReason[reason])),
+      roleChanged: (from, to) =>
+        emit('onClientRoleChanged', (h) =>
+          h.onClientRoleChanged?.(conn(), agoraRole(from), agoraRole(to), {}),
+        ),
+      roleChangeFailed: (code, role) => {
+        const reason =
+          code === 'too_many_broadcasters'
+            ? ClientRoleChangeFailedReason.ClientRoleChangeFailedTooManyBroadcasters
+            : ClientRoleChangeFailedReason.ClientRoleChangeFailedNotAuthorized;
+        emit('onClientRoleChangeFailed', (h) =>
+          h.onClientRoleChangeFailed?.(conn(), reason, agoraRole(role)),
+        );
+      },
+      tokenResult: (ok, code) => {
+        if (!ok && code) emit('onError', (h) => h.onError?.(agoraErrorCode(code), `renewToken: ${code}`));
+      },
+      tokenExpiresAt: () => {},
+      streamMessage: (uid, streamId, data, sentTs) =>
+        emit('onStreamMessage', (h) =>
+          h.onStreamMessage?.(conn(), uid, streamId, data, data.byteLength, sentTs),
+        ),
+      streamError: (uid, streamId, code, missed, cached) =>
+        emit('onStreamMessageError', (h) =>
+          h.onStreamMessageError?.(conn(), uid, streamId, code as ErrorCodeType, missed, cached),
+        ),
+      dataState: () => {},
+    });
   }
 
   registerEventHandler(eventHandler: IRtcEngineEventHandler): boolean {
@@ -169,6 +183,8 @@ class RtcEngine implements IRtcEngine {
       if (!p) return -E.ErrInvalidArgument;
       profile = p;
     }
+    const media = this.#media.join(options);
+    if (media !== 0) return media;
     this.#shell.role = role;
     // The profile in the options is for this join only; the role is remembered.
     this.#shell.join({ channel: channelId, uid, token: tok || undefined, profile });
@@ -233,7 +249,74 @@ class RtcEngine implements IRtcEngine {
     return session.streams.send(streamId, data.subarray(0, length));
   }
 
+  updateChannelMediaOptions(options: ChannelMediaOptions): number {
+    const session = this.#shell.session;
+    if (!session) return -E.ErrNotInitialized;
+    if (!options || typeof options !== 'object') return -E.ErrInvalidArgument;
+    if (session.status === 'disconnected' || session.status === 'failed') return -E.ErrInvalidState;
+    const rc = this.#media.updateOptions(options);
+    if (rc !== 0) return rc;
+    if (options.clientRoleType !== undefined) {
+      const role = this.setClientRole(options.clientRoleType);
+      if (role !== 0) return role;
+    }
+    return options.token ? this.renewToken(options.token) : 0;
+  }
+
+  enableAudio(): number {
+    return this.#media.enableAudio(true);
+  }
+  disableAudio(): number {
+    return this.#media.enableAudio(false);
+  }
+  enableVideo(): number {
+    return this.#media.enableVideo(true);
+  }
+  disableVideo(): number {
+    return this.#media.enableVideo(false);
+  }
+  enableLocalAudio(enabled: boolean): number {
+    return this.#media.flag('localAudio', enabled);
+  }
+  enableLocalVideo(enabled: boolean): number {
+    return this.#media.flag('localVideo', enabled);
+  }
+  muteLocalAudioStream(mute: boolean): number {
+    return this.#media.flag('muteAudio', mute);
+  }
+  muteLocalVideoStream(mute: boolean): number {
+    return this.#media.flag('muteVideo', mute);
+  }
+  muteRemoteAudioStream(uid: number, mute: boolean): number {
+    return this.#media.muteRemote('audio', uid, mute);
+  }
+  muteRemoteVideoStream(uid: number, mute: boolean): number {
+    return this.#media.muteRemote('video', uid, mute);
+  }
+  muteAllRemoteAudioStreams(mute: boolean): number {
+    return this.#media.muteAll('audio', mute);
+  }
+  muteAllRemoteVideoStreams(mute: boolean): number {
+    return this.#media.muteAll('video', mute);
+  }
+  startPreview(_sourceType?: VideoSourceType): number {
+    return this.#media.flag('preview', true);
+  }
+  stopPreview(_sourceType?: VideoSourceType): number {
+    return this.#media.flag('preview', false);
+  }
+  setupLocalVideo(canvas: VideoCanvas): number {
+    return this.#media.setupVideo(canvas, true);
+  }
+  setupRemoteVideo(canvas: VideoCanvas): number {
+    return this.#media.setupVideo(canvas, false);
+  }
+  enableAudioVolumeIndication(interval: number, smooth: number, reportVad: boolean): number {
+    return this.#media.enableVolumeIndication(interval, smooth, reportVad);
+  }
+
   release(): void {
+    this.#media.release();
     this.#shell.release();
   }
 

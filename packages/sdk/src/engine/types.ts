@@ -8,9 +8,22 @@ import type {
   ConnectionStateType,
   DataStreamConfig,
   ErrorCodeType,
+  LocalAudioStreamReason,
+  LocalAudioStreamState,
+  LocalVideoStreamReason,
+  LocalVideoStreamState,
+  QualityType,
+  RemoteAudioState,
+  RemoteAudioStateReason,
+  RemoteVideoState,
+  RemoteVideoStateReason,
+  RenderModeType,
   UserOfflineReasonType,
+  VideoMirrorModeType,
+  VideoSourceType,
 } from '@holdfast/protocol';
 import type { ReconnectPolicy } from '../connection/types.js';
+import type { MediaOptions } from '../media/options.js';
 import type {
   NetworkSource,
   ProxyTransportFactory,
@@ -25,16 +38,89 @@ export interface RtcConnection {
   localUid?: number;
 }
 
-/** Statistics passed to onLeaveChannel. */
+/** Statistics passed to onLeaveChannel and, every 2 s in a channel, to onRtcStats (Agora RtcStats). */
 export interface RtcStats {
   /** Seconds in the channel. */
   duration?: number;
+  /** Bytes sent and received: signalling plus media. */
   txBytes?: number;
   rxBytes?: number;
   userCount?: number;
   connectTimeMs?: number;
-  /** Last measured round-trip time to the server, ms. */
+  /** Last measured round-trip time, ms: to the media endpoint when media flows, else the signalling one. */
   lastmileDelay?: number;
+  txAudioBytes?: number;
+  txVideoBytes?: number;
+  rxAudioBytes?: number;
+  rxVideoBytes?: number;
+  /** Kbps over the last 2 s. */
+  txKBitRate?: number;
+  rxKBitRate?: number;
+  txAudioKBitRate?: number;
+  rxAudioKBitRate?: number;
+  txVideoKBitRate?: number;
+  rxVideoKBitRate?: number;
+  /** % of what this client sent that the server lost (its RTCP reports), over the last reports. */
+  txPacketLossRate?: number;
+  /** % of what this client should have received that it lost, over the last 2 s. */
+  rxPacketLossRate?: number;
+}
+
+/** onRemoteVideoStats, every 2 s per remote user whose video this client receives (main fields). */
+export interface RemoteVideoStats {
+  uid?: number;
+  /** Mean jitter-buffer delay, ms (Agora's deprecated `delay`). */
+  delay?: number;
+  width?: number;
+  height?: number;
+  /** Kbps. */
+  receivedBitrate?: number;
+  decoderOutputFrameRate?: number;
+  rendererOutputFrameRate?: number;
+  /** % over the last 2 s. */
+  packetLossRate?: number;
+  /** ms frozen since the user's video started (a freeze: no new frame for 600 ms). */
+  totalFrozenTime?: number;
+  /** % of the time since the video started. */
+  frozenRate?: number;
+}
+
+/** onRemoteAudioStats, every 2 s per remote user whose audio this client receives (main fields). */
+export interface RemoteAudioStats {
+  uid?: number;
+  quality?: QualityType;
+  /** Half the round-trip time to the media endpoint, ms. */
+  networkTransportDelay?: number;
+  jitterBufferDelay?: number;
+  /** % over the last 2 s. */
+  audioLossRate?: number;
+  /** Kbps. */
+  receivedBitrate?: number;
+  totalFrozenTime?: number;
+  frozenRate?: number;
+}
+
+/** One entry of onAudioVolumeIndication. `uid` 0 is the local user. */
+export interface AudioVolumeInfo {
+  uid?: number;
+  /** 0..255. */
+  volume?: number;
+  /** Local: 1 while the microphone hears voice (with reportVad), else 0; remote: always 1 (as Agora). */
+  vad?: number;
+  voicePitch?: number;
+}
+
+/**
+ * Where a video is drawn (Agora VideoCanvas): `view` is an HTML element the SDK puts a `<video>`
+ * in (null unbinds). `renderMode` defaults to Hidden (crop to fill); the local view is mirrored
+ * unless `mirrorMode` is Disabled, a remote view only when it is Enabled.
+ */
+export interface VideoCanvas {
+  uid?: number;
+  view?: HTMLElement | null;
+  renderMode?: RenderModeType;
+  mirrorMode?: VideoMirrorModeType;
+  sourceType?: VideoSourceType;
 }
 
 export interface ClientRoleOptions {
@@ -45,6 +131,14 @@ export interface ChannelMediaOptions {
   clientRoleType?: ClientRoleType;
   channelProfile?: ChannelProfileType;
   token?: string;
+  /** Publish the microphone (default true; broadcasters and the communication profile only). */
+  publishMicrophoneTrack?: boolean;
+  /** Publish the camera (default true; it is captured once enableVideo was called). */
+  publishCameraTrack?: boolean;
+  /** Receive every remote user's audio (default true). */
+  autoSubscribeAudio?: boolean;
+  /** Receive every remote user's video (default true; needs enableVideo). */
+  autoSubscribeVideo?: boolean;
 }
 
 /** Timing configuration, with the seed's numbers as defaults. */
@@ -85,6 +179,8 @@ export interface RtcEngineContext {
   proxy?: string;
   /** How to reach the server through `proxy`; defaults to the platform's (Node: `ws` + `https-proxy-agent`). */
   proxyTransport?: ProxyTransportFactory;
+  /** Audio and video: the WebRTC implementation, devices and ICE servers (browser defaults). */
+  media?: MediaOptions;
 }
 
 /**
@@ -151,6 +247,83 @@ export interface IRtcEngineEventHandler {
     missed: number,
     cached: number,
   ): void;
+  /** `remoteUid` muted (true) or unmuted its audio (muteLocalAudioStream). */
+  onUserMuteAudio?(connection: RtcConnection, remoteUid: number, muted: boolean): void;
+  /** `remoteUid` muted (true) or unmuted its video (muteLocalVideoStream). */
+  onUserMuteVideo?(connection: RtcConnection, remoteUid: number, muted: boolean): void;
+  /** `remoteUid` turned its video on or off (enableLocalVideo / enableVideo, disableVideo). */
+  onUserEnableVideo?(connection: RtcConnection, remoteUid: number, enabled: boolean): void;
+  /**
+   * A remote user's audio changed state: Stopped (with RemoteMuted, LocalMuted, RemoteOffline),
+   * Starting, Decoding (Internal, RemoteUnmuted, LocalUnmuted, NetworkRecovery), Frozen
+   * (NetworkCongestion: no packet for 600 ms), Failed. `elapsed`: ms since joinChannel.
+   */
+  onRemoteAudioStateChanged?(
+    connection: RtcConnection,
+    remoteUid: number,
+    state: RemoteAudioState,
+    reason: RemoteAudioStateReason,
+    elapsed: number,
+  ): void;
+  /** A remote user's video changed state; as onRemoteAudioStateChanged, frozen = no frame decoded for 600 ms. */
+  onRemoteVideoStateChanged?(
+    connection: RtcConnection,
+    remoteUid: number,
+    state: RemoteVideoState,
+    reason: RemoteVideoStateReason,
+    elapsed: number,
+  ): void;
+  /** The microphone: Stopped, Recording (captured), Encoding (sent), Failed with a reason. */
+  onLocalAudioStateChanged?(
+    connection: RtcConnection,
+    state: LocalAudioStreamState,
+    reason: LocalAudioStreamReason,
+  ): void;
+  /** The camera: Stopped, Capturing, Encoding (sent), Failed with a reason. No connection argument (as Agora). */
+  onLocalVideoStateChanged?(
+    source: VideoSourceType,
+    state: LocalVideoStreamState,
+    reason: LocalVideoStreamReason,
+  ): void;
+  /** The first video frame of `remoteUid` was decoded (again after it went offline or disabled video). */
+  onFirstRemoteVideoDecoded?(
+    connection: RtcConnection,
+    remoteUid: number,
+    width: number,
+    height: number,
+    elapsed: number,
+  ): void;
+  /** The first video frame of `remoteUid` was drawn in its view (setupRemoteVideo). */
+  onFirstRemoteVideoFrame?(
+    connection: RtcConnection,
+    remoteUid: number,
+    width: number,
+    height: number,
+    elapsed: number,
+  ): void;
+  /** The camera's first frame; `elapsed` from joinChannel, or from startPreview when that came first. */
+  onFirstLocalVideoFrame?(source: VideoSourceType, width: number, height: number, elapsed: number): void;
+  /** Every 2 s in a channel: `remoteUid` 0 is this client (tx: what it sends, rx: what it receives). */
+  onNetworkQuality?(
+    connection: RtcConnection,
+    remoteUid: number,
+    txQuality: QualityType,
+    rxQuality: QualityType,
+  ): void;
+  /** Every 2 s in a channel. */
+  onRtcStats?(connection: RtcConnection, stats: RtcStats): void;
+  onRemoteAudioStats?(connection: RtcConnection, stats: RemoteAudioStats): void;
+  onRemoteVideoStats?(connection: RtcConnection, stats: RemoteVideoStats): void;
+  /**
+   * After enableAudioVolumeIndication, every interval: once for the local user (speakerNumber 1,
+   * uid 0) and once for the loudest (up to 3) remote users.
+   */
+  onAudioVolumeIndication?(
+    connection: RtcConnection,
+    speakers: AudioVolumeInfo[],
+    speakerNumber: number,
+    totalVolume: number,
+  ): void;
 }
 
 /** The engine, Agora NG method shapes. Methods return 0 or a negative `ErrorCodeType`. */
@@ -184,5 +357,36 @@ export interface IRtcEngine {
    * 1,024 bytes, -12 over 60 messages in 1 s on the stream, -115 over 30 KB in 1 s.
    */
   sendStreamMessage(streamId: number, data: Uint8Array, length: number): number;
+  /** Changes the channel options in a channel (publish/subscribe, role, token): 0, or -8 when not in one. */
+  updateChannelMediaOptions(options: ChannelMediaOptions): number;
+  /** The audio module (on by default): capture, publishing and playback. Resets enableLocalAudio and the remote audio mutes. */
+  enableAudio(): number;
+  disableAudio(): number;
+  /** The video module (off by default; stays on after leaving). Resets enableLocalVideo and the remote video mutes. */
+  enableVideo(): number;
+  disableVideo(): number;
+  /** Microphone capture on/off (on by default); off also stops sending it. Remote users see Stopped/RemoteMuted. */
+  enableLocalAudio(enabled: boolean): number;
+  /** Camera capture on/off (on by default once enableVideo); persists after leaving. */
+  enableLocalVideo(enabled: boolean): number;
+  /** Stops/resumes sending the microphone (capture goes on); remote users get onUserMuteAudio. */
+  muteLocalAudioStream(mute: boolean): number;
+  /** Stops/resumes sending the camera; remote users get onUserMuteVideo. */
+  muteLocalVideoStream(mute: boolean): number;
+  /** Stops/resumes receiving one user's audio. */
+  muteRemoteAudioStream(uid: number, mute: boolean): number;
+  muteRemoteVideoStream(uid: number, mute: boolean): number;
+  /** Stops/resumes receiving every user's audio, also of users who join later (clears the per-user choices). */
+  muteAllRemoteAudioStreams(mute: boolean): number;
+  muteAllRemoteVideoStreams(mute: boolean): number;
+  /** Starts the camera outside a channel too (needs enableVideo); stays on after leaving. */
+  startPreview(sourceType?: VideoSourceType): number;
+  stopPreview(sourceType?: VideoSourceType): number;
+  /** Draws the local camera in `canvas.view` (an HTML element; null unbinds). The binding stays after leaving. */
+  setupLocalVideo(canvas: VideoCanvas): number;
+  /** Draws `canvas.uid`'s video in `canvas.view`; set it before or after the user publishes. Cleared on leaving. */
+  setupRemoteVideo(canvas: VideoCanvas): number;
+  /** onAudioVolumeIndication every `interval` ms (≤ 0: off); `smooth` 0..10 (3 recommended). */
+  enableAudioVolumeIndication(interval: number, smooth: number, reportVad: boolean): number;
   release(sync?: boolean): void;
 }

@@ -1,0 +1,29 @@
+import type { SessionListener } from '../session/session-types.js';
+import type { MediaSession } from './media-session.js';
+
+/**
+ * An engine's session listener with the media layer told first of what concerns it: the channel
+ * left or failed for good (connections closed, remote tracks forgotten), a member gone (its
+ * tracks Stopped/RemoteOffline), and the role the server confirmed (publish or stop publishing).
+ */
+export function withMedia(listener: SessionListener, media: () => MediaSession | undefined): SessionListener {
+  return {
+    ...listener,
+    state: (status, reason) => {
+      if (status === 'disconnected' || status === 'failed') media()?.stopped();
+      listener.state(status, reason);
+    },
+    userOffline: (uid, reason) => {
+      media()?.userOffline(uid);
+      listener.userOffline(uid, reason);
+    },
+    roleChanged: (from, to) => {
+      listener.roleChanged(from, to);
+      media()?.roleChanged(to);
+    },
+    roleChangeFailed: (code, role) => {
+      listener.roleChangeFailed(code, role);
+      media()?.roleChanged(role);
+    },
+  };
+}

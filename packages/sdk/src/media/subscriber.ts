@@ -1,0 +1,138 @@
+import type { Clock, MediaAnswerFrame, MediaKind, MediaOfferFrame, TrackState } from '@holdfast/protocol';
+import { gatheringComplete, type PeerLike, type TrackLike } from './peer.js';
+
+/** A remote track in the subscriber connection, by the server's mid → uid/kind table. */
+export interface ReceivedTrack {
+  mid: string;
+  uid: number;
+  kind: MediaKind;
+  state: TrackState;
+  track: TrackLike;
+  /** The transceiver carried another member's track before (its counters do not start at 0). */
+  reused: boolean;
+}
+
+export interface SubscriberDeps {
+  clock: Clock;
+  create(): PeerLike;
+  /** Sends `media_answer`; false when signalling is down (sent again by `resend`). */
+  send(frame: MediaAnswerFrame): boolean;
+  /** After each applied offer: every remote track the connection now receives. */
+  tracks(list: ReceivedTrack[]): void;
+  connectionState(state: string): void;
+  failed(err: Error): void;
+}
+
+/**
+ * This client's subscriber connection: the server offers the channel's tracks (a renegotiation of
+ * the same connection each time the set changes, `version` increasing) and the client answers
+ * with every candidate. Offers are applied one at a time; when several wait, only the newest is
+ * answered (it describes the whole set), and an offer older than one applied is ignored.
+ */
+export class SubscriberTransport {
+  #pc: PeerLike | undefined;
+  #applied = 0;
+  #next: MediaOfferFrame | undefined;
+  #running = false;
+  #closed = false;
+  #unsent: MediaAnswerFrame | undefined;
+  /** mid → the last uid it carried. */
+  #carried = new Map<string, number>();
+  #received: ReceivedTrack[] = [];
+
+  constructor(private readonly deps: SubscriberDeps) {}
+
+  get peer(): PeerLike | undefined {
+    return this.#pc;
+  }
+  get received(): readonly ReceivedTrack[] {
+    return this.#received;
+  }
+  /** The uid and kind a mid carries now. */
+  byMid(mid: string): ReceivedTrack | undefined {
+    return this.#received.find((r) => r.mid === mid);
+  }
+
+  offer(frame: MediaOfferFrame): void {
+    if (this.#closed || frame.version <= this.#applied) return;
+    if (this.#next && this.#next.version >= frame.version) return;
+    this.#next = frame;
+    void this.#run();
+  }
+
+  /** Signalling is back: an answer that could not be sent goes out now. */
+  resend(): void {
+    const unsent = this.#unsent;
+    if (unsent && this.deps.send(unsent)) this.#unsent = undefined;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#next = undefined;
+    this.#pc?.close();
+    this.#pc = undefined;
+  }
+
+  async #run(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      for (let frame = this.#next; frame && !this.#closed; frame = this.#next) {
+        this.#next = undefined;
+        await this.#apply(frame);
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #apply(frame: MediaOfferFrame): Promise<void> {
+    const pc = this.#peer();
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp: frame.sdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+      await gatheringComplete(pc, this.deps.clock);
+      if (this.#pc !== pc) return;
+      this.#applied = frame.version;
+      const answer: MediaAnswerFrame = {
+        type: 'media_answer',
+        version: frame.version,
+        sdp: pc.localDescription?.sdp ?? '',
+      };
+      this.#unsent = this.deps.send(answer) ? undefined : answer;
+      this.#map(pc, frame);
+    } catch (err) {
+      if (this.#pc === pc) this.deps.failed(err as Error);
+    }
+  }
+
+  #map(pc: PeerLike, frame: MediaOfferFrame): void {
+    const byMid = new Map(pc.getTransceivers().map((t) => [t.mid, t]));
+    const list: ReceivedTrack[] = [];
+    for (const info of frame.tracks) {
+      const transceiver = byMid.get(info.mid);
+      if (!transceiver) continue;
+      const before = this.#carried.get(info.mid);
+      const was = this.#received.find((r) => r.mid === info.mid);
+      const reused = before !== undefined && before !== info.uid;
+      this.#carried.set(info.mid, info.uid);
+      list.push({
+        ...info,
+        track: transceiver.receiver.track,
+        reused: was && was.uid === info.uid ? was.reused : reused,
+      });
+    }
+    this.#received = list;
+    this.deps.tracks(list);
+  }
+
+  #peer(): PeerLike {
+    if (this.#pc) return this.#pc;
+    const pc = this.deps.create();
+    pc.addEventListener('connectionstatechange', () => {
+      if (this.#pc === pc) this.deps.connectionState(pc.connectionState);
+    });
+    this.#pc = pc;
+    return pc;
+  }
+}
