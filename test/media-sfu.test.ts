@@ -83,3 +83,31 @@ describe('the embedded SFU forwards real WebRTC media between Chromium pages', (
     await viewer.close();
   }, 60_000);
 });
+
+describe('media paths break and heal without the signalling', () => {
+  it('a publisher cut at the server for 3 s: the subscriber freezes, then decodes again (keyframe on resume)', async () => {
+    const a = await rawMediaPage(browser.context, httpUrl, { channel: 'sfu-cut', uid: 1, publish: true });
+    const b = await rawMediaPage(browser.context, httpUrl, { channel: 'sfu-cut', uid: 2, publish: false });
+    await until(
+      'b decodes',
+      () => inbound(b),
+      (s) => s.framesDecoded > 10,
+    );
+    server.media!.block({ appId: 'demo', channel: 'sfu-cut' }, 1, true);
+    await sleep(500);
+    const frozen = await inbound(b);
+    await sleep(2500);
+    expect((await inbound(b)).framesDecoded - frozen.framesDecoded).toBeLessThan(3);
+    server.media!.block({ appId: 'demo', channel: 'sfu-cut' }, 1, false);
+    const healedAt = Date.now();
+    await until(
+      'b decodes again',
+      () => inbound(b),
+      (s) => s.framesDecoded > frozen.framesDecoded + 10,
+    );
+    // The watchdog asked for a keyframe as RTP came back: decoding resumes within a second.
+    expect(Date.now() - healedAt).toBeLessThan(3000);
+    await a.close();
+    await b.close();
+  }, 60_000);
+});

@@ -57,6 +57,8 @@ export async function rawMediaPage(
       ws.onmessage = async (ev) => {
         const f = JSON.parse(ev.data as string) as Record<string, unknown>;
         frames.push(f);
+        if (f.type === 'media_sub_answer')
+          await sub.setRemoteDescription({ type: 'answer', sdp: f.sdp as string });
         if (f.type === 'media_offer') {
           await sub.setRemoteDescription({ type: 'offer', sdp: f.sdp as string });
           await sub.setLocalDescription(await sub.createAnswer());
@@ -81,6 +83,12 @@ export async function rawMediaPage(
       await waitFrame('joined');
       setInterval(() => ws.send(JSON.stringify({ type: 'ping', t: Date.now() })), 3000);
       w.ws = ws;
+      // Repairs the subscriber connection the way the SDK does: an ICE restart offered by the client.
+      w.repairSub = async () => {
+        await sub.setLocalDescription(await sub.createOffer({ iceRestart: true }));
+        await gathered(sub);
+        ws.send(JSON.stringify({ type: 'media_sub_offer', sdp: sub.localDescription!.sdp }));
+      };
       if (o.publish) {
         const stream = await navigator.mediaDevices.getUserMedia({
           audio: true,

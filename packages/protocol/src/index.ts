@@ -102,6 +102,8 @@ export type {
   MediaPublishFrame,
   MediaStateEvent,
   MediaStateFrame,
+  MediaSubAnswerFrame,
+  MediaSubOfferFrame,
   MediaSubscribeFrame,
   MediaTrackInfo,
   MediaUnpublishFrame,

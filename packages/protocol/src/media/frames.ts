@@ -46,6 +46,17 @@ export interface MediaAnswerFrame {
   version: number;
   sdp: string;
 }
+/**
+ * An offer on the client's *subscriber* connection, made by the client to repair its media path:
+ * an ICE restart (`createOffer({ iceRestart: true })`) when the connection went disconnected or
+ * failed. The server answers with `media_sub_answer`. (A server-made ICE restart left werift's
+ * transport silent in trials here; werift answering a client's restart works, as on the
+ * publisher connection.) Sent only while no server offer is unanswered.
+ */
+export interface MediaSubOfferFrame {
+  type: 'media_sub_offer';
+  sdp: string;
+}
 /** The client stops publishing (left media, became audience): its tracks are removed everywhere. */
 export interface MediaUnpublishFrame {
   type: 'media_unpublish';
@@ -56,6 +67,7 @@ export type ClientMediaFrame =
   | MediaStateFrame
   | MediaSubscribeFrame
   | MediaAnswerFrame
+  | MediaSubOfferFrame
   | MediaUnpublishFrame;
 
 // ---------------------------------------------------------------- server → client
@@ -79,7 +91,13 @@ export interface MediaOfferFrame {
   sdp: string;
   tracks: MediaTrackInfo[];
 }
-export type MediaErrorCode = 'not_broadcaster' | 'bad_sdp' | 'media_unavailable';
+/** The server's answer to a `media_sub_offer`. */
+export interface MediaSubAnswerFrame {
+  type: 'media_sub_answer';
+  sdp: string;
+}
+/** `busy`: a server offer is awaiting the client's answer; answer it, then repair. */
+export type MediaErrorCode = 'not_broadcaster' | 'bad_sdp' | 'media_unavailable' | 'busy';
 /** A media request the server could not carry out, and why. The signalling session is unaffected. */
 export interface MediaErrorFrame {
   type: 'media_error';
@@ -87,7 +105,11 @@ export interface MediaErrorFrame {
   message: string;
 }
 
-export type ServerMediaFrame = MediaPublishAnswerFrame | MediaOfferFrame | MediaErrorFrame;
+export type ServerMediaFrame =
+  | MediaPublishAnswerFrame
+  | MediaOfferFrame
+  | MediaSubAnswerFrame
+  | MediaErrorFrame;
 
 /** The channel event that tells members of a change in a member's published media. */
 export interface MediaStateEvent {

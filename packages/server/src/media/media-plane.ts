@@ -2,7 +2,7 @@ import type { ClientMediaFrame, MediaErrorCode, MediaStateEvent } from '@holdfas
 import type { Logger } from 'pino';
 import type { LiveSession } from '../channels/live-session.js';
 import type { LocalSessions } from '../channels/local-sessions.js';
-import type { ChannelRef } from '../engine/types.js';
+import { type ChannelRef, channelKey } from '../engine/types.js';
 import { type MediaOptions, peerConfig } from './config.js';
 import { MediaRoom } from './room.js';
 
@@ -21,13 +21,13 @@ export interface MediaPlanePorts {
  */
 export class MediaPlane {
   readonly #rooms = new Map<string, MediaRoom>();
-  readonly #config: ReturnType<typeof peerConfig>;
+  readonly #config: () => ReturnType<typeof peerConfig>;
 
   constructor(
     options: MediaOptions,
     private readonly ports: MediaPlanePorts,
   ) {
-    this.#config = peerConfig(options);
+    this.#config = () => peerConfig(options);
   }
 
   /** Channels with media on this node. */
@@ -93,6 +93,24 @@ export class MediaPlane {
           );
         }
         return;
+      case 'media_sub_offer':
+        try {
+          const answer = await this.#rooms.get(live.key)?.subOffer(live.uid, frame.sdp);
+          if (answer === undefined || answer === 'busy')
+            return this.#error(
+              live,
+              'busy',
+              'no subscriber connection, or a server offer awaits your answer',
+            );
+          live.conn?.send({ type: 'media_sub_answer', sdp: answer });
+        } catch (err) {
+          this.#error(
+            live,
+            'bad_sdp',
+            `the offer could not be applied: ${(err as Error).message}`.slice(0, 200),
+          );
+        }
+        return;
       case 'media_subscribe':
         this.#room(live).subscribe(live.uid, frame);
         return;
@@ -104,6 +122,16 @@ export class MediaPlane {
         this.#rooms.get(live.key)?.unpublish(live.uid);
         return;
     }
+  }
+
+  /** Test seam: cuts or restores one member's media path at the server (see MediaRoom.block). */
+  block(ref: ChannelRef, uid: number, blocked: boolean): void {
+    this.#rooms.get(channelKey(ref))?.block(uid, blocked);
+  }
+
+  /** The session's signalling came back (a resume): media offers it may have missed go again. */
+  resumed(live: LiveSession): void {
+    this.#rooms.get(live.key)?.resumed(live.uid);
   }
 
   /** The member may no longer publish (became audience in live broadcasting). */

@@ -18,6 +18,7 @@ import {
 } from 'werift';
 import { KeyframeThrottle } from './keyframe-throttle.js';
 import { localSdp, Serial } from './peer.js';
+import { RtpWatchdog } from './rtp-watchdog.js';
 
 /** What the room needs of the node: time, a way to reach a member, and the channel's event log. */
 export interface RoomPorts {
@@ -35,6 +36,7 @@ interface Published {
   receiver: RTCRtpReceiver;
   ssrc: number;
   stop: () => void;
+  watchdog: RtpWatchdog;
 }
 
 interface SubTrack {
@@ -49,8 +51,10 @@ interface SubTrack {
 interface Subscriber {
   pc: RTCPeerConnection;
   version: number;
-  /** The offer `version` sent and not yet answered (0: none). */
+  /** The offer `version` sent and not yet answered (0: none), and that offer (sent again on a resume). */
   awaiting: number;
+  lastOffer?: ServerMediaFrame;
+
   /** An offer is being made (between the decision and `awaiting`): one negotiation at a time. */
   busy: boolean;
   dirty: boolean;
@@ -78,9 +82,12 @@ const key = (uid: number, kind: MediaKind) => `${uid}:${kind}`;
 export class MediaRoom {
   readonly #members = new Map<number, Member>();
   readonly #pli = new KeyframeThrottle(500);
+  /** Members whose media is cut (test seam): nothing forwarded from or to them. */
+  readonly #blocked = new Set<number>();
 
   constructor(
-    private readonly config: Partial<PeerConfig>,
+    /** A fresh configuration per connection (werift keeps state in the object it is given). */
+    private readonly config: () => Partial<PeerConfig>,
     private readonly ports: RoomPorts,
   ) {}
 
@@ -101,7 +108,7 @@ export class MediaRoom {
   async publish(uid: number, sdp: string): Promise<string> {
     const m = this.#member(uid);
     if (!m.pub) {
-      const pc = new RTCPeerConnection(this.config);
+      const pc = new RTCPeerConnection(this.config());
       m.pub = { pc, tracks: new Map(), serial: new Serial() };
       pc.onTrack.subscribe((track) => this.#onTrack(m, track));
     }
@@ -124,18 +131,24 @@ export class MediaRoom {
     existing?.stop();
     const receiver = pub.pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.receiver;
     if (!receiver) return;
-    const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => this.#forward(m.uid, kind, rtp));
-    pub.tracks.set(kind, { kind, track, receiver, ssrc: track.ssrc ?? 0, stop: unSubscribe });
+    const watchdog = new RtpWatchdog();
+    const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => {
+      // RTP back after a gap (the publisher's path broke and healed): subscribers need a keyframe.
+      if (watchdog.packet(this.ports.now()) === 'resumed' && kind === 'video') this.#keyframeForAll(m.uid);
+      this.#forward(m.uid, kind, rtp);
+    });
+    pub.tracks.set(kind, { kind, track, receiver, ssrc: track.ssrc ?? 0, stop: unSubscribe, watchdog });
     if (m.state[kind] === 'off') this.setState(m.uid, { ...m.state, [kind]: 'on' });
     this.#renegotiateAll(m.uid);
   }
 
   #forward(uid: number, kind: MediaKind, rtp: RtpPacket): void {
+    if (this.#blocked.has(uid)) return;
     const k = key(uid, kind);
     let buf: Buffer | undefined;
     for (const other of this.#members.values()) {
       const st = other.sub?.tracks.get(k);
-      if (!st?.live || st.paused) continue;
+      if (!st?.live || st.paused || this.#blocked.has(other.uid)) continue;
       // Each subscriber gets its own packet: werift's sender rewrites the header in place.
       buf ??= rtp.serialize();
       st.transceiver.sender.sendRtp(buf).catch(() => {});
@@ -157,6 +170,70 @@ export class MediaRoom {
     this.#renegotiate(m);
   }
 
+  /** The member's signalling came back: an offer it may have missed meanwhile is sent again. */
+  resumed(uid: number): void {
+    const sub = this.#members.get(uid)?.sub;
+    if (sub?.awaiting && sub.lastOffer) this.ports.send(uid, sub.lastOffer);
+  }
+
+  /**
+   * Cuts (or restores) a member's media path at the server, as if its UDP were dropped: nothing it
+   * publishes is forwarded and nothing is forwarded to it. Signalling is untouched. A test seam.
+   */
+  block(uid: number, blocked: boolean): void {
+    if (blocked) this.#blocked.add(uid);
+    else this.#blocked.delete(uid);
+  }
+
+  /** Whether a member's published track has gone quiet (no RTP for the watchdog's gap). */
+  stalled(uid: number, kind: MediaKind): boolean | undefined {
+    return this.#members.get(uid)?.pub?.tracks.get(kind)?.watchdog.stalled(this.ports.now());
+  }
+
+  /**
+   * The client repairs its subscriber connection with an offer of its own (an ICE restart): the
+   * server answers it, and asks for keyframes of every video track once the answer is set.
+   * Refused (`busy`) while a server offer is unanswered.
+   */
+  async subOffer(uid: number, sdp: string): Promise<string | 'busy'> {
+    const m = this.#members.get(uid);
+    const sub = m?.sub;
+    if (!m || !sub) return 'busy';
+    if (sub.awaiting || sub.busy) return 'busy';
+    sub.busy = true;
+    try {
+      return await sub.serial.run(async () => {
+        await sub.pc.setRemoteDescription({ type: 'offer', sdp });
+        await sub.pc.setLocalDescription(await sub.pc.createAnswer());
+        const answer = await localSdp(sub.pc);
+        for (const st of sub.tracks.values())
+          if (st.kind === 'video') this.requestKeyframe(st.uid, `${uid}`, true);
+        return answer;
+      });
+    } finally {
+      sub.busy = false;
+      if (sub.dirty && this.#members.get(uid) === m) this.#renegotiate(m);
+    }
+  }
+
+  #newSubscriber(): Subscriber {
+    return {
+      pc: new RTCPeerConnection(this.config()),
+      version: 0,
+      awaiting: 0,
+      busy: false,
+      dirty: false,
+      tracks: new Map(),
+      serial: new Serial(),
+    };
+  }
+
+  #keyframeForAll(publisher: number): void {
+    for (const other of this.#members.values())
+      if (other.sub?.tracks.get(key(publisher, 'video'))?.live)
+        this.requestKeyframe(publisher, `${other.uid}`);
+  }
+
   /** The subscriber's answer to offer `version`. */
   async answer(uid: number, version: number, sdp: string): Promise<void> {
     const sub = this.#members.get(uid)?.sub;
@@ -164,11 +241,11 @@ export class MediaRoom {
     await sub.serial.run(async () => {
       await sub.pc.setRemoteDescription({ type: 'answer', sdp });
       sub.awaiting = 0;
-      for (const st of sub.tracks.values())
-        if (!st.live) {
-          st.live = true;
-          if (st.kind === 'video') this.requestKeyframe(st.uid, `${uid}`);
-        }
+      for (const st of sub.tracks.values()) {
+        // A new video track: its decoder needs a keyframe to start.
+        if (!st.live && st.kind === 'video') this.requestKeyframe(st.uid, `${uid}`, true);
+        st.live = true;
+      }
     });
     if (sub.dirty) this.#renegotiate(this.#members.get(uid)!);
   }
@@ -199,10 +276,12 @@ export class MediaRoom {
     this.#renegotiateAll(uid);
   }
 
-  /** Asks `publisher` for a video keyframe on behalf of `requester` (throttled per requester). */
-  requestKeyframe(publisher: number, requester: string): void {
+  /** Asks `publisher` for a video keyframe on behalf of `requester` (throttled per requester unless `force`). */
+  requestKeyframe(publisher: number, requester: string, force = false): void {
     const p = this.#members.get(publisher)?.pub?.tracks.get('video');
-    if (!p || !this.#pli.allow(`${requester}>${publisher}`, this.ports.now())) return;
+    if (!p) return;
+    const allowed = this.#pli.allow(`${requester}>${publisher}`, this.ports.now());
+    if (!allowed && !force) return;
     p.receiver.sendRtcpPLI(p.ssrc).catch(() => {});
   }
 
@@ -230,21 +309,13 @@ export class MediaRoom {
     const desired = this.#desired(m);
     if (!m.sub) {
       if (desired.length === 0) return;
-      m.sub = {
-        pc: new RTCPeerConnection(this.config),
-        version: 0,
-        awaiting: 0,
-        busy: false,
-        dirty: false,
-        tracks: new Map(),
-        serial: new Serial(),
-      };
+      m.sub = this.#newSubscriber();
     }
     const sub = m.sub;
     // Pauses take effect at once; the track set changes through a new offer.
     for (const st of sub.tracks.values())
       st.paused = m.prefs?.paused?.some((p) => p.uid === st.uid && p.kind === st.kind) ?? false;
-    if (sub.awaiting || sub.busy) {
+    if (sub.busy || sub.awaiting) {
       sub.dirty = true;
       return;
     }
@@ -297,7 +368,8 @@ export class MediaRoom {
           kind: st.kind,
           state: this.#members.get(st.uid)?.state[st.kind] ?? 'off',
         });
-    this.ports.send(m.uid, { type: 'media_offer', version: sub.version, sdp, tracks });
+    sub.lastOffer = { type: 'media_offer', version: sub.version, sdp, tracks };
+    this.ports.send(m.uid, sub.lastOffer);
   }
 
   /** Closes every connection (the node is shutting down). */
