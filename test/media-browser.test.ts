@@ -1,0 +1,300 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ErrorCodeType, RemoteVideoStateReason as RVR, RemoteVideoState as RVS } from '@holdfast/protocol';
+import { type RunningServer, startServer } from '@holdfast/server';
+import type { BrowserContext, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/chromium.js';
+
+/**
+ * The SDK's media layer in real headless Chromium (fake camera and microphone) over a real server
+ * with its embedded SFU: pages load /demo (the call page, on the SDK's browser build), join one
+ * channel and publish. What is checked is what the browser itself reports (getStats of the SDK's
+ * own RTCPeerConnections, recorded by an init script) and the Agora callbacks the page received
+ * (`window.demo.events`).
+ */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+let server: RunningServer;
+let browser: { context: BrowserContext; close(): Promise<void> };
+let httpUrl: string;
+const pages: Page[] = [];
+
+type Event = [string, ...unknown[]];
+
+/**
+ * Runs in every page before its scripts: records each RTCPeerConnection and WebSocket the SDK
+ * makes, every frame it sends (with the page's clock), the first time each inbound video track
+ * decodes a frame (polled every 20 ms), and any CSP violation.
+ */
+function instrument(): void {
+  const w = window as unknown as Record<string, unknown>;
+  const pcs: RTCPeerConnection[] = [];
+  const sent: Array<{ t: number; type: string }> = [];
+  const firstDecoded: Record<string, number> = {};
+  const csp: string[] = [];
+  const sockets: WebSocket[] = [];
+  w.__pcLog = [];
+  const firstPacket: Record<string, number> = {};
+  w.__firstPacket = firstPacket;
+  Object.assign(w, { __pcs: pcs, __sent: sent, __firstDecoded: firstDecoded, __csp: csp, __ws: sockets });
+  const Peer = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Peer {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      pcs.push(this);
+      const born = performance.now();
+      this.addEventListener('connectionstatechange', () =>
+        (w.__pcLog as string[]).push(
+          `pc${pcs.indexOf(this)} ${this.connectionState} +${Math.round(performance.now() - born)} at ${Math.round(performance.now())}`,
+        ),
+      );
+    }
+  } as typeof RTCPeerConnection;
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, data) {
+    if (!sockets.includes(this)) sockets.push(this);
+    if (typeof data === 'string')
+      sent.push({ t: performance.now(), type: /"type":"([a-z_]+)"/.exec(data)?.[1] ?? '' });
+    return send.call(this, data);
+  };
+  document.addEventListener('securitypolicyviolation', (e) =>
+    csp.push(`${e.violatedDirective} ${e.blockedURI}`),
+  );
+  setInterval(async () => {
+    for (const pc of pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.framesDecoded as number) > 0)
+          firstDecoded[String(s.trackIdentifier)] ??= performance.now();
+        if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.packetsReceived as number) > 0)
+          firstPacket[String(s.trackIdentifier)] ??= performance.now();
+      });
+    }
+  }, 20);
+}
+
+beforeAll(async () => {
+  // The server serves packages/console/dist/demo: build it as `npm run build` does.
+  await build({ configFile: join(ROOT, 'packages/console/vite.demo.config.ts'), logLevel: 'error' });
+  server = await startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent' });
+  httpUrl = server.url.replace('ws://', 'http://');
+  browser = await launchChromium({ media: true });
+  browser.context.setDefaultTimeout(15_000);
+  await browser.context.addInitScript(instrument);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function openDemo(channel: string, uid: number, query = ''): Promise<Page> {
+  const page = await browser.context.newPage();
+  pages.push(page);
+  const ws = encodeURIComponent(server.url);
+  await page.goto(`${httpUrl}/demo/?server=${ws}&channel=${channel}&uid=${uid}&join=1${query}`);
+  await page.locator('#state[data-state="Connected"]').waitFor();
+  return page;
+}
+
+const events = (page: Page): Promise<Event[]> =>
+  page.evaluate(() => (window as unknown as { demo: { events: Event[] } }).demo.events);
+
+/** Inbound totals over every RTCPeerConnection of the page. */
+const inbound = (page: Page) =>
+  page.evaluate(async () => {
+    const totals = { framesDecoded: 0, videoPackets: 0, audioPackets: 0 };
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'video') {
+          totals.framesDecoded += (s.framesDecoded as number) ?? 0;
+          totals.videoPackets += (s.packetsReceived as number) ?? 0;
+        } else totals.audioPackets += (s.packetsReceived as number) ?? 0;
+      });
+    }
+    return totals;
+  });
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  ms = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const hasEvent = (page: Page, match: (e: Event) => boolean, what: string) =>
+  until(
+    what,
+    () => events(page),
+    (list) => list.some(match),
+  );
+
+describe('calls through /demo in real Chromium', () => {
+  let a: Page;
+  let b: Page;
+
+  it('two pages publish camera and microphone: each decodes the other’s video and receives its audio', async () => {
+    a = await openDemo('call', 1);
+    b = await openDemo('call', 2);
+    for (const page of [a, b]) {
+      const first = await until(
+        'frames decoded',
+        () => inbound(page),
+        (s) => s.framesDecoded > 5 && s.audioPackets > 0,
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+      const later = await inbound(page);
+      expect(later.framesDecoded).toBeGreaterThan(first.framesDecoded + 5);
+      expect(later.audioPackets).toBeGreaterThan(first.audioPackets + 10);
+    }
+    // The SDK saw the same: the remote tile is Decoding, and the first frame was drawn.
+    await a.locator('.tile.remote[data-uid="2"] [data-media="video"][data-state="Decoding"]').waitFor();
+    await b.locator('.tile.remote[data-uid="1"] [data-media="audio"][data-state="Decoding"]').waitFor();
+    await hasEvent(b, (e) => e[0] === 'onFirstRemoteVideoFrame' && e[1] === 1, 'first frame drawn');
+    // The 2 s stats carry real figures.
+    const stats = await hasEvent(
+      b,
+      (e) =>
+        e[0] === 'onRemoteVideoStats' && ((e[1] as { receivedBitrate: number }).receivedBitrate ?? 0) > 0,
+      'remote video stats',
+    );
+    const video = stats.filter((e) => e[0] === 'onRemoteVideoStats').at(-1)![1] as Record<string, number>;
+    expect(video.uid).toBe(1);
+    expect(video.width).toBeGreaterThan(0);
+    expect(await b.locator('.tile.remote[data-uid="1"] .stats').textContent()).toMatch(/kbps .* loss .* RTT/);
+  }, 60_000);
+
+  it('muting the camera on one page: the other gets onUserMuteVideo(uid, true) and (Stopped, RemoteMuted); unmuting brings it back', async () => {
+    await a.locator('#camera').click();
+    await hasEvent(
+      b,
+      (e) => e[0] === 'onUserMuteVideo' && e[1] === 1 && e[2] === true,
+      'onUserMuteVideo(1, true)',
+    );
+    await hasEvent(
+      b,
+      (e) =>
+        e[0] === 'onRemoteVideoStateChanged' &&
+        e[1] === 1 &&
+        e[2] === RVS.RemoteVideoStateStopped &&
+        e[3] === RVR.RemoteVideoStateReasonRemoteMuted,
+      '(Stopped, RemoteMuted)',
+    );
+    // No frames while muted: nothing is sent at all.
+    const muted = await inbound(b);
+    await new Promise((r) => setTimeout(r, 700));
+    expect((await inbound(b)).framesDecoded - muted.framesDecoded).toBeLessThan(3);
+    const frozen = (await events(b)).filter(
+      (e) => e[0] === 'onRemoteVideoStateChanged' && e[2] === RVS.RemoteVideoStateFrozen,
+    );
+    expect(frozen).toEqual([]);
+    await a.locator('#camera').click();
+    await hasEvent(
+      b,
+      (e) => e[0] === 'onUserMuteVideo' && e[1] === 1 && e[2] === false,
+      'onUserMuteVideo(1, false)',
+    );
+    await hasEvent(
+      b,
+      (e) =>
+        e[0] === 'onRemoteVideoStateChanged' &&
+        e[1] === 1 &&
+        e[2] === RVS.RemoteVideoStateDecoding &&
+        e[3] === RVR.RemoteVideoStateReasonRemoteUnmuted,
+      '(Decoding, RemoteUnmuted)',
+    );
+  }, 30_000);
+
+  it('a late third page decodes each remote video within 1 s of its subscriber answer', async () => {
+    const c = await openDemo('call', 3);
+    const timing = await until(
+      'two videos decoded',
+      () =>
+        c.evaluate(() => {
+          const w = window as unknown as {
+            __sent: Array<{ t: number; type: string }>;
+            __firstDecoded: Record<string, number>;
+          };
+          return {
+            answers: w.__sent.filter((s) => s.type === 'media_answer').map((s) => s.t),
+            decoded: Object.values(w.__firstDecoded),
+          };
+        }),
+      (v) => v.decoded.length >= 2,
+    );
+    // Where the time goes (page clock, ms): the connections' state changes, the frames sent, the
+    // first packet and the first decoded frame of each remote video.
+    const detail = await c.evaluate(() => {
+      const w = window as unknown as Record<string, unknown>;
+      const sent = w.__sent as Array<{ t: number; type: string }>;
+      const round = (o: Record<string, number>) => Object.values(o).map(Math.round);
+      return {
+        connections: w.__pcLog,
+        sent: sent.filter((x) => x.type.startsWith('media')).map((x) => `${x.type} at ${Math.round(x.t)}`),
+        firstPacket: round(w.__firstPacket as Record<string, number>),
+        firstDecoded: round(w.__firstDecoded as Record<string, number>),
+      };
+    });
+    console.log('late joiner', JSON.stringify(detail));
+    console.log(
+      'late joiner: first frame',
+      timing.decoded
+        .map((t) => `${Math.round(t - timing.answers.filter((x) => x <= t).at(-1)!)} ms`)
+        .join(', '),
+      'after the subscriber answer',
+    );
+    for (const at of timing.decoded) {
+      const answer = timing.answers.filter((t) => t <= at).at(-1);
+      expect(answer).toBeDefined();
+      expect(at - answer!).toBeLessThan(1000);
+    }
+  }, 30_000);
+
+  it('loads with no CSP violation', async () => {
+    for (const page of pages)
+      expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+  });
+});
+
+describe('live broadcasting', () => {
+  it('an audience member publishes nothing, is refused if it tries anyway, and still receives the host', async () => {
+    const host = await openDemo('live', 1, '&profile=live');
+    const viewer = await openDemo('live', 2, '&profile=live&role=audience');
+    await until(
+      'viewer decodes',
+      () => inbound(viewer),
+      (s) => s.framesDecoded > 5 && s.audioPackets > 0,
+    );
+    const sent = await viewer.evaluate(
+      () => (window as unknown as { __sent: Array<{ type: string }> }).__sent,
+    );
+    expect(sent.filter((s) => s.type === 'media_publish')).toEqual([]);
+    expect(await viewer.locator('#mic').isDisabled()).toBe(true);
+    // Tried anyway, with a real offer on the SDK's own connection: the server refuses it.
+    await viewer.evaluate(async () => {
+      const w = window as unknown as { __ws: WebSocket[] };
+      const pc = new RTCPeerConnection();
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      pc.addTransceiver(stream.getTracks()[0]!, { direction: 'sendonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+      w.__ws.at(-1)!.send(JSON.stringify({ type: 'media_publish', sdp: pc.localDescription!.sdp }));
+    });
+    const list = await hasEvent(viewer, (e) => e[0] === 'onError', 'onError');
+    expect(list.find((e) => e[0] === 'onError')!.slice(1, 2)).toEqual([ErrorCodeType.ErrRefused]);
+    // The host never saw the audience member as a user, nor any of its media.
+    const hostEvents = await events(host);
+    expect(hostEvents.filter((e) => e[0] === 'onUserJoined')).toEqual([]);
+    expect(hostEvents.filter((e) => e[0] === 'onRemoteVideoStateChanged')).toEqual([]);
+  }, 60_000);
+});
