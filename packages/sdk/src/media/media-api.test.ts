@@ -453,6 +453,16 @@ describe('subscribing and the remote states (Agora shape)', () => {
     expect(named('onRemoteVideoStateChanged').filter((c) => c[0] === 3)).toEqual([]);
   });
 
+  it('the same offer again (resent by the server after a resume) gets the same answer again', async () => {
+    const conn = await join();
+    await offer(conn, 1, tracks2);
+    const first = last(conn, 'media_answer')!;
+    await offer(conn, 1, tracks2);
+    const answers = conn.sent.filter((f) => f.type === 'media_answer');
+    expect(answers).toHaveLength(2);
+    expect(answers[1]).toEqual(first);
+  });
+
   it('stats every 2 s: onRtcStats, onNetworkQuality(0, tx, rx), onRemoteVideoStats / onRemoteAudioStats', async () => {
     const conn = await join();
     const pub = await answerPublish(conn);

@@ -36,6 +36,8 @@ export class SubscriberTransport {
   #running = false;
   #closed = false;
   #unsent: MediaAnswerFrame | undefined;
+  /** The answer to the offer applied last. */
+  #answer: MediaAnswerFrame | undefined;
   /** mid → the last uid it carried. */
   #carried = new Map<string, number>();
   #received: ReceivedTrack[] = [];
@@ -54,7 +56,14 @@ export class SubscriberTransport {
   }
 
   offer(frame: MediaOfferFrame): void {
-    if (this.#closed || frame.version <= this.#applied) return;
+    if (this.#closed) return;
+    // The offer answered last, again (the server resends it after a resume: the answer may have
+    // been lost with the connection): the same answer again.
+    if (frame.version === this.#applied && this.#answer && !this.#next) {
+      this.#unsent = this.deps.send(this.#answer) ? undefined : this.#answer;
+      return;
+    }
+    if (frame.version <= this.#applied) return;
     if (this.#next && this.#next.version >= frame.version) return;
     this.#next = frame;
     void this.#run();
@@ -99,6 +108,7 @@ export class SubscriberTransport {
         version: frame.version,
         sdp: pc.localDescription?.sdp ?? '',
       };
+      this.#answer = answer;
       this.#unsent = this.deps.send(answer) ? undefined : answer;
       this.#map(pc, frame);
     } catch (err) {
