@@ -518,6 +518,53 @@ describe('subscribing and the remote states (Agora shape)', () => {
   });
 });
 
+describe('preview and volume indication', () => {
+  it('startPreview captures the camera outside a channel; onFirstLocalVideoFrame counts from it', async () => {
+    engine.enableVideo();
+    clock.advance(100);
+    expect(engine.startPreview()).toBe(0);
+    await flush();
+    expect(devices.live('video')).toHaveLength(1);
+    expect(named('onFirstLocalVideoFrame')).toEqual([
+      [VideoSourceType.VideoSourceCameraPrimary, 640, 360, 0],
+    ]);
+    expect(peers.created).toHaveLength(0);
+    engine.stopPreview();
+    await flush();
+    expect(devices.live('video')).toHaveLength(0);
+  });
+
+  it('enableAudioVolumeIndication: one callback for the local user, one for the loudest remote users', async () => {
+    const conn = await join({ members: [2, 3] });
+    const pub = await answerPublish(conn);
+    const sub = await offer(conn, 1, [
+      { mid: '0', uid: 2, kind: 'audio', state: 'on' },
+      { mid: '1', uid: 3, kind: 'audio', state: 'on' },
+    ]);
+    pub.setStats([{ type: 'media-source', id: 'm', kind: 'audio', audioLevel: 0.5 }]);
+    sub.setInbound('0', { audioLevel: 0.2, packetsReceived: 10 });
+    sub.setInbound('1', { audioLevel: 1, packetsReceived: 10 });
+    expect(engine.enableAudioVolumeIndication(500, 0, true)).toBe(0);
+    expect(engine.enableAudioVolumeIndication(500, 11, true)).toBe(-ErrorCodeType.ErrInvalidArgument);
+    await tick(500);
+    expect(named('onAudioVolumeIndication')).toEqual([
+      [[{ uid: 0, volume: 128, vad: 1, voicePitch: 0 }], 1, 128],
+      [
+        [
+          { uid: 3, volume: 255, vad: 1 },
+          { uid: 2, volume: 51, vad: 1 },
+        ],
+        2,
+        255,
+      ],
+    ]);
+    engine.enableAudioVolumeIndication(0, 3, false);
+    calls = [];
+    await tick(1000);
+    expect(named('onAudioVolumeIndication')).toEqual([]);
+  });
+});
+
 describe('signalling resumes and fresh re-joins', () => {
   it('a resume keeps both connections and resends only what did not go out', async () => {
     const conn = await join();
