@@ -3,7 +3,7 @@
 # when they are missing. Runs before `npm test`; a no-op when all are present.
 set -euo pipefail
 # program:package pairs: add one here when a test starts driving a new system program.
-DEPS=(tinyproxy:tinyproxy chromium:chromium redis-server:redis-server)
+DEPS=(tinyproxy:tinyproxy chromium:chromium redis-server:redis-server janus:janus)
 need=()
 for pair in "${DEPS[@]}"; do
   prog=${pair%%:*}
