@@ -4,7 +4,8 @@ import type { MediaSession } from './media-session.js';
 /**
  * An engine's session listener with the media layer told first of what concerns it: the channel
  * left or failed for good (connections closed, remote tracks forgotten), a member gone (its
- * tracks Stopped/RemoteOffline), and the role the server confirmed (publish or stop publishing).
+ * tracks Stopped/RemoteOffline) or come (tracks an offer brought before its join event), and the
+ * role the server confirmed (publish or stop publishing).
  */
 export function withMedia(listener: SessionListener, media: () => MediaSession | undefined): SessionListener {
   return {
@@ -12,6 +13,10 @@ export function withMedia(listener: SessionListener, media: () => MediaSession |
     state: (status, reason) => {
       if (status === 'disconnected' || status === 'failed') media()?.stopped();
       listener.state(status, reason);
+    },
+    userJoined: (uid, elapsed) => {
+      listener.userJoined(uid, elapsed);
+      media()?.userJoined(uid);
     },
     userOffline: (uid, reason) => {
       media()?.userOffline(uid);

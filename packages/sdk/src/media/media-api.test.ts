@@ -436,6 +436,17 @@ describe('subscribing and the remote states (Agora shape)', () => {
     ]);
   });
 
+  it('an offer naming a member before its join event: its tracks count once the member is known', async () => {
+    const conn = await join({ members: [] });
+    await offer(conn, 1, tracks2);
+    expect(named('onRemoteVideoStateChanged')).toEqual([]);
+    event(conn, { type: 'event', seq: ++seq, event: { kind: 'user_joined', uid: 2 } });
+    expect(calls.map((c) => c[0]).filter((n) => n !== 'onRemoteAudioStateChanged')).toContain('onUserJoined');
+    expect(named('onRemoteVideoStateChanged')).toEqual([
+      [2, RVS.RemoteVideoStateStarting, RVR.RemoteVideoStateReasonInternal, 0],
+    ]);
+  });
+
   it('a newer offer renegotiates the same connection; an older one is ignored', async () => {
     const conn = await join({ members: [2, 3] });
     const sub = await offer(conn, 2, tracks2);

@@ -128,6 +128,14 @@ export class MediaSession {
     this.#reconcile();
   }
 
+  /** A member became known: tracks of it that an offer brought before its join event count now. */
+  userJoined(uid: number): void {
+    const early = this.#received().filter((r) => r.uid === uid);
+    if (early.length === 0) return;
+    for (const r of early) this.#dispatch({ type: 'published', uid, kind: r.kind, state: r.state });
+    this.#tracks([...this.#received()]);
+  }
+
   userOffline(uid: number): void {
     this.#dispatch({ type: 'offline', uid });
     this.#views.remoteTrack(uid, undefined);
