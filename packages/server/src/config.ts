@@ -4,6 +4,7 @@ import type { AppConfig } from './auth/apps.js';
 import type { Engine } from './engine/types.js';
 import { keepaliveTickMs } from './gateway/keepalive.js';
 import type { MediaOptions } from './media/config.js';
+import type { LogFormat } from './observe/log.js';
 
 export interface ServerTiming {
   /** Remote offline window: a member is Dropped this long after the last data from it. Default 20000. */
@@ -90,10 +91,19 @@ export interface ServerOptions {
   /** This node's id (logs, cluster). Default: random. */
   nodeId?: string;
   clock?: Clock;
-  /** A pino logger; default: JSON logs to stderr at `logLevel`. */
+  /** A pino logger; default: logs to stderr at `logLevel` in `logFormat`. */
   logger?: Logger;
   /** Default 'warn'. */
   logLevel?: string;
+  /** json (default), pretty (one short line each, for people), or auto (pretty on a terminal). */
+  logFormat?: LogFormat;
+  /** Serve Prometheus metrics at GET /metrics (unauthenticated, like /healthz). Default true. */
+  metrics?: boolean;
+  /**
+   * `drain()` (SIGTERM in `holdfast serve`) waits this long at most for clients to close their
+   * connections after being told to go elsewhere, then closes the rest. Default 10000.
+   */
+  drainTimeoutMs?: number;
   /**
    * Credentials for the admin REST API and the console (HTTP Basic, like the commercial
    * channel-management APIs). Without them both are open: development mode.
@@ -105,6 +115,8 @@ export interface ServerOptions {
    */
   console?: boolean;
 }
+
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 export const DEFAULT_SERVER_TIMING = {
   offlineAfterMs: 20_000,

@@ -11,6 +11,7 @@ export {
 export { type AppConfig, AppRegistry } from './auth/apps.js';
 export { admitMember, UNLIMITED } from './channels/admission.js';
 export {
+  DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_LIMITS,
   DEFAULT_SERVER_TIMING,
   type ServerLimits,
@@ -45,5 +46,8 @@ export type {
   SequencedEvent,
   SessionRecord,
 } from './engine/types.js';
+export type { MediaOptions } from './media/config.js';
+export { createLogger, LOG_FORMATS, type LogFormat, prettyLine } from './observe/log.js';
 export type { ObservedEvent } from './observe/observer.js';
+export type { Readiness } from './observe/readiness.js';
 export { type RunningServer, startServer } from './server.js';

@@ -3,7 +3,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Clock, systemClock } from '@holdfast/protocol';
-import { pino } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { registerAdminRoutes } from './admin/index.js';
 import { AppRegistry } from './auth/apps.js';
@@ -13,6 +12,7 @@ import { ChannelService } from './channels/service.js';
 import { Sweeper } from './channels/sweeper.js';
 import {
   checkTiming,
+  DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_LIMITS,
   DEFAULT_SERVER_TIMING,
   type ServerOptions,
@@ -28,10 +28,28 @@ import { ConnectionGate, refuseWebSocket } from './gateway/handshake.js';
 import { KeepaliveWheel } from './gateway/keepalive.js';
 import { HttpRouter, sendJson } from './gateway/router.js';
 import { MediaPlane } from './media/media-plane.js';
+import { GatewayCounters } from './observe/counters.js';
+import { createLogger } from './observe/log.js';
+import { NodeMetrics } from './observe/metrics.js';
 import { Observer } from './observe/observer.js';
+import { type Readiness, readiness } from './observe/readiness.js';
 
 function destroyOnError(socket: Duplex): void {
   socket.on('error', () => socket.destroy());
+}
+
+const DRAINING_BODY = JSON.stringify({
+  error: 'server_shutdown',
+  message: 'this node is shutting down; connect to another one',
+});
+
+/** Answers a WebSocket upgrade on a draining node with a plain 503 and closes the socket. */
+function refuseUpgradeDraining(socket: Duplex): void {
+  socket.end(
+    'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n' +
+      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(DRAINING_BODY)}\r\n\r\n` +
+      DRAINING_BODY,
+  );
 }
 
 /** A running server. */
@@ -44,6 +62,17 @@ export interface RunningServer {
   readonly nodeId: string;
   /** Stops accepting, ends every local session with `server_shutdown`, closes the engine if it owns it. */
   close(): Promise<void>;
+  /**
+   * A graceful close (SIGTERM): /readyz answers 503 and new WebSocket upgrades get HTTP 503 at
+   * once; every session is handed over like `close()` does (`server_shutdown`: its client resumes
+   * on another node, its remote members see nothing); then waits up to `timeoutMs` (default
+   * `drainTimeoutMs`) for the clients to close their connections, and closes.
+   */
+  drain(timeoutMs?: number): Promise<void>;
+  /** True from the start of `drain()` or `close()`. */
+  readonly draining: boolean;
+  /** Whether /readyz answers 200 now, and why not. */
+  readiness(): Readiness;
   /**
    * Stops like a crashed process (for cluster tests): sockets are cut, nothing is
    * handed over or cleaned up; other nodes notice through the missed heartbeats.
@@ -66,7 +95,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const clock: Clock = options.clock ?? systemClock;
   const nodeId = options.nodeId ?? randomBytes(4).toString('hex');
-  const log = (options.logger ?? pino({ level: options.logLevel ?? 'warn' })).child({ node: nodeId });
+  const log = (options.logger ?? createLogger(options.logLevel ?? 'warn', options.logFormat)).child({
+    node: nodeId,
+  });
   const ownsEngine = !options.engine;
   const redis = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
   const engine =
@@ -90,6 +121,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       publish: (ref, event) => service.publish(ref, event),
     });
   const startedAt = clock.now();
+  let draining = false;
+  const isReady = (): Readiness =>
+    readiness({
+      draining,
+      engine: sweeper.engineHealth,
+      now: clock.now(),
+      staleAfterMs: Math.max(3 * timing.heartbeatMs, 3000),
+      engineName: redis ? 'redis' : 'engine',
+    });
 
   const router = new HttpRouter();
   router.add('GET', '/healthz', (_req, res) =>
@@ -98,8 +138,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       nodeId,
       sessions: service.sessionCount,
       uptimeMs: clock.now() - startedAt,
+      ready: isReady().ready,
+      draining,
     }),
   );
+  // Readiness for load balancers: 503 with the reason while draining or while the engine is unreachable.
+  router.add('GET', '/readyz', (_req, res) => {
+    const r = isReady();
+    sendJson(
+      res,
+      r.ready ? 200 : 503,
+      r.ready ? { status: 'ready', nodeId } : { status: 'unavailable', nodeId, reason: r.reason },
+    );
+  });
+  const gateway = new GatewayCounters();
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : new NodeMetrics({
+          nodeId,
+          service,
+          gateway,
+          observer,
+          connections: () => wss.clients.size,
+          readiness: isReady,
+          draining: () => draining,
+          heartbeatFailures: () => sweeper.engineHealth.failures,
+        });
+  if (metrics) router.add('GET', '/metrics', (req, res) => metrics.handle(req, res));
   const ctx: ServerContext = { nodeId, options, apps, engine, service, observer, router, clock, log };
   registerAdminRoutes(ctx);
   registerConsoleRoutes(ctx);
@@ -110,14 +176,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const keepalives = new KeepaliveWheel(clock, timing.keepaliveMs);
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
   const accept = (ws: WebSocket, remote: string) =>
-    new ClientConnection(ws, remote, service, limits, log, clock, keepalives);
+    new ClientConnection(ws, remote, service, limits, log, clock, keepalives, gateway);
   http.on('upgrade', (req, socket, head) => {
     // No closure here may capture `req` or `head`: one that outlives the upgrade (the socket's
     // error listener) would keep the request, its headers and the head buffer alive for as long
     // as the connection lives — about 2 KB per connection.
     destroyOnError(socket);
+    if (draining) {
+      // Plain HTTP 503, no WebSocket: the SDK counts it a failed attempt and tries its next URL.
+      gateway.refused('server_shutdown');
+      refuseUpgradeDraining(socket);
+      return;
+    }
     const remote = req.socket.remoteAddress ?? '';
     const refusal = gate.upgrade(socket, remote);
+    if (refusal !== undefined) gateway.refused('rate_limited');
     wss.handleUpgrade(req, socket, head, (ws) =>
       refusal === undefined ? accept(ws, remote) : refuseWebSocket(ws, refusal),
     );
@@ -153,6 +226,42 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   log.info({ host, port }, 'listening');
 
+  /** Stops taking part: fresh deadlines published, every session handed over (`server_shutdown`). */
+  const handOver = async () => {
+    draining = true;
+    sweeper.stop();
+    unsubscribeReset();
+    // Publish fresh deadlines, then hand the sessions to whoever resumes them (or drops them).
+    // Keepalives go on meanwhile: a slow engine must not make idle clients time out first.
+    await sweeper.beat().catch(() => {});
+    cluster.stop();
+    keepalives.stop();
+    gate.stop();
+    service.shutdown();
+    service.media?.close();
+    await engine.forgetNode(nodeId).catch(() => {});
+  };
+  /** Resolves once every WebSocket has closed, or after `ms` with how many are left. */
+  const socketsClosed = (ms: number) =>
+    new Promise<number>((resolve) => {
+      const deadline = Date.now() + Math.max(0, ms);
+      const check = () => {
+        if (wss.clients.size === 0 || Date.now() >= deadline) resolve(wss.clients.size);
+        else setTimeout(check, 20).unref();
+      };
+      check();
+    });
+  const finish = async () => {
+    metrics?.close();
+    for (const ws of wss.clients) ws.terminate();
+    wss.close();
+    await new Promise<void>((resolve) => {
+      http.close(() => resolve());
+      http.closeAllConnections();
+    });
+    if (ownsEngine) await engine.close();
+  };
+
   let closing: Promise<void> | undefined;
   return {
     url: `ws://${hostForUrl}:${port}`,
@@ -161,6 +270,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     nodeId,
     kill() {
       closing ??= (async () => {
+        metrics?.close();
         sweeper.stop();
         keepalives.stop();
         gate.stop();
@@ -177,26 +287,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       })();
       return closing;
     },
+    get draining() {
+      return draining;
+    },
+    readiness: isReady,
     close() {
       closing ??= (async () => {
-        sweeper.stop();
-        unsubscribeReset();
-        // Publish fresh deadlines, then hand the sessions to whoever resumes them (or drops them).
-        // Keepalives go on meanwhile: a slow engine must not make idle clients time out first.
-        await sweeper.beat().catch(() => {});
-        cluster.stop();
-        keepalives.stop();
-        gate.stop();
-        service.shutdown();
-        service.media?.close();
-        await engine.forgetNode(nodeId).catch(() => {});
-        for (const ws of wss.clients) ws.terminate();
-        wss.close();
-        await new Promise<void>((resolve) => {
-          http.close(() => resolve());
-          http.closeAllConnections();
-        });
-        if (ownsEngine) await engine.close();
+        await handOver();
+        await finish();
+      })();
+      return closing;
+    },
+    drain(timeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS) {
+      closing ??= (async () => {
+        const started = clock.now();
+        const sessions = service.sessionCount;
+        await handOver();
+        log.info({ sessions, connections: wss.clients.size, timeoutMs }, 'draining: sessions handed over');
+        const left = await socketsClosed(timeoutMs - (clock.now() - started));
+        if (left > 0) log.warn({ connections: left }, 'drain timeout: closing the connections left');
+        await finish();
+        log.info({ ms: clock.now() - started }, 'drained');
       })();
       return closing;
     },

@@ -8,6 +8,15 @@ const same = (a: string, b: string): boolean => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
+/** The user name of a request's HTTP Basic credentials (not checked: call after {@link checkBasicAuth}). */
+export function basicAuthUser(req: IncomingMessage): string | undefined {
+  const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon > 0 ? decoded.slice(0, colon) : undefined;
+}
+
 /**
  * HTTP Basic auth with the configured customer id / secret. Without configured
  * credentials everything is allowed (development mode). Answers 401 itself.

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import type { KickingRule } from '../engine/types.js';
 import { type RouteHandler, sendJson } from '../gateway/router.js';
-import { checkBasicAuth } from './auth.js';
+import { basicAuthUser, checkBasicAuth } from './auth.js';
 import { BodyError, readJson } from './body.js';
 import {
   AppIdSchema,
@@ -54,16 +55,42 @@ const ruleView = (r: KickingRule) => ({
 });
 
 /**
+ * The audit trail of admin actions: at `info` even when the server logs only warnings (an
+ * operator who wants less still gets who kicked whom), off only with a silent logger.
+ */
+function auditLogger(log: Logger): Logger {
+  const level = log.level === 'silent' || log.levelVal <= 30 ? log.level : 'info';
+  return log.child({ audit: 'admin' }, { level });
+}
+
+/**
  * The admin REST API, following the commercial channel-management REST shape:
  * channel lists, user lists, kicking rules with a duration, and channel close.
  * JSON in and out, validated; every error is a 4xx with `{ error, message }`.
  */
 export function registerAdminRoutes(ctx: ServerContext): void {
   const { router, engine, apps, clock } = ctx;
+  const audit = auditLogger(ctx.log);
+  /** Who asked: the Basic-auth user (or `anonymous` without credentials configured) and from where. */
+  const who = (req: IncomingMessage) => ({
+    admin: ctx.options.admin ? basicAuthUser(req) : 'anonymous',
+    remote: req.socket.remoteAddress,
+  });
   const guard =
     (handler: Handler): RouteHandler =>
     async (req, res, url) => {
-      if (!checkBasicAuth(ctx.options.admin, req, res)) return;
+      if (!checkBasicAuth(ctx.options.admin, req, res)) {
+        audit.warn(
+          {
+            admin: basicAuthUser(req),
+            remote: req.socket.remoteAddress,
+            method: req.method,
+            path: url.pathname,
+          },
+          'admin: authentication failed',
+        );
+        return;
+      }
       try {
         await handler(req, res, url);
       } catch (err) {
@@ -156,6 +183,12 @@ export function registerAdminRoutes(ctx: ServerContext): void {
         expiresAt: now + body.time * 60_000,
       });
       await engine.publish({ kind: 'kick', rule });
+      audit.info(
+        { ...who(req), action: 'kicking_rule.create', minutes: body.time, rule: ruleView(rule) },
+        body.time === 0
+          ? 'admin: kicked (no ban)'
+          : `admin: kicking rule ${rule.id} created for ${body.time} min`,
+      );
       sendJson(res, 200, { status: 'success', id: rule.id });
     }),
   );
@@ -183,6 +216,10 @@ export function registerAdminRoutes(ctx: ServerContext): void {
       const rule = await engine.putRule({ ...existing, updatedAt: now, expiresAt: now + body.time * 60_000 });
       if (body.time === 0) await engine.deleteRule(body.appid, body.id);
       await engine.publish({ kind: 'kick', rule });
+      audit.info(
+        { ...who(req), action: 'kicking_rule.update', minutes: body.time, rule: ruleView(rule) },
+        `admin: kicking rule ${rule.id} set to ${body.time} min`,
+      );
       sendJson(res, 200, {
         status: 'success',
         result: { id: rule.id, ts: Math.floor(rule.expiresAt / 1000) },
@@ -198,6 +235,10 @@ export function registerAdminRoutes(ctx: ServerContext): void {
       knownApp(body.appid);
       if (!(await engine.deleteRule(body.appid, body.id)))
         throw new HttpError(404, 'unknown_rule', `no rule ${body.id} for app ${body.appid}`);
+      audit.info(
+        { ...who(req), action: 'kicking_rule.delete', appid: body.appid, id: body.id },
+        `admin: kicking rule ${body.id} deleted`,
+      );
       sendJson(res, 200, { status: 'success', id: body.id });
     }),
   );
@@ -211,6 +252,16 @@ export function registerAdminRoutes(ctx: ServerContext): void {
       const ref = { appId: body.appid, channel: body.cname };
       const members = await engine.listMembers(ref);
       await engine.publish({ kind: 'close_channel', ref });
+      audit.info(
+        {
+          ...who(req),
+          action: 'channel.close',
+          appid: body.appid,
+          cname: body.cname,
+          members: members.length,
+        },
+        `admin: channel "${body.cname}" closed`,
+      );
       sendJson(res, 200, { status: 'success', closed: members.length });
     }),
   );

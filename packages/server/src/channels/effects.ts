@@ -1,3 +1,4 @@
+import type { WireOfflineReason } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { Engine, SessionRecord } from '../engine/types.js';
 import { isAnnounced } from '../engine/types.js';
@@ -32,6 +33,15 @@ const uidOf = (s: Subject) => ('record' in s ? s.record.uid : s.uid);
  */
 export class EffectRunner {
   #retry: Array<() => Promise<void>> = [];
+  /** Engine effects that failed (each try; /metrics reads this at scrape time). */
+  failures = 0;
+  /** `user_offline` events this node published, by reason. */
+  readonly offline: Record<WireOfflineReason, number> = {
+    quit: 0,
+    dropped: 0,
+    become_audience: 0,
+    kicked: 0,
+  };
 
   constructor(private readonly ctx: EffectContext) {}
 
@@ -46,6 +56,7 @@ export class EffectRunner {
       try {
         await work();
       } catch (err) {
+        this.failures++;
         this.ctx.log.warn(
           { err, effect: effect.type, session: idOf(subject) },
           'session effect failed (will retry)',
@@ -62,6 +73,7 @@ export class EffectRunner {
       try {
         await work();
       } catch {
+        this.failures++;
         this.#retry.push(work);
       }
   }
@@ -98,8 +110,10 @@ export class EffectRunner {
         const uid = uidOf(subject);
         return async () => {
           const removed = await engine.removeMember(ref, uid, idOf(subject));
-          if (removed && isAnnounced(removed) && effect.offline !== 'none')
+          if (removed && isAnnounced(removed) && effect.offline !== 'none') {
             await engine.publishEvent(ref, { kind: 'user_offline', uid, reason: effect.offline });
+            this.offline[effect.offline]++;
+          }
         };
       }
       case 'notify_owner': {
@@ -120,7 +134,10 @@ export class EffectRunner {
           effect.event.kind === 'user_joined'
             ? { kind: 'user_joined' as const, uid }
             : { kind: 'user_offline' as const, uid, reason: effect.event.reason };
-        return () => engine.publishEvent(ref, event).then(() => undefined);
+        return () =>
+          engine.publishEvent(ref, event).then(() => {
+            if (event.kind === 'user_offline') this.offline[event.reason]++;
+          });
       }
     }
   }

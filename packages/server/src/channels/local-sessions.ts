@@ -9,6 +9,11 @@ export class LocalSessions {
     return this.#byId.size;
   }
 
+  /** Channels with at least one session on this node. */
+  get channelCount(): number {
+    return this.#byChannel.size;
+  }
+
   get(id: string): LiveSession | undefined {
     return this.#byId.get(id);
   }

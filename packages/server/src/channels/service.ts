@@ -104,6 +104,10 @@ export class ChannelService {
   get pendingEffectRetries(): number {
     return this.#effects.pendingRetries;
   }
+  /** Failed engine effects and published offline events, counted (read by /metrics). */
+  get effectCounts(): Pick<EffectRunner, 'failures' | 'offline'> {
+    return this.#effects;
+  }
 
   /** Handles a join (or resume) frame; on success the session is attached to `conn`. */
   async join(frame: JoinFrame, conn: Attachment): Promise<LiveSession | undefined> {

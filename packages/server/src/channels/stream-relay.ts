@@ -27,6 +27,19 @@ const MESSAGES: Record<StreamRefusalCode, string> = {
  * pong) or refused with a typed `stream_refused`; none is dropped silently.
  */
 export class StreamRelay {
+  /** Messages stored in the channel's log (/metrics reads these at scrape time). */
+  accepted = 0;
+  /** Messages refused, by the code their sender was told. */
+  readonly refused: Record<StreamRefusalCode, number> = {
+    too_large: 0,
+    too_often: 0,
+    bitrate: 0,
+    not_broadcaster: 0,
+    not_sent: 0,
+  };
+  /** Messages the engine failed to store (a Redis error; each also refused as `not_sent`). */
+  engineErrors = 0;
+
   constructor(
     private readonly engine: ChannelStore,
     private readonly clock: Clock,
@@ -66,6 +79,7 @@ export class StreamRelay {
     return this.engine.publishStream(live.ref, event).then(
       (r) => {
         if (r.ok) {
+          this.accepted++;
           streams.sent++;
           streams.acked(frame.epoch, frame.seq);
         } else if (r.reason === 'duplicate') streams.acked(frame.epoch, r.last);
@@ -73,6 +87,7 @@ export class StreamRelay {
         return true;
       },
       (err: unknown) => {
+        this.engineErrors++;
         this.log.warn({ err, session: live.id }, 'stream message not stored');
         return this.#refuse(live, frame, 'not_sent');
       },
@@ -80,6 +95,7 @@ export class StreamRelay {
   }
 
   #refuse(live: LiveSession, frame: ClientStreamFrame, code: StreamRefusalCode): boolean {
+    this.refused[code]++;
     streamRefused(this, live, code, frame.streamId);
     live.conn?.send({
       type: 'stream_refused',

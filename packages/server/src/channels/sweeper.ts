@@ -39,12 +39,19 @@ export class Sweeper {
   /** engine time − local time, learned at each heartbeat. */
   #offset = 0;
   #beats = 0;
+  /**
+   * The engine as the heartbeats find it (readiness and /metrics): when a beat last went through,
+   * how many failed, and the last failure's message (undefined once a beat succeeds again).
+   */
+  readonly engineHealth: { okAt: number; failures: number; error: string | undefined };
 
   constructor(
     private readonly service: ChannelService,
     private readonly engine: Engine,
     private readonly opts: SweeperOptions,
-  ) {}
+  ) {
+    this.engineHealth = { okAt: opts.clock.now(), failures: 0, error: undefined };
+  }
 
   start(): void {
     this.#schedule();
@@ -98,6 +105,19 @@ export class Sweeper {
 
   /** Cluster liveness: heartbeat, deadlines, orphans. */
   async beat(): Promise<void> {
+    const health = this.engineHealth;
+    try {
+      await this.#beat();
+      health.okAt = this.opts.clock.now();
+      health.error = undefined;
+    } catch (err) {
+      health.failures++;
+      health.error = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
+  }
+
+  async #beat(): Promise<void> {
     const local = this.opts.clock.now();
     const engineNow = await this.engine.heartbeat(this.service.nodeId, this.opts.heartbeatMs * 3);
     this.#offset = engineNow - local;

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { type Attachment, type LiveSession, newAttachmentId } from '../channels/live-session.js';
 import type { ChannelService } from '../channels/service.js';
+import { GatewayCounters } from '../observe/counters.js';
 import { reportLimiter } from '../observe/report-limiter.js';
 import type { KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
 
@@ -64,6 +65,8 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     private readonly log: Logger,
     private readonly clock: Clock,
     private readonly keepalives: KeepaliveWheel,
+    /** The node's gateway counters (/metrics): plain increments, read at scrape time. */
+    private readonly counters: GatewayCounters = new GatewayCounters(),
   ) {
     this.#joinTimer = clock.setTimeout(() => {
       if (this.#phase === 'awaiting_join') this.end('unexpected_frame', 'no join frame received in time');
@@ -80,6 +83,7 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
   /** Sends a frame already encoded (a channel event shared by every member: a Buffer, never copied). */
   sendEncoded(frame: string | Buffer): void {
     if (this.#phase === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
+    this.counters.framesOut++;
     this.lastWriteAt = this.clock.now();
     this.ws.send(frame, { binary: false });
   }
@@ -90,6 +94,8 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
 
   end(code: WireErrorCode, message: string): void {
     if (this.#phase === 'closed') return;
+    // A join that ends before its `joined` frame was refused (the code says why).
+    if (this.#phase === 'joining') this.counters.refused(code);
     this.send({ type: 'end', code, message });
     this.#closeWith(CloseCode[code], code);
   }
@@ -142,6 +148,7 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
 
   #onMessage(data: Buffer, isBinary: boolean): void {
     if (this.#phase === 'closed') return;
+    this.counters.framesIn++;
     const stream = !isBinary && isStreamFrame(data);
     const problem = this.#screen(isBinary, stream);
     if (problem) {
@@ -176,7 +183,9 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     this.#phase = 'joining';
     if (this.#joinTimer !== undefined) this.clock.clearTimeout(this.#joinTimer);
     this.#joinTimer = undefined;
+    const started = performance.now();
     const live = await this.service.join(frame, this);
+    if (live) this.counters.joinLatency.observe((performance.now() - started) / 1000);
     if ((this.#phase as string) === 'closed') {
       if (!live) return;
       // The socket went away while the join was in flight. A resumed session stays resumable;
