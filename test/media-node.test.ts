@@ -62,7 +62,8 @@ function syntheticDevices(): MediaDevicesLike {
       timers.push(
         setInterval(() => {
           const data = new Uint8ClampedArray(width * height * 1.5).fill(128);
-          data.fill((shade = (shade + 4) % 256), 0, width * height);
+          shade = (shade + 4) % 256;
+          data.fill(shade, 0, width * height);
           source.onFrame({ width, height, data });
         }, 66),
       );
