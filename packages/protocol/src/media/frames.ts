@@ -96,6 +96,15 @@ export interface MediaSubAnswerFrame {
   type: 'media_sub_answer';
   sdp: string;
 }
+/**
+ * Sent in reply to a client's first `media_subscribe`: what every other member publishes now, so a
+ * client that does not subscribe to a kind (NERTC video by default) still knows who has it on.
+ * Later changes come as `media` channel events.
+ */
+export interface MediaSnapshotFrame {
+  type: 'media_snapshot';
+  members: Array<{ uid: number; audio: TrackState; video: TrackState }>;
+}
 /** `busy`: a server offer is awaiting the client's answer; answer it, then repair. */
 export type MediaErrorCode = 'not_broadcaster' | 'bad_sdp' | 'media_unavailable' | 'busy';
 /** A media request the server could not carry out, and why. The signalling session is unaffected. */
@@ -109,6 +118,7 @@ export type ServerMediaFrame =
   | MediaPublishAnswerFrame
   | MediaOfferFrame
   | MediaSubAnswerFrame
+  | MediaSnapshotFrame
   | MediaErrorFrame;
 
 /** The channel event that tells members of a change in a member's published media. */

@@ -326,6 +326,11 @@ export class MediaSession {
       case 'media_offer':
         this.#offer(frame);
         return;
+      case 'media_snapshot':
+        // Who publishes what as this client starts receiving (also kinds it does not subscribe to).
+        for (const m of frame.members)
+          if (this.session.remote.has(m.uid)) this.#onFrame({ kind: 'media', ...m });
+        return;
       case 'media_error':
         if (!this.#publisher?.refuse(frame.code, frame.message))
           this.listener.error(frame.code, frame.message);

@@ -58,6 +58,22 @@ async function join(): Promise<FakeConnection> {
 }
 
 describe('NERTC media', () => {
+  it('a member already publishing video when this client joins is told by the snapshot (video not subscribed)', async () => {
+    const conn = await join();
+    expect(named('onUserVideoStart')).toEqual([]);
+    conn.receive({
+      type: 'media_snapshot',
+      members: [
+        { uid: 2, audio: 'on', video: 'on' },
+        { uid: 9, audio: 'on', video: 'on' },
+      ],
+    });
+    await flush();
+    // uid 9 is no member this client knows: nothing is told of it.
+    expect(named('onUserVideoStart').map((c) => c[0])).toEqual([2]);
+    expect(named('onUserAudioStart').map((c) => c[0])).toEqual([2]);
+  });
+
   it('joins with the microphone on, the camera off, remote audio subscribed and remote video not', async () => {
     const conn = await join();
     expect(devices.live('audio')).toHaveLength(1);

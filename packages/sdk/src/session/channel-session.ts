@@ -16,7 +16,7 @@ import type { ConnEvent, ConnState, Effect, Reason, Status } from '../connection
 import type { Transport } from '../transport/types.js';
 import { DataStreams } from './data-streams.js';
 import { type EffectPorts, runEffect } from './effect-runner.js';
-import { joinFrame } from './join-frame.js';
+import { joinFrame, type ResumeTicket, ticketAfter } from './join-frame.js';
 import { SessionMeter } from './meter.js';
 import { Pinger } from './pinger.js';
 import { RemoteMembers } from './presence.js';
@@ -41,7 +41,7 @@ export class ChannelSession {
   #timers: MachineTimers;
   #transport: Transport | undefined;
   #urlIndex = 0;
-  #resume: { sessionId: string } | undefined;
+  #resume: ResumeTicket | undefined;
   #params: JoinParams | undefined;
   #uid = 0;
   #pinger: Pinger;
@@ -358,8 +358,7 @@ export class ChannelSession {
 
   #sendJoin(): void {
     if (!this.#params) return;
-    const resume = this.#resume && { sessionId: this.#resume.sessionId, lastSeq: this.remote.lastSeq };
-    this.#send(joinFrame(this.opts.appId, this.#params, this.#uid, resume));
+    this.#send(joinFrame(this.opts.appId, this.#params, this.#uid, this.#resume, this.remote.lastSeq));
   }
 
   #onMessage(data: string): void {
@@ -398,6 +397,8 @@ export class ChannelSession {
         return;
       case 'media_publish_answer':
       case 'media_offer':
+      case 'media_sub_answer':
+      case 'media_snapshot':
       case 'media_error':
         this.onMedia?.(frame);
         return;
@@ -423,7 +424,7 @@ export class ChannelSession {
     if (status !== 'connecting' && status !== 'reconnecting') return;
     if (status === 'connecting') this.#meter.connected();
     this.#uid = frame.uid;
-    this.#resume = { sessionId: frame.sessionId };
+    this.#resume = ticketAfter(this.#resume, frame);
     this.#keepaliveMs = frame.keepaliveMs;
     this.#joined = { frame, wanted: this.#params?.role };
     this.dispatch({ type: 'joined', resumed: frame.resumed, sessionExpired: frame.sessionExpired === true });

@@ -133,6 +133,8 @@ export class MediaRoom {
     if (!receiver) return;
     const watchdog = new RtpWatchdog();
     const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => {
+      // The test seam drops a blocked member's packets as a lost network would: before anything sees them.
+      if (this.#blocked.has(m.uid)) return;
       // RTP back after a gap (the publisher's path broke and healed): subscribers need a keyframe.
       if (watchdog.packet(this.ports.now()) === 'resumed' && kind === 'video') this.#keyframeForAll(m.uid);
       this.#forward(m.uid, kind, rtp);
@@ -143,7 +145,6 @@ export class MediaRoom {
   }
 
   #forward(uid: number, kind: MediaKind, rtp: RtpPacket): void {
-    if (this.#blocked.has(uid)) return;
     const k = key(uid, kind);
     let buf: Buffer | undefined;
     for (const other of this.#members.values()) {
@@ -163,9 +164,19 @@ export class MediaRoom {
     this.ports.publishState({ kind: 'media', uid, ...state });
   }
 
+  /** What every member but `except` publishes, those with anything on. */
+  #states(except: number): Array<{ uid: number; audio: TrackState; video: TrackState }> {
+    const out = [];
+    for (const m of this.#members.values())
+      if (m.uid !== except && (m.state.audio !== 'off' || m.state.video !== 'off'))
+        out.push({ uid: m.uid, ...m.state });
+    return out;
+  }
+
   /** What a member wants to receive; (re)negotiates its subscriber connection. */
   subscribe(uid: number, prefs: MediaSubscribeFrame): void {
     const m = this.#member(uid);
+    if (!m.prefs) this.ports.send(uid, { type: 'media_snapshot', members: this.#states(uid) });
     m.prefs = prefs;
     this.#renegotiate(m);
   }
@@ -216,9 +227,19 @@ export class MediaRoom {
     }
   }
 
-  #newSubscriber(): Subscriber {
+  #newSubscriber(uid: number): Subscriber {
+    const pc = new RTCPeerConnection(this.config());
+    // A keyframe asked for when the answer lands reaches the publisher before this connection's
+    // DTLS is up and is lost: ask again once it is connected.
+    pc.connectionStateChange.subscribe((state) => {
+      if (state !== 'connected') return;
+      const sub = this.#members.get(uid)?.sub;
+      if (sub?.pc === pc)
+        for (const st of sub.tracks.values())
+          if (st.kind === 'video' && st.live) this.requestKeyframe(st.uid, `${uid}`, true);
+    });
     return {
-      pc: new RTCPeerConnection(this.config()),
+      pc,
       version: 0,
       awaiting: 0,
       busy: false,
@@ -228,10 +249,14 @@ export class MediaRoom {
     };
   }
 
+  /** One keyframe for everyone receiving `publisher`'s video (RTP came back after a gap). */
   #keyframeForAll(publisher: number): void {
     for (const other of this.#members.values())
-      if (other.sub?.tracks.get(key(publisher, 'video'))?.live)
-        this.requestKeyframe(publisher, `${other.uid}`);
+      if (other.sub?.tracks.get(key(publisher, 'video'))?.live) {
+        // Forced: a subscriber's own PLI during the gap may hold the throttle, and its keyframe was lost.
+        this.requestKeyframe(publisher, 'watchdog', true);
+        return;
+      }
   }
 
   /** The subscriber's answer to offer `version`. */
@@ -280,8 +305,9 @@ export class MediaRoom {
   requestKeyframe(publisher: number, requester: string, force = false): void {
     const p = this.#members.get(publisher)?.pub?.tracks.get('video');
     if (!p) return;
-    const allowed = this.#pli.allow(`${requester}>${publisher}`, this.ports.now());
-    if (!allowed && !force) return;
+    // A forced request (a subscriber's decoder starting) neither waits for nor uses the throttle's
+    // slot, so the subscriber's own PLI right after it connects still goes through.
+    if (!force && !this.#pli.allow(`${requester}>${publisher}`, this.ports.now())) return;
     p.receiver.sendRtcpPLI(p.ssrc).catch(() => {});
   }
 
@@ -309,7 +335,7 @@ export class MediaRoom {
     const desired = this.#desired(m);
     if (!m.sub) {
       if (desired.length === 0) return;
-      m.sub = this.#newSubscriber();
+      m.sub = this.#newSubscriber(m.uid);
     }
     const sub = m.sub;
     // Pauses take effect at once; the track set changes through a new offer.
