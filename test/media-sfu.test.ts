@@ -111,4 +111,24 @@ describe('media paths break and heal without the signalling', () => {
     await a.close();
     await b.close();
   }, 60_000);
+
+  it('a subscriber that resets its media gets every track again on new connections and decodes within 2 s', async () => {
+    const a = await rawMediaPage(browser.context, httpUrl, { channel: 'sfu-reset', uid: 1, publish: true });
+    const b = await rawMediaPage(browser.context, httpUrl, { channel: 'sfu-reset', uid: 2, publish: false });
+    await until(
+      'b decodes',
+      () => inbound(b),
+      (s) => s.framesDecoded > 10,
+    );
+    const resetAt = Date.now();
+    await b.evaluate(() => (window as unknown as { resetMedia: () => void }).resetMedia());
+    await until(
+      'decoding on the new connection',
+      () => inbound(b),
+      (s) => s.framesDecoded > 5,
+    );
+    expect(Date.now() - resetAt).toBeLessThan(2000);
+    await a.close();
+    await b.close();
+  }, 60_000);
 });

@@ -52,7 +52,7 @@ export async function rawMediaPage(
             }
           }, 10);
         });
-      const sub = new RTCPeerConnection();
+      let sub = new RTCPeerConnection();
       w.sub = sub;
       ws.onmessage = async (ev) => {
         const f = JSON.parse(ev.data as string) as Record<string, unknown>;
@@ -88,6 +88,14 @@ export async function rawMediaPage(
         await sub.setLocalDescription(await sub.createOffer({ iceRestart: true }));
         await gathered(sub);
         ws.send(JSON.stringify({ type: 'media_sub_offer', sdp: sub.localDescription!.sdp }));
+      };
+      // The last resort of a repair: new connections for everything (media_reset), then subscribe again.
+      w.resetMedia = () => {
+        sub.close();
+        sub = new RTCPeerConnection();
+        w.sub = sub;
+        ws.send(JSON.stringify({ type: 'media_reset' }));
+        ws.send(JSON.stringify({ type: 'media_subscribe', audio: true, video: true }));
       };
       if (o.publish) {
         const stream = await navigator.mediaDevices.getUserMedia({

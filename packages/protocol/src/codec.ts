@@ -104,6 +104,8 @@ export function decodeClientFrame(
         : bad('media_state.audio and .video must be "on", "muted" or "off"');
     case 'media_unpublish':
       return { ok: true, frame: { type: 'media_unpublish' } };
+    case 'media_reset':
+      return { ok: true, frame: { type: 'media_reset' } };
     case 'media_subscribe': {
       if (typeof f.audio !== 'boolean' || typeof f.video !== 'boolean')
         return bad('media_subscribe.audio and .video must be booleans');

@@ -100,6 +100,7 @@ export type {
   MediaOfferFrame,
   MediaPublishAnswerFrame,
   MediaPublishFrame,
+  MediaResetFrame,
   MediaSnapshotFrame,
   MediaStateEvent,
   MediaStateFrame,

@@ -57,6 +57,14 @@ export interface MediaSubOfferFrame {
   type: 'media_sub_offer';
   sdp: string;
 }
+/**
+ * The client gives up on its media connections (a repair that an ICE restart did not fix): the
+ * server closes both and forgets this client's media, as if it had left; the client then
+ * publishes and subscribes again on new connections. Remote members see its tracks stop and start.
+ */
+export interface MediaResetFrame {
+  type: 'media_reset';
+}
 /** The client stops publishing (left media, became audience): its tracks are removed everywhere. */
 export interface MediaUnpublishFrame {
   type: 'media_unpublish';
@@ -68,6 +76,7 @@ export type ClientMediaFrame =
   | MediaSubscribeFrame
   | MediaAnswerFrame
   | MediaSubOfferFrame
+  | MediaResetFrame
   | MediaUnpublishFrame;
 
 // ---------------------------------------------------------------- server → client

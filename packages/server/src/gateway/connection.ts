@@ -253,6 +253,8 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
             return this.service.renewToken(live, frame.id, frame.token);
           case 'media_publish':
           case 'media_answer':
+          case 'media_sub_offer':
+          case 'media_reset':
           case 'media_subscribe':
           case 'media_state':
           case 'media_unpublish':

@@ -121,6 +121,10 @@ export class MediaPlane {
       case 'media_unpublish':
         this.#rooms.get(live.key)?.unpublish(live.uid);
         return;
+      case 'media_reset':
+        // As if the member's media had left; it publishes and subscribes again on new connections.
+        this.#rooms.get(live.key)?.leave(live.uid);
+        return;
     }
   }
 
