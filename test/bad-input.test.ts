@@ -222,7 +222,7 @@ describe.concurrent('bad input closes only the offending connection', () => {
 
     // And the session can indeed be taken back on a new socket.
     const { client: again, joined: resumed } = await joinAs(channel, BAD_UID, {
-      resume: { sessionId: joined.sessionId, lastSeq: joined.seq },
+      resume: { sessionId: joined.sessionId, secret: joined.resumeSecret!, lastSeq: joined.seq },
     });
     expect(resumed.resumed).toBe(true);
     expect(resumed.sessionId).toBe(joined.sessionId);

@@ -13,7 +13,7 @@ const channel = (name: string, uids: number[], rtt = 0): ConsoleChannel => ({
     uid,
     role: 'broadcaster',
     profile: 'communication',
-    sessionId: `s-${name}-${uid}`,
+    sessionTag: `s-${name}-${uid}`,
     joinedAt: 1,
     node: 'n1',
     live: { rttMs: rtt, lastSeenAt: 1, attached: true, remote: '127.0.0.1' },

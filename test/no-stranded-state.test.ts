@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Engine, MemoryEngine, type RunningServer, startServer } from '@holdfast/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from './support/raw-client.js';
@@ -65,7 +66,11 @@ async function open(url: string): Promise<RawClient> {
   clients.push(c);
   return c;
 }
-const join = (channel: string, uid: number, resume?: { sessionId: string; lastSeq: number }) => ({
+const join = (
+  channel: string,
+  uid: number,
+  resume?: { sessionId: string; secret: string; lastSeq: number },
+) => ({
   type: 'join',
   v: 1,
   appId: 'demo',
@@ -134,11 +139,11 @@ describe('no stranded state when the engine fails', () => {
       const s = await start(faulty);
       const first = await open(s.url);
       first.send(join(`resume-${step}`, 7));
-      const { sessionId } = await first.next('joined');
+      const { sessionId, resumeSecret } = await first.next('joined');
       await first.close();
       faulty.arm(step);
       const again = await open(s.url);
-      again.send(join(`resume-${step}`, 7, { sessionId, lastSeq: 0 }));
+      again.send(join(`resume-${step}`, 7, { sessionId, secret: resumeSecret!, lastSeq: 0 }));
       expect((await again.next('end')).code).toBe('internal_error');
       await expectNothingLeft(faulty, s, `resume-${step}`, [sessionId]);
     });
@@ -155,10 +160,20 @@ describe('no stranded state when the engine fails', () => {
         { uid: 7, sessionId, role: 'broadcaster', profile: 'communication', joinedAt: 0, nodeId: 'gone' },
         { maxBroadcasters: 10 },
       );
-      await faulty.inner.putSession({ id: sessionId, ...ref, uid: 7, nodeId: 'gone', createdAt: 0 });
+      // Its client holds the secret; the engine, its SHA-256 (base64url).
+      const secret = `secret-${step}`;
+      const secretHash = createHash('sha256').update(secret).digest('base64url');
+      await faulty.inner.putSession({
+        id: sessionId,
+        ...ref,
+        uid: 7,
+        nodeId: 'gone',
+        createdAt: 0,
+        secretHash,
+      });
       faulty.arm(step);
       const c = await open(s.url);
-      c.send(join(ref.channel, 7, { sessionId, lastSeq: 0 }));
+      c.send(join(ref.channel, 7, { sessionId, secret, lastSeq: 0 }));
       expect((await c.next('end')).code).toBe('internal_error');
       await expectNothingLeft(faulty, s, ref.channel, [sessionId]);
     });

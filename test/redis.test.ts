@@ -93,6 +93,7 @@ describe('Redis engine (real redis-server)', () => {
         uid: 1,
         nodeId: 'dead',
         createdAt: 0,
+        secretHash: 'h',
       });
       await engine.putSession({
         id: 'o2',
@@ -101,6 +102,7 @@ describe('Redis engine (real redis-server)', () => {
         uid: 2,
         nodeId: 'alive',
         createdAt: 0,
+        secretHash: 'h',
       });
       await engine.setDeadlines([
         { sessionId: 'o1', deadline: now - 1 },

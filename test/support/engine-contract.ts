@@ -238,8 +238,27 @@ export function sessionStoreContract({ name, make }: ContractTarget): void {
     uid: 7,
     nodeId: 'n1',
     createdAt: 1000,
+    secretHash: 'q6Jx0-8oT3Jm2c1aZ3sJb4qYyQq0mYw5D7c3rK1v9sE',
   };
   describe(`${name}: SessionStore`, () => {
+    it('keeps the resume secret hash and the takeover times as given (another node checks them)', async () => {
+      const e = await make();
+      const takeovers = [5000, 5100];
+      await e.putSession({ ...record, takeovers });
+      takeovers.push(1);
+      const got = await e.getSession('s-1');
+      expect(got).toEqual({ ...record, takeovers: [5000, 5100] });
+      got?.takeovers?.push(2);
+      expect((await e.getSession('s-1'))?.takeovers).toEqual([5000, 5100]);
+      // A taken-over session keeps its hash: the record is rewritten whole.
+      await e.putSession({ ...record, nodeId: 'n2', takeovers: [5200] });
+      expect(await e.getSession('s-1')).toEqual({ ...record, nodeId: 'n2', takeovers: [5200] });
+      // An orphan is handed out with its hash too.
+      await e.setDeadlines([{ sessionId: 's-1', deadline: 1 }]);
+      const now = await e.heartbeat('other', 1000);
+      expect(await e.claimOrphans(now, 10)).toEqual([{ ...record, nodeId: 'n2', takeovers: [5200] }]);
+    });
+
     it('put, get and delete, storing copies', async () => {
       const e = await make();
       expect(await e.getSession('s-1')).toBeUndefined();

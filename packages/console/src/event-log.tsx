@@ -66,7 +66,7 @@ export function EventLog(props: {
         <table>
           <tbody>
             {rows.map((e, i) => (
-              <tr key={`${e.at}-${e.sessionId}-${i}`} class={`ev-${e.type}`}>
+              <tr key={`${e.at}-${e.sessionTag}-${i}`} class={`ev-${e.type}`}>
                 <td class="mono muted">{timeOfDay(e.at, true)}</td>
                 <td class="mono">{channelId(e.appId, e.channel)}</td>
                 <td class="num strong">{e.uid}</td>

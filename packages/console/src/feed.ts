@@ -28,7 +28,7 @@ function remember(lastSeen: Map<string, number>, snapshot: ConsoleSnapshot): Map
   for (const app of snapshot.apps)
     for (const c of app.channels)
       for (const m of c.members)
-        if (m.live) next.set(m.sessionId, Math.max(next.get(m.sessionId) ?? 0, m.live.lastSeenAt));
+        if (m.live) next.set(m.sessionTag, Math.max(next.get(m.sessionTag) ?? 0, m.live.lastSeenAt));
   return next;
 }
 

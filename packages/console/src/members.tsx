@@ -67,7 +67,7 @@ export function ChannelTree(props: {
   );
 }
 
-/** The members of one channel: uid, role, state, connected since, RTT, node, last data. */
+/** The members of one channel: uid, role, state, connected since, RTT, last data, messages, session tag, node, address. */
 export function MemberTable(props: {
   channel: ConsoleChannel | undefined;
   lanes: Map<number, Lane>;
@@ -89,6 +89,9 @@ export function MemberTable(props: {
           <th>last data</th>
           <th title="data-stream messages since the session began: sent (accepted by the server), received, refused">
             messages
+          </th>
+          <th title="the session's tag: the first 8 hex characters of a hash of its id (the id itself is never shown)">
+            session
           </th>
           <th>node</th>
           <th>address</th>
@@ -128,6 +131,7 @@ export function MemberTable(props: {
               <td class="num">
                 {m.live ? <StreamCounts counts={m.live.streams} /> : <span class="muted">?</span>}
               </td>
+              <td class="mono">{m.sessionTag}</td>
               <td class="mono">{m.node}</td>
               <td class="mono">{m.live?.remote ?? ''}</td>
             </tr>

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { describeEvent } from './markers.js';
 import { buildLanes, laneKey } from './model.js';
 
-const base = { node: 'n1', appId: 'demo', channel: 'room', sessionId: 's1' };
+const base = { node: 'n1', appId: 'demo', channel: 'room', sessionTag: 's1' };
 const T = 1_000_000;
 
 /** The seed's T0–T7 story for uid 1, as the server observes it (short timings). */
@@ -12,7 +12,7 @@ function outage(): ObservedEvent[] {
     {
       ...base,
       uid: 2,
-      sessionId: 's2',
+      sessionTag: 's2',
       at: T - 50,
       type: 'joined',
       role: 'broadcaster',
@@ -54,7 +54,7 @@ function outage(): ObservedEvent[] {
     {
       ...base,
       uid: 1,
-      sessionId: 's3',
+      sessionTag: 's3',
       at: T + 6000,
       type: 'joined',
       role: 'broadcaster',
@@ -65,7 +65,7 @@ function outage(): ObservedEvent[] {
     {
       ...base,
       uid: 1,
-      sessionId: 's3',
+      sessionTag: 's3',
       at: T + 6005,
       type: 'client_state',
       state: 'reconnecting',
@@ -75,7 +75,7 @@ function outage(): ObservedEvent[] {
     {
       ...base,
       uid: 1,
-      sessionId: 's3',
+      sessionTag: 's3',
       at: T + 6005,
       type: 'client_state',
       state: 'reconnecting',
@@ -85,7 +85,7 @@ function outage(): ObservedEvent[] {
     {
       ...base,
       uid: 1,
-      sessionId: 's3',
+      sessionTag: 's3',
       at: T + 6005,
       type: 'client_state',
       state: 'connected',
@@ -180,7 +180,7 @@ describe('console timeline model', () => {
       {
         ...base,
         uid: 3,
-        sessionId: 's9',
+        sessionTag: 's9',
         at: T + 6000,
         type: 'joined',
         role: 'broadcaster',
@@ -192,7 +192,7 @@ describe('console timeline model', () => {
       {
         ...base,
         uid: 3,
-        sessionId: 's9',
+        sessionTag: 's9',
         at: T + 6010,
         type: 'client_state',
         state: 'connecting',
@@ -202,14 +202,14 @@ describe('console timeline model', () => {
       {
         ...base,
         uid: 3,
-        sessionId: 's9',
+        sessionTag: 's9',
         at: T + 6010,
         type: 'client_state',
         state: 'connected',
         reason: 'join_success',
         clientAt: T + 6010,
       },
-      { ...base, uid: 3, sessionId: 's9', at: T + 8000, type: 'ended', reason: 'quit' },
+      { ...base, uid: 3, sessionTag: 's9', at: T + 8000, type: 'ended', reason: 'quit' },
     ];
     const lane = buildLanes(events, { now: T + 9000, silentAfterMs: 1000 }).get(laneKey('demo', 'room', 3))!;
     expect(lane.bands.map((b) => [b.state, b.reason, b.from - T, b.to - T])).toEqual([

@@ -44,7 +44,7 @@ export interface Lane {
 
 export interface LaneOptions {
   now: number;
-  /** When data last arrived per session id (from snapshots, kept after the session is gone). */
+  /** When data last arrived per session (by tag, from snapshots, kept after the session is gone). */
   lastSeen?: ReadonlyMap<string, number>;
   /** Nothing from a client for this long counts as not heard from (ms). */
   silentAfterMs: number;
@@ -72,8 +72,8 @@ function clockOffsets(events: readonly ObservedEvent[]): Map<string, number> {
   for (const e of events) {
     if (e.type !== 'client_state') continue;
     const d = e.at - e.clientAt;
-    const prev = offsets.get(e.sessionId);
-    if (prev === undefined || d < prev) offsets.set(e.sessionId, d);
+    const prev = offsets.get(e.sessionTag);
+    if (prev === undefined || d < prev) offsets.set(e.sessionTag, d);
   }
   return offsets;
 }
@@ -144,10 +144,10 @@ export function buildLanes(events: readonly ObservedEvent[], opts: LaneOptions):
       lane.lastHeard = Math.max(lane.lastHeard, cut?.heard ?? 0);
     } else if (e.type !== 'detached') lane.lastHeard = Math.max(lane.lastHeard, e.at);
     if (e.type === 'joined' || e.type === 'resumed') lane.ended = false;
-    const seen = opts.lastSeen?.get(e.sessionId);
+    const seen = opts.lastSeen?.get(e.sessionTag);
     if (seen !== undefined && !lane.ended) lane.lastHeard = Math.max(lane.lastHeard, seen);
     if (e.type === 'client_state') {
-      const at = Math.min(e.at, e.clientAt + (offsets.get(e.sessionId) ?? 0));
+      const at = Math.min(e.at, e.clientAt + (offsets.get(e.sessionTag) ?? 0));
       lane.markers.push(stateMarker(e, at, `s${i}`));
       reports
         .get(key)!

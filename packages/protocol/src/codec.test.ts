@@ -47,8 +47,8 @@ describe('decodeClientFrame: round trips', () => {
   const frames: ClientFrame[] = [
     { ...JOIN },
     { ...JOIN, uid: 0, role: 'audience', profile: 'live', token: '007abc' },
-    { ...JOIN, resume: { sessionId: 's-1', lastSeq: 0 } },
-    { ...JOIN, token: '007xyz', resume: { sessionId: 's-2', lastSeq: 17 } },
+    { ...JOIN, resume: { sessionId: 's-1', secret: 'k-1', lastSeq: 0 } },
+    { ...JOIN, token: '007xyz', resume: { sessionId: 's-2', secret: 'k-2', lastSeq: 17 } },
     { type: 'leave' },
     { type: 'ping', t: 1_700_000_000_000 },
     { type: 'ping', t: 12.5, ack: 3 },
@@ -218,18 +218,24 @@ describe('decodeClientFrame: invalid fields', () => {
     expect(decodeClientFrame(text)).toEqual(malformed(message));
   });
 
-  const resumeMessage = 'join.resume must be { sessionId: string, lastSeq: integer >= 0 }';
+  const resumeMessage =
+    'join.resume must be { sessionId: string, secret: non-empty string, lastSeq: integer >= 0 }';
   it.each([
     ['null', null],
     ['a string', 's-1'],
     ['an array', ['s-1', 0]],
-    ['without sessionId', { lastSeq: 0 }],
-    ['with a numeric sessionId', { sessionId: 1, lastSeq: 0 }],
-    ['with a 129-char sessionId', { sessionId: 's'.repeat(129), lastSeq: 0 }],
-    ['without lastSeq', { sessionId: 's-1' }],
-    ['with lastSeq -1', { sessionId: 's-1', lastSeq: -1 }],
-    ['with lastSeq 1.5', { sessionId: 's-1', lastSeq: 1.5 }],
-    ['with lastSeq "3"', { sessionId: 's-1', lastSeq: '3' }],
+    ['without sessionId', { secret: 'k', lastSeq: 0 }],
+    ['with a numeric sessionId', { sessionId: 1, secret: 'k', lastSeq: 0 }],
+    ['with a 129-char sessionId', { sessionId: 's'.repeat(129), secret: 'k', lastSeq: 0 }],
+    // Issue 16: a resume must present the session's secret.
+    ['without secret', { sessionId: 's-1', lastSeq: 0 }],
+    ['with an empty secret', { sessionId: 's-1', secret: '', lastSeq: 0 }],
+    ['with a numeric secret', { sessionId: 's-1', secret: 7, lastSeq: 0 }],
+    ['with a 129-char secret', { sessionId: 's-1', secret: 'k'.repeat(129), lastSeq: 0 }],
+    ['without lastSeq', { sessionId: 's-1', secret: 'k' }],
+    ['with lastSeq -1', { sessionId: 's-1', secret: 'k', lastSeq: -1 }],
+    ['with lastSeq 1.5', { sessionId: 's-1', secret: 'k', lastSeq: 1.5 }],
+    ['with lastSeq "3"', { sessionId: 's-1', secret: 'k', lastSeq: '3' }],
   ])('join.resume %s', (_name, resume) => {
     expect(decodeClientFrame(joinWith('resume', resume))).toEqual(malformed(resumeMessage));
   });
@@ -240,7 +246,7 @@ describe('decodeClientFrame: invalid fields', () => {
       appId: 'a'.repeat(256),
       channel: 'c'.repeat(1024),
       token: 't'.repeat(4096),
-      resume: { sessionId: 's'.repeat(128), lastSeq: 0 },
+      resume: { sessionId: 's'.repeat(128), secret: 'k'.repeat(128), lastSeq: 0 },
     };
     expect(decodeClientFrame(JSON.stringify(frame))).toEqual({ ok: true, frame });
   });
@@ -303,6 +309,7 @@ describe('decodeServerFrame: round trips', () => {
       uid: 42,
       channel: 'room',
       role: 'broadcaster',
+      resumeSecret: 'k-1',
       resumed: false,
       members: [{ uid: 1 }, { uid: 2 }],
       seq: 0,
@@ -366,7 +373,8 @@ describe('decodeServerFrame: invalid frames', () => {
     offlineAfterMs: 20_000,
     serverTime: 1,
   };
-  const joinedMessage = 'joined is missing sessionId, uid, members, seq or keepaliveMs';
+  const joinedMessage =
+    'joined is missing sessionId, uid, members, seq or keepaliveMs, or has a bad resumeSecret';
   it.each([
     ['without sessionId', { sessionId: undefined }],
     ['with a numeric sessionId', { sessionId: 1 }],
@@ -378,6 +386,8 @@ describe('decodeServerFrame: invalid frames', () => {
     ['with a string seq', { seq: '0' }],
     ['without keepaliveMs', { keepaliveMs: undefined }],
     ['with keepaliveMs null', { keepaliveMs: null }],
+    ['with a numeric resumeSecret', { resumeSecret: 7 }],
+    ['with a 129-char resumeSecret', { resumeSecret: 'k'.repeat(129) }],
   ])('joined %s', (_name, patch) => {
     expect(decodeServerFrame(JSON.stringify({ ...joined, ...patch }))).toEqual(malformed(joinedMessage));
   });

@@ -29,8 +29,11 @@ export interface JoinFrame {
   token?: string;
   role: WireRole;
   profile: WireProfile;
-  /** Present when the client had a session and wants it back (inside the offline window). */
-  resume?: { sessionId: string; lastSeq: number };
+  /**
+   * Present when the client had a session and wants it back (inside the offline window). `secret`
+   * is the `resumeSecret` of the session's first `joined` frame: without it a resume is refused.
+   */
+  resume?: { sessionId: string; secret: string; lastSeq: number };
 }
 /** Explicit leave: remote members see `quit` at once. */
 export interface LeaveFrame {
@@ -117,6 +120,12 @@ export type ChannelEvent =
 export interface JoinedFrame {
   type: 'joined';
   sessionId: string;
+  /**
+   * On a fresh join only: the secret a `resume` of this session must present (128+ random bits,
+   * sent to this client alone, never shown anywhere else). A resumed `joined` leaves it out: the
+   * client keeps the one it has.
+   */
+  resumeSecret?: string;
   uid: number;
   channel: string;
   role: WireRole;

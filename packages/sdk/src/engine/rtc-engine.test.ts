@@ -243,7 +243,8 @@ describe('T3–T7: interruption, loss, give-up (injected clock, exact timings)',
     const second = server.latest();
     expect(second).not.toBe(first);
     second.open();
-    expect(second.lastJoin()?.resume).toEqual({ sessionId: 's1', lastSeq: 1 });
+    // The resume presents the session's secret from its first `joined` (issue 16).
+    expect(second.lastJoin()?.resume).toEqual({ sessionId: 's1', secret: 'secret-s1', lastSeq: 1 });
     second.accept({
       members: [{ uid: 2 }],
       seq: 2,
@@ -269,6 +270,10 @@ describe('T3–T7: interruption, loss, give-up (injected clock, exact timings)',
     ]);
     expect(named('onUserOffline')).toEqual([['onUserOffline', 2, UserOfflineReasonType.UserOfflineDropped]]);
     expect(named('onUserJoined').map((c) => c[1])).toEqual([5]);
+    // The next resume is of the new session, with its own secret.
+    server.latest().drop();
+    server.latest().open();
+    expect(server.latest().lastJoin()?.resume).toMatchObject({ sessionId: 'fresh', secret: 'secret-fresh' });
   });
 
   it('failed attempts are retried by the policy; a hanging attempt is abandoned after connectTimeoutMs', () => {

@@ -1,12 +1,29 @@
-import { type JoinFrame, PROTOCOL_VERSION } from '@holdfast/protocol';
+import { type JoinedFrame, type JoinFrame, PROTOCOL_VERSION } from '@holdfast/protocol';
 import type { JoinParams } from './session-types.js';
 
-/** The first frame of every connection: a fresh join, or a resume of `resume`'s session. */
+/**
+ * What resumes a session: its id and the secret the server gave in the session's first `joined`
+ * frame. Kept in memory only, for the session's life; the server never sends the secret again.
+ */
+export interface ResumeTicket {
+  sessionId: string;
+  secret: string;
+}
+
+/** The ticket after a `joined` frame: a new session's own, or the one held when it was resumed. */
+export function ticketAfter(held: ResumeTicket | undefined, frame: JoinedFrame): ResumeTicket | undefined {
+  if (frame.resumeSecret !== undefined) return { sessionId: frame.sessionId, secret: frame.resumeSecret };
+  // No secret, no resume: the next connection joins afresh (taking its uid back).
+  return held?.sessionId === frame.sessionId ? held : undefined;
+}
+
+/** The first frame of every connection: a fresh join, or a resume of `ticket`'s session. */
 export function joinFrame(
   appId: string,
   p: JoinParams,
   uid: number,
-  resume: JoinFrame['resume'] | undefined,
+  ticket: ResumeTicket | undefined,
+  lastSeq: number,
 ): JoinFrame {
   const frame: JoinFrame = {
     type: 'join',
@@ -18,6 +35,6 @@ export function joinFrame(
     profile: p.profile,
   };
   if (p.token) frame.token = p.token;
-  if (resume) frame.resume = resume;
+  if (ticket) frame.resume = { sessionId: ticket.sessionId, secret: ticket.secret, lastSeq };
   return frame;
 }

@@ -51,13 +51,16 @@ export class FakeConnection implements Transport {
       | undefined;
   }
 
-  /** Opens and answers the join with `joined` (fresh unless the client asked to resume and `resumed` is true). */
+  /**
+   * Opens and answers the join with `joined` (fresh unless the client asked to resume and `resumed`
+   * is true). A fresh `joined` carries the resume secret `secret-<sessionId>` unless told otherwise.
+   */
   accept(overrides: Partial<JoinedFrame> = {}): this {
     this.open();
     const join = this.lastJoin();
     if (!join) throw new Error('the client sent no join frame');
     this.server.sessions++;
-    this.receive({
+    const frame: JoinedFrame = {
       type: 'joined',
       sessionId: join.resume?.sessionId ?? `s${this.server.sessions}`,
       uid: join.uid === 0 ? 4242 : join.uid,
@@ -70,7 +73,9 @@ export class FakeConnection implements Transport {
       offlineAfterMs: 20_000,
       serverTime: 0,
       ...overrides,
-    });
+    };
+    if (!frame.resumed && !('resumeSecret' in overrides)) frame.resumeSecret = `secret-${frame.sessionId}`;
+    this.receive(frame);
     return this;
   }
 

@@ -61,6 +61,8 @@ export class ClusterControl {
         uid,
         nodeId,
         createdAt: now,
+        // The client still holds its secret: its resume must keep working after the reset.
+        secretHash: live.secretHash,
       });
       if (!(await this.engine.getMember(ref, uid)))
         await this.engine.admitMember(
@@ -112,7 +114,13 @@ export class ClusterControl {
         const mine = message.nodeId === this.opts.nodeId;
         if (message.kind === 'session_moved' ? mine : !mine) return;
         // The member record now belongs to another session or node: let go quietly, no presence event.
-        const cause = message.kind === 'end_session' ? BUS_END_CAUSE[message.code] : 'moved';
+        // A session flapping between two sockets across nodes: the one here lost for good.
+        const cause =
+          message.kind === 'end_session'
+            ? BUS_END_CAUSE[message.code]
+            : message.lost === 'same_uid_login'
+              ? 'same_uid_login'
+              : 'moved';
         void this.service.end(live, cause).catch(this.#logError);
         return;
       }

@@ -49,7 +49,7 @@ function transport(): Attachment & { frames: ServerFrame[]; ended?: WireErrorCod
 const join = (
   uid: number,
   role: 'broadcaster' | 'audience' = 'broadcaster',
-  resume?: { sessionId: string; lastSeq: number },
+  resume?: { sessionId: string; secret: string; lastSeq: number },
 ) => ({
   type: 'join' as const,
   v: 1,
@@ -61,6 +61,12 @@ const join = (
   ...(resume ? { resume } : {}),
 });
 const ref = { appId: 'demo', channel: 'room' };
+/** The resume secret of the session `t` joined (its fresh `joined` frame). */
+const secretOf = (t: { frames: ServerFrame[] }): string => {
+  const joined = t.frames.find((f) => f.type === 'joined');
+  if (joined?.type !== 'joined' || !joined.resumeSecret) throw new Error('no resume secret');
+  return joined.resumeSecret;
+};
 /** Lets the engine's promise chains run (no time passes on the clock). */
 const flush = async () => {
   for (let i = 0; i < 20; i++) await Promise.resolve();
@@ -113,7 +119,10 @@ describe('drivers over the memory engine with a test clock', () => {
     await flush();
     clock.advance(WINDOW - 1);
     const moved = transport();
-    const resumed = await b.service.join(join(2, 'broadcaster', { sessionId: live!.id, lastSeq: 0 }), moved);
+    const resumed = await b.service.join(
+      join(2, 'broadcaster', { sessionId: live!.id, secret: secretOf(first), lastSeq: 0 }),
+      moved,
+    );
     await flush();
     expect(resumed?.id).toBe(live!.id);
     expect(first.ended).toBe('replaced');
@@ -138,6 +147,88 @@ describe('drivers over the memory engine with a test clock', () => {
     expect(older.ended).toBe('same_uid_login');
     expect(a.local.size).toBe(1);
     expect(events(watcher)).toEqual(['user_joined:2']);
+  });
+
+  it('a resume with the session id but without its secret is refused on every node; the session is untouched', async () => {
+    const clock = new TestClock(0);
+    const engine = new MemoryEngine(clock);
+    const a = node('a', engine, clock);
+    const b = node('b', engine, clock);
+    const watcher = transport();
+    await a.service.join(join(1), watcher);
+    const victim = transport();
+    const live = await a.service.join(join(2), victim);
+    await flush();
+    const secret = secretOf(victim);
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    // The engine keeps a hash, never the secret.
+    const record = await engine.getSession(live!.id);
+    expect(JSON.stringify(record)).not.toContain(secret);
+    expect(record?.secretHash).toHaveLength(43);
+    for (const [n, guess] of [
+      [a, 'x'.repeat(32)],
+      [b, 'x'.repeat(32)],
+      [a, live!.id],
+      [b, `${secret.slice(0, 31)}A`],
+    ] as const) {
+      const attacker = transport();
+      const got = await n.service.join(
+        join(2, 'broadcaster', { sessionId: live!.id, secret: guess, lastSeq: 0 }),
+        attacker,
+      );
+      await flush();
+      expect(got).toBeUndefined();
+      expect(attacker.ended).toBe('rejected');
+      expect(attacker.frames.filter((f) => f.type === 'joined')).toEqual([]);
+    }
+    // The victim: still attached on node a, nothing ended, no presence change for anyone.
+    expect(victim.ended).toBeUndefined();
+    expect(a.local.get(live!.id)?.state.phase).toBe('attached');
+    expect(b.local.size).toBe(0);
+    expect((await engine.getSession(live!.id))?.nodeId).toBe('a');
+    expect(events(watcher)).toEqual(['user_joined:2']);
+    // With the secret, the resume on node b works.
+    const back = transport();
+    expect(
+      (await b.service.join(join(2, 'broadcaster', { sessionId: live!.id, secret, lastSeq: 0 }), back))?.id,
+    ).toBe(live!.id);
+    expect(back.frames[0]).toMatchObject({ type: 'joined', resumed: true });
+    expect(back.frames[0]).not.toHaveProperty('resumeSecret');
+  });
+
+  it('one session taken back and forth between two nodes: past 3 takeovers in 10 s the loser gets same_uid_login', async () => {
+    const clock = new TestClock(0);
+    const engine = new MemoryEngine(clock);
+    const a = node('a', engine, clock);
+    const b = node('b', engine, clock);
+    const first = transport();
+    const live = await a.service.join(join(2), first);
+    await flush();
+    const resume = { sessionId: live!.id, secret: secretOf(first), lastSeq: 0 };
+    const ends: Array<WireErrorCode | undefined> = [];
+    let previous = first;
+    for (let i = 0; i < 6; i++) {
+      clock.advance(100);
+      const next = transport();
+      await (i % 2 === 0 ? b : a).service.join(join(2, 'broadcaster', resume), next);
+      await flush();
+      ends.push(previous.ended);
+      previous = next;
+    }
+    expect(ends).toEqual([
+      'replaced',
+      'replaced',
+      'replaced',
+      'same_uid_login',
+      'same_uid_login',
+      'same_uid_login',
+    ]);
+    // The window passes: a move is a plain one again.
+    clock.advance(10_000);
+    const later = transport();
+    await a.service.join(join(2, 'broadcaster', resume), later);
+    await flush();
+    expect(previous.ended).toBe('replaced');
   });
 
   it('the token expiry and the offline window at their exact edges, through the sweeper', async () => {

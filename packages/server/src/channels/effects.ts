@@ -6,6 +6,7 @@ import type { ObservedEvent, Observer } from '../observe/observer.js';
 import type { ObservedPayload, SessionEffect } from '../session/machine.js';
 import type { LiveSession } from './live-session.js';
 import type { LocalSessions } from './local-sessions.js';
+import { sessionTag } from './session-id.js';
 
 export interface EffectContext {
   engine: Engine;
@@ -24,6 +25,7 @@ export type Subject = LiveSession | { record: SessionRecord };
 const refOf = (s: Subject) => ('record' in s ? { appId: s.record.appId, channel: s.record.channel } : s.ref);
 const idOf = (s: Subject) => ('record' in s ? s.record.id : s.id);
 const uidOf = (s: Subject) => ('record' in s ? s.record.uid : s.uid);
+const tagOf = (s: Subject) => ('record' in s ? sessionTag(s.record.id) : s.tag);
 
 /**
  * Runs a session machine's effects in order. Transport and local effects are immediate; engine
@@ -58,7 +60,7 @@ export class EffectRunner {
       } catch (err) {
         this.failures++;
         this.ctx.log.warn(
-          { err, effect: effect.type, session: idOf(subject) },
+          { err, effect: effect.type, session: tagOf(subject) },
           'session effect failed (will retry)',
         );
         this.#retry.push(work);
@@ -149,13 +151,13 @@ export class EffectRunner {
       appId: live.ref.appId,
       channel: live.ref.channel,
       uid: live.uid,
-      sessionId: live.id,
+      sessionTag: live.tag,
       ...event,
     } as ObservedEvent);
   }
 }
 
-type BaseKey = 'at' | 'node' | 'appId' | 'channel' | 'uid' | 'sessionId';
+type BaseKey = 'at' | 'node' | 'appId' | 'channel' | 'uid' | 'sessionTag';
 /** An observed event without the fields the runner fills in. */
 export type ObservedBody = ObservedEvent extends infer E
   ? E extends ObservedEvent

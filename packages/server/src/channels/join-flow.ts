@@ -8,11 +8,18 @@ import {
   type SessionRecord,
 } from '../engine/types.js';
 import { END_CAUSES } from '../session/end-causes.js';
+import { noteTakeover } from '../session/flap.js';
 import { joinAnnouncement } from '../session/machine.js';
 import { admitMember, UNLIMITED } from './admission.js';
 import { type Attachment, LiveSession } from './live-session.js';
 import type { ChannelService } from './service.js';
-import { newSessionId } from './session-id.js';
+import {
+  hashResumeSecret,
+  newResumeSecret,
+  newSessionId,
+  resumeSecretMatches,
+  sessionTag,
+} from './session-id.js';
 
 /**
  * The steps of a fresh join, a resume and a takeover, each a claim the session machine records
@@ -69,6 +76,9 @@ export class JoinFlow {
       tokenExpiresAt,
       now,
     });
+    // The secret goes to this client alone, in its `joined` frame; the engine keeps its hash.
+    const resumeSecret = newResumeSecret();
+    live.secretHash = hashResumeSecret(resumeSecret);
     const ok = await this.#steps(live, async () => {
       await engine.putSession({
         id,
@@ -77,6 +87,7 @@ export class JoinFlow {
         uid,
         nodeId: opts.nodeId,
         createdAt: now,
+        secretHash: live.secretHash,
       });
       if (!(await this.svc.held(live, 'session'))) return false;
       this.svc.local.add(live);
@@ -92,6 +103,7 @@ export class JoinFlow {
       if (sessionExpired) this.svc.streams.grant(live, live.offlineAfterMs);
       conn.send(
         this.joinedFrame(live, members, seq, {
+          resumeSecret,
           resumed: false,
           ...(sessionExpired ? { sessionExpired } : {}),
           ...(streamAcks.length ? { streamAcks } : {}),
@@ -106,7 +118,7 @@ export class JoinFlow {
       });
       live.release(seq);
       await this.svc.runEffects(live, joinAnnouncement(live, previous));
-      opts.log.debug({ session: id, uid, channel: ref.channel, sessionExpired }, 'joined');
+      opts.log.debug({ session: live.tag, uid, channel: ref.channel, sessionExpired }, 'joined');
       return true;
     });
     return ok ? live : undefined;
@@ -119,17 +131,19 @@ export class JoinFlow {
     conn: Attachment,
     tokenExpiresAt: number | undefined,
   ): Promise<LiveSession | 'expired' | undefined> {
-    const { sessionId, lastSeq } = frame.resume!;
+    const { sessionId, secret, lastSeq } = frame.resume!;
     const { engine, opts } = this.svc;
     let live = this.svc.local.get(sessionId);
     if (!live) {
       const record = await engine.getSession(sessionId);
       if (!record) return 'expired';
       if (!this.#matches(record, ref, frame.uid)) return this.#reject(conn);
+      if (!resumeSecretMatches(record.secretHash, secret)) return this.#refuseSecret(conn, record.id);
       const taken = await this.#takeOver(record, ref, conn, tokenExpiresAt);
       if (taken === 'expired' || !taken) return taken;
       live = taken;
     } else if (!this.#matches({ ...live.ref, uid: live.uid }, ref, frame.uid)) return this.#reject(conn);
+    else if (!resumeSecretMatches(live.secretHash, secret)) return this.#refuseSecret(conn, live.id);
     const session = live;
     // What the client sends again after the outage is not held against its stream limits.
     this.svc.streams.grant(
@@ -188,22 +202,32 @@ export class JoinFlow {
     if (!member || member.sessionId !== record.id) return 'expired';
     // The member already holds its seat: re-admitting it under this node cannot be refused.
     await engine.admitMember(ref, { ...member, nodeId: opts.nodeId }, { maxBroadcasters: UNLIMITED });
+    // Two sockets taking the session from each other across nodes: the record counts the takeovers.
+    const now = opts.clock.now();
+    const { recent, flapping } = noteTakeover(record.takeovers, now);
     // The session record exists already (the other node's): from here this node answers for it.
     const live = this.#session(record.id, ref, record.uid, conn, {
       role: member.role,
       profile: member.profile,
       tokenExpiresAt,
-      now: opts.clock.now(),
+      now,
       session: true,
+      takeovers: recent,
     });
+    live.secretHash = record.secretHash;
     const ok = await this.#steps(live, async () => {
-      await engine.putSession({ ...record, nodeId: opts.nodeId });
-      await engine.publish({ kind: 'session_moved', sessionId: record.id, nodeId: opts.nodeId });
+      await engine.putSession({ ...record, nodeId: opts.nodeId, takeovers: recent });
+      await engine.publish({
+        kind: 'session_moved',
+        sessionId: record.id,
+        nodeId: opts.nodeId,
+        ...(flapping ? { lost: 'same_uid_login' as const } : {}),
+      });
       this.svc.local.add(live);
       if (!(await this.svc.held(live, 'local'))) return false;
       await engine.watchChannel(ref);
       if (!(await this.svc.held(live, 'watch'))) return false;
-      opts.log.info({ session: record.id, from: record.nodeId }, 'session taken over from another node');
+      opts.log.info({ session: live.tag, from: record.nodeId }, 'session taken over from another node');
       return true;
     });
     return ok ? live : undefined;
@@ -225,7 +249,7 @@ export class JoinFlow {
     try {
       return (await steps()) && live.state.phase !== 'ended';
     } catch (err) {
-      this.svc.opts.log.warn({ err, session: live.id }, 'join step failed');
+      this.svc.opts.log.warn({ err, session: live.tag }, 'join step failed');
       await this.svc.dispatch(live, { type: 'end', cause: 'engine_failed' });
       return false;
     }
@@ -242,6 +266,7 @@ export class JoinFlow {
       tokenExpiresAt: number | undefined;
       now: number;
       session?: boolean;
+      takeovers?: number[];
     },
   ): LiveSession {
     const offlineAfterMs = this.svc.apps.get(ref.appId)?.offlineAfterMs ?? this.svc.opts.offlineAfterMs;
@@ -253,6 +278,7 @@ export class JoinFlow {
       offlineAfterMs,
       tokenExpiresAt: s.tokenExpiresAt,
       holds: { member: true, session: s.session ?? false },
+      ...(s.takeovers ? { takeovers: s.takeovers } : {}),
     });
     live.transports.set(conn.attachmentId, conn);
     live.remote = conn.remoteAddress;
@@ -268,11 +294,24 @@ export class JoinFlow {
     return undefined;
   }
 
+  /**
+   * A resume without the session's secret: refused, and the session is not touched (its transport
+   * stays attached). Not a fresh join either: a client that wants the uid joins without `resume`.
+   */
+  #refuseSecret(conn: Attachment, sessionId: string): undefined {
+    this.svc.opts.log.info(
+      { session: sessionTag(sessionId), remote: conn.remoteAddress },
+      'resume refused: wrong resume secret',
+    );
+    conn.end('rejected', 'resume refused: the resume secret does not match that session');
+    return undefined;
+  }
+
   joinedFrame(
     live: LiveSession,
     members: MemberRecord[],
     seq: number,
-    extra: Pick<JoinedFrame, 'resumed' | 'sessionExpired' | 'missed' | 'streamAcks'>,
+    extra: Pick<JoinedFrame, 'resumeSecret' | 'resumed' | 'sessionExpired' | 'missed' | 'streamAcks'>,
   ): JoinedFrame {
     const { opts } = this.svc;
     return {

@@ -1,6 +1,7 @@
 import type { ChannelEvent, ServerFrame, WireErrorCode, WireProfile, WireRole } from '@holdfast/protocol';
 import type { ChannelRef } from '../engine/types.js';
 import { initialSession, type SessionState } from '../session/machine.js';
+import { sessionTag } from './session-id.js';
 import type { SessionStreams } from './session-streams.js';
 
 /** The transport currently attached to a session (one WebSocket). */
@@ -41,6 +42,9 @@ export class LiveSession {
   streams: SessionStreams | undefined;
   /** Data-stream messages of other members sent to this session's transport (console). */
   streamsReceived = 0;
+  /** SHA-256 of the resume secret (what a re-assert puts back into the engine); never the secret. */
+  secretHash = '';
+  #tag: string | undefined;
   #held: Array<{ seq: number; event: ChannelEvent }> | undefined;
 
   constructor(
@@ -51,6 +55,12 @@ export class LiveSession {
     init: Parameters<typeof initialSession>[0],
   ) {
     this.#state = initialSession(init);
+  }
+
+  /** What the console and the event feed show instead of the session id ({@link sessionTag}). */
+  get tag(): string {
+    this.#tag ??= sessionTag(this.id);
+    return this.#tag;
   }
 
   get state(): SessionState {

@@ -18,6 +18,7 @@ import { EffectRunner, type ObservedBody } from './effects.js';
 import { JoinFlow } from './join-flow.js';
 import type { Attachment, LiveSession } from './live-session.js';
 import type { LocalSessions } from './local-sessions.js';
+import { sessionTag } from './session-id.js';
 import { StreamRelay } from './stream-relay.js';
 
 export interface ChannelServiceOptions {
@@ -154,7 +155,7 @@ export class ChannelService {
       this.opts.clock.now(),
     );
     await this.#effects.run({ record }, effects);
-    this.opts.log.info({ session: record.id, node: record.nodeId }, 'orphaned session dropped');
+    this.opts.log.info({ session: sessionTag(record.id), node: record.nodeId }, 'orphaned session dropped');
   }
 
   /** The transport went away; the session waits for a resume until the offline window ends. */

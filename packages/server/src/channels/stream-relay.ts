@@ -88,7 +88,7 @@ export class StreamRelay {
       },
       (err: unknown) => {
         this.engineErrors++;
-        this.log.warn({ err, session: live.id }, 'stream message not stored');
+        this.log.warn({ err, session: live.tag }, 'stream message not stored');
         return this.#refuse(live, frame, 'not_sent');
       },
     );

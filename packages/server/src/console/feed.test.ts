@@ -58,7 +58,7 @@ function setup(opts: Partial<ConstructorParameters<typeof ConsoleFeed>[1]> = {})
       appId: 'a',
       channel: 'c',
       uid,
-      sessionId: 's',
+      sessionTag: 's',
     });
   return { clock, feed, open, emit };
 }

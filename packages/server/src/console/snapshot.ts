@@ -1,4 +1,5 @@
 import type { LiveSession } from '../channels/live-session.js';
+import { sessionTag } from '../channels/session-id.js';
 import { DEFAULT_SERVER_TIMING, pingIntervalFor } from '../config.js';
 import type { ServerContext } from '../context.js';
 import type { ConsoleApp, ConsoleLiveInfo, ConsoleMember, ConsoleSnapshot } from './types.js';
@@ -43,7 +44,7 @@ export async function buildSnapshot(ctx: ServerContext): Promise<ConsoleSnapshot
             uid: m.uid,
             role: m.role,
             profile: m.profile,
-            sessionId: m.sessionId,
+            sessionTag: live?.tag ?? sessionTag(m.sessionId),
             joinedAt: m.joinedAt,
             node: m.nodeId,
             ...(live

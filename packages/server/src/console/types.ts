@@ -29,7 +29,11 @@ export interface ConsoleMember {
   uid: number;
   role: WireRole;
   profile: WireProfile;
-  sessionId: string;
+  /**
+   * The session's tag: the first 8 hex characters of the SHA-256 of its id. The id is not shown
+   * anywhere in the console (it is not a secret, but nothing here needs it).
+   */
+  sessionTag: string;
   /** When the member joined, server unix ms. */
   joinedAt: number;
   /** The server node holding the session. */

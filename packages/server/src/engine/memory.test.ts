@@ -43,7 +43,15 @@ describe('MemoryEngine', () => {
   it("keeps the server's clock: heartbeats and orphan claims follow a TestClock", async () => {
     const clock = new TestClock(1000);
     const e = new MemoryEngine(clock);
-    await e.putSession({ id: 's1', appId: 'a', channel: 'c', uid: 1, nodeId: 'n1', createdAt: 0 });
+    await e.putSession({
+      id: 's1',
+      appId: 'a',
+      channel: 'c',
+      uid: 1,
+      nodeId: 'n1',
+      createdAt: 0,
+      secretHash: 'h',
+    });
     expect(await e.heartbeat('n1', 3000)).toBe(1000);
     await e.setDeadlines([{ sessionId: 's1', deadline: 2000 }]);
     clock.advance(1500);

@@ -21,6 +21,10 @@ import {
   type SessionRecord,
 } from './types.js';
 
+/** A session record's own copy (its takeover times included), as Redis's JSON would give. */
+const copySession = (s: SessionRecord): SessionRecord =>
+  s.takeovers ? { ...s, takeovers: [...s.takeovers] } : { ...s };
+
 interface Channel {
   ref: ChannelRef;
   members: Map<number, MemberRecord>;
@@ -223,11 +227,11 @@ export class MemoryEngine implements Engine {
   }
 
   async putSession(session: SessionRecord): Promise<void> {
-    this.#sessions.set(session.id, { ...session });
+    this.#sessions.set(session.id, copySession(session));
   }
   async getSession(id: string): Promise<SessionRecord | undefined> {
     const s = this.#sessions.get(id);
-    return s && { ...s };
+    return s && copySession(s);
   }
   async deleteSession(id: string): Promise<void> {
     this.#sessions.delete(id);
@@ -258,7 +262,7 @@ export class MemoryEngine implements Engine {
       }
       if ((this.#nodes.get(session.nodeId) ?? 0) > now) continue;
       this.#deadlines.delete(id);
-      out.push({ ...session });
+      out.push(copySession(session));
     }
     return out;
   }

@@ -37,6 +37,17 @@ export interface SessionRecord {
   uid: number;
   nodeId: string;
   createdAt: number;
+  /**
+   * SHA-256 (base64url) of the resume secret the client got in its `joined` frame: a resume on any
+   * node must present the secret. The secret itself is never stored.
+   */
+  secretHash: string;
+  /**
+   * When (unix ms, the taking node's clock) the session was last taken over from another node
+   * within the same-uid flap window: how a node that takes it over tells a ping-pong between two
+   * sockets from a client that moved (see session/flap.ts).
+   */
+  takeovers?: number[];
 }
 
 export interface ChannelSummary {
@@ -90,8 +101,11 @@ export type BusMessage =
   | { kind: 'kick'; rule: KickingRule }
   /** The operator closed a channel: every node ends its sessions in it. */
   | { kind: 'close_channel'; ref: ChannelRef }
-  /** A session was resumed on `nodeId`; any other node holding it lets go quietly. */
-  | { kind: 'session_moved'; sessionId: string; nodeId: string };
+  /**
+   * A session was resumed on `nodeId`; any other node holding it lets go quietly. `lost`: it was
+   * taken over too often (session/flap.ts), and the transport there is ended with `same_uid_login`.
+   */
+  | { kind: 'session_moved'; sessionId: string; nodeId: string; lost?: 'same_uid_login' };
 
 /**
  * How many events a channel's log keeps for resumes; older gaps fall back to a member snapshot.

@@ -8,7 +8,7 @@ const event = (uid: number): ObservedEvent => ({
   appId: 'a',
   channel: 'c',
   uid,
-  sessionId: `s${uid}`,
+  sessionTag: `s${uid}`,
 });
 
 describe('Observer', () => {

@@ -14,7 +14,11 @@ interface Base {
   appId: string;
   channel: string;
   uid: number;
-  sessionId: string;
+  /**
+   * The session's tag (first 8 hex characters of the SHA-256 of its id): tells a member's sessions
+   * apart without naming the session. The id itself is never in the feed.
+   */
+  sessionTag: string;
 }
 
 /** Something that happened to a session, as the server saw it (or as its client reported). */

@@ -92,7 +92,7 @@ export class StreamRefusalMarks {
       appId: live.ref.appId,
       channel: live.ref.channel,
       uid: live.uid,
-      sessionId: live.id,
+      sessionTag: live.tag,
       code: m.code,
       streamId: m.streamId,
       count: m.count,

@@ -98,6 +98,62 @@ describe('session machine: the offline window with a test clock', () => {
     ]);
   });
 
+  it('two sockets taking one session from each other: past 3 takeovers in 10 s the loser gets same_uid_login', () => {
+    const clock = new TestClock(0);
+    let s = attached(clock);
+    const codes: string[] = [];
+    // Sockets 1 and 2 alternate, 100 ms apart: 1 → 2 → 1 → 2 → 1 → 2.
+    for (let i = 0; i < 6; i++) {
+      clock.advance(100);
+      const next = i % 2 === 0 ? 2 : 1;
+      const t = run(
+        clock,
+        s,
+        { type: 'attaching', attachment: next },
+        { type: 'attached', attachment: next, remote: 'x', resumed: true },
+      );
+      s = t.state;
+      for (const e of t.effects) if (e.type === 'end_transport') codes.push(`${e.attachment}:${e.code}`);
+    }
+    expect(codes).toEqual([
+      '1:replaced',
+      '2:replaced',
+      '1:replaced',
+      '2:same_uid_login',
+      '1:same_uid_login',
+      '2:same_uid_login',
+    ]);
+    expect(s.takeovers).toHaveLength(4);
+    // The window passes: a takeover is a plain replacement again.
+    clock.advance(10_000);
+    const later = run(clock, s, { type: 'attaching', attachment: 3 });
+    expect(later.effects).toMatchObject([{ type: 'end_transport', attachment: 1, code: 'replaced' }]);
+    expect(later.state.takeovers).toEqual([clock.now()]);
+  });
+
+  it('a resume after the old transport detached is no takeover (nothing counted)', () => {
+    const clock = new TestClock(0);
+    let s = attached(clock);
+    for (let i = 2; i < 10; i++) {
+      clock.advance(100);
+      s = run(
+        clock,
+        s,
+        { type: 'detached', attachment: i - 1 },
+        { type: 'attaching', attachment: i },
+        { type: 'attached', attachment: i, remote: 'x', resumed: true },
+      ).state;
+    }
+    expect(s.takeovers).toEqual([]);
+  });
+
+  it('takeovers brought from another node count toward the limit', () => {
+    const clock = new TestClock(50_000);
+    const s = attached(clock, { takeovers: [49_000, 49_500, 49_900] });
+    const { effects } = run(clock, s, { type: 'attaching', attachment: 2 });
+    expect(effects).toMatchObject([{ type: 'end_transport', attachment: 1, code: 'same_uid_login' }]);
+  });
+
   it('a token past its expiry ends the session (kicked); a renewed token moves the expiry', () => {
     const clock = new TestClock(0);
     const s = attached(clock, { tokenExpiresAt: 10_000 });

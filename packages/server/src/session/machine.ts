@@ -7,6 +7,7 @@ import type {
 } from '@holdfast/protocol';
 import { isAnnounced } from '../engine/types.js';
 import { END_CAUSES, type EndCause } from './end-causes.js';
+import { noteTakeover, takeoverEnd } from './flap.js';
 
 /**
  * One server session's lifecycle as a pure machine: `sessionTransition(state, event, now)` returns
@@ -41,6 +42,8 @@ export interface SessionState {
   readonly offlineAfterMs: number;
   readonly role: WireRole;
   readonly profile: WireProfile;
+  /** When another transport took the session over, within the flap window (session/flap.ts). */
+  readonly takeovers: readonly number[];
   /** Why it ended (phase `ended`). */
   readonly cause?: EndCause;
 }
@@ -100,6 +103,8 @@ export function initialSession(init: {
   tokenExpiresAt?: number | undefined;
   holds?: Partial<Holds>;
   phase?: 'joining' | 'detached';
+  /** Takeovers already counted (a session taken over from another node brings its own). */
+  takeovers?: readonly number[];
 }): SessionState {
   return {
     phase: init.phase ?? 'joining',
@@ -110,6 +115,7 @@ export function initialSession(init: {
     offlineAfterMs: init.offlineAfterMs,
     role: init.role,
     profile: init.profile,
+    takeovers: init.takeovers ?? [],
   };
 }
 
@@ -129,23 +135,14 @@ export function sessionTransition(s: SessionState, e: SessionEvent, now: number)
     case 'held':
       return same({ ...s, holds: { ...s.holds, [e.what]: true } });
     case 'attaching': {
-      const effects: SessionEffect[] = [];
-      if (s.attachment !== 0 && s.attachment !== e.attachment)
-        effects.push({
-          type: 'end_transport',
-          attachment: s.attachment,
-          code: 'replaced',
-          message: 'session resumed on another connection',
-        });
+      // Another transport holds the session: it loses, retried by its client (`replaced`) unless
+      // the session is flapping between two sockets (then `same_uid_login`, for good).
+      if (s.attachment === 0 || s.attachment === e.attachment)
+        return { state: attaching(s, e, now, s.takeovers), effects: [] };
+      const { recent, flapping } = noteTakeover(s.takeovers, now);
       return {
-        state: {
-          ...s,
-          phase: 'joining',
-          attachment: e.attachment,
-          lastSeenAt: now,
-          tokenExpiresAt: e.tokenExpiresAt ?? s.tokenExpiresAt,
-        },
-        effects,
+        state: attaching(s, e, now, recent),
+        effects: [{ type: 'end_transport', attachment: s.attachment, ...takeoverEnd(flapping) }],
       };
     }
     case 'attached': {
@@ -192,6 +189,22 @@ export function sessionTransition(s: SessionState, e: SessionEvent, now: number)
     case 'end':
       return end(s, e.cause);
   }
+}
+
+function attaching(
+  s: SessionState,
+  e: Extract<SessionEvent, { type: 'attaching' }>,
+  now: number,
+  takeovers: readonly number[],
+): SessionState {
+  return {
+    ...s,
+    phase: 'joining',
+    attachment: e.attachment,
+    lastSeenAt: now,
+    tokenExpiresAt: e.tokenExpiresAt ?? s.tokenExpiresAt,
+    takeovers,
+  };
 }
 
 /** The one way out: the cause's row says what the client is told, what others see, what is undone. */
