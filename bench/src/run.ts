@@ -2,6 +2,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { mediaBench } from './media/scenario.js';
 import { writeReport } from './report.js';
 import { capacity } from './scenarios/capacity.js';
 import { crossnode } from './scenarios/crossnode.js';
@@ -170,6 +171,11 @@ if (want('recovery')) {
     }
   }
   results.recovery = out;
+  save();
+}
+// Media (issue 14, bench/src/media): Holdfast's SFU vs Janus; full runs, and `--quick` only with `--only media`.
+if (only?.has('media') || (!only && !quick)) {
+  results.media = await mediaBench(quick, log, outDir, !quick);
   save();
 }
 // Last: the machine-level run saturates both cores, and is bounded by its connect budget.
