@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { stringify as toYaml } from 'yaml';
+import { DEFAULT_CONFIG } from '../config/schema.js';
+
+export function registerConfig(program: Command): void {
+  const config = program.command('config').description('the settings of `holdfast serve`');
+  config
+    .command('defaults')
+    .description('print the full default config, valid as a `holdfast serve --config` file')
+    .option('--yaml', 'as YAML instead of JSON')
+    .addHelpText(
+      'after',
+      `
+Every key is a startServer option; null means "not set" (the server picks, or the feature is off).
+Secrets may also be given as files (admin.customerSecretFile, apps[].appCertificateFile,
+media.iceServers[].credentialFile) or through the environment (HOLDFAST_ADMIN_SECRET, HOLDFAST_APP).
+
+Examples:
+  holdfast config defaults > holdfast.json && holdfast serve --config holdfast.json
+  holdfast config defaults --yaml > holdfast.yaml`,
+    )
+    .action((opts: { yaml?: boolean }) => {
+      process.stdout.write(
+        opts.yaml ? toYaml(DEFAULT_CONFIG) : `${JSON.stringify(DEFAULT_CONFIG, null, 2)}\n`,
+      );
+    });
+}

@@ -1,0 +1,357 @@
+import { InvalidArgumentError } from 'commander';
+import type { z } from 'zod';
+import type { AppSchema, IceServerSchema } from './schema.js';
+
+/**
+ * Every `holdfast serve` setting once: its flag, the environment variable named after the flag
+ * (`--admin-id` ↔ `HOLDFAST_ADMIN_ID`), where it goes in the config file (the same path as in
+ * `startServer`'s options), and how a flag or variable's text becomes a value.
+ */
+export interface Setting {
+  /** The flag without dashes: `admin-id`. */
+  flag: string;
+  /** Where the value goes in the config (`['admin', 'customerId']`). */
+  path: readonly string[];
+  /** `<ms>`, `<url>` …; none for an on/off flag (`--x` and `--no-x`). */
+  arg?: string;
+  description: string;
+  /** Text → value; throws InvalidArgumentError with the reason. Absent for on/off flags. */
+  parse?: (text: string) => unknown;
+  /** The flag may be given several times; the variable holds several values, space-separated. */
+  repeatable?: boolean;
+  /** A secret: given on the command line, it is visible to every user of the machine (`ps`). */
+  secret?: boolean;
+}
+
+export const envName = (flag: string): string => `HOLDFAST_${flag.toUpperCase().replace(/-/g, '_')}`;
+
+const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER, what = 'an integer') =>
+  (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(
+        `must be ${what} (${min}–${max === Number.MAX_SAFE_INTEGER ? '…' : max})`,
+      );
+    return n;
+  };
+const ms = int(1, Number.MAX_SAFE_INTEGER, 'a positive number of ms');
+const count = int(0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
+const port = int(0, 65_535, 'a port');
+const nonEmpty = (text: string): string => {
+  if (text.trim() === '') throw new InvalidArgumentError('must not be empty');
+  return text;
+};
+const oneOf =
+  (values: readonly string[]) =>
+  (text: string): string => {
+    if (!values.includes(text)) throw new InvalidArgumentError(`must be one of ${values.join(', ')}`);
+    return text;
+  };
+
+/**
+ * `key=value` pairs after a comma (`,offline-after-ms=40000`), camelCase or kebab-case keys, into
+ * an object with camelCase keys; `known` names the accepted keys.
+ */
+function pairs(parts: string[], known: readonly string[], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    const key = (eq > 0 ? part.slice(0, eq) : part).replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    if (eq <= 0 || !known.includes(key))
+      throw new InvalidArgumentError(
+        `unknown ${what} option "${part}" (known: ${known.map((k) => `${k}=…`).join(', ')})`,
+      );
+    out[key] = part.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * `--app <appId>[:<certificate>|:@<file>][,offline-after-ms=<ms>]`: an app, its certificate (or
+ * the file it is in) and its own remote offline window.
+ */
+export function parseAppSpec(spec: string): z.infer<typeof AppSchema> {
+  const [head = '', ...rest] = spec.split(',');
+  const colon = head.indexOf(':');
+  const appId = colon < 0 ? head : head.slice(0, colon);
+  const cert = colon < 0 ? undefined : head.slice(colon + 1);
+  if (!appId || cert === '' || cert?.includes(':'))
+    throw new InvalidArgumentError(
+      `"${spec}": expected <appId>[:<certificate>|:@<file>][,offline-after-ms=<ms>]`,
+    );
+  const opts = pairs(rest, ['offlineAfterMs'], '--app');
+  return {
+    appId,
+    ...(cert?.startsWith('@') ? { appCertificateFile: cert.slice(1) } : cert ? { appCertificate: cert } : {}),
+    ...(opts.offlineAfterMs !== undefined ? { offlineAfterMs: ms(opts.offlineAfterMs) } : {}),
+  };
+}
+
+/** `--ice-server <url>[,username=<name>][,credential=<secret>|,credential=@<file>]`. */
+export function parseIceServerSpec(spec: string): z.infer<typeof IceServerSchema> {
+  const [urls = '', ...rest] = spec.split(',');
+  if (!/^(stun|stuns|turn|turns):\S+$/.test(urls))
+    throw new InvalidArgumentError(`"${spec}": expected a stun:, stuns:, turn: or turns: URL first`);
+  const opts = pairs(rest, ['username', 'credential'], '--ice-server');
+  const credential = opts.credential;
+  return {
+    urls,
+    ...(opts.username !== undefined ? { username: opts.username } : {}),
+    ...(credential?.startsWith('@')
+      ? { credentialFile: credential.slice(1) }
+      : credential !== undefined
+        ? { credential }
+        : {}),
+  };
+}
+
+/** `--media-ports 40000-40100`: the UDP ports for media, inclusive. */
+export function parsePortRange(text: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  const range = m ? ([Number(m[1]), Number(m[2])] as [number, number]) : undefined;
+  if (!range || range[0] < 1 || range[1] > 65_535 || range[0] > range[1])
+    throw new InvalidArgumentError(`"${text}": expected MIN-MAX, two ports with MIN <= MAX`);
+  return range;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const SETTINGS: readonly Setting[] = [
+  { flag: 'host', path: ['host'], arg: '<host>', description: 'address to listen on', parse: nonEmpty },
+  {
+    flag: 'port',
+    path: ['port'],
+    arg: '<port>',
+    description: 'port to listen on (0 = any free port)',
+    parse: port,
+  },
+  {
+    flag: 'app',
+    path: ['apps'],
+    arg: '<appId[:certificate|:@file][,offline-after-ms=ms]>',
+    description:
+      'serve this app (repeatable); with a certificate (or @ and the file it is in), joins need a token; its own remote offline window',
+    parse: parseAppSpec,
+    repeatable: true,
+    secret: true,
+  },
+  {
+    flag: 'backlog',
+    path: ['backlog'],
+    arg: '<n>',
+    description: 'accept queue length (capped by net.core.somaxconn)',
+    parse: count,
+  },
+  {
+    flag: 'node-id',
+    path: ['nodeId'],
+    arg: '<id>',
+    description: "this node's id in logs, metrics and the cluster (default: random)",
+    parse: nonEmpty,
+  },
+  {
+    flag: 'redis',
+    path: ['redis', 'url'],
+    arg: '<url>',
+    description: 'share channels with other nodes through this Redis (redis://[:password@]host:port[/db])',
+    parse: nonEmpty,
+    secret: true,
+  },
+  {
+    flag: 'redis-prefix',
+    path: ['redis', 'prefix'],
+    arg: '<prefix>',
+    description: 'key prefix in Redis, so several deployments can share one',
+    parse: (t) => t,
+  },
+  {
+    flag: 'admin-id',
+    path: ['admin', 'customerId'],
+    arg: '<customerId>',
+    description: 'admin REST API / console user (HTTP Basic); with a secret',
+    parse: nonEmpty,
+  },
+  {
+    flag: 'admin-secret',
+    path: ['admin', 'customerSecret'],
+    arg: '<customerSecret>',
+    description: 'admin REST API / console password; prefer HOLDFAST_ADMIN_SECRET or --admin-secret-file',
+    parse: nonEmpty,
+    secret: true,
+  },
+  {
+    flag: 'admin-secret-file',
+    path: ['admin', 'customerSecretFile'],
+    arg: '<path>',
+    description: 'read the admin password from this file (trailing whitespace dropped)',
+    parse: nonEmpty,
+  },
+  {
+    flag: 'console',
+    path: ['console'],
+    description: 'serve the web console at /console/ and the demo at /demo/',
+  },
+  { flag: 'metrics', path: ['metrics'], description: 'serve Prometheus metrics at /metrics' },
+  {
+    flag: 'log-level',
+    path: ['logLevel'],
+    arg: '<level>',
+    description: LOG_LEVELS.join(', '),
+    parse: oneOf(LOG_LEVELS),
+  },
+  {
+    flag: 'log-format',
+    path: ['logFormat'],
+    arg: '<format>',
+    description: 'json (one object a line, to stderr), pretty, or auto (pretty on a terminal)',
+    parse: oneOf(['json', 'pretty', 'auto']),
+  },
+  {
+    flag: 'drain-timeout-ms',
+    path: ['drainTimeoutMs'],
+    arg: '<ms>',
+    description: 'on SIGTERM/SIGINT, wait this long at most for clients to move before closing',
+    parse: ms,
+  },
+  {
+    flag: 'offline-after-ms',
+    path: ['timing', 'offlineAfterMs'],
+    arg: '<ms>',
+    description: 'remote offline window (apps may have their own: --app id,offline-after-ms=…)',
+    parse: ms,
+  },
+  {
+    flag: 'keepalive-ms',
+    path: ['timing', 'keepaliveMs'],
+    arg: '<ms>',
+    description: "send a keepalive to a client quiet this long (at most 2000: clients' 4 s timer)",
+    parse: ms,
+  },
+  {
+    flag: 'ping-interval-ms',
+    path: ['timing', 'pingIntervalMs'],
+    arg: '<ms>',
+    description:
+      'ask clients to ping this often (default: 3 keepalives less a tick, ≤ 30 % of the offline window)',
+    parse: ms,
+  },
+  {
+    flag: 'sweep-interval-ms',
+    path: ['timing', 'sweepIntervalMs'],
+    arg: '<ms>',
+    description: 'how often silent sessions and expired tokens are checked',
+    parse: ms,
+  },
+  {
+    flag: 'heartbeat-ms',
+    path: ['timing', 'heartbeatMs'],
+    arg: '<ms>',
+    description: 'cluster heartbeat; a node is dead after 3 missed',
+    parse: ms,
+  },
+  {
+    flag: 'max-broadcasters',
+    path: ['limits', 'maxBroadcasters'],
+    arg: '<n>',
+    description: 'most broadcasters per channel',
+    parse: count,
+  },
+  {
+    flag: 'max-frames-per-second',
+    path: ['limits', 'maxFramesPerSecond'],
+    arg: '<n>',
+    description: 'frames per second per connection before it is closed as a flood',
+    parse: count,
+  },
+  {
+    flag: 'join-timeout-ms',
+    path: ['limits', 'joinTimeoutMs'],
+    arg: '<ms>',
+    description: 'a connection must send its join within this',
+    parse: ms,
+  },
+  {
+    flag: 'handshake-timeout-ms',
+    path: ['limits', 'handshakeTimeoutMs'],
+    arg: '<ms>',
+    description: 'a socket must deliver its HTTP request head within this',
+    parse: ms,
+  },
+  {
+    flag: 'max-connections-per-address',
+    path: ['limits', 'maxConnectionsPerAddress'],
+    arg: '<n>',
+    description: 'sockets one address may hold open',
+    parse: count,
+  },
+  {
+    flag: 'max-joins-per-second-per-address',
+    path: ['limits', 'maxJoinsPerSecondPerAddress'],
+    arg: '<n>',
+    description: 'joins one address may start per second',
+    parse: count,
+  },
+  {
+    flag: 'capacity',
+    path: ['limits', 'capacity'],
+    arg: '<n>',
+    description: 'connections this node should hold (checked against the open-file limit)',
+    parse: count,
+  },
+  {
+    flag: 'max-console-viewers',
+    path: ['limits', 'maxConsoleViewers'],
+    arg: '<n>',
+    description: "viewers of the console's live feed at once",
+    parse: count,
+  },
+  {
+    flag: 'media',
+    path: ['media', 'enabled'],
+    description: 'run the embedded SFU (--no-media: signalling and data only)',
+  },
+  {
+    flag: 'media-ip',
+    path: ['media', 'announcedIps'],
+    arg: '<ip>',
+    description: 'announce this address in ICE candidates (repeatable; behind NAT, the public one)',
+    parse: nonEmpty,
+    repeatable: true,
+  },
+  {
+    flag: 'media-ports',
+    path: ['media', 'portRange'],
+    arg: '<min-max>',
+    description: 'UDP ports for media (default: any free port)',
+    parse: parsePortRange,
+  },
+  {
+    flag: 'ice-server',
+    path: ['media', 'iceServers'],
+    arg: '<url[,username=u][,credential=c|@file]>',
+    description: "a STUN/TURN server for the server's own candidates (repeatable)",
+    parse: parseIceServerSpec,
+    repeatable: true,
+    secret: true,
+  },
+  {
+    flag: 'media-tcp',
+    path: ['media', 'tcp'],
+    description: 'also offer ICE over TCP, for networks that block UDP',
+  },
+];
+
+/** `HOLDFAST_CONFIG`: the config file when `--config` is not given. */
+export const CONFIG_ENV = 'HOLDFAST_CONFIG';
+
+/** The variables `holdfast serve` reads (anything else named HOLDFAST_… is refused as a typo). */
+export const KNOWN_ENV = new Set([CONFIG_ENV, ...SETTINGS.map((s) => envName(s.flag))]);
+
+/** An on/off variable: true/false, 1/0, yes/no, on/off. */
+export function parseBool(text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+  if (['0', 'false', 'no', 'off'].includes(t)) return false;
+  throw new InvalidArgumentError('must be true or false');
+}

@@ -1,0 +1,327 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
+import { buildAccessToken2 } from '@holdfast/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient } from './support/raw-client.js';
+import { RecordingClient } from './support/recorder.js';
+
+/** `holdfast serve --config`, HOLDFAST_* variables and flags, through the built CLI. */
+const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'holdfast-cli-config-'));
+const children: ChildProcess[] = [];
+const clients: RecordingClient[] = [];
+afterEach(() => {
+  for (const c of clients.splice(0)) c.release();
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+
+const file = (name: string, content: string | object) => {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return path;
+};
+/** The environment without any HOLDFAST_* of the test runner's, plus `env`. */
+const withEnv = (env: Record<string, string>) => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HOLDFAST_'))),
+  ...env,
+});
+
+/** Runs the CLI to completion: exit code, stdout, stderr. */
+function run(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: withEnv(env) });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, out, err })),
+  );
+}
+
+/** Starts `holdfast serve …` and resolves with its banner once it is listening (`err()`: its stderr so far). */
+function serve(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [MAIN, 'serve', ...args], { env: withEnv(env) });
+  children.push(child);
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
+  return new Promise<{
+    child: ChildProcess;
+    url: string;
+    httpUrl: string;
+    banner: string;
+    err: () => string;
+  }>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const url = /listening on (ws:\/\/\S+)\n/.exec(out)?.[1];
+      if (url && out.includes('  apps: '))
+        resolve({ child, url, httpUrl: url.replace('ws://', 'http://'), banner: out, err: () => err });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out} ${err}`)));
+  });
+}
+
+const APP_ID = '0123456789abcdef0123456789abcdef';
+const CERT = 'fedcba9876543210fedcba9876543210';
+
+describe('holdfast serve --config with secrets from the environment', () => {
+  it('starts a server a client joins with a token; the admin API takes the secret from the environment', async () => {
+    // Nothing secret in the file: the certificate and the admin secret come from the environment.
+    const config = file('prod.json', {
+      host: '127.0.0.1',
+      port: 0,
+      admin: { customerId: 'ops' },
+      timing: { offlineAfterMs: 15000 },
+      logLevel: 'warn',
+      logFormat: 'json',
+      media: { enabled: false },
+    });
+    const { child, url, httpUrl, banner } = await serve(['--config', config], {
+      HOLDFAST_ADMIN_SECRET: 's3cret',
+      HOLDFAST_APP: `${APP_ID}:${CERT},offline-after-ms=12000`,
+    });
+    expect(banner).toContain(`config: ${config}`);
+    expect(banner).toContain(`apps: ${APP_ID} (token required)`);
+    // Nothing secret on the command line (what `ps` shows).
+    expect(child.spawnargs.join(' ')).not.toMatch(/s3cret|fedcba98/);
+
+    const token = buildAccessToken2({
+      appId: APP_ID,
+      appCertificate: CERT,
+      channelName: 'cfg',
+      uid: 7,
+      tokenExpireSeconds: 600,
+    });
+    const c = new RecordingClient({ appId: APP_ID, serverUrl: url });
+    clients.push(c);
+    expect(c.join('cfg', 7, token)).toBe(0);
+    await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
+    // The app's own offline window (from HOLDFAST_APP) reached the server.
+    const raw = await RawClient.connect(url);
+    raw.send({
+      type: 'join',
+      v: 1,
+      appId: APP_ID,
+      channel: 'cfg',
+      uid: 8,
+      role: 'broadcaster',
+      profile: 'communication',
+      token: buildAccessToken2({
+        appId: APP_ID,
+        appCertificate: CERT,
+        channelName: 'cfg',
+        uid: 8,
+        tokenExpireSeconds: 600,
+      }),
+    });
+    expect((await raw.next('joined')).offlineAfterMs).toBe(12000);
+    await raw.close();
+
+    const admin = (user: string) =>
+      fetch(`${httpUrl}/dev/v1/channel/${APP_ID}`, {
+        headers: { authorization: `Basic ${Buffer.from(user).toString('base64')}` },
+      });
+    expect((await admin('ops:s3cret')).status).toBe(200);
+    expect((await admin('ops:wrong')).status).toBe(401);
+  });
+
+  it('reads secrets from files: --admin-secret-file and appCertificateFile in the config file', async () => {
+    const config = file('files.json', {
+      port: 0,
+      apps: [{ appId: APP_ID, appCertificateFile: file('cert.txt', `${CERT}\n`) }],
+      admin: { customerId: 'ops' },
+      logLevel: 'silent',
+      media: { enabled: false },
+    });
+    const { url, httpUrl, banner } = await serve([
+      '--config',
+      config,
+      '--admin-secret-file',
+      file('admin-secret.txt', 'from-a-file\n'),
+    ]);
+    expect(banner).toContain('(token required)');
+    const res = await fetch(`${httpUrl}/dev/v1/channel/${APP_ID}`, {
+      headers: { authorization: `Basic ${Buffer.from('ops:from-a-file').toString('base64')}` },
+    });
+    expect(res.status).toBe(200);
+    const raw = await RawClient.connect(url);
+    raw.send({
+      type: 'join',
+      v: 1,
+      appId: APP_ID,
+      channel: 'f',
+      uid: 1,
+      role: 'broadcaster',
+      profile: 'communication',
+      token: 'bad',
+    });
+    expect((await raw.next('end')).code).toBe('invalid_token');
+  });
+
+  it('warns when a secret is given on the command line (where ps shows it)', async () => {
+    const { err } = await serve([
+      '--admin-id',
+      'ops',
+      '--admin-secret',
+      'x',
+      '--port',
+      '0',
+      '--log-format',
+      'json',
+      '--no-media',
+    ]);
+    const warning = err()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .find((l) => l.msg.startsWith('--admin-secret puts a secret on the command line'));
+    expect(warning).toMatchObject({ level: 40 });
+    expect(warning?.msg).toContain('use HOLDFAST_ADMIN_SECRET, --admin-secret-file or the config file');
+  });
+});
+
+describe('refused configurations: exit code 1 and what to change', () => {
+  it('names every unknown key of the config file', async () => {
+    const config = file('typo.json', { port: 0, timing: { offlinAfterMs: 1000 }, adminn: {} });
+    const { code, err, out } = await run(['serve', '--config', config]);
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toContain(`holdfast: config file ${config}:`);
+    expect(err).toContain('unknown key "timing.offlinAfterMs"');
+    expect(err).toContain('unknown key "adminn"');
+  });
+
+  it('names an unknown HOLDFAST_ variable, a bad value, and an admin id without a secret', async () => {
+    expect(await run(['serve', '--port', '0'], { HOLDFAST_ADMIN_SECRETT: 'x' })).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('unknown environment variable HOLDFAST_ADMIN_SECRETT'),
+    });
+    expect(await run(['serve'], { HOLDFAST_MAX_BROADCASTERS: 'many' })).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('HOLDFAST_MAX_BROADCASTERS: must be a non-negative integer'),
+    });
+    expect(await run(['serve', '--port', '0', '--admin-id', 'ops'])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('admin.customerId (--admin-id) is set without a secret'),
+    });
+    expect(await run(['serve', '--config', join(dir, 'missing.json')])).toMatchObject({
+      code: 1,
+      err: expect.stringContaining('cannot read config file'),
+    });
+  });
+});
+
+describe('precedence: flags over HOLDFAST_* over the config file over the defaults', () => {
+  it('is what --print-config shows, and what the server runs with', async () => {
+    const config = file('layers.json', {
+      port: 0,
+      timing: { offlineAfterMs: 30000, keepaliveMs: 1500 },
+      limits: { maxBroadcasters: 5, joinTimeoutMs: 4000 },
+      apps: [{ appId: 'from-file' }],
+      logLevel: 'warn',
+    });
+    const env = { HOLDFAST_KEEPALIVE_MS: '1000', HOLDFAST_MAX_BROADCASTERS: '6', HOLDFAST_MEDIA: 'false' };
+    const flags = ['--config', config, '--max-broadcasters', '7', '--media'];
+    const printed = await run(['serve', ...flags, '--print-config'], env);
+    expect(printed.code).toBe(0);
+    const merged = JSON.parse(printed.out) as Record<string, Record<string, unknown>>;
+    expect(merged.timing).toMatchObject({ offlineAfterMs: 30000, keepaliveMs: 1000, heartbeatMs: 1000 });
+    expect(merged.limits).toMatchObject({ maxBroadcasters: 7, joinTimeoutMs: 4000, capacity: 10000 });
+    expect(merged.media).toMatchObject({ enabled: true });
+    expect(merged.apps).toEqual([{ appId: 'from-file' }]);
+
+    // The running server: keepalive 1000 (env over file) gives a 2950 ms ping interval; the
+    // offline window 30000 comes from the file; the app list from the file.
+    const { url, banner } = await serve(flags, env);
+    expect(banner).toContain('apps: from-file (development mode)');
+    const raw = await RawClient.connect(url);
+    raw.send({
+      type: 'join',
+      v: 1,
+      appId: 'from-file',
+      channel: 'p',
+      uid: 1,
+      role: 'broadcaster',
+      profile: 'communication',
+    });
+    expect(await raw.next('joined')).toMatchObject({ keepaliveMs: 2950, offlineAfterMs: 30000 });
+    await raw.close();
+  });
+
+  it('--no-media from the command line wins over the environment: media frames are answered media_unavailable', async () => {
+    const { url } = await serve(['--port', '0', '--no-media', '--log-level', 'silent'], {
+      HOLDFAST_MEDIA: 'true',
+    });
+    const raw = await RawClient.connect(url);
+    raw.send({
+      type: 'join',
+      v: 1,
+      appId: 'demo',
+      channel: 'm',
+      uid: 1,
+      role: 'broadcaster',
+      profile: 'communication',
+    });
+    await raw.next('joined');
+    raw.send({ type: 'media_unpublish' });
+    const answer = await raw.next('media_error');
+    expect(answer).toMatchObject({ code: 'media_unavailable' });
+    await raw.close();
+  });
+});
+
+describe('holdfast config defaults', () => {
+  it('prints every setting; the output is a valid config file that changes nothing', async () => {
+    const printed = await run(['config', 'defaults']);
+    expect(printed.code).toBe(0);
+    const defaults = JSON.parse(printed.out) as Record<string, unknown>;
+    expect(Object.keys(defaults).sort()).toEqual(
+      [
+        'admin',
+        'apps',
+        'backlog',
+        'console',
+        'drainTimeoutMs',
+        'host',
+        'limits',
+        'logFormat',
+        'logLevel',
+        'media',
+        'metrics',
+        'nodeId',
+        'port',
+        'redis',
+        'timing',
+      ].sort(),
+    );
+    const roundTrip = await run(['serve', '--config', file('defaults.json', printed.out), '--print-config']);
+    expect(roundTrip.code).toBe(0);
+    expect(JSON.parse(roundTrip.out)).toEqual(defaults);
+    // The same as YAML.
+    const yaml = await run(['config', 'defaults', '--yaml']);
+    const fromYaml = await run(['serve', '--config', file('defaults.yaml', yaml.out), '--print-config']);
+    expect(JSON.parse(fromYaml.out)).toEqual(defaults);
+    // And a server starts from it (on a free port).
+    const { banner } = await serve([
+      '--config',
+      file('defaults-copy.json', printed.out),
+      '--port',
+      '0',
+      '--log-level',
+      'silent',
+    ]);
+    expect(banner).toContain('apps: demo (development mode)');
+  });
+});
