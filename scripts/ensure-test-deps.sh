@@ -3,7 +3,8 @@
 # when they are missing. Runs before `npm test`; a no-op when all are present.
 set -euo pipefail
 # program:package pairs: add one here when a test starts driving a new system program.
-DEPS=(tinyproxy:tinyproxy chromium:chromium redis-server:redis-server janus:janus)
+# ip and iptables: the chaos suite's kernel faults, in network namespaces it makes (test/chaos.test.ts).
+DEPS=(tinyproxy:tinyproxy chromium:chromium redis-server:redis-server janus:janus ip:iproute2 iptables:iptables)
 need=()
 for pair in "${DEPS[@]}"; do
   prog=${pair%%:*}
