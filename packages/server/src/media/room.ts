@@ -11,13 +11,12 @@ import {
   type PeerConfig,
   PictureLossIndication,
   RTCPeerConnection,
-  type RTCRtpReceiver,
-  type RTCRtpTransceiver,
   RtcpPayloadSpecificFeedback,
   type RtpPacket,
 } from 'werift';
 import { KeyframeThrottle } from './keyframe-throttle.js';
 import { localSdp, Serial } from './peer.js';
+import { key, type Member, type Subscriber, type SubTrack } from './room-types.js';
 import { RtpWatchdog } from './rtp-watchdog.js';
 
 /** What the room needs of the node: time, a way to reach a member, and the channel's event log. */
@@ -29,48 +28,6 @@ export interface RoomPorts {
   publishState(event: MediaStateEvent): void;
   warn(msg: string, err?: unknown): void;
 }
-
-interface Published {
-  kind: MediaKind;
-  track: MediaStreamTrack;
-  receiver: RTCRtpReceiver;
-  ssrc: number;
-  stop: () => void;
-  watchdog: RtpWatchdog;
-}
-
-interface SubTrack {
-  uid: number;
-  kind: MediaKind;
-  transceiver: RTCRtpTransceiver;
-  /** Forwarding on (not paused by the subscriber, and its answer arrived). */
-  live: boolean;
-  paused: boolean;
-}
-
-interface Subscriber {
-  pc: RTCPeerConnection;
-  version: number;
-  /** The offer `version` sent and not yet answered (0: none), and that offer (sent again on a resume). */
-  awaiting: number;
-  lastOffer?: ServerMediaFrame;
-
-  /** An offer is being made (between the decision and `awaiting`): one negotiation at a time. */
-  busy: boolean;
-  dirty: boolean;
-  tracks: Map<string, SubTrack>;
-  serial: Serial;
-}
-
-interface Member {
-  uid: number;
-  prefs: MediaSubscribeFrame | undefined;
-  state: { audio: TrackState; video: TrackState };
-  pub?: { pc: RTCPeerConnection; tracks: Map<MediaKind, Published>; serial: Serial };
-  sub?: Subscriber;
-}
-
-const key = (uid: number, kind: MediaKind) => `${uid}:${kind}`;
 
 /**
  * One channel's media on this node: every member's publisher connection and the tracks it

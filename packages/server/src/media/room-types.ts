@@ -1,0 +1,48 @@
+import type { MediaKind, MediaSubscribeFrame, ServerMediaFrame, TrackState } from '@holdfast/protocol';
+import type { MediaStreamTrack, RTCPeerConnection, RTCRtpReceiver, RTCRtpTransceiver } from 'werift';
+import type { Serial } from './peer.js';
+import type { RtpWatchdog } from './rtp-watchdog.js';
+
+/** A remote track's key in a room: whose, and which kind. */
+export const key = (uid: number, kind: MediaKind): string => `${uid}:${kind}`;
+
+/** A track a member publishes, as the server receives it. */
+export interface Published {
+  kind: MediaKind;
+  track: MediaStreamTrack;
+  receiver: RTCRtpReceiver;
+  ssrc: number;
+  stop: () => void;
+  watchdog: RtpWatchdog;
+}
+
+export interface SubTrack {
+  uid: number;
+  kind: MediaKind;
+  transceiver: RTCRtpTransceiver;
+  /** Forwarding on (not paused by the subscriber, and its answer arrived). */
+  live: boolean;
+  paused: boolean;
+}
+
+export interface Subscriber {
+  pc: RTCPeerConnection;
+  version: number;
+  /** The offer `version` sent and not yet answered (0: none), and that offer (sent again on a resume). */
+  awaiting: number;
+  lastOffer?: ServerMediaFrame;
+
+  /** An offer is being made (between the decision and `awaiting`): one negotiation at a time. */
+  busy: boolean;
+  dirty: boolean;
+  tracks: Map<string, SubTrack>;
+  serial: Serial;
+}
+
+export interface Member {
+  uid: number;
+  prefs: MediaSubscribeFrame | undefined;
+  state: { audio: TrackState; video: TrackState };
+  pub?: { pc: RTCPeerConnection; tracks: Map<MediaKind, Published>; serial: Serial };
+  sub?: Subscriber;
+}
