@@ -182,7 +182,7 @@ export class JoinFlow {
       });
       session.release(seq);
       opts.log.debug(
-        { session: session.id, uid: session.uid, channel: ref.channel, lastSeq },
+        { session: session.tag, uid: session.uid, channel: ref.channel, lastSeq },
         'session resumed',
       );
       return true;

@@ -96,7 +96,7 @@ export class Sweeper {
     for (const [live, cause] of due) {
       if (cause === 'timed_out')
         this.opts.log.info(
-          { session: live.id, uid: live.uid, channel: live.ref.channel },
+          { session: live.tag, uid: live.uid, channel: live.ref.channel },
           'session timed out',
         );
       await this.service.end(live, cause);
