@@ -73,7 +73,7 @@ export class MediaPlane {
           const sdp = await this.#room(live).publish(live.uid, frame.sdp);
           live.conn?.send({ type: 'media_publish_answer', sdp });
         } catch (err) {
-          this.ports.log.info({ err, session: live.id }, 'publish offer refused');
+          this.ports.log.info({ err, session: live.tag }, 'publish offer refused');
           this.#error(
             live,
             'bad_sdp',
