@@ -100,6 +100,9 @@ admin: {
   const proc: ChildProcess = spawn(JANUS_BIN, ['-C', join(dir, 'janus.jcfg'), '-F', dir, '-o'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Janus is not a child that exits with us: take it down if this process ends first.
+  const orphan = () => proc.kill('SIGKILL');
+  process.once('exit', orphan);
   let log = '';
   const keep = (b: Buffer) => {
     log = (log + b.toString()).slice(-8000);
@@ -131,6 +134,7 @@ admin: {
     version,
     log: () => log,
     async stop() {
+      process.off('exit', orphan);
       if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
         proc.kill('SIGTERM');

@@ -14,8 +14,8 @@ export interface MediaParams {
   /**
    * Subscribers added step by step; at each step a window of `windowMs` (after `settleMs`) is
    * measured. A step fails with a subscriber that lost ≥ `lossLimit` of its packets, stalled
-   * (no new frame / audio packet) for ≥ `freezeMs`, or did not get its first frame; the ramp ends
-   * after two failing steps in a row.
+   * (no new frame / audio packet) for ≥ `freezeMs`, or did not get its first frame, or with the
+   * publisher below 80 % of its frame rate; the ramp ends after two failing steps in a row.
    */
   ramp: {
     steps: number[];

@@ -51,6 +51,13 @@ const stepOf = (f: (s: MediaStep) => number) => (t: MediaTrial) => {
   const s = at(t, t.costAt);
   return s ? f(s) : Number.NaN;
 };
+/** (server CPU ms/s at N=b − at N=a) ÷ (forwarded packets/s at b − at a), µs. */
+const marginal = (t: MediaTrial, a: number, b: number) => {
+  const x = at(t, a);
+  const y = at(t, b);
+  if (!x || !y || y.forwardedPerSec <= x.forwardedPerSec) return Number.NaN;
+  return ((y.serverCpuPercent - x.serverCpuPercent) * 10_000) / (y.forwardedPerSec - x.forwardedPerSec);
+};
 const rec = (t: MediaTrial, how: string) => t.recovery.find((r) => r.how === how);
 
 /** The media section: Holdfast vs Janus, median (min–max) over interleaved trials. */
@@ -61,9 +68,15 @@ export function mediaSection(r: MediaResult | undefined): string[] {
   const systems = r.systems.filter((s) => by(s).length);
   const peers = systems.filter((s) => s !== 'holdfast');
   const n = p.costAt;
+  const lo = p.ramp.steps.find((x) => x >= n / 4) ?? 1;
   const cutS = p.recovery.cutMs / 1000;
   const rows: Row[] = [
     [`server CPU per forwarded packet at N=${n} (µs)`, (t) => t.cpuPerPacketUs, 'lower'],
+    [
+      `server CPU per added forwarded packet, N=${lo}→${n} (µs; the slope, without the fixed cost of receiving the publisher)`,
+      (t) => marginal(t, lo, n),
+      'lower',
+    ],
     [`server CPU at N=${n} (% of one core)`, stepOf((s) => s.serverCpuPercent), 'lower'],
     [`packets forwarded at N=${n} (per s, all subscribers)`, stepOf((s) => s.forwardedPerSec), 'none'],
     [

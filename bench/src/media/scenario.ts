@@ -277,6 +277,10 @@ async function window(rig: Rig, n: number, openFailed: number, profile?: string)
   if (subs.length < n) why.push(`${subs.length} of ${n} subscribers present`);
   if (lossMax >= lossLimit) why.push(`loss ${round(lossMax * 100, 2)} %`);
   if (frozen) why.push(`${frozen} frozen`);
+  // A publisher that fell below 80 % of its frame rate (its encoder starved of CPU, or its
+  // bandwidth estimate collapsed) is not serving N at full quality, whatever the subscribers see.
+  const pubFps = ((p1.framesEncoded - p0.framesEncoded) * 1000) / pubSpan;
+  if (pubFps < 0.8 * p.capture.fps) why.push(`publisher at ${round(pubFps)} fps`);
   return {
     n,
     openFailed,
@@ -288,7 +292,7 @@ async function window(rig: Rig, n: number, openFailed: number, profile?: string)
     cpuPerPacketUs: forwardedPerSec ? round(((serverMs / sec) * 1000) / forwardedPerSec) : Number.NaN,
     pubVideoPps: round(pubVideo),
     pubAudioPps: round(pubAudio),
-    pubFps: round(((p1.framesEncoded - p0.framesEncoded) * 1000) / pubSpan),
+    pubFps: round(pubFps),
     pubVideoKbps: round(((p1.videoBytes - p0.videoBytes) * 8) / pubSpan),
     pubBweKbps: Math.round(p1.availableOutgoingBitrate / 1000),
     lossMaxPercent: round(lossMax * 100, 2),
