@@ -904,7 +904,16 @@ describe('the reason table', () => {
         expect(existsSync(path), ref).toBe(true);
         expect(readFileSync(path, 'utf8').includes(name), ref).toBe(true);
       }
-    recordReasons('chaos', observed);
+    recordReasons(
+      REASONS.map((row) => ({
+        ...row,
+        observedIn: [
+          ...new Set(
+            observed.filter((o) => key(o.profile, o.code) === key(row.profile, row.code)).map((o) => o.where),
+          ),
+        ],
+      })),
+    );
     if (unavailable) {
       console.warn('reason table: kernel scenarios skipped; not checking the reasons only they produce');
       return;

@@ -61,8 +61,9 @@ export function recordFigure(figure: FaultFigure): void {
   write(`figure-${figure.id}`, figure);
 }
 
-export function recordReasons(id: string, reasons: ObservedReason[]): void {
-  write(`reasons-${id}`, reasons);
+/** The reason table (test/support/reason-table.ts) with where each code was observed in this run. */
+export function recordReasons(rows: Array<Record<string, unknown> & { observedIn: string[] }>): void {
+  write('reasons', rows);
 }
 
 /** The p-th percentile (0..100) of `values` (nearest rank); NaN when empty. */
