@@ -3,7 +3,7 @@ import {
   isValidChannelName,
   isValidUid,
   NERtcConnectionState,
-  type NERtcConnectionStateChangeReason,
+  NERtcConnectionStateChangeReason,
 } from '@holdfast/protocol';
 import type { Notice, Reason, Status } from '../connection/types.js';
 import { withMedia } from '../media/engine-hooks.js';
@@ -260,7 +260,11 @@ class NERtcEngineImpl implements NERtcEngine {
   #view(): ReturnType<typeof nertcView> {
     const session = this.#shell.session;
     if (!session) return { state: S.disconnected, reason: undefined };
-    return nertcView(session.reported, session.joinedOnce);
+    const view = nertcView(session.reported, session.joinedOnce);
+    // A media outage told while signalling is fine: (Reconnecting, mediaConnectionDisconnected).
+    if (view.state === S.connected && this.#media.reconnecting)
+      return { state: S.reconnecting, reason: NERtcConnectionStateChangeReason.mediaConnectionDisconnected };
+    return view;
   }
 
   #onState(status: Status, reason: Reason): void {
@@ -274,7 +278,8 @@ class NERtcEngineImpl implements NERtcEngine {
       // An identical repeat (Reconnecting/signalDisconnected at the 10 s mark) is not told twice.
       if (state !== before.state || r !== before.reason)
         emit('onConnectionStateChanged', (cb) => cb.onConnectionStateChanged?.(state, r));
-      if (before.state === S.connected && status === 'reconnecting')
+      // Not again when a media outage already started the reconnect (NERTC reason 8, then 9).
+      if (before.state === S.connected && status === 'reconnecting' && !this.#media.reconnecting)
         emit('onReconnectingStart', (cb) => cb.onReconnectingStart?.());
       return;
     }

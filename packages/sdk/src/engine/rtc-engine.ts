@@ -110,10 +110,13 @@ class RtcEngine implements IRtcEngine {
     const emit = shell.emit.bind(shell);
     const conn = () => this.#connection();
     return shell.listener({
-      state: (status, reason) =>
+      state: (status, reason) => {
+        // Signalling dropping during a told media outage is the same (Reconnecting, Interrupted).
+        if (this.#media.repeats(status, reason)) return;
         emit('onConnectionStateChanged', (h) =>
           h.onConnectionStateChanged?.(conn(), agoraState[status], agoraReason[reason]),
-        ),
+        );
+      },
       notice: (n) => this.#notice(n),
       userJoined: (uid, elapsed) => emit('onUserJoined', (h) => h.onUserJoined?.(conn(), uid, elapsed)),
       userOffline: (uid, reason) =>
@@ -217,7 +220,9 @@ class RtcEngine implements IRtcEngine {
 
   /** The state last told to the handlers, read from the session. */
   getConnectionState(): ConnectionStateType {
-    return agoraState[this.#shell.session?.reported.status ?? 'disconnected'];
+    const status = this.#shell.session?.reported.status ?? 'disconnected';
+    // A media outage told while signalling is fine is Reconnecting too (see the media section of the README).
+    return agoraState[status === 'connected' && this.#media.reconnecting ? 'reconnecting' : status];
   }
 
   setClientRole(role: ClientRoleType, _options?: ClientRoleOptions): number {
@@ -339,6 +344,7 @@ class RtcEngine implements IRtcEngine {
         emit('onConnectionLost', (h) => h.onConnectionLost?.(conn));
         return;
       case 'connection_interrupted':
+        if (this.#media.outageTold) return;
         emit('onConnectionInterrupted', (h) => h.onConnectionInterrupted?.(conn));
         return;
       case 'banned':

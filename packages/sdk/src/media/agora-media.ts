@@ -1,4 +1,6 @@
 import {
+  ConnectionChangedReasonType,
+  ConnectionStateType,
   ErrorCodeType as E,
   isValidUid,
   LocalAudioStreamReason as LAR,
@@ -24,7 +26,8 @@ import type {
 } from '../engine/types.js';
 import type { ChannelSession } from '../session/channel-session.js';
 import type { CaptureFailure } from './devices.js';
-import { type LocalPhase, type MediaListener, MediaSession } from './media-session.js';
+import type { LocalPhase } from './local-phases.js';
+import { type MediaListener, MediaSession } from './media-session.js';
 import type { MediaOptions } from './options.js';
 import { AGORA_MEDIA_DEFAULTS, channelReset, type MediaSettings } from './plan.js';
 import type { RemoteCause, RemotePhase } from './remote-state.js';
@@ -93,6 +96,8 @@ const isElement = (v: unknown): v is HTMLElement =>
 export class AgoraMedia {
   #media: MediaSession | undefined;
   #volume = new VolumeMeter();
+  /** A media outage was told (Reconnecting, Interrupted) and no Connected has been told since. */
+  #outageTold = false;
 
   constructor(
     private readonly shell: Shell,
@@ -101,6 +106,27 @@ export class AgoraMedia {
 
   get session(): MediaSession | undefined {
     return this.#media;
+  }
+
+  /**
+   * What the media connection adds to the connection state: Reconnecting while a media outage is
+   * told and not over (signalling itself Connected). getConnectionState reads it.
+   */
+  get reconnecting(): boolean {
+    return this.#media?.linkDown === true;
+  }
+
+  /**
+   * Whether a signalling change repeats what the media outage already told: signalling dropping
+   * during one is (Reconnecting, Interrupted) again, with onConnectionInterrupted again — neither
+   * is told twice. Told Connected (by either) ends the outage.
+   */
+  repeats(status: string, reason: string): boolean {
+    if (status === 'connected' || status === 'disconnected' || status === 'failed') this.#outageTold = false;
+    return this.#outageTold && status === 'reconnecting' && reason === 'interrupted';
+  }
+  get outageTold(): boolean {
+    return this.#outageTold;
   }
 
   attach(session: ChannelSession, options: MediaOptions = {}): void {
@@ -297,6 +323,28 @@ export class AgoraMedia {
       },
       firstRemoteVideoFrame: (uid, w, h, elapsed) =>
         emit('onFirstRemoteVideoFrame', (x) => x.onFirstRemoteVideoFrame?.(conn(), uid, w, h, elapsed)),
+      // Agora has one connection to its servers: media that cannot flow for 4 s is that connection
+      // interrupted (the seed's Connected means "can publish or subscribe to audio and video").
+      link: (change, elapsed) => {
+        const c = conn();
+        const S = ConnectionStateType;
+        const R = ConnectionChangedReasonType;
+        if (change === 'up') {
+          this.#outageTold = false;
+          emit('onConnectionStateChanged', (h) =>
+            h.onConnectionStateChanged?.(c, S.ConnectionStateConnected, R.ConnectionChangedRejoinSuccess),
+          );
+          emit('onRejoinChannelSuccess', (h) => h.onRejoinChannelSuccess?.(c, elapsed));
+          return;
+        }
+        const reason = change === 'down' ? R.ConnectionChangedInterrupted : R.ConnectionChangedLost;
+        this.#outageTold = true;
+        emit('onConnectionStateChanged', (h) =>
+          h.onConnectionStateChanged?.(c, S.ConnectionStateReconnecting, reason),
+        );
+        if (change === 'down') emit('onConnectionInterrupted', (h) => h.onConnectionInterrupted?.(c));
+        else emit('onConnectionLost', (h) => h.onConnectionLost?.(c));
+      },
       stats: (report) => {
         const c = conn();
         const session = this.shell.session?.stats();

@@ -3,7 +3,8 @@ import type { MediaSession } from './media-session.js';
 
 /**
  * An engine's session listener with the media layer told first of what concerns it: the channel
- * left or failed for good (connections closed, remote tracks forgotten), a member gone (its
+ * left or failed for good (connections closed, remote tracks forgotten), signalling lost (media
+ * outages are its to tell until it is back; told after the engine's own callback), a member gone (its
  * tracks Stopped/RemoteOffline) or come (tracks an offer brought before its join event), and the
  * role the server confirmed (publish or stop publishing).
  */
@@ -13,6 +14,8 @@ export function withMedia(listener: SessionListener, media: () => MediaSession |
     state: (status, reason) => {
       if (status === 'disconnected' || status === 'failed') media()?.stopped();
       listener.state(status, reason);
+      // After the engine told it (it reads whether a media outage was told before this).
+      if (status === 'reconnecting') media()?.signalLost();
     },
     userJoined: (uid, elapsed) => {
       listener.userJoined(uid, elapsed);

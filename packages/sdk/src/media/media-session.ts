@@ -10,6 +10,10 @@ import type {
 } from '@holdfast/protocol';
 import type { ChannelSession } from '../session/channel-session.js';
 import { type CaptureEvent, type CaptureFailure, LocalCapture, resolveMediaDevices } from './devices.js';
+import type { LinkChange, PeerRole, PeerState } from './link-machine.js';
+import { LinkMonitor } from './link-monitor.js';
+import { LinkSampler } from './liveness.js';
+import { type LocalPhase, LocalPhases } from './local-phases.js';
 import type { MediaOptions } from './options.js';
 import { type PeerLike, resolvePeerConstructor } from './peer.js';
 import { channelReset, type MediaSettings, mediaPlan, sameSubscription, wantsRemote } from './plan.js';
@@ -27,7 +31,7 @@ import { type ReceivedTrack, SubscriberTransport } from './subscriber.js';
 import { Ticker } from './ticker.js';
 import { VideoViews } from './views.js';
 
-export type LocalPhase = 'stopped' | 'capturing' | 'encoding' | 'failed';
+export type { LocalPhase } from './local-phases.js';
 export type { MediaReport } from './session-stats.js';
 
 /** What the media layer tells the engine that owns it, profile-neutral. */
@@ -41,6 +45,12 @@ export interface MediaListener {
   /** Audio levels 0..1: the microphone's (undefined when not sending) and each remote user's. */
   volume(local: number | undefined, remote: Array<{ uid: number; level: number }>): void;
   error(code: string, message: string): void;
+  /**
+   * The media connection's own state while signalling is connected: `down` an outage of 4 s
+   * (elapsed: since it began), `lost` still down 10 s after it was told, `up` media back
+   * (elapsed: since it was told). See the media connection machine (link-machine.ts).
+   */
+  link(change: LinkChange, elapsed: number): void;
 }
 
 const KINDS: readonly MediaKind[] = ['audio', 'video'];
@@ -61,8 +71,7 @@ export class MediaSession {
   #subscriber: SubscriberTransport | undefined;
   #remote: RemoteState = INITIAL_REMOTE;
   readonly #capture: LocalCapture;
-  #failures: Partial<Record<MediaKind, CaptureFailure>> = {};
-  #told: Record<MediaKind, LocalPhase> = { audio: 'stopped', video: 'stopped' };
+  readonly #local: LocalPhases;
   /** The media_state last delivered (undefined: must be sent). */
   #sentState: Published | undefined;
   #sentSubscribe: Omit<MediaSubscribeFrame, 'type'> | undefined;
@@ -77,6 +86,8 @@ export class MediaSession {
   readonly #statsTicker: Ticker;
   readonly #volume: Ticker;
   readonly #clock: Clock;
+  readonly #link: LinkMonitor;
+  readonly #liveness = new LinkSampler();
 
   constructor(
     private readonly session: ChannelSession,
@@ -86,6 +97,7 @@ export class MediaSession {
   ) {
     this.#settings = defaults;
     this.#clock = session.clock;
+    this.#local = new LocalPhases((kind, phase, failure) => listener.local(kind, phase, failure));
     this.#capture = new LocalCapture(
       () => resolveMediaDevices(options.mediaDevices),
       (e) => this.#captured(e),
@@ -96,6 +108,18 @@ export class MediaSession {
     this.#flow = new Ticker(this.#clock, options.flowIntervalMs ?? 250, () => this.#sampleFlow());
     this.#statsTicker = new Ticker(this.#clock, options.statsIntervalMs ?? 2000, () => this.#report());
     this.#volume = new Ticker(this.#clock, 1000, () => this.#levels());
+    this.#link = new LinkMonitor(
+      this.#clock,
+      {
+        report: (change, elapsed) => listener.link(change, elapsed),
+        restartIce: () => {
+          this.#publisher?.restartIce();
+          this.#subscriber?.restartIce();
+        },
+        reset: () => this.#resetMedia(),
+      },
+      options.monitor,
+    );
     session.onMedia = (frame) => this.#onFrame(frame);
     session.onJoined = (joined) => this.#joined(joined.resumed, joined.role);
   }
@@ -112,6 +136,15 @@ export class MediaSession {
   }
   get inChannel(): boolean {
     return this.#inChannel;
+  }
+  /** A media outage is told and not over (the engines report Reconnecting while it lasts). */
+  get linkDown(): boolean {
+    return this.#link.down;
+  }
+
+  /** Signalling went down (Reconnecting): media outages are its to tell until it is back. */
+  signalLost(): void {
+    this.#link.dispatch({ type: 'signal', up: false });
   }
 
   update(patch: Partial<MediaSettings>): void {
@@ -156,6 +189,7 @@ export class MediaSession {
       return;
     }
     this.#inChannel = false;
+    this.#link.dispatch({ type: 'stop' });
     this.#closeTransports();
     this.#remote = remoteTransition(this.#remote, { type: 'reset' }, this.#clock.now(), () => false).state;
     this.#views.clearRemote();
@@ -165,6 +199,7 @@ export class MediaSession {
 
   dispose(): void {
     this.#inChannel = false;
+    this.#link.dispose();
     this.#closeTransports();
     this.#capture.stopAll();
     this.#views.setLocal(undefined);
@@ -178,6 +213,7 @@ export class MediaSession {
     this.#role = role;
     const fresh = !resumed || !this.#inChannel;
     this.#inChannel = true;
+    this.#link.dispatch(fresh ? { type: 'start' } : { type: 'signal', up: true });
     if (fresh) {
       if (this.#publisher || this.#subscriber) {
         this.#closeTransports();
@@ -200,8 +236,27 @@ export class MediaSession {
     this.#subscribeUnsent = false;
     for (const r of this.#received()) this.#sink?.stop(r.uid);
     this.#stats.reset();
+    this.#liveness.reset();
     this.#flow.stop();
     this.#statsTicker.stop();
+    this.#peerState('publisher', undefined);
+    this.#peerState('subscriber', undefined);
+  }
+
+  /**
+   * The repair's step 2: the server forgets this client's media (`media_reset`), both connections
+   * are closed, and the plan publishes and subscribes again on new ones. Remote tracks keep their
+   * phase (Frozen) until the new receivers decode: the app sees them recover, not stop and start.
+   */
+  #resetMedia(): void {
+    if (!this.#inChannel || !this.session.sendMedia({ type: 'media_reset' })) return;
+    this.#closeTransports();
+    this.#dispatch({ type: 'receivers_replaced' });
+    this.#reconcile();
+  }
+
+  #peerState(role: PeerRole, state: string | undefined): void {
+    this.#link.dispatch({ type: 'peer', role, state: state as PeerState | undefined });
   }
 
   #reconcile(): void {
@@ -216,6 +271,7 @@ export class MediaSession {
       this.#publish(this.#publishRefused ? undefined : plan.publish);
       this.#subscribe(plan.subscribe);
       this.#statsTicker.start();
+      this.#flow.start();
     }
     this.#dispatch({ type: 'wants_changed' });
     for (const r of this.#received())
@@ -234,6 +290,7 @@ export class MediaSession {
         this.#publisher?.close();
         this.#publisher = undefined;
         this.#pubConnected = false;
+        this.#peerState('publisher', undefined);
       }
       this.#sentState = undefined;
       return;
@@ -264,9 +321,10 @@ export class MediaSession {
   }
 
   #newPublisher(): PublisherTransport {
+    this.#liveness.newPublisher();
     const pub: PublisherTransport = new PublisherTransport({
       clock: this.#clock,
-      create: () => this.#peer(),
+      create: () => this.#peer('publisher'),
       send: (sdp) => this.session.sendMedia({ type: 'media_publish', sdp }),
       negotiated: () => {
         if (this.#publisher !== pub) return;
@@ -280,8 +338,10 @@ export class MediaSession {
         this.#reconcile();
       },
       connectionState: (state) => {
+        if (this.#publisher !== pub) return;
         this.#pubConnected = state === 'connected';
         this.#tellLocal();
+        this.#peerState('publisher', state);
       },
     });
     return pub;
@@ -290,27 +350,30 @@ export class MediaSession {
   #newSubscriber(): SubscriberTransport {
     const sub: SubscriberTransport = new SubscriberTransport({
       clock: this.#clock,
-      create: () => this.#peer(),
+      create: () => this.#peer('subscriber'),
       send: (frame) => this.session.sendMedia(frame),
+      sendOffer: (sdp) => this.session.sendMedia({ type: 'media_sub_offer', sdp }),
       tracks: (list) => {
         if (this.#subscriber === sub) this.#tracks(list);
       },
       connectionState: (state) => {
         if (this.#subscriber !== sub) return;
+        this.#peerState('subscriber', state);
         if (state === 'failed') this.#dispatch({ type: 'transport', failed: true });
         else if (state === 'connected' && this.#remote.transportFailed)
           this.#dispatch({ type: 'transport', failed: false });
       },
       failed: (err) => this.listener.error('bad_sdp', `subscriber offer not applied: ${err.message}`),
     });
-    this.#flow.start();
     return sub;
   }
 
-  #peer(): PeerLike {
+  #peer(role: PeerRole): PeerLike {
     const Ctor = resolvePeerConstructor(this.options.RTCPeerConnection);
     if (!Ctor) throw new Error('no RTCPeerConnection');
-    return new Ctor({ iceServers: this.options.iceServers ?? [], bundlePolicy: 'max-bundle' });
+    const pc = new Ctor({ iceServers: this.options.iceServers ?? [], bundlePolicy: 'max-bundle' });
+    this.#peerState(role, pc.connectionState);
+    return pc;
   }
 
   #onFrame(frame: ServerMediaFrame | MediaStateEvent): void {
@@ -331,11 +394,25 @@ export class MediaSession {
         for (const m of frame.members)
           if (this.session.remote.has(m.uid)) this.#onFrame({ kind: 'media', ...m });
         return;
+      case 'media_sub_answer':
+        this.#subscriber?.restartAnswered(frame.sdp);
+        return;
       case 'media_error':
-        if (!this.#publisher?.refuse(frame.code, frame.message))
-          this.listener.error(frame.code, frame.message);
+        // `busy` answers only a subscriber restart offer. Other codes do not name the request they
+        // answer: the publisher's waiting offer takes them first (see the README's protocol note).
+        if (
+          frame.code === 'busy'
+            ? this.#subscriber?.restartRefused(frame.code)
+            : this.#refused(frame.code, frame.message)
+        )
+          return;
+        this.listener.error(frame.code, frame.message);
         return;
     }
+  }
+
+  #refused(code: string, message: string): boolean {
+    return this.#publisher?.refuse(code, message) || (this.#subscriber?.restartRefused(code) ?? false);
   }
 
   #offer(frame: MediaOfferFrame): void {
@@ -362,6 +439,8 @@ export class MediaSession {
       this.#dispatch({ type: 'present', uid: r.uid, kind: r.kind, present: true, reused: r.reused });
       if (r.kind === 'video') this.#views.remoteTrack(r.uid, r.track);
     }
+    // A reset's new receivers are in: a track that did not come back is settled now.
+    this.#dispatch({ type: 'receivers_settled' });
     this.#reconcile();
   }
 
@@ -379,8 +458,7 @@ export class MediaSession {
   }
 
   #captured(e: CaptureEvent): void {
-    if (e.type === 'failed') this.#failures[e.kind] = e.failure;
-    else delete this.#failures[e.kind];
+    this.#local.failure(e.kind, e.type === 'failed' ? e.failure : undefined);
     if (e.type === 'started' && e.kind === 'video') {
       const s = e.track.getSettings?.() ?? {};
       const since = this.#previewAt ?? this.session.joinStartedAt;
@@ -390,35 +468,49 @@ export class MediaSession {
   }
 
   #tellLocal(): void {
-    for (const kind of KINDS) {
-      const failure = this.#failures[kind];
-      const sending = this.#sentState?.[kind];
-      const phase: LocalPhase = failure
-        ? 'failed'
-        : !this.#capture.track(kind)
-          ? 'stopped'
-          : this.#inChannel &&
-              this.#pubConnected &&
-              this.#publisher?.has(kind) &&
-              sending &&
-              sending !== 'off'
-            ? 'encoding'
-            : 'capturing';
-      if (phase === this.#told[kind]) continue;
-      this.#told[kind] = phase;
-      this.listener.local(kind, phase, failure);
-    }
+    const sending = this.#sentState;
+    this.#local.update(
+      (kind) => this.#capture.track(kind) !== undefined,
+      (kind) =>
+        this.#inChannel &&
+        this.#pubConnected &&
+        this.#publisher?.has(kind) === true &&
+        sending !== undefined &&
+        sending[kind] !== 'off',
+    );
   }
 
   #elapsed(): number {
     return this.#clock.now() - this.session.joinStartedAt;
   }
 
+  /**
+   * Every flow tick (250 ms): the remote tracks' counters (Decoding / Frozen) and the media
+   * connection machine's liveness sample (see LinkSampler).
+   */
   async #sampleFlow(): Promise<void> {
     const sub = this.#subscriber;
-    const pc = sub?.peer;
-    if (!sub || !pc) return;
-    for (const s of this.#stats.inbound(await pc.getStats(), sub)) this.#dispatch(s);
+    const readUplink = this.#liveness.readsUplink();
+    const pub = readUplink ? this.#publisher?.peer : undefined;
+    const [subReport, pubReport] = await Promise.all([sub?.peer?.getStats(), pub?.getStats()]);
+    if (!this.#inChannel) return;
+    const inbound =
+      sub && subReport && this.#subscriber === sub ? this.#stats.inbound(subReport, sub) : undefined;
+    for (const e of inbound?.events ?? []) this.#dispatch(e);
+    const wanted = (uid: number, kind: MediaKind) =>
+      this.session.remote.has(uid) &&
+      this.#remote.users.get(uid)?.[kind].published === 'on' &&
+      wantsRemote(this.#settings, uid, kind);
+    const signal = this.session.state;
+    this.#link.dispatch(
+      this.#liveness.sample({
+        streams: inbound?.streams ?? [],
+        uplink: !readUplink ? 'not_read' : pubReport && this.#stats.read(pubReport),
+        expected: [...this.#remote.users.keys()].filter((uid) => KINDS.some((k) => wanted(uid, k))),
+        wanted,
+        signalDataAt: signal.status === 'connected' ? signal.lastDataAt : undefined,
+      }),
+    );
   }
 
   async #report(): Promise<void> {

@@ -1,6 +1,14 @@
-import { NERtcErrorCode as C, isValidUid, RenderModeType, type TrackState } from '@holdfast/protocol';
+import {
+  NERtcErrorCode as C,
+  isValidUid,
+  NERtcConnectionState,
+  NERtcConnectionStateChangeReason as NR,
+  RenderModeType,
+  type TrackState,
+} from '@holdfast/protocol';
 import type { EngineShell } from '../engine/engine-shell.js';
 import type { NERtcChannelEventCallback, NERtcNetworkQualityInfo } from '../engine/nertc-types.js';
+import { nertcChannelId } from '../profiles/nertc.js';
 import type { ChannelSession } from '../session/channel-session.js';
 import { type MediaListener, MediaSession } from './media-session.js';
 import type { MediaOptions } from './options.js';
@@ -32,6 +40,10 @@ export class NERtcMedia {
 
   get session(): MediaSession | undefined {
     return this.#media;
+  }
+  /** A media outage is told and not over: (Reconnecting, mediaConnectionDisconnected) is the state. */
+  get reconnecting(): boolean {
+    return this.#media?.linkDown === true;
   }
 
   attach(session: ChannelSession, options: MediaOptions = {}): void {
@@ -119,6 +131,21 @@ export class NERtcMedia {
       },
       volume: () => {},
       error: () => emit('onError', (cb) => cb.onError?.(C.errorFatal)),
+      // NERTC's own reason for it: (Reconnecting, mediaConnectionDisconnected 8), then (Connected,
+      // rejoinSucceed 7), with the reconnect callbacks as for signalling. Its "lost" mark is not told.
+      link: (change) => {
+        if (change === 'down') {
+          emit('onConnectionStateChanged', (cb) =>
+            cb.onConnectionStateChanged?.(NERtcConnectionState.reconnecting, NR.mediaConnectionDisconnected),
+          );
+          emit('onReconnectingStart', (cb) => cb.onReconnectingStart?.());
+        } else if (change === 'up') {
+          emit('onConnectionStateChanged', (cb) =>
+            cb.onConnectionStateChanged?.(NERtcConnectionState.connected, NR.rejoinSucceed),
+          );
+          emit('onReJoinChannel', (cb) => cb.onReJoinChannel?.(0, nertcChannelId(session.channel)));
+        }
+      },
     };
   }
 }

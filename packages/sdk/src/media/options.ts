@@ -1,4 +1,5 @@
 import type { MediaDevicesLike } from './devices.js';
+import type { LinkConfig } from './link-machine.js';
 import type { PeerConstructor } from './peer.js';
 import type { AudioSink } from './playout.js';
 
@@ -24,4 +25,6 @@ export interface MediaOptions {
   flowIntervalMs?: number;
   /** The stats and network-quality period, ms. Default 2000 (Agora's and NERTC's). */
   statsIntervalMs?: number;
+  /** The media connection machine's timings (tests): 4 s to an outage, 3 s to step 2, … */
+  monitor?: Partial<LinkConfig>;
 }

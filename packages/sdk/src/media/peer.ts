@@ -49,7 +49,7 @@ export interface PeerLike {
   readonly signalingState: string;
   addTransceiver(kind: 'audio' | 'video', init: { direction: 'sendonly' | 'recvonly' }): TransceiverLike;
   getTransceivers(): TransceiverLike[];
-  createOffer(): Promise<SessionDescriptionLike>;
+  createOffer(options?: { iceRestart?: boolean }): Promise<SessionDescriptionLike>;
   createAnswer(): Promise<SessionDescriptionLike>;
   setLocalDescription(description: SessionDescriptionLike): Promise<void>;
   setRemoteDescription(description: SessionDescriptionLike): Promise<void>;
@@ -73,9 +73,23 @@ export function resolvePeerConstructor(explicit?: PeerConstructor): PeerConstruc
 /**
  * Resolves once the connection's ICE gathering is complete (its SDP then carries every
  * candidate: Holdfast signalling has no trickle ICE), or after `timeoutMs` with what there is.
+ *
+ * `restarted`: the local description is an ICE restart offer. Chromium still says `complete`
+ * right after setting one, with no candidate in it; gathering for the new credentials starts a
+ * moment later. So it waits for a candidate in the SDP or a new `gathering` → `complete`. (A
+ * restart offer sent without candidates left werift's sending side silent: ICE "connected", no RTP.)
  */
-export function gatheringComplete(pc: PeerLike, clock: Clock, timeoutMs = 3000): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+export function gatheringComplete(
+  pc: PeerLike,
+  clock: Clock,
+  timeoutMs = 3000,
+  restarted = false,
+): Promise<void> {
+  let regathered = false;
+  const ready = () =>
+    pc.iceGatheringState === 'complete' &&
+    (!restarted || regathered || /\na=candidate:/.test(pc.localDescription?.sdp ?? ''));
+  if (ready()) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       pc.removeEventListener('icegatheringstatechange', check);
@@ -83,7 +97,8 @@ export function gatheringComplete(pc: PeerLike, clock: Clock, timeoutMs = 3000):
       resolve();
     };
     const check = () => {
-      if (pc.iceGatheringState === 'complete') done();
+      if (pc.iceGatheringState === 'gathering') regathered = true;
+      if (ready()) done();
     };
     const timer = clock.setTimeout(done, timeoutMs);
     pc.addEventListener('icegatheringstatechange', check);

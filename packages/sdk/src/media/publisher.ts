@@ -25,6 +25,8 @@ export class PublisherTransport {
   #needsOffer = false;
   #running = false;
   #closed = false;
+  /** The next offer is an ICE restart (the media connection machine's repair, step 1). */
+  #iceRestart = false;
   #awaiting: { resolve(sdp: string): void; reject(err: Error): void; sdp: string } | undefined;
 
   constructor(private readonly deps: PublisherDeps) {}
@@ -73,6 +75,17 @@ export class PublisherTransport {
     return true;
   }
 
+  /**
+   * Repairs the connection's path: the next offer restarts ICE (new credentials, candidates
+   * gathered again), sent as `media_publish` and answered by the server like any renegotiation.
+   */
+  restartIce(): void {
+    if (this.#closed || !this.#pc) return;
+    this.#iceRestart = true;
+    this.#needsOffer = true;
+    void this.#run();
+  }
+
   /** Signalling is back: an offer still waiting for its answer goes out again. */
   resend(): void {
     const waiting = this.#awaiting;
@@ -118,9 +131,11 @@ export class PublisherTransport {
 
   async #negotiate(): Promise<boolean> {
     const pc = this.#peer();
+    const restart = this.#iceRestart;
+    this.#iceRestart = false;
     try {
-      await pc.setLocalDescription(await pc.createOffer());
-      await gatheringComplete(pc, this.deps.clock);
+      await pc.setLocalDescription(await (restart ? pc.createOffer({ iceRestart: true }) : pc.createOffer()));
+      await gatheringComplete(pc, this.deps.clock, 3000, restart);
       if (this.#pc !== pc) return false;
       const sdp = pc.localDescription?.sdp ?? '';
       const answer = await new Promise<string>((resolve, reject) => {

@@ -214,3 +214,27 @@ describe('remote track machine (Agora RemoteVideoState / RemoteAudioState)', () 
     expect(state.users.size).toBe(0);
   });
 });
+
+describe('the media repair’s reset (receivers replaced)', () => {
+  it('a frozen track stays Frozen while its receiver is replaced, and the new one decoding is Decoding(NetworkRecovery)', () => {
+    run([
+      ...decodingVideo,
+      [800, sample('video', 3), [phase('video', 'frozen', 'network_congestion')]],
+      // The reset: no Stopped, no Starting, no "first" again.
+      [5000, { type: 'receivers_replaced' }, []],
+      [5100, sample('video', 40), []],
+      [6000, present('video'), []],
+      [6010, { type: 'receivers_settled' }, []],
+      [6250, sample('video', 2), [phase('video', 'decoding', 'network_recovery')]],
+    ]);
+  });
+
+  it('a track the new connection does not carry is Stopped once its tracks are known', () => {
+    run([
+      ...decodingVideo,
+      [5000, { type: 'receivers_replaced' }, []],
+      [6000, { type: 'receivers_settled' }, [phase('video', 'stopped', 'internal')]],
+      [6100, { type: 'receivers_settled' }, []],
+    ]);
+  });
+});

@@ -32,6 +32,11 @@ export interface RemoteTrack {
   published: TrackState | undefined;
   /** A receiver for it is in the subscriber connection. */
   present: boolean;
+  /**
+   * Its receiver is being replaced (the media repair's reset made a new subscriber connection):
+   * absent meanwhile without being Stopped, it keeps its phase until the new receiver decodes.
+   */
+  replacing: boolean;
   /** Last counter sample; undefined: the next sample is only a baseline (a reused receiver). */
   count: number | undefined;
   lastIncreaseAt: number | undefined;
@@ -72,6 +77,10 @@ export type RemoteEvent =
   | { type: 'transport'; failed: boolean }
   /** The subscriber connection was replaced (a fresh re-join): every receiver is gone. */
   | { type: 'transport_reset' }
+  /** The media repair's reset: every receiver is replaced; tracks keep their phase meanwhile. */
+  | { type: 'receivers_replaced' }
+  /** The new subscriber connection's tracks are known: a track still absent is settled now. */
+  | { type: 'receivers_settled' }
   | { type: 'offline'; uid: number }
   /** This client left the channel: forget everything, tell nothing. */
   | { type: 'reset' };
@@ -95,6 +104,7 @@ function newTrack(): RemoteTrack {
   return {
     published: undefined,
     present: false,
+    replacing: false,
     count: 0,
     lastIncreaseAt: undefined,
     phase: 'stopped',
@@ -141,7 +151,7 @@ export function remoteTransition(
       const t = get(uid)[kind];
       if (t.present === event.present) return { state, effects };
       const count = event.present ? (event.reused ? undefined : 0) : t.count;
-      put(uid, kind, ctx(uid, kind, { ...t, present: event.present, count }));
+      put(uid, kind, ctx(uid, kind, { ...t, present: event.present, replacing: false, count }));
       break;
     }
     case 'wants_changed':
@@ -164,8 +174,32 @@ export function remoteTransition(
       transportFailed = false;
       for (const [uid, user] of state.users)
         for (const kind of KINDS)
-          put(uid, kind, ctx(uid, kind, { ...user[kind], present: false, firstDecodedTold: false }));
+          put(
+            uid,
+            kind,
+            ctx(uid, kind, { ...user[kind], present: false, replacing: false, firstDecodedTold: false }),
+          );
       break;
+    case 'receivers_replaced':
+      // The old connection (and its failure) is gone; nothing is told until the new one decodes.
+      transportFailed = false;
+      for (const [uid, user] of state.users)
+        for (const kind of KINDS) {
+          const t = user[kind];
+          put(uid, kind, { ...t, present: false, replacing: t.present || t.replacing, count: 0 });
+        }
+      break;
+    case 'receivers_settled': {
+      let any = false;
+      for (const [uid, user] of state.users)
+        for (const kind of KINDS)
+          if (user[kind].replacing) {
+            any = true;
+            put(uid, kind, ctx(uid, kind, { ...user[kind], replacing: false }));
+          }
+      if (!any) return { state, effects };
+      break;
+    }
     case 'offline': {
       const user = users.get(event.uid);
       if (!user) return { state, effects };
@@ -196,7 +230,7 @@ function settle(
       ? 'remote_muted'
       : !wanted
         ? 'local_muted'
-        : t.published === undefined || !t.present
+        : t.published === undefined || (!t.present && !t.replacing)
           ? 'internal'
           : undefined;
   if (blocked) {

@@ -1,4 +1,5 @@
 import type { Clock, MediaKind, TrackState } from '@holdfast/protocol';
+import type { InboundPackets } from './liveness.js';
 import type { PeerLike, StatsReportLike } from './peer.js';
 import { frozenStats, type RemoteEvent, type RemoteState } from './remote-state.js';
 import {
@@ -56,11 +57,22 @@ export class MediaStats {
     this.#prevInbound.clear();
   }
 
-  inbound(report: StatsReportLike, sub: Subscriber): RemoteEvent[] {
+  /** A stats report read as it is now. */
+  read(report: StatsReportLike): PeerSample {
+    return readStats(report, this.clock.now());
+  }
+
+  /**
+   * The subscriber connection's inbound streams: counter samples for the remote-state machine,
+   * and the packets received per stream (the media connection machine's liveness).
+   */
+  inbound(report: StatsReportLike, sub: Subscriber): { events: RemoteEvent[]; streams: InboundPackets[] } {
     const events: RemoteEvent[] = [];
+    const streams: InboundPackets[] = [];
     for (const i of readStats(report, this.clock.now()).inbound) {
       const r = match(i, sub);
       if (!r || r.kind !== i.kind) continue;
+      streams.push({ key: i.key, uid: r.uid, kind: r.kind, packets: i.packets });
       events.push({
         type: 'sample',
         uid: r.uid,
@@ -70,7 +82,7 @@ export class MediaStats {
         height: i.height,
       });
     }
-    return events;
+    return { events, streams };
   }
 
   async report(

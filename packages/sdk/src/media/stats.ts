@@ -34,8 +34,16 @@ export interface PeerSample {
   rttMs: number | undefined;
   inbound: InboundSample[];
   outbound: Array<{ kind: MediaKind; bytes: number; packets: number }>;
-  /** What the server reports about what it receives from us (RTCP receiver reports). */
-  remoteInbound: Array<{ kind: MediaKind; fractionLost: number; rttMs: number | undefined }>;
+  /**
+   * What the server reports about what it receives from us (RTCP receiver reports); `reports`:
+   * how many round-trip measurements (one per report) so far, when the implementation says.
+   */
+  remoteInbound: Array<{
+    kind: MediaKind;
+    fractionLost: number;
+    rttMs: number | undefined;
+    reports: number | undefined;
+  }>;
   /** The microphone's level, 0..1 (media-source), when the implementation reports it. */
   localAudioLevel: number | undefined;
 }
@@ -93,6 +101,7 @@ export function readStats(report: StatsReportLike, at: number): PeerSample {
             kind,
             fractionLost: Math.max(0, num(s.fractionLost)),
             rttMs: rtt !== undefined ? rtt * 1000 : undefined,
+            reports: opt(s.roundTripTimeMeasurements),
           });
         }
         return;

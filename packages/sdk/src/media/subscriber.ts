@@ -21,7 +21,16 @@ export interface SubscriberDeps {
   tracks(list: ReceivedTrack[]): void;
   connectionState(state: string): void;
   failed(err: Error): void;
+  /** Sends `media_sub_offer` (this client's ICE restart of the connection); false when signalling is down. */
+  sendOffer(sdp: string): boolean;
 }
+
+/** How long the server's reply to a `media_sub_offer` is waited for. */
+const RESTART_REPLY_MS = 5000;
+/** `busy` replies tolerated before a restart is given up (the repair's step 2 follows anyway). */
+const RESTART_TRIES = 5;
+
+type RestartReply = { sdp: string; code?: undefined } | { sdp?: undefined; code: string };
 
 /**
  * This client's subscriber connection: the server offers the channel's tracks (a renegotiation of
@@ -41,6 +50,10 @@ export class SubscriberTransport {
   /** mid → the last uid it carried. */
   #carried = new Map<string, number>();
   #received: ReceivedTrack[] = [];
+  #restartWanted = false;
+  #restartTries = 0;
+  #reply: ((r: RestartReply) => void) | undefined;
+  #retryTimer: unknown;
 
   constructor(private readonly deps: SubscriberDeps) {}
 
@@ -75,9 +88,37 @@ export class SubscriberTransport {
     if (unsent && this.deps.send(unsent)) this.#unsent = undefined;
   }
 
+  /**
+   * Repairs the connection's path with an ICE restart offered by this client (`media_sub_offer`,
+   * answered by `media_sub_answer`), after any server offer waiting to be applied. A `busy` reply
+   * (the server awaits this client's answer to an offer of its own) rolls the restart back; the
+   * server's offer is answered first and the restart is tried again.
+   */
+  restartIce(): void {
+    if (this.#closed || !this.#pc) return;
+    this.#restartWanted = true;
+    this.#restartTries = 0;
+    void this.#run();
+  }
+
+  /** The server's `media_sub_answer` to this client's restart offer. */
+  restartAnswered(sdp: string): void {
+    this.#reply?.({ sdp });
+  }
+
+  /** A `media_error` while a restart offer waits: it refuses that offer (true), else it is not this connection's. */
+  restartRefused(code: string): boolean {
+    const reply = this.#reply;
+    if (!reply) return false;
+    reply({ code });
+    return true;
+  }
+
   close(): void {
     this.#closed = true;
     this.#next = undefined;
+    this.#reply?.({ code: 'closed' });
+    if (this.#retryTimer !== undefined) this.deps.clock.clearTimeout(this.#retryTimer as never);
     this.#pc?.close();
     this.#pc = undefined;
   }
@@ -86,13 +127,63 @@ export class SubscriberTransport {
     if (this.#running) return;
     this.#running = true;
     try {
-      for (let frame = this.#next; frame && !this.#closed; frame = this.#next) {
-        this.#next = undefined;
-        await this.#apply(frame);
+      // Server offers first (they describe the tracks); a restart when none waits.
+      while (!this.#closed) {
+        const frame = this.#next;
+        if (frame) {
+          this.#next = undefined;
+          await this.#apply(frame);
+          continue;
+        }
+        if (!this.#restartWanted) break;
+        this.#restartWanted = false;
+        await this.#restart();
       }
     } finally {
       this.#running = false;
     }
+  }
+
+  async #restart(): Promise<void> {
+    const pc = this.#pc;
+    if (pc?.signalingState !== 'stable') return;
+    let reply: RestartReply;
+    try {
+      await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+      await gatheringComplete(pc, this.deps.clock, 3000, true);
+      if (this.#pc !== pc) return;
+      const sdp = pc.localDescription?.sdp ?? '';
+      reply = await new Promise<RestartReply>((resolve) => {
+        const timer = this.deps.clock.setTimeout(() => resolve({ code: 'timeout' }), RESTART_REPLY_MS);
+        this.#reply = (r) => {
+          this.deps.clock.clearTimeout(timer);
+          resolve(r);
+        };
+        if (!this.deps.sendOffer(sdp)) this.#reply({ code: 'offline' });
+      });
+      this.#reply = undefined;
+      if (this.#pc !== pc) return;
+      if (reply.sdp !== undefined) {
+        await pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
+        return;
+      }
+      await pc.setLocalDescription({ type: 'rollback' });
+    } catch {
+      this.#reply = undefined;
+      if (this.#pc === pc) await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+      return;
+    }
+    if (reply.code !== 'busy' || ++this.#restartTries > RESTART_TRIES) return;
+    // The server offer it waits for is queued here (applied next, then the restart), or this
+    // client's answer to it is on its way: try again in a moment.
+    if (this.#next) this.#restartWanted = true;
+    else
+      this.#retryTimer = this.deps.clock.setTimeout(() => {
+        this.#retryTimer = undefined;
+        if (this.#closed) return;
+        this.#restartWanted = true;
+        void this.#run();
+      }, 250);
   }
 
   async #apply(frame: MediaOfferFrame): Promise<void> {

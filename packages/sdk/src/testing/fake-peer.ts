@@ -86,6 +86,9 @@ export class FakePeerConnection implements PeerLike {
   closed = false;
   /** setLocalDescription leaves gathering at 'gathering' until `completeGathering`. */
   holdGathering = false;
+  /** ICE restart offers made (createOffer({ iceRestart: true })). */
+  iceRestarts = 0;
+  #restarting = false;
   readonly config: unknown;
   #transceivers: FakeTransceiver[] = [];
   #listeners = new Map<PeerEvent, Set<() => void>>();
@@ -113,7 +116,11 @@ export class FakePeerConnection implements PeerLike {
       .map((t) => ({ kind: t.kind, mid: t.mid, track: t.sender.track }));
   }
 
-  async createOffer(): Promise<SessionDescriptionLike> {
+  async createOffer(options?: { iceRestart?: boolean }): Promise<SessionDescriptionLike> {
+    if (options?.iceRestart) {
+      this.iceRestarts++;
+      this.#restarting = true;
+    }
     for (const t of this.#transceivers) if (t.mid === null) t.mid = String(this.#nextMid++);
     return { type: 'offer', sdp: fakeSdp('offer', this.#lines()) };
   }
@@ -128,7 +135,15 @@ export class FakePeerConnection implements PeerLike {
     }
     this.localDescription = { type: d.type, sdp: d.sdp ?? '' };
     this.signalingState = d.type === 'offer' ? 'have-local-offer' : 'stable';
-    if (this.iceGatheringState !== 'complete') {
+    if (this.#restarting && d.type === 'offer') {
+      // As Chromium does: still 'complete' right after an ICE restart offer, gathering again a moment later.
+      this.#restarting = false;
+      setImmediate(() => {
+        this.iceGatheringState = 'gathering';
+        this.#emit('icegatheringstatechange');
+        if (!this.holdGathering) this.completeGathering();
+      });
+    } else if (this.iceGatheringState !== 'complete') {
       this.iceGatheringState = 'gathering';
       if (!this.holdGathering) this.completeGathering();
     }
