@@ -131,4 +131,25 @@ describe('media paths break and heal without the signalling', () => {
     await a.close();
     await b.close();
   }, 60_000);
+
+  it('an echo test plays the page its own audio and video back after the interval, and no sooner', async () => {
+    const page = await rawMediaPage(browser.context, httpUrl, {
+      channel: 'sfu-echo',
+      uid: 7,
+      publish: true,
+      echo: 2000,
+    });
+    const started = await page.evaluate(() => (window as unknown as { publishedAt: number }).publishedAt);
+    await sleep(1200);
+    // Nothing comes back before the interval.
+    expect((await inbound(page)).framesDecoded).toBe(0);
+    const back = await until(
+      'own video back',
+      () => inbound(page),
+      (s) => s.framesDecoded > 5 && s.audioPackets > 20,
+    );
+    expect(back.framesDecoded).toBeGreaterThan(5);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    await page.close();
+  }, 60_000);
 });

@@ -20,6 +20,8 @@ export async function rawMediaPage(
     channel: string;
     uid: number;
     publish: boolean;
+    /** Echo test: this page's own tracks come back after this many ms. */
+    echo?: number;
     role?: 'broadcaster' | 'audience';
     profile?: 'communication' | 'live';
   },
@@ -112,7 +114,15 @@ export async function rawMediaPage(
         if (answer.type === 'media_publish_answer')
           await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp as string });
       }
-      ws.send(JSON.stringify({ type: 'media_subscribe', audio: true, video: true }));
+      w.publishedAt = Date.now();
+      ws.send(
+        JSON.stringify({
+          type: 'media_subscribe',
+          audio: true,
+          video: true,
+          ...(o.echo ? { echo: { delayMs: o.echo } } : {}),
+        }),
+      );
     },
     {
       ...o,

@@ -7,7 +7,14 @@ import {
   type ServerFrame,
   type WireRole,
 } from './frames.js';
-import { MAX_SDP_BYTES, type MediaKind, type MediaSubscribeFrame, type TrackState } from './media/frames.js';
+import {
+  MAX_ECHO_DELAY_MS,
+  MAX_SDP_BYTES,
+  type MediaKind,
+  type MediaSubscribeFrame,
+  MIN_ECHO_DELAY_MS,
+  type TrackState,
+} from './media/frames.js';
 import { validateClientStreamFrame } from './streams/frames.js';
 
 /** Largest `media_publish` / `media_answer` frame (an SDP of up to MAX_SDP_BYTES and its envelope). */
@@ -116,6 +123,12 @@ export function decodeClientFrame(
       const frame: MediaSubscribeFrame = { type: 'media_subscribe', audio: f.audio, video: f.video };
       if (paused.length) frame.paused = paused;
       if (wanted.length) frame.wanted = wanted;
+      if (f.echo !== undefined) {
+        const e = f.echo;
+        if (!isObj(e) || !isInt(e.delayMs) || e.delayMs < MIN_ECHO_DELAY_MS || e.delayMs > MAX_ECHO_DELAY_MS)
+          return bad(`media_subscribe.echo must be { delayMs: ${MIN_ECHO_DELAY_MS}..${MAX_ECHO_DELAY_MS} }`);
+        frame.echo = { delayMs: e.delayMs };
+      }
       return { ok: true, frame };
     }
     case 'join': {

@@ -112,7 +112,7 @@ export type {
   ServerMediaFrame,
   TrackState,
 } from './media/frames.js';
-export { MAX_SDP_BYTES } from './media/frames.js';
+export { MAX_ECHO_DELAY_MS, MAX_SDP_BYTES, MIN_ECHO_DELAY_MS } from './media/frames.js';
 export {
   refusalErrorCode,
   refusalToReturnCode,

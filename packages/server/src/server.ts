@@ -60,6 +60,8 @@ export interface RunningServer {
   readonly httpUrl: string;
   readonly port: number;
   readonly nodeId: string;
+  /** The embedded SFU (undefined with `media: { enabled: false }`): diagnostics and test seams. */
+  readonly media: MediaPlane | undefined;
   /** Stops accepting, ends every local session with `server_shutdown`, closes the engine if it owns it. */
   close(): Promise<void>;
   /**
@@ -116,6 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (options.media?.enabled !== false)
     service.media = new MediaPlane(options.media ?? {}, {
       now: () => clock.now(),
+      clock,
       log,
       local,
       publish: (ref, event) => service.publish(ref, event),
@@ -268,6 +271,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     httpUrl: `http://${hostForUrl}:${port}`,
     port,
     nodeId,
+    media: service.media,
     kill() {
       closing ??= (async () => {
         metrics?.close();

@@ -39,6 +39,11 @@ export interface MediaSubscribeFrame {
   paused?: Array<{ uid: number; kind: MediaKind }>;
   /** Remote tracks wanted even though `audio`/`video` is false (NERTC subscribeRemoteVideoStream). */
   wanted?: Array<{ uid: number; kind: MediaKind }>;
+  /**
+   * Echo test (Agora startEchoTest): the client's own published tracks come back to it after
+   * `delayMs` (2,000–10,000), in its subscriber connection like a remote member's.
+   */
+  echo?: { delayMs: number };
 }
 /** The answer of the client's subscriber PC to the server's offer `version`. */
 export interface MediaAnswerFrame {
@@ -140,3 +145,7 @@ export interface MediaStateEvent {
 
 /** Largest SDP accepted from a client (a two-track offer is ~4–6 KB in Chromium). */
 export const MAX_SDP_BYTES = 16 * 1024;
+
+/** Agora's echo-test interval bounds (intervalInSeconds 2..10), in ms. */
+export const MIN_ECHO_DELAY_MS = 2000;
+export const MAX_ECHO_DELAY_MS = 10_000;

@@ -1,4 +1,4 @@
-import type { ClientMediaFrame, MediaErrorCode, MediaStateEvent } from '@holdfast/protocol';
+import type { ClientMediaFrame, Clock, MediaErrorCode, MediaStateEvent } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { LiveSession } from '../channels/live-session.js';
 import type { LocalSessions } from '../channels/local-sessions.js';
@@ -8,6 +8,7 @@ import { MediaRoom } from './room.js';
 
 export interface MediaPlanePorts {
   now(): number;
+  clock: Clock;
   log: Logger;
   local: LocalSessions;
   /** Publishes a channel event (the member's media state) through the engine. */
@@ -41,6 +42,7 @@ export class MediaPlane {
       const { key, ref } = live;
       room = new MediaRoom(this.#config, {
         now: this.ports.now,
+        later: (fn, ms) => void this.ports.clock.setTimeout(fn, ms),
         send: (uid, frame) => {
           for (const s of this.ports.local.inChannel(key)) if (s.uid === uid) s.conn?.send(frame);
         },

@@ -22,6 +22,8 @@ import { RtpWatchdog } from './rtp-watchdog.js';
 /** What the room needs of the node: time, a way to reach a member, and the channel's event log. */
 export interface RoomPorts {
   now(): number;
+  /** The server's clock's timers (the echo test's delay line). */
+  later(fn: () => void, ms: number): void;
   /** Sends a media frame to the member's attached connection (dropped while it has none). */
   send(uid: number, frame: ServerMediaFrame): void;
   /** Publishes a member's media state to the whole channel (through the engine, in order). */
@@ -99,6 +101,7 @@ export class MediaRoom {
     pub.tracks.set(kind, { kind, track, receiver, ssrc: track.ssrc ?? 0, stop: unSubscribe, watchdog });
     if (m.state[kind] === 'off') this.setState(m.uid, { ...m.state, [kind]: 'on' });
     this.#renegotiateAll(m.uid);
+    if (m.prefs?.echo) this.#renegotiate(m);
   }
 
   #forward(uid: number, kind: MediaKind, rtp: RtpPacket): void {
@@ -109,7 +112,12 @@ export class MediaRoom {
       if (!st?.live || st.paused || this.#blocked.has(other.uid)) continue;
       // Each subscriber gets its own packet: werift's sender rewrites the header in place.
       buf ??= rtp.serialize();
-      st.transceiver.sender.sendRtp(buf).catch(() => {});
+      const send = (b: Buffer) => st.transceiver.sender.sendRtp(b).catch(() => {});
+      // An echo test's own tracks come back after its delay (a copy: the original is shared).
+      if (other.uid === uid && other.prefs?.echo) {
+        const copy = Buffer.from(buf);
+        this.ports.later(() => send(copy), other.prefs.echo.delayMs);
+      } else send(buf);
     }
   }
 
@@ -274,7 +282,8 @@ export class MediaRoom {
     if (!prefs) return [];
     const out: Array<{ uid: number; kind: MediaKind }> = [];
     for (const other of this.#members.values()) {
-      if (other.uid === m.uid || !other.pub) continue;
+      // Others' tracks; and in an echo test, the member's own.
+      if ((other.uid === m.uid && !prefs.echo) || !other.pub) continue;
       for (const kind of other.pub.tracks.keys()) {
         const byDefault = kind === 'audio' ? prefs.audio : prefs.video;
         const wanted = prefs.wanted?.some((w) => w.uid === other.uid && w.kind === kind) ?? false;
