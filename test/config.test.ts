@@ -9,7 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from './support/raw-client.js';
 import { RecordingClient } from './support/recorder.js';
 
-/** `holdfast serve --config`, HOLDFAST_* variables and flags, through the built CLI. */
+/**
+ * `holdfast serve --config`, HOLDFAST_* variables and flags, through the built CLI. Each test
+ * starts several CLI processes: on a busy 2-core machine one start can take seconds.
+ */
 const MAIN = fileURLToPath(new URL('../packages/cli/dist/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'holdfast-cli-config-'));
 const children: ChildProcess[] = [];
@@ -76,7 +79,7 @@ function serve(args: string[], env: Record<string, string> = {}) {
 const APP_ID = '0123456789abcdef0123456789abcdef';
 const CERT = 'fedcba9876543210fedcba9876543210';
 
-describe('holdfast serve --config with secrets from the environment', () => {
+describe('holdfast serve --config with secrets from the environment', { timeout: 90_000 }, () => {
   it('starts a server a client joins with a token; the admin API takes the secret from the environment', async () => {
     // Nothing secret in the file: the certificate and the admin secret come from the environment.
     const config = file('prod.json', {
@@ -192,7 +195,7 @@ describe('holdfast serve --config with secrets from the environment', () => {
   });
 });
 
-describe('refused configurations: exit code 1 and what to change', () => {
+describe('refused configurations: exit code 1 and what to change', { timeout: 90_000 }, () => {
   it('names every unknown key of the config file', async () => {
     const config = file('typo.json', { port: 0, timing: { offlinAfterMs: 1000 }, adminn: {} });
     const { code, err, out } = await run(['serve', '--config', config]);
@@ -204,26 +207,31 @@ describe('refused configurations: exit code 1 and what to change', () => {
   });
 
   it('names an unknown HOLDFAST_ variable, a bad value, and an admin id without a secret', async () => {
-    expect(await run(['serve', '--port', '0'], { HOLDFAST_ADMIN_SECRETT: 'x' })).toMatchObject({
+    const [typo, bad, noSecret, missing] = await Promise.all([
+      run(['serve', '--port', '0'], { HOLDFAST_ADMIN_SECRETT: 'x' }),
+      run(['serve'], { HOLDFAST_MAX_BROADCASTERS: 'many' }),
+      run(['serve', '--port', '0', '--admin-id', 'ops']),
+      run(['serve', '--config', join(dir, 'missing.json')]),
+    ]);
+    expect(typo).toMatchObject({
       code: 1,
       err: expect.stringContaining('unknown environment variable HOLDFAST_ADMIN_SECRETT'),
     });
-    expect(await run(['serve'], { HOLDFAST_MAX_BROADCASTERS: 'many' })).toMatchObject({
+    expect(bad).toMatchObject({
       code: 1,
       err: expect.stringContaining('HOLDFAST_MAX_BROADCASTERS: must be a non-negative integer'),
     });
-    expect(await run(['serve', '--port', '0', '--admin-id', 'ops'])).toMatchObject({
+    expect(noSecret).toMatchObject({
       code: 1,
       err: expect.stringContaining('admin.customerId (--admin-id) is set without a secret'),
     });
-    expect(await run(['serve', '--config', join(dir, 'missing.json')])).toMatchObject({
-      code: 1,
-      err: expect.stringContaining('cannot read config file'),
-    });
+    expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('cannot read config file') });
   });
 });
 
-describe('precedence: flags over HOLDFAST_* over the config file over the defaults', () => {
+describe('precedence: flags over HOLDFAST_* over the config file over the defaults', {
+  timeout: 90_000,
+}, () => {
   it('is what --print-config shows, and what the server runs with', async () => {
     const config = file('layers.json', {
       port: 0,
@@ -282,7 +290,7 @@ describe('precedence: flags over HOLDFAST_* over the config file over the defaul
   });
 });
 
-describe('holdfast config defaults', () => {
+describe('holdfast config defaults', { timeout: 90_000 }, () => {
   it('prints every setting; the output is a valid config file that changes nothing', async () => {
     const printed = await run(['config', 'defaults']);
     expect(printed.code).toBe(0);

@@ -87,7 +87,7 @@ Examples:
     .action(async (opts: Record<string, unknown>) => {
       const given = (s: Setting) => cmd.getOptionValueSource(attribute(s)) === 'cli';
       const flags = flagLayer(given, (s) => opts[attribute(s)]);
-      const loaded = loadConfig({
+      const loaded = await loadConfig({
         ...(typeof opts.config === 'string' ? { configPath: opts.config } : {}),
         env: process.env,
         flags,

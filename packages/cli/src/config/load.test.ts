@@ -77,7 +77,7 @@ describe('flag values', () => {
 });
 
 describe('layers: defaults < file < environment < flags', () => {
-  it('takes each value from the highest layer that sets it; objects merge, lists are replaced', () => {
+  it('takes each value from the highest layer that sets it; objects merge, lists are replaced', async () => {
     const path = file(
       'layers.json',
       JSON.stringify({
@@ -87,7 +87,7 @@ describe('layers: defaults < file < environment < flags', () => {
         media: { enabled: true, iceServers: [{ urls: 'stun:s.example.com' }] },
       }),
     );
-    const { config, sources } = loadConfig({
+    const { config, sources } = await loadConfig({
       configPath: path,
       env: {
         HOLDFAST_MAX_BROADCASTERS: '6',
@@ -111,37 +111,38 @@ describe('layers: defaults < file < environment < flags', () => {
     expect(sources.get('limits.capacity')).toBe('default');
   });
 
-  it('reads YAML files too, and a string `redis` is the URL (a prefix from elsewhere merges with it)', () => {
+  it('reads YAML files too, and a string `redis` is the URL (a prefix from elsewhere merges with it)', async () => {
     const path = file('c.yaml', 'port: 0\nredis: redis://127.0.0.1:6379\n');
-    const { config } = loadConfig({ configPath: path, env: { HOLDFAST_REDIS_PREFIX: 'x:' }, flags: {} });
+    const { config } = await loadConfig({
+      configPath: path,
+      env: { HOLDFAST_REDIS_PREFIX: 'x:' },
+      flags: {},
+    });
     expect(config.port).toBe(0);
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'x:' });
   });
 
-  it('refuses unknown keys, naming each one with its path', () => {
+  it('refuses unknown keys, naming each one with its path', async () => {
     const path = file(
       'bad.json',
       JSON.stringify({ prot: 1, timing: { offlinAfterMs: 1 }, apps: [{ appId: 'a', cert: 'x' }] }),
     );
-    const err = (() => {
-      try {
-        loadConfig({ configPath: path, env: {}, flags: {} });
-      } catch (e) {
-        return e as Error;
-      }
-    })();
+    const err = await loadConfig({ configPath: path, env: {}, flags: {} }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err).toBeInstanceOf(ConfigError);
     expect(err?.message).toContain('unknown key "prot"');
     expect(err?.message).toContain('unknown key "timing.offlinAfterMs"');
     expect(err?.message).toContain('unknown key "apps.0.cert"');
   });
 
-  it('refuses wrong types and bad values with the key', () => {
+  it('refuses wrong types and bad values with the key', async () => {
     const path = file('types.json', JSON.stringify({ port: 'x', limits: { capacity: -1 } }));
-    expect(() => loadConfig({ configPath: path, env: {}, flags: {} })).toThrow(
+    await expect(loadConfig({ configPath: path, env: {}, flags: {} })).rejects.toThrow(
       /port: .*; limits\.capacity: /,
     );
-    expect(() => loadConfig({ configPath: file('broken.json', '{'), env: {}, flags: {} })).toThrow(
+    await expect(loadConfig({ configPath: file('broken.json', '{'), env: {}, flags: {} })).rejects.toThrow(
       /not valid JSON/,
     );
   });
@@ -157,11 +158,11 @@ describe('layers: defaults < file < environment < flags', () => {
 });
 
 describe('the result as startServer options', () => {
-  it('reads secrets from their files and drops what is not set', () => {
+  it('reads secrets from their files and drops what is not set', async () => {
     const secret = file('admin-secret', 's3cret\n');
     const cert = file('cert', `${'f'.repeat(32)}\n`);
     const turn = file('turn', 'pw');
-    const { config } = loadConfig({
+    const { config } = await loadConfig({
       env: {
         HOLDFAST_ADMIN_ID: 'ops',
         HOLDFAST_ADMIN_SECRET_FILE: secret,
@@ -197,16 +198,17 @@ describe('the result as startServer options', () => {
     expect(options).not.toHaveProperty('nodeId');
   });
 
-  it('needs the admin id and secret together, and a secret or its file, not both', () => {
-    const opts = (env: NodeJS.ProcessEnv) => toServerOptions(loadConfig({ env, flags: {} }).config);
-    expect(() => opts({ HOLDFAST_ADMIN_ID: 'ops' })).toThrow(/without a secret/);
-    expect(() => opts({ HOLDFAST_ADMIN_SECRET: 'x' })).toThrow(/without admin.customerId/);
-    expect(() =>
+  it('needs the admin id and secret together, and a secret or its file, not both', async () => {
+    const opts = async (env: NodeJS.ProcessEnv) =>
+      toServerOptions((await loadConfig({ env, flags: {} })).config);
+    await expect(opts({ HOLDFAST_ADMIN_ID: 'ops' })).rejects.toThrow(/without a secret/);
+    await expect(opts({ HOLDFAST_ADMIN_SECRET: 'x' })).rejects.toThrow(/without admin.customerId/);
+    await expect(
       opts({ HOLDFAST_ADMIN_ID: 'o', HOLDFAST_ADMIN_SECRET: 'x', HOLDFAST_ADMIN_SECRET_FILE: '/f' }),
-    ).toThrow(/not both/);
-    expect(() => opts({ HOLDFAST_ADMIN_ID: 'o', HOLDFAST_ADMIN_SECRET_FILE: join(dir, 'missing') })).toThrow(
-      /cannot read admin secret from/,
-    );
+    ).rejects.toThrow(/not both/);
+    await expect(
+      opts({ HOLDFAST_ADMIN_ID: 'o', HOLDFAST_ADMIN_SECRET_FILE: join(dir, 'missing') }),
+    ).rejects.toThrow(/cannot read admin secret from/);
   });
 
   it('hides secrets when printed', () => {
