@@ -80,7 +80,7 @@ export function mediaSection(r: MediaResult | undefined): string[] {
     [`server CPU at N=${n} (% of one core)`, stepOf((s) => s.serverCpuPercent), 'lower'],
     [`packets forwarded at N=${n} (per s, all subscribers)`, stepOf((s) => s.forwardedPerSec), 'none'],
     [
-      `largest N with < ${p.ramp.lossLimit * 100} % loss and no subscriber stalled ≥ ${p.ramp.freezeMs / 1000} s`,
+      `largest N with < ${p.ramp.lossLimit * 100} % loss, no subscriber stalled ≥ ${p.ramp.freezeMs / 1000} s, publisher ≥ 80 % of its fps`,
       (t) => t.maxN,
       'higher',
     ],
