@@ -181,6 +181,7 @@ export class JoinFlow {
         resumed: true,
       });
       session.release(seq);
+      this.svc.media?.resumed(session);
       opts.log.debug(
         { session: session.tag, uid: session.uid, channel: ref.channel, lastSeq },
         'session resumed',
