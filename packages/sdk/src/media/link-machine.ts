@@ -78,8 +78,11 @@ export interface LinkWatch {
 export type LinkState =
   /** Not in a channel: nothing watched. */
   | ({ phase: 'off' } & LinkWatch)
-  /** In a channel, no outage told; `detectAt`: when a running fault becomes one (its timer is armed). */
-  | ({ phase: 'up'; detectAt: number | undefined } & LinkWatch)
+  /**
+   * In a channel, no outage told. `detectAt`: when a running fault becomes one (its timer is
+   * armed); `holdUntil`: signalling just came back, and samples from before it do not count.
+   */
+  | ({ phase: 'up'; detectAt: number | undefined; holdUntil?: number } & LinkWatch)
   /** An outage was told and the repair ladder runs. */
   | ({
       phase: 'down';
@@ -232,6 +235,8 @@ function judge(s: Up, now: number, cfg: LinkConfig): LinkTransition {
   if (since === undefined) return { state: s, effects: [] };
   const failed = Object.values(s.peers).includes('failed');
   if (!failed && now - since < cfg.outageAfterMs) return detectAt(s, since + cfg.outageAfterMs);
+  // Signalling just came back: a sample taken before (RTP may have returned with it) is no verdict.
+  if (s.holdUntil !== undefined && now < s.holdUntil) return detectAt(s, s.holdUntil);
   // Signalling silent too: its own 4 s rule is about to decide, and its reason covers both.
   if (s.signalDataAt !== undefined && now - s.signalDataAt >= cfg.signalQuietMs)
     return detectAt(s, Math.max(now + 1, s.signalDataAt + cfg.signalInterruptMs + 500));
@@ -268,7 +273,7 @@ export function mediaTransition(
     // The joined frame just came: signalling carries data now.
     const back = { signal: true, signalDataAt: now };
     if (state.phase === 'down') return { state: { ...state, ...back }, effects: [] };
-    return judge({ ...state, ...back }, now, cfg);
+    return judge({ ...state, ...back, holdUntil: now + cfg.silentAfterMs }, now, cfg);
   }
 
   const s = observe(state, event, now);

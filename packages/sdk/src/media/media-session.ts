@@ -439,8 +439,6 @@ export class MediaSession {
       this.#dispatch({ type: 'present', uid: r.uid, kind: r.kind, present: true, reused: r.reused });
       if (r.kind === 'video') this.#views.remoteTrack(r.uid, r.track);
     }
-    // A reset's new receivers are in: a track that did not come back is settled now.
-    this.#dispatch({ type: 'receivers_settled' });
     this.#reconcile();
   }
 

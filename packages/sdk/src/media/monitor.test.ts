@@ -209,7 +209,7 @@ describe('NERTC: a media outage while signalling is fine', () => {
     expect(named('onUserLeave')).toEqual([]);
   });
 
-  it('resumed with media still silent: (3, 7) for signalling, then (4, 8) and the repair at once', async () => {
+  it('resumed with media still silent: (3, 7) for signalling, then (4, 8) and the repair 1 s later', async () => {
     const { conn, sub } = await joinNertc();
     conn.drop();
     await flush();
@@ -217,6 +217,9 @@ describe('NERTC: a media outage while signalling is fine', () => {
     await flush();
     const next = server.latest().accept({ members: [{ uid: 2 }, { uid: 3 }] });
     await flush();
+    // Judged on samples taken after the resume: 1 s later.
+    expect(named('onConnectionStateChanged')).toHaveLength(2);
+    await advance(1000, next);
     expect(named('onConnectionStateChanged')).toEqual([
       [NS.reconnecting, NR.signalDisconnected],
       [NS.connected, NR.rejoinSucceed],

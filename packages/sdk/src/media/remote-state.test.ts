@@ -169,18 +169,14 @@ describe('remote track machine (Agora RemoteVideoState / RemoteAudioState)', () 
     ]);
   });
 
-  it('a receiver leaving the offer → Stopped(Internal); a reused receiver starts from a baseline', () => {
+  it('a receiver leaving the offer while still published → Frozen (a reset, see below); a reused receiver starts from a baseline', () => {
     run([
       ...decodingVideo,
-      [300, present('video', false), [phase('video', 'stopped', 'internal')]],
-      [
-        400,
-        { type: 'present', uid: U, kind: 'video', present: true, reused: true },
-        [phase('video', 'starting', 'internal')],
-      ],
+      [300, present('video', false), [phase('video', 'frozen', 'network_congestion')]],
+      [400, { type: 'present', uid: U, kind: 'video', present: true, reused: true }, []],
       // The reused receiver's counter is far along: the first sample is only its baseline.
       [450, sample('video', 500), []],
-      [700, sample('video', 505), [phase('video', 'decoding', 'internal')]],
+      [700, sample('video', 505), [phase('video', 'decoding', 'network_recovery')]],
     ]);
   });
 
@@ -220,21 +216,38 @@ describe('the media repair’s reset (receivers replaced)', () => {
     run([
       ...decodingVideo,
       [800, sample('video', 3), [phase('video', 'frozen', 'network_congestion')]],
-      // The reset: no Stopped, no Starting, no "first" again.
+      // This client's reset: no Stopped, no Starting, no "first" again.
       [5000, { type: 'receivers_replaced' }, []],
       [5100, sample('video', 40), []],
       [6000, present('video'), []],
-      [6010, { type: 'receivers_settled' }, []],
       [6250, sample('video', 2), [phase('video', 'decoding', 'network_recovery')]],
     ]);
   });
 
-  it('a track the new connection does not carry is Stopped once its tracks are known', () => {
+  it('a track the server takes out while its member still publishes it (that member reset) is Frozen, not Stopped, until it is back', () => {
     run([
       ...decodingVideo,
-      [5000, { type: 'receivers_replaced' }, []],
-      [6000, { type: 'receivers_settled' }, [phase('video', 'stopped', 'internal')]],
-      [6100, { type: 'receivers_settled' }, []],
+      [300, sample('video', 9), []],
+      [400, present('video', false), [phase('video', 'frozen', 'network_congestion')]],
+      [2000, present('video'), []],
+      [2250, sample('video', 3), [phase('video', 'decoding', 'network_recovery')]],
+    ]);
+  });
+
+  it('taken out, then told why: unpublished is Stopped/RemoteMuted, gone is Stopped/RemoteOffline', () => {
+    run([
+      ...decodingVideo,
+      [400, present('video', false), [phase('video', 'frozen', 'network_congestion')]],
+      [
+        450,
+        published('video', 'off'),
+        [pub('video', 'on', 'off'), phase('video', 'stopped', 'remote_muted')],
+      ],
+    ]);
+    run([
+      ...decodingVideo,
+      [400, present('video', false), [phase('video', 'frozen', 'network_congestion')]],
+      [450, { type: 'offline', uid: U }, [phase('video', 'stopped', 'remote_offline')]],
     ]);
   });
 });

@@ -32,11 +32,6 @@ export interface RemoteTrack {
   published: TrackState | undefined;
   /** A receiver for it is in the subscriber connection. */
   present: boolean;
-  /**
-   * Its receiver is being replaced (the media repair's reset made a new subscriber connection):
-   * absent meanwhile without being Stopped, it keeps its phase until the new receiver decodes.
-   */
-  replacing: boolean;
   /** Last counter sample; undefined: the next sample is only a baseline (a reused receiver). */
   count: number | undefined;
   lastIncreaseAt: number | undefined;
@@ -79,8 +74,6 @@ export type RemoteEvent =
   | { type: 'transport_reset' }
   /** The media repair's reset: every receiver is replaced; tracks keep their phase meanwhile. */
   | { type: 'receivers_replaced' }
-  /** The new subscriber connection's tracks are known: a track still absent is settled now. */
-  | { type: 'receivers_settled' }
   | { type: 'offline'; uid: number }
   /** This client left the channel: forget everything, tell nothing. */
   | { type: 'reset' };
@@ -104,7 +97,6 @@ function newTrack(): RemoteTrack {
   return {
     published: undefined,
     present: false,
-    replacing: false,
     count: 0,
     lastIncreaseAt: undefined,
     phase: 'stopped',
@@ -151,7 +143,7 @@ export function remoteTransition(
       const t = get(uid)[kind];
       if (t.present === event.present) return { state, effects };
       const count = event.present ? (event.reused ? undefined : 0) : t.count;
-      put(uid, kind, ctx(uid, kind, { ...t, present: event.present, replacing: false, count }));
+      put(uid, kind, ctx(uid, kind, { ...t, present: event.present, count }));
       break;
     }
     case 'wants_changed':
@@ -171,35 +163,31 @@ export function remoteTransition(
         for (const kind of KINDS) put(uid, kind, ctx(uid, kind, user[kind]));
       break;
     case 'transport_reset':
-      transportFailed = false;
-      for (const [uid, user] of state.users)
-        for (const kind of KINDS)
-          put(
-            uid,
-            kind,
-            ctx(uid, kind, { ...user[kind], present: false, replacing: false, firstDecodedTold: false }),
-          );
-      break;
-    case 'receivers_replaced':
-      // The old connection (and its failure) is gone; nothing is told until the new one decodes.
+      // A fresh re-join: everything starts again (Stopped now, Starting and a "first" frame later).
       transportFailed = false;
       for (const [uid, user] of state.users)
         for (const kind of KINDS) {
           const t = user[kind];
-          put(uid, kind, { ...t, present: false, replacing: t.present || t.replacing, count: 0 });
+          if (t.phase !== 'stopped')
+            effects.push({ type: 'phase', uid, kind, phase: 'stopped', cause: 'internal' });
+          const stopped =
+            t.phase === 'stopped' ? t : { ...stopAccounting(t, now), phase: 'stopped' as const };
+          put(uid, kind, {
+            ...stopped,
+            cause: 'internal',
+            stoppedBy: 'internal',
+            present: false,
+            firstDecodedTold: false,
+          });
         }
       break;
-    case 'receivers_settled': {
-      let any = false;
+    case 'receivers_replaced':
+      // The media repair's reset: the old connection (and its failure) is gone; tracks keep their
+      // phase until the new receivers decode (absent, see settle).
+      transportFailed = false;
       for (const [uid, user] of state.users)
-        for (const kind of KINDS)
-          if (user[kind].replacing) {
-            any = true;
-            put(uid, kind, ctx(uid, kind, { ...user[kind], replacing: false }));
-          }
-      if (!any) return { state, effects };
+        for (const kind of KINDS) put(uid, kind, ctx(uid, kind, { ...user[kind], present: false, count: 0 }));
       break;
-    }
     case 'offline': {
       const user = users.get(event.uid);
       if (!user) return { state, effects };
@@ -230,13 +218,22 @@ function settle(
       ? 'remote_muted'
       : !wanted
         ? 'local_muted'
-        : t.published === undefined || (!t.present && !t.replacing)
+        : t.published === undefined
           ? 'internal'
           : undefined;
   if (blocked) {
     if (t.phase === 'stopped') return { ...t, stoppedBy: blocked === 'internal' ? t.stoppedBy : blocked };
     effects.push({ type: 'phase', uid, kind, phase: 'stopped', cause: blocked });
     return { ...stopAccounting(t, now), phase: 'stopped', cause: blocked, stoppedBy: blocked };
+  }
+  // Published, wanted, and not (or no longer) in the subscriber connection: nothing received yet
+  // stays Stopped; a track the server took out while its member still publishes it (a reset of
+  // that member's media, or of this client's) keeps its phase — no packets, so Decoding is Frozen —
+  // until its new receiver decodes (Decoding/NetworkRecovery), or an event says why it stopped.
+  if (!t.present) {
+    if (t.phase !== 'decoding') return t;
+    effects.push({ type: 'phase', uid, kind, phase: 'frozen', cause: 'network_congestion' });
+    return { ...t, phase: 'frozen', cause: 'network_congestion', frozenSince: t.lastIncreaseAt ?? now };
   }
   if (transportFailed) {
     if (t.phase === 'failed') return t;
