@@ -2,18 +2,16 @@ import {
   type ClientMediaFrame,
   type Clock,
   decodeServerFrame,
-  encodeFrame,
+  type encodeFrame,
   type JoinedFrame,
   type MediaStateEvent,
   type ServerFrame,
   type ServerMediaFrame,
   type WireRole,
-  wireErrorFromCloseCode,
 } from '@holdfast/protocol';
 import { INITIAL_STATE, transition } from '../connection/machine.js';
 import { MachineTimers } from '../connection/timers.js';
 import type { ConnEvent, ConnState, Effect, Reason, Status } from '../connection/types.js';
-import type { Transport } from '../transport/types.js';
 import { DataStreams } from './data-streams.js';
 import { type EffectPorts, runEffect } from './effect-runner.js';
 import { joinFrame, type ResumeTicket, ticketAfter } from './join-frame.js';
@@ -23,6 +21,7 @@ import { RemoteMembers } from './presence.js';
 import { StateReports } from './reports.js';
 import { Requests } from './requests.js';
 import type { JoinParams, SessionListener, SessionOptions, SessionStats } from './session-types.js';
+import { TransportSlot } from './transport-slot.js';
 
 /** A state change as told to the listener (`initial` before the first one). */
 export type ToldState = { status: Status; reason: Reason | 'initial' };
@@ -39,8 +38,7 @@ export class ChannelSession {
   #queue: ConnEvent[] = [];
   #running = false;
   #timers: MachineTimers;
-  #transport: Transport | undefined;
-  #urlIndex = 0;
+  readonly #slot: TransportSlot;
   #resume: ResumeTicket | undefined;
   #params: JoinParams | undefined;
   #uid = 0;
@@ -83,6 +81,14 @@ export class ChannelSession {
     private readonly listener: SessionListener,
   ) {
     this.#pinger = new Pinger(opts.clock);
+    this.#slot = new TransportSlot(opts.serverUrls, opts.transport, {
+      dispatch: (event) => this.dispatch(event),
+      message: (data) => this.#onMessage(data),
+      detached: (t) => {
+        this.#meter.detached(t);
+        this.#pinger.stop();
+      },
+    });
     this.#meter = new SessionMeter(opts.clock);
     this.#requests = new Requests(listener);
     this.#timers = new MachineTimers(opts.clock, (timer) => this.dispatch({ type: 'timer', timer }));
@@ -93,7 +99,7 @@ export class ChannelSession {
         error: (uid, streamId, code, missed, cached) =>
           listener.streamError(uid, streamId, code, missed, cached),
       },
-      (frame) => this.#state.status === 'connected' && this.#transport?.send(encodeFrame(frame)) === true,
+      (frame) => this.#state.status === 'connected' && this.#slot.send(frame),
       () => this.#uid,
     );
     this.remote = new RemoteMembers({
@@ -181,8 +187,7 @@ export class ChannelSession {
 
   /** Sends a frame if connected; false otherwise (nothing is queued here). */
   #sendNow(frame: Parameters<typeof encodeFrame>[0]): boolean {
-    if (this.#state.status !== 'connected' || !this.#transport) return false;
-    return this.#transport.send(encodeFrame(frame));
+    return this.#state.status === 'connected' && this.#slot.send(frame);
   }
 
   /** NERTC enableLocalData: tells the channel this client starts or stops sending data. */
@@ -204,7 +209,7 @@ export class ChannelSession {
   }
 
   stats(): SessionStats {
-    return this.#meter.stats(this.#transport, this.remote.size + 1);
+    return this.#meter.stats(this.#slot.current, this.remote.size + 1);
   }
 
   /** Stops everything without callbacks (engine release). */
@@ -212,7 +217,7 @@ export class ChannelSession {
     this.#unsubscribeNetwork?.();
     this.#unsubscribeNetwork = undefined;
     this.#timers.cancelAll();
-    this.#closeTransport();
+    this.#slot.close();
     this.#state = INITIAL_STATE;
     this.#reported = this.#previous = INITIAL_STATE;
   }
@@ -265,8 +270,8 @@ export class ChannelSession {
           this.streams.reset(true);
         }
       },
-      open: () => this.#open(),
-      close: () => this.#closeTransport(),
+      open: () => this.#slot.open(),
+      close: () => this.#slot.close(),
       sendJoin: () => this.#sendJoin(),
       sendLeave: () => this.#send({ type: 'leave' }),
       forgetSession: () => {
@@ -314,46 +319,8 @@ export class ChannelSession {
     };
   }
 
-  #open(): void {
-    this.#closeTransport();
-    const urls = this.opts.serverUrls;
-    const url = urls[this.#urlIndex % urls.length]!;
-    const transport: Transport = this.opts.transport(url, {
-      onOpen: () => {
-        if (this.#transport === transport) this.dispatch({ type: 'transport_open' });
-      },
-      onMessage: (data) => {
-        if (this.#transport === transport) this.#onMessage(data);
-      },
-      onClose: (code) => {
-        if (this.#transport !== transport) return;
-        this.#detach();
-        // Move to the next server URL for the next attempt when there are several.
-        this.#urlIndex++;
-        const reason = wireErrorFromCloseCode(code);
-        this.dispatch(reason ? { type: 'transport_closed', code: reason } : { type: 'transport_closed' });
-      },
-    });
-    this.#transport = transport;
-  }
-
-  #detach(): void {
-    const t = this.#transport;
-    if (!t) return;
-    this.#meter.detached(t);
-    this.#transport = undefined;
-    this.#pinger.stop();
-  }
-
-  #closeTransport(): void {
-    const t = this.#transport;
-    if (!t) return;
-    this.#detach();
-    t.close(1000, 'client closing');
-  }
-
   #send(frame: Parameters<typeof encodeFrame>[0]): void {
-    this.#transport?.send(encodeFrame(frame));
+    this.#slot.send(frame);
   }
 
   #sendJoin(): void {
@@ -365,7 +332,7 @@ export class ChannelSession {
     const decoded = decodeServerFrame(data);
     if (!decoded.ok) {
       // A server that speaks garbage is treated like a broken connection.
-      this.#closeTransport();
+      this.#slot.close();
       this.dispatch({ type: 'transport_closed' });
       return;
     }
@@ -435,8 +402,6 @@ export class ChannelSession {
     this.#reports.push({ at: this.opts.clock.now(), state, reason });
     // A leave is reported too: the transport is still open until the leave frame is sent.
     if (state === 'connected' || reason === 'leave' || this.#state.status === 'connected')
-      this.#reports.flush(
-        (states) => this.#transport?.send(encodeFrame({ type: 'report', states })) ?? false,
-      );
+      this.#reports.flush((states) => this.#slot.send({ type: 'report', states }));
   }
 }
