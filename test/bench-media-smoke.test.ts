@@ -50,8 +50,10 @@ describe('bench --quick --only media', () => {
       expect(t.firstFrame.failed, t.system).toBe(0);
       expect(t.firstFrame.samples).toHaveLength(r.params.firstFrame.samples);
       for (const ms of t.firstFrame.samples) expect(ms).toBeGreaterThan(0);
-      const paused = t.recovery.find((x) => x.how === 'replaceTrack');
-      expect(paused?.back, t.system).toBe(paused?.subscribers);
+      for (const how of ['network', 'replaceTrack']) {
+        const r = t.recovery.find((x) => x.how === how);
+        expect(r?.back, `${t.system} ${how}`).toBe(r?.subscribers);
+      }
       if (t.system === 'holdfast') expect(t.recovery.find((x) => x.how === 'block')?.back).toBeGreaterThan(0);
       expect(t.ramp.map((s) => s.n)).toEqual(r.params.ramp.steps);
       for (const s of t.ramp) {

@@ -9,8 +9,11 @@ export interface MediaParams {
   capture: Capture;
   /** A new subscriber joins a publisher that `base` subscribers already receive; `samples` times per trial. */
   firstFrame: { base: number; samples: number; timeoutMs: number };
-  /** The publisher's tracks are cut for `cutMs` with `subscribers` receiving; then recovery is timed. */
-  recovery: { subscribers: number; cutMs: number; waitMs: number };
+  /**
+   * The publisher's media is cut for `cutMs` with `subscribers` receiving (at its UDP relay, then by
+   * pausing its tracks; Holdfast also at the server); recovery is timed, then `settleMs` before the next.
+   */
+  recovery: { subscribers: number; cutMs: number; waitMs: number; settleMs: number };
   /**
    * Subscribers added step by step; at each step a window of `windowMs` (after `settleMs`) is
    * measured. A step fails with a subscriber that lost ≥ `lossLimit` of its packets, stalled
@@ -37,7 +40,7 @@ export const MEDIA_FULL: MediaParams = {
   workers: 2,
   capture: CAPTURE,
   firstFrame: { base: 2, samples: 15, timeoutMs: 10_000 },
-  recovery: { subscribers: 4, cutMs: 8000, waitMs: 10_000 },
+  recovery: { subscribers: 4, cutMs: 8000, waitMs: 10_000, settleMs: 3000 },
   ramp: {
     steps: [1, 2, 4, 8, 12, 16, 24, 32, 40, 48, 56, 64, 80, 96],
     windowMs: 6000,
@@ -54,7 +57,7 @@ export const MEDIA_QUICK: MediaParams = {
   workers: 1,
   capture: CAPTURE,
   firstFrame: { base: 1, samples: 2, timeoutMs: 10_000 },
-  recovery: { subscribers: 2, cutMs: 2000, waitMs: 8000 },
+  recovery: { subscribers: 2, cutMs: 2000, waitMs: 8000, settleMs: 1000 },
   ramp: { steps: [1, 2], windowMs: 1500, settleMs: 500, sampleMs: 250, lossLimit: 0.01, freezeMs: 1000 },
   costAt: 2,
 };

@@ -92,6 +92,16 @@ export function mediaSection(r: MediaResult | undefined): string[] {
       'none',
     ],
     [
+      `recovery after a ${cutS} s network cut (publisher's UDP dropped both ways), p50 (ms)`,
+      (t) => rec(t, 'network')?.dist.p50 ?? Number.NaN,
+      'lower',
+    ],
+    [
+      `recovery after a ${cutS} s network cut (publisher's UDP dropped both ways), max (ms)`,
+      (t) => rec(t, 'network')?.dist.max ?? Number.NaN,
+      'lower',
+    ],
+    [
       `recovery after a ${cutS} s cut (publisher's tracks paused), p50 (ms)`,
       (t) => rec(t, 'replaceTrack')?.dist.p50 ?? Number.NaN,
       'lower',
@@ -116,7 +126,11 @@ export function mediaSection(r: MediaResult | undefined): string[] {
     [`publisher at N=${n}: frames/s encoded`, stepOf((s) => s.pubFps), 'none'],
     [`publisher at N=${n}: video kbit/s`, stepOf((s) => s.pubVideoKbps), 'none'],
     [`publisher at N=${n}: its bandwidth estimate (kbit/s)`, stepOf((s) => s.pubBweKbps), 'none'],
-    [`load generator at N=${n}: wrtc processes (% of one core)`, stepOf((s) => s.loadgenCpuPercent), 'none'],
+    [
+      `load generator at N=${n}: wrtc processes + the publisher's UDP relay (% of one core)`,
+      stepOf((s) => s.loadgenCpuPercent),
+      'none',
+    ],
     [
       `load generator at N=${n}: Chromium publisher (% of one core)`,
       stepOf((s) => s.chromiumCpuPercent),
@@ -153,10 +167,10 @@ export function mediaSection(r: MediaResult | undefined): string[] {
   // Pooled first-frame and recovery samples (every trial together).
   const pooled = (s: string, f: (t: MediaTrial) => number[]) => dist(by(s).flatMap(f));
   const ff = systems.map((s) => pooled(s, (t) => t.firstFrame.samples));
-  const rc = systems.map((s) => pooled(s, (t) => rec(t, 'replaceTrack')?.samples ?? []));
+  const rc = systems.map((s) => pooled(s, (t) => rec(t, 'network')?.samples ?? []));
   out.push(
     `\nAll trials pooled: first frame ${systems.map((s, i) => `${LABEL[s]} p50 ${fmt(ff[i]!.p50)} / p99 ${fmt(ff[i]!.p99)} ms (n=${ff[i]!.n})`).join('; ')}. ` +
-      `Recovery ${systems.map((s, i) => `${LABEL[s]} p50 ${fmt(rc[i]!.p50)} / max ${fmt(rc[i]!.max)} ms (n=${rc[i]!.n})`).join('; ')}.`,
+      `Recovery after the network cut ${systems.map((s, i) => `${LABEL[s]} p50 ${fmt(rc[i]!.p50)} / max ${fmt(rc[i]!.max)} ms (n=${rc[i]!.n})`).join('; ')}.`,
   );
   // The ramp, step by step.
   const steps = [...new Set(r.trials.flatMap((t) => t.ramp.map((s) => s.n)))].sort((a, b) => a - b);

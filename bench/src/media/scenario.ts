@@ -4,7 +4,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { stopAll } from '../harness.js';
 import { machineBusyPercent, machineCpu } from '../machine-cpu.js';
-import { type Child, startChildren } from '../rpc.js';
+import { Child, startChildren } from '../rpc.js';
 import type { ProcStats } from '../servers/proc-stats.js';
 import { type Dist, dist, now, sleep } from '../stats.js';
 import { ChromiumPublisher, type PublisherPage } from './chromium-publisher.js';
@@ -12,6 +12,7 @@ import { JANUS_BIN, type JanusInterface, janusInterface } from './janus-server.j
 import { MEDIA_FULL, MEDIA_QUICK, type MediaParams } from './params.js';
 import { procCpuMs } from './proc-cpu.js';
 import { writeMediaReport } from './report.js';
+import { firstUdpCandidate, loopbackOnly, onlyCandidate } from './sdp.js';
 import type { OpenResult, SubWindow } from './sub-worker.js';
 import type { MediaSystemId } from './subscriber.js';
 import { type MediaTarget, startMediaTarget } from './targets.js';
@@ -50,7 +51,7 @@ export interface MediaStep {
   frozen: number;
   maxVideoGapMs: number;
   maxAudioGapMs: number;
-  /** The wrtc subscriber processes, summed, % of one core. */
+  /** The wrtc subscriber processes and the publisher's UDP relay, summed, % of one core. */
   loadgenCpuPercent: number;
   /** Every Chromium process (the publisher), % of one core. */
   chromiumCpuPercent: number;
@@ -63,8 +64,12 @@ export interface MediaStep {
 }
 
 export interface MediaRecovery {
-  /** `replaceTrack`: the publisher's senders paused in the page (both systems); `block`: Holdfast's SFU seam. */
-  how: 'replaceTrack' | 'block';
+  /**
+   * `network`: every datagram between the publisher and the SFU dropped at the publisher's UDP relay
+   * (both systems); `replaceTrack`: the publisher's senders paused in the page (both systems);
+   * `block`: Holdfast's SFU test seam.
+   */
+  how: 'network' | 'replaceTrack' | 'block';
   subscribers: number;
   cutMs: number;
   /** Restore → each subscriber's next decoded frame, ms. */
@@ -132,6 +137,7 @@ interface Rig {
   t: MediaTarget;
   pub: ChromiumPublisher;
   page: PublisherPage;
+  relay: Child;
   workers: Child[];
   /** uid → worker index. */
   home: Map<number, number>;
@@ -199,7 +205,14 @@ async function firstFrames(rig: Rig): Promise<MediaTrial['firstFrame']> {
 async function recover(rig: Rig, how: MediaRecovery['how']): Promise<MediaRecovery> {
   const { cutMs, waitMs } = rig.p.recovery;
   const block = rig.t.block;
-  const cut = how === 'block' && block ? block : (on: boolean) => rig.page.pause(on);
+  const cut =
+    how === 'block' && block
+      ? block
+      : how === 'network'
+        ? async (on: boolean) => {
+            await rig.relay.call('cut', { on });
+          }
+        : (on: boolean) => rig.page.pause(on);
   await cut(true);
   await sleep(cutMs);
   await Promise.all(rig.workers.map((w) => w.call('arm')));
@@ -215,8 +228,8 @@ async function recover(rig: Rig, how: MediaRecovery['how']): Promise<MediaRecove
     await sleep(50);
   }
   const samples = armed.filter((a) => a.at > 0).map((a) => round(a.at - restoredAt));
-  // Let the media settle before what comes next.
-  await sleep(1000);
+  // Let the media (and the publisher's bandwidth estimate) settle before what comes next.
+  await sleep(rig.p.recovery.settleMs);
   return { how, subscribers: armed.length, cutMs, samples, back: samples.length, dist: dist(samples) };
 }
 
@@ -224,9 +237,10 @@ async function window(rig: Rig, n: number, openFailed: number, profile?: string)
   const { p, t, pub, page, workers } = rig;
   const { windowMs, sampleMs, lossLimit, freezeMs } = p.ramp;
   if (profile) await t.profile?.start();
+  const gen = [...workers, rig.relay];
   const [p0, w0] = await Promise.all([
     page.stats(),
-    Promise.all(workers.map((w) => w.call<ProcStats>('stats'))),
+    Promise.all(gen.map((w) => w.call<ProcStats>('stats'))),
     Promise.all(workers.map((w) => w.call('windowStart', { sampleMs }))),
   ]);
   const s0 = procCpuMs(t.pid);
@@ -240,7 +254,7 @@ async function window(rig: Rig, n: number, openFailed: number, profile?: string)
   const at1 = now();
   const [p1, w1, subs] = await Promise.all([
     page.stats(),
-    Promise.all(workers.map((w) => w.call<ProcStats>('stats'))),
+    Promise.all(gen.map((w) => w.call<ProcStats>('stats'))),
     Promise.all(workers.map((w) => w.call<SubWindow[]>('windowEnd'))).then((x) => x.flat()),
   ]);
   if (profile) await t.profile?.stop(profile);
@@ -328,10 +342,26 @@ async function runTrial(
   const loadAvg = os.loadavg().map((x) => round(x, 2));
   const t = await startMediaTarget(system, trial, iface?.name);
   const workers = await startChildren(`media-${system}`, dist_('sub-worker.js'), p.workers);
+  const relay = new Child('media-relay', dist_('udp-relay.js'));
+  await relay.ready;
   const page = await pub.page();
-  const rig: Rig = { p, t, pub, page, workers, home: new Map(), nextUid: 100 };
+  const rig: Rig = { p, t, pub, page, relay, workers, home: new Map(), nextUid: 100 };
   try {
-    await t.publish(page, p.capture);
+    // The publisher's media goes through the relay (for the network cut): each side is told the
+    // relay is the other. Janus's ICE only pairs with addresses of its own interface, so the relay's
+    // SFU-facing socket binds to that address.
+    const ports = await relay.call<{ front: number; back: number; backHost: string }>('start', {
+      backHost: iface?.ip && system === 'janus' ? iface.ip : '127.0.0.1',
+    });
+    await t.publish(page, p.capture, {
+      offer: (sdp) => onlyCandidate(sdp, ports.back, ports.backHost),
+      answer: async (sdp) => {
+        const to = firstUdpCandidate(loopbackOnly(sdp));
+        if (!to) throw new Error(`${system}: no UDP candidate in the publisher's answer`);
+        await relay.call('target', to);
+        return onlyCandidate(loopbackOnly(sdp), ports.front);
+      },
+    });
     await sleep(1000);
     const firstFrame = await firstFrames(rig);
     log(
@@ -339,7 +369,7 @@ async function runTrial(
         `(answer p50 ${dist(firstFrame.answerSamples).p50}, ICE connected p50 ${dist(firstFrame.connectedSamples).p50} ms), ${firstFrame.failed} failed`,
     );
     await openSubs(rig, Math.max(0, p.recovery.subscribers - rig.home.size), p.firstFrame.timeoutMs);
-    const recovery = [await recover(rig, 'replaceTrack')];
+    const recovery = [await recover(rig, 'network'), await recover(rig, 'replaceTrack')];
     if (t.block) recovery.push(await recover(rig, 'block'));
     for (const r of recovery)
       log(
@@ -385,6 +415,8 @@ async function runTrial(
   } finally {
     await Promise.all(workers.map((w) => w.call('closeAll').catch(() => {})));
     await stopAll(workers);
+    await relay.call('stop').catch(() => {});
+    await relay.stop();
     await page.close();
     await t.stop();
   }
@@ -394,7 +426,8 @@ async function runTrial(
  * Scenario 7 (issue 14): one Chromium publisher (fake camera + microphone) to N `@roamhq/wrtc`
  * subscribers in worker processes, through Holdfast's embedded SFU (werift) and through Janus's
  * VideoRoom, trials interleaved. Per trial: first-frame time of a new subscriber, recovery after
- * the publisher's media is cut for 8 s, and a ramp of N with the server's CPU per forwarded packet.
+ * the publisher's media is cut for 8 s (its UDP at a relay; its tracks paused; Holdfast's server
+ * seam), and a ramp of N with the server's CPU per forwarded packet.
  * Writes `media.json` and `media.md` to `outDir`, and the BENCHMARKS.md section when `updateDoc`.
  */
 export async function mediaBench(

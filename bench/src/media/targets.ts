@@ -12,6 +12,12 @@ const dist = (file: string) => fileURLToPath(new URL(`./${file}`, import.meta.ur
 /** The publisher's uid (Holdfast) and feed id (Janus). */
 export const PUBLISHER = 1;
 
+/** A transform of the publisher's SDPs on their way (the UDP relay of the network-cut test). */
+export interface PublisherPath {
+  offer(sdp: string): string;
+  answer(sdp: string): Promise<string>;
+}
+
 /** One SFU under test, running, with the publisher's signalling done from Node. */
 export interface MediaTarget {
   system: MediaSystemId;
@@ -20,9 +26,11 @@ export interface MediaTarget {
   version: string;
   sub: SubTarget;
   /** Signs the publisher in and publishes the page's offer; resolves once its connection is up. */
-  publish(page: PublisherPage, c: Capture): Promise<void>;
+  publish(page: PublisherPage, c: Capture, path?: PublisherPath): Promise<void>;
   /** CPU profile of the server (Holdfast only). */
   profile?: { start(): Promise<void>; stop(file: string): Promise<void> };
+  /** What the server logged lately (Janus: warnings and errors). */
+  log?: () => string;
   /** Holdfast's SFU test seam: cuts the publisher's media at the server. */
   block?: (blocked: boolean) => Promise<void>;
   stop(): Promise<void>;
@@ -48,12 +56,13 @@ async function startHoldfast(trial: number): Promise<MediaTarget> {
     pid: child.pid,
     version: 'werift 0.24.4',
     sub: { system: 'holdfast', url, channel, room: 0, feed: PUBLISHER },
-    async publish(page, c) {
+    async publish(page, c, path) {
       signalling = await HoldfastWs.join(url, { channel, uid: PUBLISHER, role: 'broadcaster' });
       const offer = await page.offer(c);
       const answer = signalling.next('media_publish_answer');
-      signalling.send({ type: 'media_publish', sdp: offer });
-      await page.answer((await answer).sdp as string);
+      signalling.send({ type: 'media_publish', sdp: path ? path.offer(offer) : offer });
+      const sdp = (await answer).sdp as string;
+      await page.answer(path ? await path.answer(sdp) : sdp);
       await page.connected();
     },
     profile: {
@@ -90,17 +99,18 @@ async function startJanusTarget(trial: number, iface: string): Promise<MediaTarg
       system: 'janus',
       pid: janus.pid,
       version: `janus ${janus.version}`,
+      log: () => janus.log(),
       sub: { system: 'janus', url: janus.url, channel: '', room, feed: PUBLISHER },
-      async publish(page, c) {
+      async publish(page, c, path) {
         await s.message(handle, { request: 'join', room, ptype: 'publisher', id: PUBLISHER });
         const offer = await page.offer(c);
         const { jsep } = await s.message(
           handle,
           { request: 'publish' },
-          { type: 'offer', sdp: offer, trickle: false },
+          { type: 'offer', sdp: path ? path.offer(offer) : offer, trickle: false },
         );
         if (!jsep) throw new Error('janus: no answer for the publisher');
-        await page.answer(jsep.sdp);
+        await page.answer(path ? await path.answer(jsep.sdp) : jsep.sdp);
         await page.connected();
       },
       async stop() {
