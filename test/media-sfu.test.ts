@@ -152,4 +152,76 @@ describe('media paths break and heal without the signalling', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     await page.close();
   }, 60_000);
+
+  it('a subscriber repairs its path with an ICE restart of its own: every track stays, video goes on', async () => {
+    const a = await rawMediaPage(browser.context, httpUrl, { channel: 'sfu-restart', uid: 1, publish: true });
+    const b = await rawMediaPage(browser.context, httpUrl, {
+      channel: 'sfu-restart',
+      uid: 2,
+      publish: false,
+    });
+    await until(
+      'b decodes',
+      () => inbound(b),
+      (s) => s.framesDecoded > 10,
+    );
+    const ufrag = () =>
+      b.evaluate(
+        () =>
+          /a=ice-ufrag:(\S+)/.exec(
+            (window as unknown as { sub: RTCPeerConnection }).sub.remoteDescription!.sdp,
+          )?.[1],
+      );
+    const before = await ufrag();
+    await b.evaluate(() => (window as unknown as { repairSub: () => Promise<void> }).repairSub());
+    await until('new ICE credentials from the server', ufrag, (u) => u !== before);
+    const after = await inbound(b);
+    await until(
+      'decoding after the restart',
+      () => inbound(b),
+      (s) => s.framesDecoded > after.framesDecoded + 10,
+    );
+    await a.close();
+    await b.close();
+  }, 60_000);
+
+  it('a member leaving, then another joining, keeps every subscriber’s offers valid (no rejected m-section)', async () => {
+    const watcher = await rawMediaPage(browser.context, httpUrl, {
+      channel: 'sfu-churn',
+      uid: 9,
+      publish: false,
+    });
+    const first = await rawMediaPage(browser.context, httpUrl, {
+      channel: 'sfu-churn',
+      uid: 1,
+      publish: true,
+    });
+    await until(
+      'watcher decodes 1',
+      () => inbound(watcher),
+      (s) => s.framesDecoded > 5,
+    );
+    // A leave (a closed page would stay a member for the offline window).
+    await first.evaluate(() => (window as unknown as { ws: WebSocket }).ws.send('{"type":"leave"}'));
+    await sleep(300);
+    await first.close();
+    const second = await rawMediaPage(browser.context, httpUrl, {
+      channel: 'sfu-churn',
+      uid: 2,
+      publish: true,
+    });
+    const before = await inbound(watcher);
+    await until(
+      'watcher decodes 2',
+      () => inbound(watcher),
+      (s) => s.framesDecoded > before.framesDecoded + 10,
+    );
+    const sdp = await watcher.evaluate(
+      () => (window as unknown as { sub: RTCPeerConnection }).sub.remoteDescription!.sdp,
+    );
+    // The left member's m-sections stay idle, not rejected (port 0), which Chromium refused when first.
+    expect(sdp).not.toMatch(/^m=\w+ 0 /m);
+    await second.close();
+    await watcher.close();
+  }, 60_000);
 });

@@ -87,8 +87,18 @@ export async function rawMediaPage(
       w.ws = ws;
       // Repairs the subscriber connection the way the SDK does: an ICE restart offered by the client.
       w.repairSub = async () => {
+        // Right after setLocalDescription of a restart offer Chromium still says gathering is
+        // 'complete' (the old gathering): wait for the new one's end (a null candidate).
+        const regathered = new Promise<void>((resolve) => {
+          const h = (e: RTCPeerConnectionIceEvent) => {
+            if (e.candidate) return;
+            sub.removeEventListener('icecandidate', h);
+            resolve();
+          };
+          sub.addEventListener('icecandidate', h);
+        });
         await sub.setLocalDescription(await sub.createOffer({ iceRestart: true }));
-        await gathered(sub);
+        await regathered;
         ws.send(JSON.stringify({ type: 'media_sub_offer', sdp: sub.localDescription!.sdp }));
       };
       // The last resort of a repair: new connections for everything (media_reset), then subscribe again.

@@ -258,7 +258,15 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
           case 'media_subscribe':
           case 'media_state':
           case 'media_unpublish':
-            if (this.service.media) return this.service.media.handle(live, frame);
+            // Not awaited: WebRTC work (an SDP applied, candidates gathered) must never hold up the
+            // connection's other frames — a leave queued behind a stuck offer was never handled.
+            // The media plane keeps each peer connection's steps in order itself.
+            if (this.service.media) {
+              this.service.media.handle(live, frame).catch((err: unknown) => {
+                this.log.warn({ err, session: live.tag }, 'media frame failed');
+              });
+              return;
+            }
             return this.send({
               type: 'media_error',
               code: 'media_unavailable',

@@ -125,7 +125,7 @@ export class MediaPlane {
         return;
       case 'media_reset':
         // As if the member's media had left; it publishes and subscribes again on new connections.
-        this.#rooms.get(live.key)?.leave(live.uid);
+        this.#rooms.get(live.key)?.reset(live.uid);
         return;
     }
   }

@@ -36,6 +36,8 @@ export interface Subscriber {
   busy: boolean;
   dirty: boolean;
   tracks: Map<string, SubTrack>;
+  /** Whose track each transceiver carries now (its PLIs go to that publisher). */
+  carries: Map<RTCRtpTransceiver, number>;
   serial: Serial;
 }
 

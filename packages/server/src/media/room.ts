@@ -11,6 +11,7 @@ import {
   type PeerConfig,
   PictureLossIndication,
   RTCPeerConnection,
+  type RTCRtpTransceiver,
   RtcpPayloadSpecificFeedback,
   type RtpPacket,
 } from 'werift';
@@ -196,12 +197,18 @@ export class MediaRoom {
     const pc = new RTCPeerConnection(this.config());
     // A keyframe asked for when the answer lands reaches the publisher before this connection's
     // DTLS is up and is lost: ask again once it is connected.
-    pc.connectionStateChange.subscribe((state) => {
-      if (state !== 'connected') return;
+    const keyframes = () => {
       const sub = this.#members.get(uid)?.sub;
       if (sub?.pc === pc)
         for (const st of sub.tracks.values())
           if (st.kind === 'video' && st.live) this.requestKeyframe(st.uid, `${uid}`, true);
+    };
+    pc.connectionStateChange.subscribe((state) => {
+      if (state !== 'connected') return;
+      keyframes();
+      // werift says connected a moment before its SRTP sender is ready: a keyframe answering the
+      // first request can be dropped, and the next would only come with the subscriber's own PLI.
+      this.ports.later(keyframes, 150);
     });
     return {
       pc,
@@ -210,6 +217,7 @@ export class MediaRoom {
       busy: false,
       dirty: false,
       tracks: new Map(),
+      carries: new Map(),
       serial: new Serial(),
     };
   }
@@ -264,6 +272,16 @@ export class MediaRoom {
     this.#members.delete(uid);
     this.#pli.forget(`${uid}`);
     this.#renegotiateAll(uid);
+  }
+
+  /**
+   * A client's last-resort repair: its connections are closed and forgotten, as on a leave, but
+   * what it publishes stays as others see it (no off/on flap while its new tracks arrive).
+   */
+  reset(uid: number): void {
+    const state = this.#members.get(uid)?.state;
+    this.leave(uid);
+    if (state) this.#member(uid).state = state;
   }
 
   /** Asks `publisher` for a video keyframe on behalf of `requester` (throttled per requester unless `force`). */
@@ -323,26 +341,41 @@ export class MediaRoom {
       });
   }
 
+  #addTransceiver(subscriber: number, sub: Subscriber, kind: MediaKind): RTCRtpTransceiver {
+    const transceiver = sub.pc.addTransceiver(kind, { direction: 'sendonly' });
+    // A subscriber's PLI (lost or broken frames on its side) goes to the publisher it carries now.
+    transceiver.sender.onRtcp.subscribe((rtcp) => {
+      const publisher = sub.carries.get(transceiver);
+      if (
+        publisher !== undefined &&
+        rtcp instanceof RtcpPayloadSpecificFeedback &&
+        rtcp.feedback instanceof PictureLossIndication
+      )
+        this.requestKeyframe(publisher, `${subscriber}`);
+    });
+    return transceiver;
+  }
+
   async #offer(m: Member, sub: Subscriber, desired: Array<{ uid: number; kind: MediaKind }>): Promise<void> {
     const want = new Set(desired.map((d) => key(d.uid, d.kind)));
     let changed = false;
     for (const [k, st] of sub.tracks)
       if (!want.has(k)) {
-        st.transceiver.setDirection('inactive');
+        // Left as it is, idle (nothing is forwarded into it). Not 'inactive': werift then offers it
+        // with port 0 but keeps it in the BUNDLE group, and Chromium refuses the whole offer when it
+        // is the first m-section. Not reused either: a new source behind the same SSRC was not
+        // decoded by Chromium in a trial (werift keeps the sequence offset across sources).
         sub.tracks.delete(k);
+        sub.carries.delete(st.transceiver);
         changed = true;
       }
     for (const d of desired) {
       const k = key(d.uid, d.kind);
       if (sub.tracks.has(k)) continue;
-      const transceiver = sub.pc.addTransceiver(d.kind, { direction: 'sendonly' });
+      const transceiver = this.#addTransceiver(m.uid, sub, d.kind);
+      sub.carries.set(transceiver, d.uid);
       const st: SubTrack = { uid: d.uid, kind: d.kind, transceiver, live: false, paused: false };
       st.paused = m.prefs?.paused?.some((p) => p.uid === d.uid && p.kind === d.kind) ?? false;
-      // A subscriber's PLI (lost or broken frames on its side) goes to the publisher, throttled.
-      transceiver.sender.onRtcp.subscribe((rtcp) => {
-        if (rtcp instanceof RtcpPayloadSpecificFeedback && rtcp.feedback instanceof PictureLossIndication)
-          this.requestKeyframe(d.uid, `${m.uid}`);
-      });
       sub.tracks.set(k, st);
       changed = true;
     }
