@@ -50,9 +50,9 @@ interface Quick {
  * and writes sane results. Only shapes and counts are checked, never absolute times (CI machines vary).
  */
 describe('bench --quick', () => {
-  it('runs every scenario for both systems and reports sane numbers', { timeout: 150_000 }, () => {
+  it('runs every scenario for both systems and reports sane numbers', { timeout: 180_000 }, () => {
     execFileSync('npx', ['tsc', '-b', 'bench'], { cwd: root, stdio: 'pipe' });
-    execFileSync('node', ['bench/dist/run.js', '--quick'], { cwd: root, stdio: 'pipe', timeout: 140_000 });
+    execFileSync('node', ['bench/dist/run.js', '--quick'], { cwd: root, stdio: 'pipe', timeout: 170_000 });
     const r = JSON.parse(readFileSync(`${root}bench/results/tmp/quick.json`, 'utf8')) as Quick;
     const systems = (list: Array<{ system: string }>) => new Set(list.map((x) => x.system));
 
@@ -97,5 +97,89 @@ describe('bench --quick', () => {
     const hf = r.recovery.find((x) => x.system === 'holdfast')!;
     expect(hf.remoteOffline).toBe(0);
     expect(r.recovery.find((x) => x.system === 'sio-tuned')!.remoteOffline).toBeGreaterThan(0);
+  });
+});
+
+interface StreamPhase {
+  senders: number;
+  sent: number;
+  skipped: number;
+  heldBack: number;
+  notOpen: number;
+  refused: number;
+  expected: number;
+  delivered: number;
+  missing: number;
+  duplicates: number;
+  gaps: number;
+  closed: number;
+  deliveredPerSec: number;
+  latency: D & { max: number };
+}
+interface StreamsQuick {
+  meta: {
+    sizes: {
+      streams: {
+        members: number;
+        trials: number;
+        perSenderRate: number;
+        phaseMs: number;
+        latencySenders: number[];
+      };
+    };
+  };
+  streams: Array<{
+    system: string;
+    trial: number;
+    members: number;
+    latency: StreamPhase[];
+    ramp: StreamPhase[];
+    maxDeliveredPerSec: number;
+  }>;
+}
+
+/**
+ * The data-stream scenario alone (`--quick --only streams`, ~20 s): every system relays every
+ * message of every sender to every other member of the channel, once, and the report has its section.
+ */
+describe('bench --quick --only streams', () => {
+  it('relays every message once for Holdfast and Socket.IO and reports the section', {
+    timeout: 90_000,
+  }, () => {
+    execFileSync('npx', ['tsc', '-b', 'bench'], { cwd: root, stdio: 'pipe' });
+    execFileSync('node', ['bench/dist/run.js', '--quick', '--only', 'streams'], {
+      cwd: root,
+      stdio: 'pipe',
+      timeout: 80_000,
+    });
+    const r = JSON.parse(readFileSync(`${root}bench/results/tmp/quick-streams.json`, 'utf8')) as StreamsQuick;
+    const p = r.meta.sizes.streams;
+    expect(r.streams.map((x) => x.system).sort()).toEqual(
+      Array.from({ length: p.trials }, () => ['holdfast', 'sio-default', 'sio-tuned'])
+        .flat()
+        .sort(),
+    );
+    // Every sender's schedule has exactly rate × duration slots.
+    const slots = (p.perSenderRate * p.phaseMs) / 1000;
+    for (const x of r.streams) {
+      expect(x.latency.map((ph) => ph.senders)).toEqual(p.latencySenders);
+      expect(x.ramp.length).toBeGreaterThan(0);
+      for (const ph of [...x.latency, ...x.ramp]) {
+        expect(ph.sent).toBeGreaterThan(0);
+        expect(ph.refused + ph.heldBack + ph.notOpen + ph.duplicates + ph.closed).toBe(0);
+        expect(ph.expected).toBe(ph.sent * (x.members - 1));
+        expect(ph.delivered).toBe(ph.expected);
+        expect(ph.missing).toBe(0);
+        expect(ph.gaps).toBe(0);
+        expect(ph.latency.n).toBeGreaterThan(0);
+        expect(ph.latency.p50).toBeGreaterThan(0);
+        expect(ph.latency.p99).toBeGreaterThanOrEqual(ph.latency.p50);
+        expect(ph.latency.max).toBeGreaterThanOrEqual(ph.latency.p99);
+      }
+      for (const ph of x.latency) expect(ph.sent + ph.skipped).toBe(ph.senders * slots);
+    }
+    const md = readFileSync(`${root}bench/results/tmp/latest.md`, 'utf8');
+    expect(md).toContain('### 6. Data streams');
+    expect(md).toContain('Ramp (b), step by step');
   });
 });

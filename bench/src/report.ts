@@ -1,11 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { crossnodeSection } from './report-crossnode.js';
+import { streamsSection } from './report-streams.js';
 import type { CapacityResult } from './scenarios/capacity.js';
 import type { CrossnodeResult } from './scenarios/crossnode.js';
 import type { DetectionResult } from './scenarios/detection.js';
 import type { JoinResult } from './scenarios/join.js';
 import type { PresenceResult } from './scenarios/presence.js';
 import type { RecoveryResult } from './scenarios/recovery.js';
+import type { StreamsResult } from './scenarios/streams.js';
 import { cdfSvg } from './svg.js';
 
 type Row = [label: string, get: (r: never) => number, better: 'lower' | 'higher' | 'none', unit?: string];
@@ -94,6 +96,7 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
       ),
     );
   md.push(...crossnodeSection(results.crossnode as CrossnodeResult[] | undefined));
+  md.push(...streamsSection(results.streams as StreamsResult[] | undefined));
   const det = results.detection as DetectionResult[] | undefined;
   if (det)
     md.push(

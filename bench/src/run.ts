@@ -10,11 +10,12 @@ import { detection } from './scenarios/detection.js';
 import { joinRate } from './scenarios/join.js';
 import { presence } from './scenarios/presence.js';
 import { recovery } from './scenarios/recovery.js';
+import { streams } from './scenarios/streams.js';
 import { FULL, QUICK } from './sizes.js';
 import { FLOOR, HOLDFAST, SIO_DEFAULT, SIO_TUNED, type SystemDef } from './systems.js';
 
 /**
- * `npm run bench [-- --quick] [--only capacity,join,presence,crossnode,detection,recovery,machine] [--no-machine]`
+ * `npm run bench [-- --quick] [--only capacity,join,presence,crossnode,streams,detection,recovery,machine] [--no-machine]`
  * Every scenario runs Holdfast and Socket.IO (default and tuned) in the same run, one after the
  * other, each on a fresh server process; loopback only; bounded in count and time. `crossnode`
  * (several Holdfast nodes on one Redis) is Holdfast only.
@@ -85,8 +86,10 @@ if (only && !quick) {
     });
   }
 }
+// A quick run of some scenarios only gets a file of its own, so two smokes never write the same file.
+const quickName = only ? `quick-${[...only].sort().join('+')}` : 'quick';
 const save = () => {
-  writeFileSync(`${outDir}/${quick ? 'quick' : 'latest'}.json`, `${JSON.stringify(results, null, 1)}\n`);
+  writeFileSync(`${outDir}/${quick ? quickName : 'latest'}.json`, `${JSON.stringify(results, null, 1)}\n`);
   writeReport(results, outDir, !quick);
 };
 
@@ -135,6 +138,21 @@ if (want('crossnode')) {
       hfOnly,
       (s) => crossnode(s, sizes.crossnode),
     );
+  save();
+}
+if (want('streams')) {
+  // Trials interleaved: trial 1 of every system, then trial 2 (each starting with the next system), …
+  const out = [];
+  const n = sizes.streams.trials;
+  for (let trial = 0; trial < n; trial++) {
+    const order = all.map((_, i) => all[(i + trial) % all.length]!);
+    out.push(
+      ...(await step(`streams M=${sizes.streams.members} trial ${trial + 1}/${n}`, order, (s) =>
+        streams(s, sizes.streams, trial),
+      )),
+    );
+  }
+  results.streams = out;
   save();
 }
 if (want('detection')) {

@@ -1,5 +1,6 @@
 import type { CapacityParams } from './scenarios/capacity.js';
 import type { CrossnodeParams } from './scenarios/crossnode.js';
+import type { StreamsParams } from './scenarios/streams.js';
 
 /** Run sizes: `full` for the published numbers, `quick` for the CI smoke (well under a minute). */
 export interface Sizes {
@@ -15,6 +16,8 @@ export interface Sizes {
   offlineAfterMs: number;
   /** Socket.IO at its defaults needs up to 45 s to notice anything: skipped in the fault scenarios when false. */
   slowPeer: boolean;
+  /** Data streams in one channel: fan-out latency and a throughput ramp (issue 13). */
+  streams: StreamsParams;
 }
 
 export const FULL: Sizes = {
@@ -33,6 +36,25 @@ export const FULL: Sizes = {
   fault: { clients: 1000, workers: 2, outageMs: 8000, settleMs: 3000, marginMs: 3000 },
   offlineAfterMs: 20_000,
   slowPeer: true,
+  // 60 messages/s per sender over 2 streams (30/s each: half the 60/s per-stream limit; 6 KB/s of
+  // the 30 KB/s per client), 100-byte payloads, one channel of 100.
+  streams: {
+    members: 100,
+    trials: 5,
+    workers: 2,
+    payloadBytes: 100,
+    perSenderRate: 60,
+    streamsPerSender: 2,
+    latencySenders: [1, 10],
+    phaseMs: 10_000,
+    warmupMs: 1000,
+    rampSenders: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 18, 20, 24, 28, 32, 40, 48, 56, 64, 80, 99],
+    rampStepMs: 3000,
+    p99LimitMs: 50,
+    drainMs: 3000,
+    quietBelowPercent: 30,
+    quietMaxWaitMs: 5000,
+  },
 };
 
 export const QUICK: Sizes = {
@@ -54,4 +76,21 @@ export const QUICK: Sizes = {
   fault: { clients: 40, workers: 1, outageMs: 4300, settleMs: 1000, marginMs: 1500 },
   offlineAfterMs: 9000,
   slowPeer: false,
+  streams: {
+    members: 20,
+    trials: 1,
+    workers: 2,
+    payloadBytes: 100,
+    perSenderRate: 60,
+    streamsPerSender: 2,
+    latencySenders: [1, 3],
+    phaseMs: 800,
+    warmupMs: 200,
+    rampSenders: [2, 4],
+    rampStepMs: 600,
+    p99LimitMs: 50,
+    drainMs: 5000,
+    quietBelowPercent: 100,
+    quietMaxWaitMs: 0,
+  },
 };

@@ -1,6 +1,7 @@
 import { LibPool } from './clients/lib-pool.js';
 import type { RawTarget } from './clients/raw.js';
 import { type Member, RawPool } from './clients/raw-pool.js';
+import { type SendPlan, StreamPool } from './clients/stream-pool.js';
 import { serve } from './rpc.js';
 import { procStats } from './servers/proc-stats.js';
 import { now } from './stats.js';
@@ -8,6 +9,12 @@ import { now } from './stats.js';
 /** A load-generator process: lean raw clients and full-library clients, driven by the coordinator. */
 let raw: RawPool | undefined;
 const lib = new LibPool();
+
+let streams: StreamPool | undefined;
+const streamPool = (): StreamPool => {
+  streams ??= new StreamPool();
+  return streams;
+};
 
 const pool = (): RawPool => {
   raw ??= new RawPool(1500);
@@ -58,5 +65,14 @@ serve({
   libOnline: () => lib.fireOnline(),
   libCollect: () => lib.collect(),
   libCloseAll: () => lib.closeAll(),
+  /** Data streams (the `streams` scenario): members of one channel that receive, some of which send. */
+  streamOpen: (p: { target: RawTarget; members: Member[]; concurrency: number }) =>
+    streamPool().open(p.target, p.members, p.concurrency),
+  streamReopen: () => streamPool().reopen(),
+  streamReset: (p: { from: number; to: number }) => streamPool().reset(p),
+  streamSend: (p: SendPlan) => streamPool().send(p),
+  streamCounts: () => streamPool().counts(),
+  streamCollect: () => streamPool().collect(),
+  streamCloseAll: () => streamPool().closeAll(),
   stats: () => procStats(false),
 });

@@ -8,7 +8,8 @@ import { profileStart, profileStop } from './profiler.js';
 /**
  * A Socket.IO 4.8 server in its own process with the obvious presence layer: a `join` event
  * (acknowledged with the room's member list) puts the socket in the room and tells the room
- * `user_joined`; a disconnect tells the room `user_offline` with Socket.IO's reason.
+ * `user_joined`; a disconnect tells the room `user_offline` with Socket.IO's reason. A `stream`
+ * event is relayed to the rest of the room (`socket.to(room).emit('stream', uid, msg)`).
  */
 let io: Server | undefined;
 let http: HttpServer | undefined;
@@ -43,6 +44,10 @@ function attachPresence(server: Server): void {
       const set = add(msg.room, msg.uid);
       socket.to(msg.room).emit('user_joined', msg.uid);
       ack?.([...set].filter((u) => u !== msg.uid));
+    });
+    // Data streams (the `streams` scenario): the obvious relay, the message as received, to the rest of the room.
+    socket.on('stream', (msg: unknown) => {
+      if (data.room !== undefined) socket.to(data.room).emit('stream', data.uid, msg);
     });
     socket.on('disconnect', (reason) => {
       if (data.room === undefined || data.uid === undefined) return;
