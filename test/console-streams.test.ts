@@ -95,8 +95,8 @@ describe('console: data-stream counts per member', () => {
       const data = enc.encode(`b-${i}`);
       expect(b.c.engine.sendStreamMessage(sb, data, data.length)).toBe(0);
     }
-    // 65 at once on one stream: the server takes 60 (its limit in any 1 s) and refuses 5.
-    for (let seq = 1; seq <= 65; seq++)
+    // 125 at once on one stream: the server takes 120 (its limit in any 1 s, twice the SDK's) and refuses 5.
+    for (let seq = 1; seq <= 125; seq++)
       raw.send({
         type: 'stream',
         streamId: 1,
@@ -105,15 +105,15 @@ describe('console: data-stream counts per member', () => {
         data: bytesToBase64(enc.encode(`raw-${seq}`)),
         sentTs: Date.now(),
       });
-    await until('the messages to arrive', () => a.got() === M + 60 && b.got() === N + 60);
+    await until('the messages to arrive', () => a.got() === M + 120 && b.got() === N + 120);
     await until('the raw client to be refused 5 times', () => raw.framesOf('stream_refused').length === 5);
     expect(raw.framesOf('stream_refused').every((f) => f.code === 'too_often')).toBe(true);
 
     // The snapshot is shared and rebuilt at most once a second: poll until it has caught up.
     const want = new Map([
-      [1, { sent: N, received: M + 60, refused: 0 }],
-      [2, { sent: M, received: N + 60, refused: 0 }],
-      [9, { sent: 60, received: N + M, refused: 5 }],
+      [1, { sent: N, received: M + 120, refused: 0 }],
+      [2, { sent: M, received: N + 120, refused: 0 }],
+      [9, { sent: 120, received: N + M, refused: 5 }],
     ]);
     let seen = new Map<number, unknown>();
     await until(`counts ${JSON.stringify([...want])}, last seen ${JSON.stringify([...seen])}`, async () => {

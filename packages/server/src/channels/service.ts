@@ -19,6 +19,7 @@ import { JoinFlow } from './join-flow.js';
 import type { Attachment, LiveSession } from './live-session.js';
 import type { LocalSessions } from './local-sessions.js';
 import { sessionTag } from './session-id.js';
+import { SERVER_STREAM_LIMITS } from './session-streams.js';
 import { StreamRelay } from './stream-relay.js';
 
 export interface ChannelServiceOptions {
@@ -55,7 +56,7 @@ export class ChannelService {
     readonly local: LocalSessions,
     readonly opts: ChannelServiceOptions,
   ) {
-    this.streams = new StreamRelay(engine, opts.clock, opts.log);
+    this.streams = new StreamRelay(engine, opts.clock, opts.log, SERVER_STREAM_LIMITS);
     this.#effects = new EffectRunner({
       engine,
       local,

@@ -1,4 +1,23 @@
-import { type Clock, STREAM_WINDOW_MS, type StreamAck, StreamRateLimiter } from '@holdfast/protocol';
+import {
+  type Clock,
+  MAX_CLIENT_STREAM_BYTES_PER_WINDOW,
+  MAX_STREAM_MESSAGES_PER_WINDOW,
+  STREAM_WINDOW_MS,
+  type StreamAck,
+  type StreamLimits,
+  StreamRateLimiter,
+} from '@holdfast/protocol';
+
+/**
+ * The limits a server holds clients to: the SDK's, twice over. The SDK keeps to the exact numbers
+ * before sending; the server only has to stop clients that ignore them, and frames reach it bunched
+ * when it (or the network) lags — held to the exact numbers, honest senders at half the limit were
+ * refused and then disconnected under load (bench, ten senders on a busy 2-core machine).
+ */
+export const SERVER_STREAM_LIMITS: Partial<StreamLimits> = Object.freeze({
+  maxMessagesPerWindow: 2 * MAX_STREAM_MESSAGES_PER_WINDOW,
+  maxBytesPerWindow: 2 * MAX_CLIENT_STREAM_BYTES_PER_WINDOW,
+});
 
 /** Refusals one session may earn per window before its connection is closed as a flood. */
 export const MAX_STREAM_REFUSALS_PER_WINDOW = 120;
@@ -17,8 +36,11 @@ export class SessionStreams {
   sent = 0;
   refused = 0;
 
-  constructor(private readonly clock: Clock) {
-    this.limiter = new StreamRateLimiter(clock);
+  constructor(
+    private readonly clock: Clock,
+    limits: Partial<StreamLimits> = {},
+  ) {
+    this.limiter = new StreamRateLimiter(clock, limits);
   }
 
   /** Remembers that `seq` on `epoch` is in the channel's log (or was already). */

@@ -2,6 +2,7 @@ import {
   base64DecodedBytes,
   type ClientStreamFrame,
   type Clock,
+  type StreamLimits,
   type StreamMessageEvent,
   type StreamRefusalCode,
 } from '@holdfast/protocol';
@@ -13,8 +14,8 @@ import { SessionStreams } from './session-streams.js';
 
 const MESSAGES: Record<StreamRefusalCode, string> = {
   too_large: 'message exceeds 1,024 bytes (ErrSizeTooLarge)',
-  too_often: 'more than 60 messages in 1 s on this stream (ErrTooOften)',
-  bitrate: "more than 30 KB in 1 s across the client's streams (ErrBitrateLimit)",
+  too_often: 'far more than 60 messages in 1 s on this stream (ErrTooOften)',
+  bitrate: "far more than 30 KB in 1 s across the client's streams (ErrBitrateLimit)",
   not_broadcaster: 'only broadcasters send data-stream messages in live broadcasting',
   not_sent: 'the server could not store the message; it was not delivered',
 };
@@ -44,10 +45,12 @@ export class StreamRelay {
     private readonly engine: ChannelStore,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Default: the SDK's exact limits; the server passes SERVER_STREAM_LIMITS. */
+    private readonly limits: Partial<StreamLimits> = {},
   ) {}
 
   state(live: LiveSession): SessionStreams {
-    live.streams ??= new SessionStreams(this.clock);
+    live.streams ??= new SessionStreams(this.clock, this.limits);
     return live.streams;
   }
 
