@@ -360,8 +360,8 @@ export const REASONS: ReasonRow[] = [
     inSeed: true,
     reachable: false,
     how:
-      'never reported: the NERTC profile reports every loss of the signalling connection as 9; media ' +
-      'problems show in the remote audio/video state callbacks, not in the connection state',
+      'not produced by the chaos suite, which carries no media: the media monitor reports (4, 8) for a ' +
+      '4 s media outage while signalling is fine — end to end in test/media-monitoring.test.ts',
     tests: [T.neMedia],
   },
   {

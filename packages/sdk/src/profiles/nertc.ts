@@ -44,8 +44,8 @@ export const nertcState: Record<Status, NERtcConnectionState> = {
  * The NERTC reason for a non-terminal change. Every way of losing the signalling connection —
  * silence, a reset, a changed local address, the server timing the session out, a renewed key
  * restarting the attempt — is `signalDisconnected` (9): NERTC has one reason for all of them.
- * `mediaConnectionDisconnected` (8) is reserved for a media connection, which Holdfast does not
- * carry yet; it is never reported.
+ * `mediaConnectionDisconnected` (8) is the media connection's: the media monitor reports it for a
+ * media outage while signalling is fine (media/link-machine.ts), not through this table.
  */
 export const nertcReason: Record<Reason, NR> = {
   connecting: NR.joinChannel,
