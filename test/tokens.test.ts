@@ -72,19 +72,41 @@ describe('AccessToken2 on a server whose app has a certificate', () => {
     await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
   });
 
+  // The reason keeps Agora's number (InvalidToken, 8); onError's message says which check failed.
   it.each([
-    ['no token', () => ''],
-    ['a wrong signature', () => agora('tok-bad', 5, 3600, OTHER_CERT)],
-    ['a token for another channel', () => agora('elsewhere', 5)],
-    ['a token for another uid', () => agora('tok-bad', 6)],
-    ['garbage', () => '007garbage'],
-  ])('%s → Disconnected/InvalidToken with onError', async (_name, token) => {
-    const c = client();
-    c.join('tok-bad', 5, token());
-    await c.waitState(S.ConnectionStateDisconnected, R.ConnectionChangedInvalidToken, 3000);
-    expect(c.named('onError')[0]?.args[0]).toBe(ErrorCodeType.ErrInvalidToken);
-    expect(c.engine.getConnectionState()).toBe(S.ConnectionStateDisconnected);
-  });
+    ['no token', () => '', 'invalid_token: this app requires a token'],
+    [
+      'a wrong signature',
+      () => agora('tok-bad', 5, 3600, OTHER_CERT),
+      'invalid_token: invalid_signature: token signature does not match the app certificate',
+    ],
+    [
+      'a token for another channel',
+      () => agora('elsewhere', 5),
+      'invalid_token: wrong_channel: token is for another channel',
+    ],
+    [
+      'a token for another uid',
+      () => agora('tok-bad', 6),
+      'invalid_token: wrong_uid: token is for another uid',
+    ],
+    [
+      'a token for another app',
+      () => RtcTokenBuilder.buildTokenWithUid(CERT, CERT, 'tok-bad', 5, RtcRole.PUBLISHER, 600, 600),
+      'invalid_token: wrong_app: token is for another app id',
+    ],
+    ['garbage', () => '007garbage', 'invalid_token: malformed: '],
+  ])(
+    '%s → Disconnected/InvalidToken with onError saying which check failed',
+    async (_name, token, message) => {
+      const c = client();
+      c.join('tok-bad', 5, token());
+      await c.waitState(S.ConnectionStateDisconnected, R.ConnectionChangedInvalidToken, 3000);
+      expect(c.named('onError')[0]?.args[0]).toBe(ErrorCodeType.ErrInvalidToken);
+      expect(String(c.named('onError')[0]?.args[1])).toContain(message);
+      expect(c.engine.getConnectionState()).toBe(S.ConnectionStateDisconnected);
+    },
+  );
 
   it('an expired token at join → Failed/TokenExpired + onRequestToken', async () => {
     const token = agora('tok-old', 5, 60);

@@ -60,6 +60,7 @@ export type { MediaOptions } from './media/options.js';
 export type { PeerConstructor, PeerLike, TrackLike } from './media/peer.js';
 export type { AudioSink } from './media/playout.js';
 export { NERTC_TIMING, nertcChannelId } from './profiles/nertc.js';
+export { classifyDialError, type DialError, type DialErrorKind } from './transport/dial-error.js';
 export {
   type InterfacesFn,
   type InterfaceWatchOptions,

@@ -79,7 +79,8 @@ export type Notice =
   | { type: 'left' }
   | { type: 'banned' }
   | { type: 'request_token' }
-  | { type: 'error'; code: WireErrorCode };
+  /** `message`: the server's own words when it gave some (e.g. which token check failed). */
+  | { type: 'error'; code: WireErrorCode; message?: string };
 
 /** Outputs of the machine: data that a thin driver executes. */
 export type Effect =

@@ -147,6 +147,8 @@ class RtcEngine implements IRtcEngine {
           h.onStreamMessageError?.(conn(), uid, streamId, code as ErrorCodeType, missed, cached),
         ),
       dataState: () => {},
+      // The SDK keeps retrying; this says why it cannot connect (refused, not a ws:// URL, TLS to plain).
+      connectionError: (e) => emit('onError', (h) => h.onError?.(ErrorCodeType.ErrFailed, e.message)),
     });
   }
 
@@ -369,7 +371,9 @@ class RtcEngine implements IRtcEngine {
         return;
       }
       case 'error':
-        emit('onError', (h) => h.onError?.(agoraErrorCode(n.code), n.code));
+        emit('onError', (h) =>
+          h.onError?.(agoraErrorCode(n.code), n.message ? `${n.code}: ${n.message}` : n.code),
+        );
         return;
     }
   }

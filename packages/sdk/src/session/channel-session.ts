@@ -60,6 +60,8 @@ export class ChannelSession {
   #joined: { frame: JoinedFrame; wanted: WireRole | undefined } | undefined;
   #settled: { status: Status; effects: Effect[] }[] = [];
   readonly #ports: EffectPorts;
+  /** The message of the server's last `end` frame (told with the error notice it causes). */
+  #lastEnd: { code: string; message: string } | undefined;
   readonly remote: RemoteMembers;
   /**
    * The media layer's seam: media signalling frames and members' media state events from the
@@ -88,6 +90,7 @@ export class ChannelSession {
         this.#meter.detached(t);
         this.#pinger.stop();
       },
+      dialFailed: (error) => listener.connectionError?.(error),
     });
     this.#meter = new SessionMeter(opts.clock);
     this.#requests = new Requests(listener);
@@ -262,7 +265,11 @@ export class ChannelSession {
       },
       notice: (notice) => {
         if (notice.type === 'join_success') this.#joinedOnce = true;
-        this.listener.notice(notice);
+        // An error notice carries the server's words (which token check failed, …) when it gave some.
+        const end = this.#lastEnd;
+        this.listener.notice(
+          notice.type === 'error' && end?.code === notice.code ? { ...notice, message: end.message } : notice,
+        );
         // Cleared after the callback so onLeaveChannel's stats still count the channel's users.
         if (notice.type === 'left') {
           this.remote.clear();
@@ -370,6 +377,7 @@ export class ChannelSession {
         this.onMedia?.(frame);
         return;
       case 'end':
+        this.#lastEnd = { code: frame.code, message: frame.message };
         this.dispatch({ type: 'end', code: frame.code });
         return;
       case 'role_result':

@@ -1,5 +1,6 @@
 import type { Clock, WireErrorCode, WireOfflineReason, WireProfile, WireRole } from '@holdfast/protocol';
 import type { MachineConfig, Notice, Reason, Status } from '../connection/types.js';
+import type { DialError } from '../transport/dial-error.js';
 import type { NetworkSource, TransportFactory } from '../transport/types.js';
 
 /** What a session tells the engine that owns it. Profile-neutral. */
@@ -19,6 +20,8 @@ export interface SessionListener {
   streamError(uid: number, streamId: number, code: number, missed: number, cached: number): void;
   /** A remote member started or stopped sending data (NERTC). */
   dataState(uid: number, enabled: boolean): void;
+  /** A connection attempt failed before it opened, and why (told once per cause until one opens). */
+  connectionError?(error: DialError): void;
 }
 
 export interface SessionOptions {

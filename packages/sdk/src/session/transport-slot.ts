@@ -1,5 +1,6 @@
 import { encodeFrame, wireErrorFromCloseCode } from '@holdfast/protocol';
 import type { ConnEvent } from '../connection/types.js';
+import { classifyDialError, type DialError } from '../transport/dial-error.js';
 import type { Transport, TransportFactory } from '../transport/types.js';
 
 /** What the slot tells its session. */
@@ -9,6 +10,11 @@ export interface SlotHandlers {
   message(data: string): void;
   /** The transport is gone (closed by either side): statistics and keepalives stop with it. */
   detached(transport: Transport): void;
+  /**
+   * An attempt failed before it opened (nothing listening, not a WebSocket URL, TLS to a plain
+   * server, …). Told once per distinct failure until a transport opens again.
+   */
+  dialFailed?(error: DialError): void;
 }
 
 /**
@@ -19,6 +25,8 @@ export interface SlotHandlers {
 export class TransportSlot {
   #transport: Transport | undefined;
   #urlIndex = 0;
+  /** The dial failures already told since the last open (one report each, not one per retry). */
+  #told = new Set<string>();
 
   constructor(
     private readonly urls: string[],
@@ -33,16 +41,21 @@ export class TransportSlot {
   open(): void {
     this.close();
     const url = this.urls[this.#urlIndex % this.urls.length]!;
+    let opened = false;
     const transport: Transport = this.factory(url, {
       onOpen: () => {
-        if (this.#transport === transport) this.handlers.dispatch({ type: 'transport_open' });
+        if (this.#transport !== transport) return;
+        opened = true;
+        this.#told.clear();
+        this.handlers.dispatch({ type: 'transport_open' });
       },
       onMessage: (data) => {
         if (this.#transport === transport) this.handlers.message(data);
       },
-      onClose: (code) => {
+      onClose: (code, detail) => {
         if (this.#transport !== transport) return;
         this.#detach();
+        if (!opened && code === 1006) this.#dialFailed(classifyDialError(url, detail));
         // Move to the next server URL for the next attempt when there are several.
         this.#urlIndex++;
         const reason = wireErrorFromCloseCode(code);
@@ -52,6 +65,12 @@ export class TransportSlot {
       },
     });
     this.#transport = transport;
+  }
+
+  #dialFailed(error: DialError): void {
+    if (this.#told.has(error.message)) return;
+    this.#told.add(error.message);
+    this.handlers.dialFailed?.(error);
   }
 
   #detach(): void {

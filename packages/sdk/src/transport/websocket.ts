@@ -59,8 +59,9 @@ export function webSocketTransport(
       socket.onclose = (ev) => finish(ev.code, ev.reason);
       // An error is always followed by close in both browsers and `ws`; but if the
       // socket never opened some environments skip close, so finish here too.
-      socket.onerror = () => {
-        if (socket && socket.readyState !== OPEN) finish(1006, 'connection error');
+      // `ws` says why (ECONNREFUSED, a TLS error, an HTTP status); a browser says nothing.
+      socket.onerror = (ev) => {
+        if (socket && socket.readyState !== OPEN) finish(1006, errorDetail(ev) || 'connection error');
       };
     }
     return {
@@ -91,4 +92,11 @@ export function webSocketTransport(
       },
     };
   };
+}
+
+/** The message of a `ws` ErrorEvent (`message`, or its `error`'s); '' for a browser's bare Event. */
+function errorDetail(ev: unknown): string {
+  const e = ev as { message?: unknown; error?: { message?: unknown } } | null;
+  if (typeof e?.message === 'string' && e.message) return e.message;
+  return typeof e?.error?.message === 'string' ? e.error.message : '';
 }
