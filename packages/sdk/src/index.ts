@@ -45,6 +45,7 @@ export type {
   AudioVolumeInfo,
   ChannelMediaOptions,
   ClientRoleOptions,
+  EchoTestConfiguration,
   EngineTiming,
   IRtcEngine,
   IRtcEngineEventHandler,

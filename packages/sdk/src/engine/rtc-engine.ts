@@ -3,6 +3,7 @@ import {
   ClientRoleChangeFailedReason,
   type ClientRoleType,
   CloudProxyType,
+  ConnectionChangedReasonType,
   type ConnectionStateType,
   type DataStreamConfig,
   ErrorCodeType,
@@ -25,11 +26,13 @@ import {
   wireRoleFromAgora,
 } from '../profiles/agora.js';
 import type { ChannelSession, SessionListener } from '../session/channel-session.js';
+import { ECHO_TEST_UID, echoTestRequest } from './echo-test.js';
 import { EngineShell, type ShellTable } from './engine-shell.js';
 import { setupSession } from './session-setup.js';
 import type {
   ChannelMediaOptions,
   ClientRoleOptions,
+  EchoTestConfiguration,
   IRtcEngine,
   IRtcEngineEventHandler,
   RtcConnection,
@@ -38,6 +41,8 @@ import type {
 } from './types.js';
 
 const E = ErrorCodeType;
+/** The echo test's own state changes, told with reason EchoTest (17); Reconnecting and Failed keep theirs. */
+const ECHO_STATES = new Set(['connecting', 'connected', 'disconnected']);
 
 /** The Agora profile's return codes and mappings for the shared shell. */
 export const AGORA_SHELL: ShellTable = {
@@ -78,6 +83,8 @@ class RtcEngine implements IRtcEngine {
   });
   /** Audio and video: the media calls below delegate to it. */
   readonly #media = new AgoraMedia(this.#shell, () => this.#connection());
+  /** startEchoTest ran and stopEchoTest has not: the session is the test's. */
+  #echo = false;
 
   initialize(context: RtcEngineContext): number {
     const shell = this.#shell;
@@ -113,8 +120,12 @@ class RtcEngine implements IRtcEngine {
       state: (status, reason) => {
         // Signalling dropping during a told media outage is the same (Reconnecting, Interrupted).
         if (this.#media.repeats(status, reason)) return;
+        const told =
+          this.#echo && ECHO_STATES.has(status)
+            ? ConnectionChangedReasonType.ConnectionChangedEchoTest
+            : agoraReason[reason];
         emit('onConnectionStateChanged', (h) =>
-          h.onConnectionStateChanged?.(conn(), agoraState[status], agoraReason[reason]),
+          h.onConnectionStateChanged?.(conn(), agoraState[status], told),
         );
       },
       notice: (n) => this.#notice(n),
@@ -170,6 +181,8 @@ class RtcEngine implements IRtcEngine {
   ): number {
     const session = this.#shell.session;
     if (!session) return -E.ErrNotInitialized;
+    // Agora's joinChannel doc: -8 while startEchoTest runs (until stopEchoTest).
+    if (this.#echo) return -E.ErrInvalidState;
     if (session.status !== 'disconnected') return -E.ErrJoinChannelRejected;
     if (!isValidChannelName(channelId)) return -E.ErrInvalidChannelName;
     if (typeof uid !== 'number' || !Number.isInteger(uid)) return -E.ErrInvalidArgument;
@@ -322,7 +335,39 @@ class RtcEngine implements IRtcEngine {
     return this.#media.enableVolumeIndication(interval, smooth, reportVad);
   }
 
+  startEchoTest(config: EchoTestConfiguration): number {
+    const shell = this.#shell;
+    const session = shell.session;
+    const checked = echoTestRequest(config, {
+      initialized: session !== undefined,
+      running: this.#echo,
+      inChannel: session !== undefined && session.status !== 'disconnected',
+      role: shell.role,
+      profile: shell.profile,
+    });
+    if (!checked.ok) return checked.code;
+    const r = checked.request;
+    const rc = this.#media.startEcho(r);
+    if (rc !== 0) return rc;
+    this.#echo = true;
+    // A channel of its own, where it may publish whatever the app's profile and role.
+    shell.join({ channel: r.channel, uid: ECHO_TEST_UID, token: r.token, profile: 'communication' });
+    return 0;
+  }
+
+  stopEchoTest(): number {
+    const session = this.#shell.session;
+    if (!session) return -E.ErrNotInitialized;
+    if (!this.#echo) return -E.ErrRefused;
+    // Disconnected at once, told with reason EchoTest; joinChannel may follow straight away.
+    if (session.status !== 'disconnected') session.leave();
+    this.#echo = false;
+    this.#media.stopEcho();
+    return 0;
+  }
+
   release(): void {
+    this.#echo = false;
     this.#media.release();
     this.#shell.release();
   }
@@ -337,9 +382,11 @@ class RtcEngine implements IRtcEngine {
     const emit = this.#shell.emit.bind(this.#shell);
     switch (n.type) {
       case 'join_success':
+        if (this.#echo) return; // the test's channel is not one the app joined
         emit('onJoinChannelSuccess', (h) => h.onJoinChannelSuccess?.(conn, n.elapsed));
         return;
       case 'rejoin_success':
+        if (this.#echo) return;
         emit('onRejoinChannelSuccess', (h) => h.onRejoinChannelSuccess?.(conn, n.elapsed));
         return;
       case 'connection_lost':
@@ -358,6 +405,7 @@ class RtcEngine implements IRtcEngine {
         return;
       case 'left': {
         this.#shell.stopTokenWatch();
+        if (this.#echo) return;
         const s = this.#shell.session?.stats();
         const stats = s && {
           duration: s.duration,

@@ -123,6 +123,22 @@ export interface VideoCanvas {
   sourceType?: VideoSourceType;
 }
 
+/** Agora's EchoTestConfiguration (startEchoTest). */
+export interface EchoTestConfiguration {
+  /** Where the echoed video is drawn (an HTML element); only with `enableVideo`. */
+  view?: HTMLElement | null;
+  /** Test the microphone (default true). */
+  enableAudio?: boolean;
+  /** Test the camera too (default false, as the RN/Web docs; the native docs' true is not taken). */
+  enableVideo?: boolean;
+  /** A token for `channelId` and uid 0xFFFFFFFF, when the app has a certificate. */
+  token?: string;
+  /** The test's channel: one per device, never a channel others join. */
+  channelId?: string;
+  /** How long until the user hears (and sees) themselves, 2..10 s (default 2). */
+  intervalInSeconds?: number;
+}
+
 export interface ClientRoleOptions {
   audienceLatencyLevel?: number;
 }
@@ -388,5 +404,14 @@ export interface IRtcEngine {
   setupRemoteVideo(canvas: VideoCanvas): number;
   /** onAudioVolumeIndication every `interval` ms (≤ 0: off); `smooth` 0..10 (3 recommended). */
   enableAudioVolumeIndication(interval: number, smooth: number, reportVad: boolean): number;
+  /**
+   * Joins `config.channelId` as uid 0xFFFFFFFF, publishes the microphone (and the camera) and plays
+   * them back after `intervalInSeconds`: 0, or -2 bad config, -7 not initialized, -8 already in a
+   * channel or a test, -5 an audience member in live broadcasting. joinChannel returns -8 until
+   * stopEchoTest.
+   */
+  startEchoTest(config: EchoTestConfiguration): number;
+  /** Ends the echo test (leaves its channel): 0, or -5 when none is running. */
+  stopEchoTest(): number;
   release(sync?: boolean): void;
 }

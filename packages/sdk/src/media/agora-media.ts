@@ -16,6 +16,7 @@ import {
   VideoMirrorModeType,
   VideoSourceType,
 } from '@holdfast/protocol';
+import { ECHO_TEST_UID, type EchoTestRequest } from '../engine/echo-test.js';
 import type { EngineShell } from '../engine/engine-shell.js';
 import type {
   ChannelMediaOptions,
@@ -98,6 +99,8 @@ export class AgoraMedia {
   #volume = new VolumeMeter();
   /** A media outage was told (Reconnecting, Interrupted) and no Connected has been told since. */
   #outageTold = false;
+  /** The app's settings from before the running echo test, given back when it stops. */
+  #beforeEcho: MediaSettings | undefined;
 
   constructor(
     private readonly shell: Shell,
@@ -147,6 +150,45 @@ export class AgoraMedia {
     if (!patch) return -E.ErrInvalidArgument;
     media.update({ ...channelReset(media.settings, AGORA_MEDIA_DEFAULTS), ...patch });
     return 0;
+  }
+
+  /**
+   * startEchoTest's media (the engine checked the config and joins the test's channel): the
+   * microphone (and camera) published, this client's own tracks subscribed with the echo delay,
+   * the echoed video drawn in `view`. Other settings are put aside until stopEcho.
+   */
+  startEcho(r: EchoTestRequest): number {
+    const media = this.#media;
+    if (!media) return -E.ErrNotInitialized;
+    this.#beforeEcho = media.settings;
+    media.update({
+      ...channelReset(media.settings, AGORA_MEDIA_DEFAULTS),
+      audioModule: r.audio,
+      localAudio: r.audio,
+      publishMic: r.audio,
+      autoSubAudio: r.audio,
+      videoModule: r.video,
+      localVideo: r.video,
+      publishCamera: r.video,
+      autoSubVideo: r.video,
+      preview: false,
+      echoDelayMs: r.delayMs,
+    });
+    if (r.view && r.video)
+      media.views.setRemote(ECHO_TEST_UID, {
+        view: r.view,
+        renderMode: RenderModeType.RenderModeFit,
+        mirror: false,
+      });
+    return 0;
+  }
+
+  /** The test's channel was left: the settings from before the test come back. */
+  stopEcho(): void {
+    const before = this.#beforeEcho;
+    this.#beforeEcho = undefined;
+    this.#media?.views.setRemote(ECHO_TEST_UID, undefined);
+    if (before) this.#media?.update({ ...before, echoDelayMs: undefined });
   }
 
   /** updateChannelMediaOptions' media fields (the engine checks it is in a channel). */

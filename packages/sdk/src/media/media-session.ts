@@ -435,6 +435,11 @@ export class MediaSession {
           else this.#sink?.stop(uid);
         }
     for (const r of list) {
+      if (r.uid === this.session.uid && this.#settings.echoDelayMs !== undefined) {
+        // Echo test: this client's own tracks, back from the server (its audio plays in #reconcile).
+        if (r.kind === 'video') this.#views.remoteTrack(r.uid, r.track);
+        continue;
+      }
       if (!this.session.remote.has(r.uid)) continue;
       this.#dispatch({ type: 'present', uid: r.uid, kind: r.kind, present: true, reused: r.reused });
       if (r.kind === 'video') this.#views.remoteTrack(r.uid, r.track);

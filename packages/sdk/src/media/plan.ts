@@ -31,6 +31,8 @@ export interface MediaSettings {
   remoteVideo: ReadonlyMap<number, boolean>;
   /** startPreview: the camera runs outside a channel too. */
   preview: boolean;
+  /** Agora startEchoTest: the server sends this client's own tracks back after this many ms. */
+  echoDelayMs?: number;
 }
 
 /** Where the engine is: in a channel (joined, connected or reconnecting) and allowed to publish. */
@@ -140,6 +142,7 @@ function subscription(s: MediaSettings): Omit<MediaSubscribeFrame, 'type'> {
   const frame: Omit<MediaSubscribeFrame, 'type'> = { audio, video };
   if (paused.length) frame.paused = paused;
   if (wanted.length) frame.wanted = wanted;
+  if (s.echoDelayMs !== undefined) frame.echo = { delayMs: s.echoDelayMs };
   return frame;
 }
 

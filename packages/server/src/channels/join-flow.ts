@@ -11,6 +11,7 @@ import { END_CAUSES } from '../session/end-causes.js';
 import { noteTakeover } from '../session/flap.js';
 import { joinAnnouncement } from '../session/machine.js';
 import { admitMember, UNLIMITED } from './admission.js';
+import { echoChannelConflict } from './echo-channel.js';
 import { type Attachment, LiveSession } from './live-session.js';
 import type { ChannelService } from './service.js';
 import {
@@ -50,6 +51,12 @@ export class JoinFlow {
     // free seats admit exactly K, on one node or many.
     let admitted: Awaited<ReturnType<typeof admitMember>>;
     try {
+      // Checked before the claim, not in it: two joins racing into an empty channel may both pass.
+      const conflict = echoChannelConflict(frame.uid, await engine.listMembers(ref));
+      if (conflict) {
+        conn.end('rejected', conflict);
+        return undefined;
+      }
       admitted = await admitMember(
         engine,
         ref,
