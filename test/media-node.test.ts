@@ -1,77 +1,22 @@
-import { createRequire } from 'node:module';
 import {
   ClientRoleType,
   createRtcEngine,
   type IRtcEngine,
-  type MediaDevicesLike,
-  type PeerConstructor,
   RemoteAudioState,
   RemoteVideoState,
-  type TrackLike,
 } from '@holdfast/sdk';
 import { type RunningServer, startServer } from '@holdfast/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticDevices, wrtc } from './support/wrtc-devices.js';
 
 /**
  * The SDK's media in Node through its peer-connection seam: `@roamhq/wrtc` (a root devDependency,
  * not an SDK dependency) passed as `media.RTCPeerConnection`, and a getUserMedia of synthetic
  * sources (wrtc's RTCAudioSource / RTCVideoSource fed on timers). Two Node engines, one real server.
  */
-const require = createRequire(import.meta.url);
-type Wrtc = {
-  RTCPeerConnection: PeerConstructor;
-  nonstandard: {
-    RTCAudioSource: new () => { createTrack(): TrackLike; onData(d: unknown): void };
-    RTCVideoSource: new () => { createTrack(): TrackLike; onFrame(f: unknown): void };
-  };
-};
-const wrtc = require('@roamhq/wrtc') as Wrtc;
-
 let server: RunningServer;
 const timers: NodeJS.Timeout[] = [];
 const engines: IRtcEngine[] = [];
-
-/** A microphone (a 440 Hz tone) and a camera (a grey 320×240 picture at 15 fps) made of wrtc sources. */
-function syntheticDevices(): MediaDevicesLike {
-  return {
-    async getUserMedia(c) {
-      if (c.audio) {
-        const source = new wrtc.nonstandard.RTCAudioSource();
-        let n = 0;
-        timers.push(
-          setInterval(() => {
-            const samples = new Int16Array(480);
-            for (let i = 0; i < 480; i++)
-              samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * n++) / 48000));
-            source.onData({
-              samples,
-              sampleRate: 48000,
-              bitsPerSample: 16,
-              channelCount: 1,
-              numberOfFrames: 480,
-            });
-          }, 10),
-        );
-        const track = source.createTrack();
-        return { getTracks: () => [track] };
-      }
-      const source = new wrtc.nonstandard.RTCVideoSource();
-      const width = 320;
-      const height = 240;
-      let shade = 0;
-      timers.push(
-        setInterval(() => {
-          const data = new Uint8ClampedArray(width * height * 1.5).fill(128);
-          shade = (shade + 4) % 256;
-          data.fill(shade, 0, width * height);
-          source.onFrame({ width, height, data });
-        }, 66),
-      );
-      const track = source.createTrack();
-      return { getTracks: () => [track] };
-    },
-  };
-}
 
 function nodeEngine(uid: number, events: Array<[string, ...unknown[]]>): IRtcEngine {
   const engine = createRtcEngine();
@@ -80,7 +25,7 @@ function nodeEngine(uid: number, events: Array<[string, ...unknown[]]>): IRtcEng
     appId: 'demo',
     serverUrl: server.url,
     network: null,
-    media: { RTCPeerConnection: wrtc.RTCPeerConnection, mediaDevices: syntheticDevices() },
+    media: { RTCPeerConnection: wrtc.RTCPeerConnection, mediaDevices: syntheticDevices(timers) },
   });
   engine.registerEventHandler({
     onRemoteVideoStateChanged: (_c, remote, state, reason) => events.push(['video', remote, state, reason]),

@@ -258,6 +258,7 @@ export function decodeServerFrame(
   switch (f.type) {
     case 'ka':
     case 'left':
+    case 'media_moved':
       return ok;
     case 'pong':
       if (!isNum(f.t)) return bad('pong.t must be a number');

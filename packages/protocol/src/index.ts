@@ -102,6 +102,7 @@ export type {
   MediaPublishFrame,
   MediaResetFrame,
   MediaSnapshotFrame,
+  MediaMovedFrame,
   MediaStateEvent,
   MediaStateFrame,
   MediaSubAnswerFrame,

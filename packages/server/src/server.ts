@@ -29,6 +29,7 @@ import { KeepaliveWheel } from './gateway/keepalive.js';
 import { HttpRouter, sendJson } from './gateway/router.js';
 import { MediaPlane } from './media/media-plane.js';
 import { GatewayCounters } from './observe/counters.js';
+import { MediaRouter } from './media/router.js';
 import { createLogger } from './observe/log.js';
 import { NodeMetrics } from './observe/metrics.js';
 import { Observer } from './observe/observer.js';
@@ -61,7 +62,7 @@ export interface RunningServer {
   readonly port: number;
   readonly nodeId: string;
   /** The embedded SFU (undefined with `media: { enabled: false }`): diagnostics and test seams. */
-  readonly media: MediaPlane | undefined;
+  readonly media: MediaRouter | undefined;
   /** Stops accepting, ends every local session with `server_shutdown`, closes the engine if it owns it. */
   close(): Promise<void>;
   /**
@@ -115,12 +116,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
     observer,
   });
-  if (options.media?.enabled !== false)
-    service.media = new MediaPlane(options.media ?? {}, {
+  if (options.media?.enabled !== false) {
+    let router: MediaRouter | undefined;
+    const plane = new MediaPlane(options.media ?? {}, {
       now: () => clock.now(),
       clock,
       log,
-      local,
       publish: (ref, event) => service.publish(ref, event),
     });
   const startedAt = clock.now();
@@ -140,7 +141,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       status: 'ok',
       nodeId,
       sessions: service.sessionCount,
+      closed: (ref) => router?.roomClosed(ref),
+    });
+    router = new MediaRouter(plane, {
+      nodeId,
+      engine,
+      local,
+      clock,
+      log,
+      claimTtlMs: 3 * timing.heartbeatMs,
+      checkEveryMs: timing.heartbeatMs,
       uptimeMs: clock.now() - startedAt,
+    service.media = router;
+  }
       ready: isReady().ready,
       draining,
     }),

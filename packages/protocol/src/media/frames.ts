@@ -128,8 +128,18 @@ export interface MediaErrorFrame {
   message: string;
 }
 
+/**
+ * The channel's media moved to another server node (its host died or gave it up): the client's
+ * media connections are gone. It opens new ones (publishes and subscribes again) at once; remote
+ * members see its tracks recover, not stop. The signalling session is unaffected.
+ */
+export interface MediaMovedFrame {
+  type: 'media_moved';
+}
+
 export type ServerMediaFrame =
   | MediaPublishAnswerFrame
+  | MediaMovedFrame
   | MediaOfferFrame
   | MediaSubAnswerFrame
   | MediaSnapshotFrame

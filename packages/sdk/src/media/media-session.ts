@@ -255,6 +255,18 @@ export class MediaSession {
     this.#reconcile();
   }
 
+  /**
+   * The server node that carried the channel's media is gone (`media_moved`): the connections to
+   * it are dead and it holds nothing of this client, so they are replaced at once (the server
+   * needs no `media_reset`). Remote tracks keep their phase until the new receivers decode.
+   */
+  #moved(): void {
+    if (!this.#inChannel || (!this.#publisher && !this.#subscriber)) return;
+    this.#closeTransports();
+    this.#dispatch({ type: 'receivers_replaced' });
+    this.#reconcile();
+  }
+
   #peerState(role: PeerRole, state: string | undefined): void {
     this.#link.dispatch({ type: 'peer', role, state: state as PeerState | undefined });
   }
@@ -396,6 +408,9 @@ export class MediaSession {
         return;
       case 'media_sub_answer':
         this.#subscriber?.restartAnswered(frame.sdp);
+        return;
+      case 'media_moved':
+        this.#moved();
         return;
       case 'media_error':
         // `busy` answers only a subscriber restart offer. Other codes do not name the request they

@@ -374,6 +374,7 @@ export class ChannelSession {
       case 'media_sub_answer':
       case 'media_snapshot':
       case 'media_error':
+      case 'media_moved':
         this.onMedia?.(frame);
         return;
       case 'end':

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AppRegistry } from '../auth/apps.js';
 import type { ServerTiming } from '../config.js';
 import type { ChannelRef, Engine, SessionRecord } from '../engine/types.js';
-import type { MediaPlane } from '../media/media-plane.js';
+import type { MediaRouter } from '../media/router.js';
 import type { Observer } from '../observe/observer.js';
 import type { EndCause } from '../session/end-causes.js';
 import {
@@ -48,7 +48,7 @@ export class ChannelService {
   /** Data-stream messages from this node's clients into their channels. */
   readonly streams: StreamRelay;
   /** The embedded SFU (undefined when media is off). */
-  media: MediaPlane | undefined;
+  media: MediaRouter | undefined;
 
   constructor(
     readonly engine: Engine,

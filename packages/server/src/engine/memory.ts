@@ -59,6 +59,8 @@ export class MemoryEngine implements Engine {
    */
   #acks = new Map<string, Acks>();
   #acksPrunedAt = 0;
+  /** Media host claims by channel key: which node, until when (engine time). */
+  #mediaHosts = new Map<string, { nodeId: string; until: number }>();
 
   /** `clock`: the server's clock (engine time for heartbeats and orphan claims). */
   constructor(private readonly clock: Clock = systemClock) {}
@@ -279,6 +281,23 @@ export class MemoryEngine implements Engine {
   }
   onReset(listener: () => void): () => void {
     return this.#resetListeners.add(listener);
+  }
+
+  async claimMediaHost(ref: ChannelRef, nodeId: string, ttlMs: number): Promise<string> {
+    const key = channelKey(ref);
+    const now = this.clock.now();
+    const held = this.#mediaHosts.get(key);
+    if (held && held.until > now && held.nodeId !== nodeId) return held.nodeId;
+    this.#mediaHosts.set(key, { nodeId, until: now + ttlMs });
+    return nodeId;
+  }
+  async mediaHost(ref: ChannelRef): Promise<string | undefined> {
+    const held = this.#mediaHosts.get(channelKey(ref));
+    return held && held.until > this.clock.now() ? held.nodeId : undefined;
+  }
+  async releaseMediaHost(ref: ChannelRef, nodeId: string): Promise<void> {
+    const key = channelKey(ref);
+    if (this.#mediaHosts.get(key)?.nodeId === nodeId) this.#mediaHosts.delete(key);
   }
 
   async close(): Promise<void> {

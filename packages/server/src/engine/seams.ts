@@ -97,6 +97,23 @@ export interface SessionStore {
   claimOrphans(now: number, limit: number): Promise<SessionRecord[]>;
 }
 
+/**
+ * Which node hosts each channel's media (its SFU room), as LiveKit pins a room to a node. A claim
+ * holds for `ttlMs` and the host renews it while it serves the room; when the host dies the claim
+ * lapses and the next node to ask takes it.
+ */
+export interface MediaHostStore {
+  /**
+   * Makes `nodeId` the channel's media host unless another node holds it; renews the claim when
+   * `nodeId` already holds it. Returns the host after the call (atomic).
+   */
+  claimMediaHost(ref: ChannelRef, nodeId: string, ttlMs: number): Promise<string>;
+  /** The channel's media host now, if any node holds it. */
+  mediaHost(ref: ChannelRef): Promise<string | undefined>;
+  /** Lets go of the claim if `nodeId` holds it (its room closed, or the node drains). */
+  releaseMediaHost(ref: ChannelRef, nodeId: string): Promise<void>;
+}
+
 /** Kicking rules. */
 export interface RuleStore {
   /** Stores a new rule (id 0 → assigns the next id) or replaces one; returns it. Kick-once rules are not stored. */
@@ -127,6 +144,6 @@ export interface EngineBus {
  * Where shared state lives. The in-memory engine is the embedded default (and, shared by several
  * servers, an in-process cluster); the Redis engine implements the same contract across processes.
  */
-export interface Engine extends ChannelStore, SessionStore, RuleStore, EngineBus {
+export interface Engine extends ChannelStore, SessionStore, RuleStore, EngineBus, MediaHostStore {
   close(): Promise<void>;
 }

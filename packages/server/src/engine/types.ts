@@ -1,4 +1,10 @@
-import type { ChannelEvent, WireProfile, WireRole } from '@holdfast/protocol';
+import type {
+  ChannelEvent,
+  ClientMediaFrame,
+  ServerMediaFrame,
+  WireProfile,
+  WireRole,
+} from '@holdfast/protocol';
 
 /** A channel event with its place in the channel's log. */
 export interface SequencedEvent {
@@ -105,7 +111,22 @@ export type BusMessage =
    * A session was resumed on `nodeId`; any other node holding it lets go quietly. `lost`: it was
    * taken over too often (session/flap.ts), and the transport there is ended with `same_uid_login`.
    */
-  | { kind: 'session_moved'; sessionId: string; nodeId: string; lost?: 'same_uid_login' };
+  | { kind: 'session_moved'; sessionId: string; nodeId: string; lost?: 'same_uid_login' }
+  /** A member's media signalling, from the node holding its session to its channel's media host. */
+  | { kind: 'media_call'; to: string; from: string; ref: ChannelRef; uid: number; call: MediaCall }
+  /** The media host's reply to a member whose session another node holds. */
+  | { kind: 'media_reply'; to: string; ref: ChannelRef; uid: number; frame: ServerMediaFrame };
+
+/**
+ * What a member's node asks of the channel's media host (see media/router.ts). The member's node
+ * decides what the member may do (`mayPublish`: its profile and role); the host trusts it.
+ */
+export type MediaCall =
+  | { op: 'frame'; frame: ClientMediaFrame; mayPublish: boolean; tag: string }
+  | { op: 'resumed' }
+  | { op: 'role'; mayPublish: boolean }
+  | { op: 'leave' }
+  | { op: 'block'; blocked: boolean };
 
 /**
  * How many events a channel's log keeps for resumes; older gaps fall back to a member snapshot.
@@ -119,6 +140,7 @@ export type {
   ChannelStore,
   Engine,
   EngineBus,
+  MediaHostStore,
   RoleResult,
   RuleStore,
   SessionStore,

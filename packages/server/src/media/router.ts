@@ -1,0 +1,336 @@
+import type { ClientMediaFrame, Clock, ServerMediaFrame, TimerHandle } from '@holdfast/protocol';
+import type { Logger } from 'pino';
+import type { LiveSession } from '../channels/live-session.js';
+import type { LocalSessions } from '../channels/local-sessions.js';
+import {
+  type BusMessage,
+  type ChannelRef,
+  channelKey,
+  type Engine,
+  isAnnounced,
+  type MediaCall,
+} from '../engine/types.js';
+import type { MediaMember, MediaPlane } from './media-plane.js';
+
+export interface MediaRouterOptions {
+  nodeId: string;
+  engine: Engine;
+  local: LocalSessions;
+  clock: Clock;
+  log: Logger;
+  /** How long a host's claim holds unless renewed (the node liveness rule: 3 heartbeats). */
+  claimTtlMs: number;
+  /** How often this node renews its claims and checks the hosts of its members' channels. */
+  checkEveryMs: number;
+}
+
+/** A channel whose media another node hosts while members of this node take part. */
+interface Away {
+  ref: ChannelRef;
+  host: string;
+  uids: Set<number>;
+}
+
+const mayPublish = (live: LiveSession): boolean => isAnnounced(live);
+
+/**
+ * Puts each channel's media on one node (as LiveKit pins a room): the first node to need it claims
+ * it in the engine, renews the claim while it serves the room, and every other node relays its
+ * members' media signalling to that host over the engine bus (`media_call` / `media_reply`); media
+ * itself flows between each client and the host directly. When the host dies its claim lapses:
+ * the members' nodes notice at their next check, tell their clients `media_moved`, and the clients'
+ * next media frames make a surviving node the host. With the memory engine and one node, every
+ * channel is hosted here and nothing crosses a bus.
+ *
+ * Each member's calls go through one chain, so they reach the host in the order they were made.
+ */
+export class MediaRouter {
+  readonly #away = new Map<string, Away>();
+  /** On the host: members whose sessions other nodes hold, by channel key → uid → that node. */
+  readonly #remote = new Map<string, Map<number, string>>();
+  readonly #chains = new Map<string, Promise<void>>();
+  readonly #unsubscribe: () => void;
+  #timer: TimerHandle | undefined;
+  #closed = false;
+
+  constructor(
+    readonly plane: MediaPlane,
+    private readonly opts: MediaRouterOptions,
+  ) {
+    this.#unsubscribe = opts.engine.subscribe((m) => this.#onBus(m));
+    this.#schedule();
+  }
+
+  /** Channels whose media this node hosts. */
+  get rooms(): number {
+    return this.plane.rooms;
+  }
+
+  // ------------------------------------------------------------ this node's sessions
+
+  handle(live: LiveSession, frame: ClientMediaFrame): Promise<void> {
+    const member = this.#local(live);
+    return this.#enqueue(live, true, (host) => {
+      if (host === this.opts.nodeId) this.#run(this.plane.handle(member, frame));
+      else if (host)
+        this.#call(host, live, { op: 'frame', frame, mayPublish: member.mayPublish, tag: live.tag });
+    });
+  }
+
+  /**
+   * The session's signalling came back: an offer it may have missed is sent again. When no node
+   * carries its media any more (its host died meanwhile), the client is told to start over.
+   */
+  resumed(live: LiveSession): void {
+    const member = this.#local(live);
+    void this.#enqueue(live, false, (host) => {
+      if (host === undefined || (host === this.opts.nodeId && !this.plane.knows(live.ref, live.uid)))
+        member.send({ type: 'media_moved' });
+      else if (host === this.opts.nodeId) this.plane.resumed(member);
+      else this.#call(host, live, { op: 'resumed' });
+    });
+  }
+
+  roleChanged(live: LiveSession): void {
+    void this.#enqueue(live, false, (host) => {
+      if (host === this.opts.nodeId) this.plane.roleChanged(this.#local(live));
+      else if (host) this.#call(host, live, { op: 'role', mayPublish: mayPublish(live) });
+    });
+  }
+
+  /** The session is gone from this node: its media is closed wherever it is hosted. */
+  leave(live: LiveSession): void {
+    const { key, uid, ref } = live;
+    void this.#enqueue(live, false, (host) => {
+      if (host === this.opts.nodeId) this.plane.leave(ref, uid);
+      else if (host) this.#call(host, live, { op: 'leave' });
+      const away = this.#away.get(key);
+      away?.uids.delete(uid);
+      if (away?.uids.size === 0) this.#away.delete(key);
+    });
+  }
+
+  /** Test seam: cuts or restores one member's media path at the channel's media host. */
+  block(ref: ChannelRef, uid: number, blocked: boolean): void {
+    const away = this.#away.get(channelKey(ref));
+    if (away)
+      this.#publish({
+        kind: 'media_call',
+        to: away.host,
+        from: this.opts.nodeId,
+        ref,
+        uid,
+        call: { op: 'block', blocked },
+      });
+    else this.plane.block(ref, uid, blocked);
+  }
+
+  /**
+   * The node stops: every room it hosts is given up (members are told `media_moved` and move to
+   * another node at once rather than when the claim lapses).
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer) this.opts.clock.clearTimeout(this.#timer);
+    this.#unsubscribe();
+    for (const ref of this.plane.hosted()) {
+      this.plane.drop(ref);
+      this.#run(this.opts.engine.releaseMediaHost(ref, this.opts.nodeId));
+    }
+    this.plane.close();
+  }
+
+  /** The plane closed an empty room: the claim goes with it. */
+  roomClosed(ref: ChannelRef): void {
+    this.#remote.delete(channelKey(ref));
+    if (!this.#closed) this.#run(this.opts.engine.releaseMediaHost(ref, this.opts.nodeId));
+  }
+
+  #local(live: LiveSession): MediaMember {
+    const { ref, uid, tag, key } = live;
+    return { ref, uid, tag, mayPublish: mayPublish(live), send: (frame) => this.#deliver(key, uid, frame) };
+  }
+
+  #deliver(key: string, uid: number, frame: ServerMediaFrame): void {
+    for (const s of this.opts.local.inChannel(key)) if (s.uid === uid) s.conn?.send(frame);
+  }
+
+  /**
+   * Runs `step` for the member after the calls it made before, with the channel's media host:
+   * claimed for this node if nobody holds it (`claim`, for frames that open media), otherwise only
+   * looked up (a leave or resume does not make a node the host; `undefined`: no node hosts it).
+   */
+  #enqueue(live: LiveSession, claim: boolean, step: (host: string | undefined) => void): Promise<void> {
+    const id = `${live.key}\u0000${live.uid}`;
+    const next = (this.#chains.get(id) ?? Promise.resolve())
+      .then(async () => {
+        if (this.#closed) return;
+        step(await this.#host(live, claim));
+      })
+      .catch((err: unknown) => this.opts.log.warn({ err, session: live.tag }, 'media call not routed'));
+    this.#chains.set(id, next);
+    void next.then(() => {
+      if (this.#chains.get(id) === next) this.#chains.delete(id);
+    });
+    return next;
+  }
+
+  async #host(live: LiveSession, claim: boolean): Promise<string | undefined> {
+    const { key, ref, uid } = live;
+    const away = this.#away.get(key);
+    if (away) {
+      away.uids.add(uid);
+      return away.host;
+    }
+    if (this.plane.hosts(ref)) return this.opts.nodeId;
+    const { engine, nodeId, claimTtlMs } = this.opts;
+    const host = claim ? await engine.claimMediaHost(ref, nodeId, claimTtlMs) : await engine.mediaHost(ref);
+    // The claim may have moved on while we waited (another member's call came first).
+    const now = this.#away.get(key);
+    if (now) {
+      now.uids.add(uid);
+      return now.host;
+    }
+    if (host !== undefined && host !== nodeId) this.#away.set(key, { ref, host, uids: new Set([uid]) });
+    return host;
+  }
+
+  #call(host: string, live: LiveSession, call: MediaCall): void {
+    this.#publish({
+      kind: 'media_call',
+      to: host,
+      from: this.opts.nodeId,
+      ref: live.ref,
+      uid: live.uid,
+      call,
+    });
+  }
+
+  #publish(message: BusMessage): void {
+    this.#run(this.opts.engine.publish(message));
+  }
+
+  #run(work: Promise<unknown>): void {
+    work.catch((err: unknown) => this.opts.log.warn({ err }, 'media routing failed'));
+  }
+
+  // ------------------------------------------------------------ the bus
+
+  #onBus(m: BusMessage): void {
+    if (m.kind === 'media_call' && m.to === this.opts.nodeId) this.#onCall(m.from, m.ref, m.uid, m.call);
+    else if (m.kind === 'media_reply' && m.to === this.opts.nodeId) {
+      const key = channelKey(m.ref);
+      if (m.frame.type === 'media_moved') this.#moved(key);
+      else this.#deliver(key, m.uid, m.frame);
+    }
+  }
+
+  /** A call from the node holding a member's session, in the order that node made them. */
+  #onCall(from: string, ref: ChannelRef, uid: number, call: MediaCall): void {
+    const key = channelKey(ref);
+    const id = `${key}\u0000${uid}`;
+    const next = (this.#chains.get(id) ?? Promise.resolve())
+      .then(async () => {
+        if (this.#closed) return this.#reply(from, ref, uid, { type: 'media_moved' });
+        if (call.op === 'resumed' && !this.plane.knows(ref, uid))
+          return this.#reply(from, ref, uid, { type: 'media_moved' });
+        if (!this.plane.hosts(ref)) {
+          // Not hosting (any more, or yet): a frame makes this node the host if nobody else is.
+          if (call.op !== 'frame') return;
+          const { engine, nodeId, claimTtlMs } = this.opts;
+          if ((await engine.claimMediaHost(ref, nodeId, claimTtlMs)) !== nodeId)
+            return this.#reply(from, ref, uid, { type: 'media_moved' });
+        }
+        const remote = this.#remote.get(key) ?? new Map<number, string>();
+        this.#remote.set(key, remote);
+        remote.set(uid, from);
+        const member: MediaMember = {
+          ref,
+          uid,
+          tag: call.op === 'frame' ? call.tag : '',
+          mayPublish: call.op === 'frame' || call.op === 'role' ? call.mayPublish : false,
+          send: (frame) => {
+            const node = this.#remote.get(key)?.get(uid);
+            if (node) this.#reply(node, ref, uid, frame);
+          },
+        };
+        switch (call.op) {
+          case 'frame':
+            return this.#run(this.plane.handle(member, call.frame));
+          case 'resumed':
+            return this.plane.resumed(member);
+          case 'role':
+            return this.plane.roleChanged(member);
+          case 'leave':
+            remote.delete(uid);
+            return this.plane.leave(ref, uid);
+          case 'block':
+            return this.plane.block(ref, uid, call.blocked);
+        }
+      })
+      .catch((err: unknown) => this.opts.log.warn({ err, channel: ref.channel }, 'media call failed'));
+    this.#chains.set(id, next);
+    void next.then(() => {
+      if (this.#chains.get(id) === next) this.#chains.delete(id);
+    });
+  }
+
+  #reply(to: string, ref: ChannelRef, uid: number, frame: ServerMediaFrame): void {
+    this.#publish({ kind: 'media_reply', to, ref, uid, frame });
+  }
+
+  /** The channel's host is gone or changed: this node's members there start over. */
+  #moved(key: string): void {
+    const away = this.#away.get(key);
+    if (!away) return;
+    this.#away.delete(key);
+    for (const uid of away.uids) this.#deliver(key, uid, { type: 'media_moved' });
+  }
+
+  // ------------------------------------------------------------ claims and checks
+
+  #schedule(): void {
+    this.#timer = this.opts.clock.setTimeout(() => {
+      void this.check().finally(() => {
+        if (!this.#closed) this.#schedule();
+      });
+    }, this.opts.checkEveryMs);
+  }
+
+  /**
+   * Renews this node's claims (a room whose claim another node now holds is given up), lets go of
+   * remote members whose sessions are gone, and moves this node's members off a host that died.
+   */
+  async check(): Promise<void> {
+    const { engine, nodeId, claimTtlMs } = this.opts;
+    try {
+      for (const ref of this.plane.hosted()) {
+        const key = channelKey(ref);
+        if ((await engine.claimMediaHost(ref, nodeId, claimTtlMs)) !== nodeId) {
+          this.#remote.delete(key);
+          this.plane.drop(ref);
+          continue;
+        }
+        const remote = this.#remote.get(key);
+        if (!remote?.size) continue;
+        const members = new Map((await engine.listMembers(ref)).map((m) => [m.uid, m]));
+        for (const [uid, node] of remote) {
+          const record = members.get(uid);
+          if (!record) {
+            remote.delete(uid);
+            this.plane.leave(ref, uid);
+          } else if (record.nodeId === nodeId) {
+            // The session moved to this node: its own calls reach the room directly now.
+            remote.delete(uid);
+          } else if (record.nodeId !== node) remote.set(uid, record.nodeId);
+        }
+      }
+      for (const [key, away] of [...this.#away]) {
+        if ((await engine.mediaHost(away.ref)) !== away.host) this.#moved(key);
+      }
+    } catch (err) {
+      this.opts.log.warn({ err }, 'media host check failed');
+    }
+  }
+}
