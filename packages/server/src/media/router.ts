@@ -24,6 +24,22 @@ export interface MediaRouterOptions {
   checkEveryMs: number;
 }
 
+/** What the router needs of the node's SFU (a {@link MediaPlane}; a recording stand-in in unit tests). */
+export type MediaPlaneLike = Pick<
+  MediaPlane,
+  | 'rooms'
+  | 'hosted'
+  | 'hosts'
+  | 'knows'
+  | 'handle'
+  | 'resumed'
+  | 'roleChanged'
+  | 'leave'
+  | 'block'
+  | 'drop'
+  | 'close'
+>;
+
 /** A channel whose media another node hosts while members of this node take part. */
 interface Away {
   ref: ChannelRef;
@@ -54,7 +70,7 @@ export class MediaRouter {
   #closed = false;
 
   constructor(
-    readonly plane: MediaPlane,
+    readonly plane: MediaPlaneLike,
     private readonly opts: MediaRouterOptions,
   ) {
     this.#unsubscribe = opts.engine.subscribe((m) => this.#onBus(m));
