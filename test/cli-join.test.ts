@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
 import { type RunningServer, startServer } from '@holdfast/server';
@@ -187,6 +188,20 @@ describe('holdfast join (plain output, real child process)', () => {
     expect(badName.stderr.join('')).toContain('-102 (ErrInvalidChannelName)');
   });
 
+  it('says nothing is listening when the server is not running, and the Failed advice quotes --fail-after-ms', async () => {
+    const port = await freePort();
+    const cli = holdfast('join', 'room', '--server', `ws://127.0.0.1:${port}`, '--fail-after-ms', '3000');
+    clis.push(cli);
+    const error = await cli.line(/ error code=1 /);
+    expect(error.text).toContain(`nothing is listening at ws://127.0.0.1:${port} — is the server running?`);
+    const failed = await cli.line(/ state Failed reason=JoinFailed\(4\) /);
+    expect(failed.text).toContain('The SDK kept trying to join for 3 s without success');
+    expect(failed.text).not.toContain('20 minutes');
+    // One report for the cause, not one per retry.
+    expect(cli.lines.filter((l) => l.includes('nothing is listening'))).toHaveLength(1);
+    expect(await cli.exited).toBe(1);
+  });
+
   it('has --help with examples on every command', async () => {
     for (const args of [['--help'], ['join', '--help'], ['serve', '--help'], ['token', '--help']]) {
       const cli = holdfast(...args);
@@ -196,3 +211,11 @@ describe('holdfast join (plain output, real child process)', () => {
     }
   });
 });
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}

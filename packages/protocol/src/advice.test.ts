@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   CONNECTION_REASON_ADVICE,
+  CONNECTION_STATE_MEANINGS,
+  connectionReasonAdvice,
+  connectionStateMeanings,
   OFFLINE_ADVICE,
   offlineReasonName,
   REPORTED_REASON_TO_AGORA,
   reasonAdvice,
+  spanText,
 } from './advice.js';
 import { ConnectionChangedReasonType as R } from './enums/agora.js';
 
@@ -42,5 +46,39 @@ describe('troubleshooting advice', () => {
     expect(OFFLINE_ADVICE.dropped).toMatchObject({ reason: 1, name: 'Dropped' });
     expect(OFFLINE_ADVICE.quit.name).toBe(offlineReasonName(0));
     expect(offlineReasonName(2)).toBe('BecomeAudience');
+  });
+});
+
+describe('advice quotes the configured timings', () => {
+  it('the seed timings by default: 4 s, 10 s, 20 minutes', () => {
+    expect(reasonAdvice(2)?.meaning).toContain('no data from the server for 4 s');
+    expect(reasonAdvice(16)?.meaning).toContain('still nothing 10 s after');
+    expect(reasonAdvice(4)?.meaning).toBe(
+      'The SDK kept trying to join for 20 minutes without success and stopped retrying.',
+    );
+    expect(CONNECTION_STATE_MEANINGS.Failed).toContain('(20 minutes without success');
+  });
+
+  it('a client that fails after 3 s is told 3 s, not 20 minutes', () => {
+    const t = { interruptedAfterMs: 1500, lostAfterMs: 90_000, failAfterMs: 3000 };
+    expect(reasonAdvice(4, t)?.meaning).toBe(
+      'The SDK kept trying to join for 3 s without success and stopped retrying.',
+    );
+    expect(reasonAdvice(2, t)?.meaning).toContain('no data from the server for 1.5 s');
+    expect(reasonAdvice(16, t)?.meaning).toContain('still nothing 90 s after');
+    expect(connectionStateMeanings(t).Reconnecting).toContain('After 90 s without success');
+    expect(connectionStateMeanings(t).Failed).toContain('(3 s without success');
+    for (const a of connectionReasonAdvice(t)) expect(`${a.meaning} ${a.advice}`).not.toMatch(/[{}]/);
+  });
+
+  it('spans: seconds, tenths under 10 s, whole minutes', () => {
+    expect([1500, 4000, 12_345, 60_000, 120_000, 90_000].map(spanText)).toEqual([
+      '1.5 s',
+      '4 s',
+      '12 s',
+      '1 minute',
+      '2 minutes',
+      '90 s',
+    ]);
   });
 });

@@ -19,18 +19,64 @@ export const CONNECTION_STATE_NAMES: Record<ConnectionStateType, ConnectionState
   [ConnectionStateType.ConnectionStateFailed]: 'Failed',
 };
 
-/** What one state means (the seed's "连接状态" table). */
-export const CONNECTION_STATE_MEANINGS: Record<ConnectionStateName, string> = {
+/**
+ * The SDK timings the advice quotes. The seed's are the defaults; a client started with other
+ * timings (`holdfast join --fail-after-ms 3000`) gets advice that quotes its own.
+ */
+export interface AdviceTimings {
+  /** Connected → (Reconnecting, Interrupted) after this long without data. */
+  interruptedAfterMs: number;
+  /** (Reconnecting, Lost) this long after Interrupted. */
+  lostAfterMs: number;
+  /** (Failed, JoinFailed) this long after the trying began. */
+  failAfterMs: number;
+}
+
+export const SEED_ADVICE_TIMINGS: Readonly<AdviceTimings> = {
+  interruptedAfterMs: 4000,
+  lostAfterMs: 10_000,
+  failAfterMs: 1_200_000,
+};
+
+/** A span as the advice writes it: `4 s`, `1.5 s`, `90 s`, `20 minutes`, `1 minute`. */
+export function spanText(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+  const s = ms / 1000;
+  return `${Number.isInteger(s) || s >= 10 ? Math.round(s) : s.toFixed(1)} s`;
+}
+
+/** Fills `{interrupted}`, `{lost}` and `{fail}` with the spans of `t`. */
+function fill(text: string, t: AdviceTimings): string {
+  return text
+    .replaceAll('{interrupted}', spanText(t.interruptedAfterMs))
+    .replaceAll('{lost}', spanText(t.lostAfterMs))
+    .replaceAll('{fail}', spanText(t.failAfterMs));
+}
+
+const STATE_MEANINGS: Record<ConnectionStateName, string> = {
   Disconnected: 'Not in a channel: before joinChannel, or after leaveChannel.',
   Connecting: 'Joining: the moment after joinChannel.',
   Connected: 'In the channel; remote users see this user.',
   Reconnecting:
-    'The connection broke and the SDK is rejoining by itself. After 10 s without success it reports Lost ' +
+    'The connection broke and the SDK is rejoining by itself. After {lost} without success it reports Lost ' +
     'and keeps trying.',
   Failed:
-    'The SDK has stopped trying (20 min without success, or the server refused). Call leaveChannel, then ' +
+    'The SDK has stopped trying ({fail} without success, or the server refused). Call leaveChannel, then ' +
     'joinChannel again.',
 };
+
+/** What each state means, quoting `timings` (the seed's by default). */
+export function connectionStateMeanings(
+  timings: AdviceTimings = SEED_ADVICE_TIMINGS,
+): Record<ConnectionStateName, string> {
+  const out = {} as Record<ConnectionStateName, string>;
+  for (const [name, text] of Object.entries(STATE_MEANINGS))
+    out[name as ConnectionStateName] = fill(text, timings);
+  return out;
+}
+
+/** What one state means (the seed's "连接状态" table), with the seed's timings. */
+export const CONNECTION_STATE_MEANINGS: Record<ConnectionStateName, string> = connectionStateMeanings();
 
 export interface ReasonAdvice {
   reason: ConnectionChangedReasonType;
@@ -53,7 +99,7 @@ const TABLE: Record<ConnectionChangedReasonType, [ConnectionStateName | undefine
   1: ['Connected', 'The app joined the channel.', 'Nothing: the user is in the channel.'],
   2: [
     'Reconnecting',
-    'The connection was interrupted: no data from the server for 4 s, or the socket broke. The SDK ' +
+    'The connection was interrupted: no data from the server for {interrupted}, or the socket broke. The SDK ' +
       'reconnects by itself and the state keeps changing until it is back.',
     'Wait: the SDK rejoins automatically. If it lasts, check the network path to the server.',
   ],
@@ -64,7 +110,7 @@ const TABLE: Record<ConnectionChangedReasonType, [ConnectionStateName | undefine
   ],
   4: [
     'Failed',
-    'The SDK kept trying to join for 20 minutes without success and stopped retrying.',
+    'The SDK kept trying to join for {fail} without success and stopped retrying.',
     'Call leaveChannel to leave the current channel, then joinChannel to join again.',
   ],
   5: ['Disconnected', 'The user left the channel.', 'Nothing: the app called leaveChannel.'],
@@ -107,7 +153,7 @@ const TABLE: Record<ConnectionChangedReasonType, [ConnectionStateName | undefine
   15: ['Connected', 'The app rejoined the channel after an interruption.', 'Nothing: the user is back.'],
   16: [
     'Reconnecting',
-    'The connection to the server is lost: still nothing 10 s after it was interrupted. The SDK keeps trying.',
+    'The connection to the server is lost: still nothing {lost} after it was interrupted. The SDK keeps trying.',
     WAIT,
   ],
   17: [undefined, 'The state changed because of the echo test.', 'Stop the echo test to join a channel.'],
@@ -133,17 +179,34 @@ const NAMES = new Map<number, string>(
   Object.entries(ConnectionChangedReasonType).map(([key, value]) => [value, key.slice(PREFIX.length)]),
 );
 
-/** Every reason 0–24 with its name, state, meaning and advice. */
-export const CONNECTION_REASON_ADVICE: readonly ReasonAdvice[] = Object.values(ConnectionChangedReasonType)
-  .sort((a, b) => a - b)
-  .map((reason) => {
-    const [state, meaning, advice] = TABLE[reason];
-    return { reason, name: NAMES.get(reason)!, state, meaning, advice };
-  });
+/** Every reason 0–24 with its name, state, meaning and advice, quoting `timings` (the seed's by default). */
+export function connectionReasonAdvice(
+  timings: AdviceTimings = SEED_ADVICE_TIMINGS,
+): readonly ReasonAdvice[] {
+  return Object.values(ConnectionChangedReasonType)
+    .sort((a, b) => a - b)
+    .map((reason) => {
+      const [state, meaning, advice] = TABLE[reason];
+      return {
+        reason,
+        name: NAMES.get(reason)!,
+        state,
+        meaning: fill(meaning, timings),
+        advice: fill(advice, timings),
+      };
+    });
+}
 
-/** The advice for an Agora reason number; undefined for a number outside 0–24. */
-export function reasonAdvice(reason: number): ReasonAdvice | undefined {
-  return CONNECTION_REASON_ADVICE[reason]?.reason === reason ? CONNECTION_REASON_ADVICE[reason] : undefined;
+/** Every reason 0–24 with its name, state, meaning and advice, with the seed's timings. */
+export const CONNECTION_REASON_ADVICE: readonly ReasonAdvice[] = connectionReasonAdvice();
+
+/**
+ * The advice for an Agora reason number; undefined for a number outside 0–24. With `timings`, the
+ * spans it quotes are those (a client configured to fail after 3 s is not told "20 minutes").
+ */
+export function reasonAdvice(reason: number, timings?: AdviceTimings): ReasonAdvice | undefined {
+  const table = timings ? connectionReasonAdvice(timings) : CONNECTION_REASON_ADVICE;
+  return table[reason]?.reason === reason ? table[reason] : undefined;
 }
 
 /**

@@ -1,8 +1,11 @@
 export {
+  type AdviceTimings,
   CONNECTION_REASON_ADVICE,
   CONNECTION_STATE_MEANINGS,
   CONNECTION_STATE_NAMES,
   type ConnectionStateName,
+  connectionReasonAdvice,
+  connectionStateMeanings,
   OFFLINE_ADVICE,
   type OfflineAdvice,
   offlineReasonName,
@@ -10,6 +13,8 @@ export {
   REPORTED_STATE_NAMES,
   type ReasonAdvice,
   reasonAdvice,
+  SEED_ADVICE_TIMINGS,
+  spanText,
 } from './advice.js';
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export {

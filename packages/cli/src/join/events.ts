@@ -1,4 +1,5 @@
 import type {
+  AdviceTimings,
   ConnectionChangedReasonType,
   ConnectionStateType,
   ErrorCodeType,
@@ -60,6 +61,10 @@ export interface JoinStatus {
   /** Data-stream messages this client sent (accepted by the SDK) and received. */
   messagesSent: number;
   messagesReceived: number;
+  /** The SDK timings this client runs with: the advice quotes them (the seed's when absent). */
+  timings?: AdviceTimings;
+  /** Why the SDK cannot connect (its last onError while trying); the advice while it keeps trying. */
+  connectProblem?: string;
 }
 
 /** What a view does: print one event, and (TTY only) keep a live status area up to date. */

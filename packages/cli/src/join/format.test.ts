@@ -166,3 +166,36 @@ describe('holdfast join output', () => {
     expect(writes[1]).toBe(`\u001b[${lines}F\u001b[J`);
   });
 });
+
+describe('holdfast join advice while it cannot connect, and with its own timings', () => {
+  const base = {
+    channel: 'room',
+    server: 'ws://127.0.0.1:7799',
+    uid: 0,
+    since: at,
+    rttMs: undefined,
+    members: new Set<number>(),
+    messagesSent: 0,
+    messagesReceived: 0,
+  };
+
+  it('Connecting with a dial error: the advice is why ("nothing is listening … is the server running?")', () => {
+    const problem = 'nothing is listening at ws://127.0.0.1:7799 — is the server running?';
+    const lines = formatStatus({ ...base, state: 2, reason: 0, connectProblem: problem }, at, NO_PAINT);
+    expect(lines[2]).toBe(` ${problem}`);
+    expect(lines.join('\n')).not.toContain('Wait for Connected');
+    // Once connected, the problem is no longer the advice.
+    const ok = formatStatus({ ...base, state: 3, reason: 1, connectProblem: problem }, at, NO_PAINT);
+    expect(ok[2]).toBe(' Nothing: the user is in the channel.');
+  });
+
+  it('Failed after --fail-after-ms 3000 says 3 s, not 20 minutes', () => {
+    const timings = { interruptedAfterMs: 4000, lostAfterMs: 10_000, failAfterMs: 3000 };
+    const line = formatEvent({ kind: 'state', at, state: 5, reason: 4 }, NO_PAINT, timings);
+    expect(line).toContain('The SDK kept trying to join for 3 s without success');
+    expect(line).not.toContain('20 minutes');
+    expect(formatEvent({ kind: 'state', at, state: 5, reason: 4 })).toContain(
+      'for 20 minutes without success',
+    );
+  });
+});

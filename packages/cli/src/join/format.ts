@@ -1,4 +1,5 @@
 import {
+  type AdviceTimings,
   CONNECTION_STATE_NAMES,
   type ConnectionStateName,
   ErrorCodeType,
@@ -56,12 +57,12 @@ export function errorName(code: number): string {
  * One event as one line: `<time> <kind> <key=value…> | <meaning> | what to do: <advice>`.
  * The fields before the first `|` are stable for scripts; the text after it is for people.
  */
-export function formatEvent(e: JoinEvent, paint: Paint = NO_PAINT): string {
+export function formatEvent(e: JoinEvent, paint: Paint = NO_PAINT, timings?: AdviceTimings): string {
   const time = paint.dim(clockTime(e.at));
   switch (e.kind) {
     case 'state': {
       const name = stateName(e.state);
-      const advice = reasonAdvice(e.reason);
+      const advice = reasonAdvice(e.reason, timings);
       const text = advice ? ` | ${advice.meaning} | what to do: ${advice.advice}` : '';
       return `${time} state ${paint.state(name, name)} reason=${paint.bold(reasonLabel(e.reason))}${paint.dim(text)}`;
     }
@@ -204,13 +205,15 @@ export function duration(ms: number): string {
 /** The live status block a terminal shows under the scrolling events. */
 export function formatStatus(s: JoinStatus, now: number, paint: Paint, hint = 'Ctrl-C to leave'): string[] {
   const name = stateName(s.state);
-  const advice = reasonAdvice(s.reason);
+  const trying = name === 'Connecting' || name === 'Reconnecting';
+  // While the SDK keeps trying, why it cannot connect is the advice ("nothing is listening at …").
+  const advice = trying && s.connectProblem ? s.connectProblem : reasonAdvice(s.reason, s.timings)?.advice;
   const members = [...s.members].sort((a, b) => a - b);
   return [
     paint.dim(`── holdfast join ${s.channel} · uid ${s.uid || '(assigning)'} · ${s.server}`),
     ` ${paint.state(name, `● ${name}`)} ${paint.bold(reasonLabel(s.reason))} for ${duration(now - s.since)}` +
       `   rtt ${s.rttMs === undefined ? '-' : `${s.rttMs} ms`}`,
-    advice ? paint.dim(` ${advice.advice}`) : '',
+    advice ? paint.dim(` ${advice}`) : '',
     ` members (${members.length}): ${members.length ? members.join(', ') : '-'}` +
       (s.messagesSent || s.messagesReceived
         ? `   messages: ${s.messagesSent} sent, ${s.messagesReceived} received`

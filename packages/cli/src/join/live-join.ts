@@ -1,4 +1,4 @@
-import { MAX_STREAM_MESSAGE_BYTES } from '@holdfast/protocol';
+import { MAX_STREAM_MESSAGE_BYTES, SEED_ADVICE_TIMINGS } from '@holdfast/protocol';
 import {
   type ChannelProfileType,
   type ClientRoleType,
@@ -6,6 +6,7 @@ import {
   ConnectionStateType,
   createRtcEngine,
   type EngineTiming,
+  ErrorCodeType,
   type IRtcEngine,
   type TransportFactory,
 } from '@holdfast/sdk';
@@ -77,6 +78,7 @@ export class LiveJoin {
       members: new Set<number>(),
       messagesSent: 0,
       messagesReceived: 0,
+      timings: { ...SEED_ADVICE_TIMINGS, ...definedTimings(opts.timing) },
     };
   }
 
@@ -94,6 +96,7 @@ export class LiveJoin {
     engine.registerEventHandler({
       onConnectionStateChanged: (_c, state, reason) => {
         Object.assign(this.status, { state, reason, since: this.#now() });
+        if (state === S.ConnectionStateConnected) this.status.connectProblem = undefined;
         const out = state === S.ConnectionStateFailed || state === S.ConnectionStateDisconnected;
         // Out of the channel (left, refused, failed): nobody is known to be there any more.
         if (out) members.clear();
@@ -113,7 +116,14 @@ export class LiveJoin {
       },
       onClientRoleChanged: (_c, _old, role) =>
         this.#emit({ kind: 'role', at: this.#now(), role: role === 1 ? 'broadcaster' : 'audience' }),
-      onError: (code, message) => this.#emit({ kind: 'error', at: this.#now(), code, message }),
+      onError: (code, message) => {
+        // ErrFailed while trying to connect is the SDK saying why it cannot (refused, bad URL, TLS).
+        const trying =
+          this.status.state === S.ConnectionStateConnecting ||
+          this.status.state === S.ConnectionStateReconnecting;
+        if (code === ErrorCodeType.ErrFailed && trying) this.status.connectProblem = message;
+        this.#emit({ kind: 'error', at: this.#now(), code, message });
+      },
       onTokenPrivilegeWillExpire: () =>
         this.#emit({
           kind: 'token',
@@ -269,4 +279,13 @@ export class LiveJoin {
     this.status.rttMs = this.opts.rtt();
     this.opts.view.event(e, this.status);
   }
+}
+
+/** The timings the engine was given, without the ones left to their defaults. */
+function definedTimings(t: EngineTiming): Partial<typeof SEED_ADVICE_TIMINGS> {
+  const out: Partial<Record<keyof typeof SEED_ADVICE_TIMINGS, number>> = {};
+  if (t.interruptedAfterMs !== undefined) out.interruptedAfterMs = t.interruptedAfterMs;
+  if (t.lostAfterMs !== undefined) out.lostAfterMs = t.lostAfterMs;
+  if (t.failAfterMs !== undefined) out.failAfterMs = t.failAfterMs;
+  return out;
 }

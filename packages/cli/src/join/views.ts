@@ -9,7 +9,7 @@ interface Output {
 /** Plain lines, one per event, nothing redrawn: for pipes, logs and scripts. */
 export function plainView(out: Output, paint: Paint = NO_PAINT): JoinView {
   return {
-    event: (e) => out.write(`${formatEvent(e, paint)}\n`),
+    event: (e, status) => out.write(`${formatEvent(e, paint, status.timings)}\n`),
     tick: () => {},
     close: () => {},
   };
@@ -124,7 +124,7 @@ export function ttyView(
   return {
     event(e: JoinEvent, status: JoinStatus) {
       clear();
-      out.write(`${formatEvent(e, paint)}\n`);
+      out.write(`${formatEvent(e, paint, status.timings)}\n`);
       draw(status);
     },
     tick(status) {
