@@ -479,7 +479,34 @@ export function streamContract({ name, make, settle }: ContractTarget): void {
   });
 }
 
+export function mediaHostContract({ name, make }: ContractTarget): void {
+  describe(`${name}: MediaHostStore`, () => {
+    it('the first claim wins; the holder renews; others are told who holds it; per channel', async () => {
+      const e = await make();
+      expect(await e.mediaHost(ROOM)).toBeUndefined();
+      expect(await e.claimMediaHost(ROOM, 'node-1', 5000)).toBe('node-1');
+      expect(await e.claimMediaHost(ROOM, 'node-2', 5000)).toBe('node-1');
+      expect(await e.claimMediaHost(ROOM, 'node-1', 5000)).toBe('node-1');
+      expect(await e.mediaHost(ROOM)).toBe('node-1');
+      expect(await e.claimMediaHost(OTHER, 'node-2', 5000)).toBe('node-2');
+    });
+
+    it('a claim not renewed lapses and the next node takes it; a release by another node does nothing', async () => {
+      const e = await make();
+      await e.claimMediaHost(ROOM, 'node-1', 150);
+      await e.releaseMediaHost(ROOM, 'node-2');
+      expect(await e.mediaHost(ROOM)).toBe('node-1');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await e.mediaHost(ROOM)).toBeUndefined();
+      expect(await e.claimMediaHost(ROOM, 'node-2', 5000)).toBe('node-2');
+      await e.releaseMediaHost(ROOM, 'node-2');
+      expect(await e.mediaHost(ROOM)).toBeUndefined();
+    });
+  });
+}
+
 export function engineContract(target: ContractTarget): void {
+  mediaHostContract(target);
   channelStoreContract(target);
   streamContract(target);
   sessionStoreContract(target);
