@@ -1,5 +1,5 @@
 import type { ServerFrame } from '@holdfast/protocol';
-import { type RawData, WebSocket } from 'ws';
+import { type ClientOptions, type RawData, WebSocket } from 'ws';
 
 /** How the socket closed, as seen by the client. */
 export interface CloseInfo {
@@ -42,9 +42,12 @@ export class RawClient {
     );
   }
 
-  /** Opens a socket to `url` and resolves once it is open. */
-  static async connect(url: string): Promise<RawClient> {
-    const ws = new WebSocket(url);
+  /**
+   * Opens a socket to `url` and resolves once it is open. `options` go to `ws` (headers such as
+   * Origin or X-Forwarded-For, `localAddress`, a TLS `ca`).
+   */
+  static async connect(url: string, options?: ClientOptions): Promise<RawClient> {
+    const ws = new WebSocket(url, options);
     const client = new RawClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

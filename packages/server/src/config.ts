@@ -106,7 +106,9 @@ export interface ServerOptions {
   drainTimeoutMs?: number;
   /**
    * Credentials for the admin REST API and the console (HTTP Basic, like the commercial
-   * channel-management APIs). Without them both are open: development mode.
+   * channel-management APIs). Without them both are open only on a loopback `host` with no
+   * `trustedProxies`; anywhere else the server generates credentials for the run
+   * (`RunningServer.generatedAdmin`; `holdfast serve` prints them once, to stderr).
    */
   admin?: { customerId: string; customerSecret: string };
   /**
@@ -114,6 +116,24 @@ export interface ServerOptions {
    * into packages/console/dist). Default true; the console is behind `admin` when that is set.
    */
   console?: boolean;
+  /**
+   * Serve HTTPS and WSS instead of HTTP and WS: the certificate chain and private key, PEM.
+   * (`holdfast serve --tls-cert FILE --tls-key FILE`.)
+   */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Load balancers / reverse proxies whose X-Forwarded-For is believed: addresses or CIDR blocks
+   * (`10.0.0.0/8`, `fd00::/8`). From these peers the client is the right-most forwarded address
+   * that is not itself a trusted proxy: kicking rules by IP, per-address limits, logs and the
+   * console use it. Anyone else's X-Forwarded-For is ignored. Default: none.
+   */
+  trustedProxies?: string[];
+  /**
+   * Browser origins that may open a WebSocket (`https://app.example.com`, `https://*.example.com`,
+   * `*`); any other browser Origin gets HTTP 403 before the upgrade. Requests without an Origin
+   * header (non-browser clients) are let through. Default: every origin.
+   */
+  allowedOrigins?: string[];
 }
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Clock } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { AppRegistry } from './auth/apps.js';
@@ -18,4 +19,6 @@ export interface ServerContext {
   router: HttpRouter;
   clock: Clock;
   log: Logger;
+  /** A request's client address: the peer's, or the one a trusted proxy forwarded. */
+  clientAddress: (req: IncomingMessage) => string;
 }

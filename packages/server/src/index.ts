@@ -1,3 +1,4 @@
+export { secretsEqual } from './admin/auth.js';
 export {
   AccessTokenError,
   type AccessTokenErrorCode,
@@ -50,4 +51,12 @@ export type { MediaOptions } from './media/config.js';
 export { createLogger, LOG_FORMATS, type LogFormat, prettyLine } from './observe/log.js';
 export type { ObservedEvent } from './observe/observer.js';
 export type { Readiness } from './observe/readiness.js';
+export { type AdminCredentials, effectiveAdmin, isLoopbackHost } from './security/admin-default.js';
+export {
+  clientAddress,
+  normalizeAddress,
+  parseForwardedEntry,
+  TrustedProxies,
+} from './security/client-address.js';
+export { OriginPolicy } from './security/origins.js';
 export { type RunningServer, startServer } from './server.js';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type Clock, systemClock } from '@holdfast/protocol';
@@ -28,12 +29,14 @@ import { ConnectionGate, refuseWebSocket } from './gateway/handshake.js';
 import { KeepaliveWheel } from './gateway/keepalive.js';
 import { HttpRouter, sendJson } from './gateway/router.js';
 import { MediaPlane } from './media/media-plane.js';
-import { GatewayCounters } from './observe/counters.js';
 import { MediaRouter } from './media/router.js';
+import { GatewayCounters } from './observe/counters.js';
 import { createLogger } from './observe/log.js';
 import { NodeMetrics } from './observe/metrics.js';
 import { Observer } from './observe/observer.js';
 import { type Readiness, readiness } from './observe/readiness.js';
+import { type AdminCredentials, effectiveAdmin } from './security/admin-default.js';
+import { EdgeSecurity, refuseUpgradeHttp } from './security/edge.js';
 
 function destroyOnError(socket: Duplex): void {
   socket.on('error', () => socket.destroy());
@@ -55,10 +58,15 @@ function refuseUpgradeDraining(socket: Duplex): void {
 
 /** A running server. */
 export interface RunningServer {
-  /** `ws://host:port`: give this to the SDK as `serverUrl`. */
+  /** `ws://host:port` (`wss://` with `tls`): give this to the SDK as `serverUrl`. */
   readonly url: string;
-  /** `http://host:port`: /healthz and friends. */
+  /** `http://host:port` (`https://` with `tls`): /healthz and friends. */
   readonly httpUrl: string;
+  /**
+   * Admin API / console credentials generated for this run (no `admin` given, and the server is
+   * reachable from other machines): show them to the operator once. Undefined otherwise.
+   */
+  readonly generatedAdmin: AdminCredentials | undefined;
   readonly port: number;
   readonly nodeId: string;
   /** The embedded SFU (undefined with `media: { enabled: false }`): diagnostics and test seams. */
@@ -123,7 +131,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clock,
       log,
       publish: (ref, event) => service.publish(ref, event),
+      closed: (ref) => router?.roomClosed(ref),
     });
+    router = new MediaRouter(plane, {
+      nodeId,
+      engine,
+      local,
+      clock,
+      log,
+      claimTtlMs: 3 * timing.heartbeatMs,
+      checkEveryMs: timing.heartbeatMs,
+    });
+    service.media = router;
+  }
   const startedAt = clock.now();
   let draining = false;
   const isReady = (): Readiness =>
@@ -141,19 +161,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       status: 'ok',
       nodeId,
       sessions: service.sessionCount,
-      closed: (ref) => router?.roomClosed(ref),
-    });
-    router = new MediaRouter(plane, {
-      nodeId,
-      engine,
-      local,
-      clock,
-      log,
-      claimTtlMs: 3 * timing.heartbeatMs,
-      checkEveryMs: timing.heartbeatMs,
       uptimeMs: clock.now() - startedAt,
-    service.media = router;
-  }
       ready: isReady().ready,
       draining,
     }),
@@ -182,11 +190,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           heartbeatFailures: () => sweeper.engineHealth.failures,
         });
   if (metrics) router.add('GET', '/metrics', (req, res) => metrics.handle(req, res));
-  const ctx: ServerContext = { nodeId, options, apps, engine, service, observer, router, clock, log };
+  const host = options.host ?? '127.0.0.1';
+  const edge = new EdgeSecurity(options);
+  const admin = effectiveAdmin({ admin: options.admin, host, forwarded: edge.trusted.size > 0 });
+  if (admin.generated)
+    log.warn(
+      { host, user: admin.admin?.customerId },
+      'no admin credentials configured and the admin API is reachable from other machines: generated a secret for this run',
+    );
+  const ctx: ServerContext = {
+    nodeId,
+    options: { ...options, admin: admin.admin },
+    apps,
+    engine,
+    service,
+    observer,
+    router,
+    clock,
+    log,
+    clientAddress: edge.clientAddressOf,
+  };
   registerAdminRoutes(ctx);
   registerConsoleRoutes(ctx);
-  const gate = new ConnectionGate(limits, clock, log);
-  const http = createServer((req, res) => void (gate.admitRequest(req, res) && router.handle(req, res)));
+  const gate = new ConnectionGate(limits, clock, log, undefined, edge.isTrustedPeer);
+  const handle = (req: IncomingMessage, res: ServerResponse) =>
+    void (gate.admitRequest(req, res) && router.handle(req, res));
+  const http = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle)
+    : createServer(handle);
   gate.attach(http);
 
   const keepalives = new KeepaliveWheel(clock, timing.keepaliveMs);
@@ -204,7 +235,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       refuseUpgradeDraining(socket);
       return;
     }
-    const remote = req.socket.remoteAddress ?? '';
+    const originRefusal = edge.originRefusal(req);
+    if (originRefusal !== undefined) {
+      gateway.refused('origin_not_allowed');
+      refuseUpgradeHttp(socket, 403, 'origin_not_allowed', originRefusal);
+      return;
+    }
+    const remote = edge.clientAddressOf(req);
     const refusal = gate.upgrade(socket, remote);
     if (refusal !== undefined) gateway.refused('rate_limited');
     wss.handleUpgrade(req, socket, head, (ws) =>
@@ -224,7 +261,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     cluster.reassert(timing.heartbeatMs * 3).catch((err: unknown) => log.error({ err }, 're-assert failed'));
   });
 
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen({ port: options.port ?? 7700, host, backlog: options.backlog ?? 4096 }, () => {
@@ -280,8 +316,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   let closing: Promise<void> | undefined;
   return {
-    url: `ws://${hostForUrl}:${port}`,
-    httpUrl: `http://${hostForUrl}:${port}`,
+    url: `${options.tls ? 'wss' : 'ws'}://${hostForUrl}:${port}`,
+    httpUrl: `${options.tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
+    generatedAdmin: admin.generated ? admin.admin : undefined,
     port,
     nodeId,
     media: service.media,

@@ -74,7 +74,7 @@ export function registerAdminRoutes(ctx: ServerContext): void {
   /** Who asked: the Basic-auth user (or `anonymous` without credentials configured) and from where. */
   const who = (req: IncomingMessage) => ({
     admin: ctx.options.admin ? basicAuthUser(req) : 'anonymous',
-    remote: req.socket.remoteAddress,
+    remote: ctx.clientAddress(req),
   });
   const guard =
     (handler: Handler): RouteHandler =>
@@ -83,7 +83,7 @@ export function registerAdminRoutes(ctx: ServerContext): void {
         audit.warn(
           {
             admin: basicAuthUser(req),
-            remote: req.socket.remoteAddress,
+            remote: ctx.clientAddress(req),
             method: req.method,
             path: url.pathname,
           },

@@ -18,6 +18,15 @@ export type AddressOf = (socket: Socket) => string;
 const peerAddress: AddressOf = (socket) => socket.remoteAddress ?? '';
 
 /**
+ * The TCP socket under a request's socket: over TLS, `req.socket` is the TLSSocket wrapping the
+ * one the listener's `connection` event gave (Node keeps it as `_parent`).
+ */
+function tcpSocket(socket: Duplex): Socket {
+  const parent = (socket as { _parent?: unknown })._parent;
+  return (parent && typeof parent === 'object' ? parent : socket) as Socket;
+}
+
+/**
  * Guards the HTTP listener before anything reaches the WebSocket gateway or the router:
  * - every new socket must deliver its request head (upgrade or plain HTTP) within
  *   `handshakeTimeoutMs`, or it is destroyed (slowloris: half an upgrade, then nothing);
@@ -31,6 +40,8 @@ export class ConnectionGate {
   /** Sockets that have not delivered a request head yet → their deadline (clock ms). */
   #pending = new Map<Socket, number>();
   #refused = new WeakSet<Duplex>();
+  /** Sockets from a trusted proxy: counted at their upgrade, on the client address it forwarded. */
+  #uncounted = new WeakSet<Socket>();
   #timer: TimerHandle | undefined;
   readonly sweepMs: number;
 
@@ -39,6 +50,8 @@ export class ConnectionGate {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly addressOf: AddressOf = peerAddress,
+    /** Sockets not counted on accept (a trusted proxy's: many clients share its address). */
+    private readonly countAtUpgrade: (socket: Socket) => boolean = () => false,
   ) {
     this.limiter = new AddressLimiter(opts, () => clock.now());
     this.sweepMs = Math.max(20, Math.min(250, Math.floor(opts.handshakeTimeoutMs / 8)));
@@ -58,6 +71,12 @@ export class ConnectionGate {
   }
 
   #onConnection(socket: Socket): void {
+    if (this.countAtUpgrade(socket)) {
+      this.#uncounted.add(socket);
+      this.#pending.set(socket, this.clock.now() + this.opts.handshakeTimeoutMs);
+      socket.once('close', () => this.#pending.delete(socket));
+      return;
+    }
     const address = this.addressOf(socket);
     const verdict = this.limiter.open(address);
     if (verdict === 'drop') {
@@ -77,8 +96,9 @@ export class ConnectionGate {
    * address's cap: a 429 has been sent and the router must not run.
    */
   admitRequest(req: IncomingMessage, res: ServerResponse): boolean {
-    this.#pending.delete(req.socket as Socket);
-    if (!this.#refused.has(req.socket)) return true;
+    const socket = tcpSocket(req.socket);
+    this.#pending.delete(socket);
+    if (!this.#refused.has(socket)) return true;
     const body = JSON.stringify({ error: 'rate_limited', message: 'too many connections from this address' });
     res.writeHead(429, {
       'content-type': 'application/json; charset=utf-8',
@@ -94,10 +114,18 @@ export class ConnectionGate {
    * An upgrade arrived from `address` (the client's address as the caller knows it: the peer
    * address, or the one a trusted proxy forwarded): undefined to go ahead, or why it must be
    * refused (`rate_limited`). Joins per second are counted on `address`; connections were
-   * counted on accept, on `addressOf(socket)`.
+   * counted on accept, on `addressOf(socket)`, except a trusted proxy's: those are counted here,
+   * on `address`, until the socket closes.
    */
-  upgrade(socket: Duplex, address: string = this.addressOf(socket as Socket)): string | undefined {
-    this.#pending.delete(socket as Socket);
+  upgrade(upgraded: Duplex, address: string = this.addressOf(tcpSocket(upgraded))): string | undefined {
+    const socket = tcpSocket(upgraded);
+    this.#pending.delete(socket);
+    if (this.#uncounted.has(socket)) {
+      this.#uncounted.delete(socket);
+      const verdict = this.limiter.open(address);
+      if (verdict !== 'drop') socket.once('close', () => this.limiter.release(address));
+      if (verdict !== 'ok') return 'too many connections from this address';
+    }
     if (this.#refused.has(socket)) return 'too many connections from this address';
     if (!this.limiter.allowJoin(address))
       return `more than ${this.opts.maxJoinsPerSecondPerAddress} joins per second from this address`;

@@ -1,0 +1,306 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type RunningServer, type ServerOptions, startServer } from '@holdfast/server';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type ClientOptions, WebSocket } from 'ws';
+import { RawClient } from './support/raw-client.js';
+
+/**
+ * Issue 15 item 5, safe by default: the admin API and console are never open to other machines
+ * (credentials are generated for the run), Basic-auth comparison, the Origin allow-list, trusted
+ * proxies (X-Forwarded-For) for IP kicking rules and per-address limits, and TLS.
+ * All of 127/8 is local on Linux: the "proxy" connects from 127.0.0.3, other peers from 127.0.0.1.
+ */
+
+const PROXY = '127.0.0.3';
+const servers: RunningServer[] = [];
+const clients: RawClient[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.close();
+  for (const s of servers.splice(0)) await s.close();
+});
+
+async function serve(opts: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  const s = await startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent', ...opts });
+  servers.push(s);
+  return s;
+}
+
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+async function get(s: RunningServer, path: string, authorization?: string): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${s.port}${path}`, {
+    headers: authorization ? { authorization } : {},
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+async function connect(url: string, options?: ClientOptions): Promise<RawClient> {
+  const c = await RawClient.connect(url, options);
+  clients.push(c);
+  return c;
+}
+
+async function join(c: RawClient, channel: string, uid: number) {
+  c.send({ type: 'join', v: 1, appId: 'demo', channel, uid, role: 'broadcaster', profile: 'communication' });
+  return c.next('joined');
+}
+
+/** An upgrade the server answers with plain HTTP: its status and JSON body. */
+function refusedUpgrade(url: string, options: ClientOptions): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, options);
+    ws.on('open', () => reject(new Error('the upgrade was accepted')));
+    ws.on('error', () => {});
+    ws.on('unexpected-response', (_req, res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => {
+        text += d;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+  });
+}
+
+describe('admin credentials by default', () => {
+  it('on 0.0.0.0 without credentials: a secret is generated and required by the admin API and console', async () => {
+    const s = await serve({ host: '0.0.0.0' });
+    const gen = s.generatedAdmin!;
+    expect(gen.customerId).toBe('admin');
+    expect(gen.customerSecret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(await get(s, '/dev/v1/channel/demo')).toBe(401);
+    expect(await get(s, '/console/api/snapshot')).toBe(401);
+    expect(await get(s, '/dev/v1/channel/demo', basic('admin', 'wrong'))).toBe(401);
+    expect(await get(s, '/dev/v1/channel/demo', basic(gen.customerId, gen.customerSecret))).toBe(200);
+    expect(await get(s, '/console/api/snapshot', basic(gen.customerId, gen.customerSecret))).toBe(200);
+    // Health stays open, and clients still join.
+    expect(await get(s, '/healthz')).toBe(200);
+    await join(await connect(`ws://127.0.0.1:${s.port}`), 'open', 1);
+  });
+
+  it('on loopback without credentials the admin API stays open (development); behind a trusted proxy it does not', async () => {
+    const local = await serve();
+    expect(local.generatedAdmin).toBeUndefined();
+    expect(await get(local, '/dev/v1/channel/demo')).toBe(200);
+    const proxied = await serve({ trustedProxies: [PROXY] });
+    expect(proxied.generatedAdmin).toBeDefined();
+    expect(await get(proxied, '/dev/v1/channel/demo')).toBe(401);
+  });
+
+  it('configured credentials are used as they are; a wrong secret of any length, or a wrong id, is 401', async () => {
+    const s = await serve({ host: '0.0.0.0', admin: { customerId: 'ops', customerSecret: 's3cret' } });
+    expect(s.generatedAdmin).toBeUndefined();
+    for (const auth of [
+      basic('ops', 'x'), // wrong length
+      basic('ops', 's3creT'), // right length, wrong
+      basic('ops', 's3cret-and-more'),
+      basic('opz', 's3cret'),
+      basic('', 's3cret'),
+      'Basic !!!',
+      undefined,
+    ])
+      expect(await get(s, '/dev/v1/channel/demo', auth), String(auth)).toBe(401);
+    expect(await get(s, '/dev/v1/channel/demo', basic('ops', 's3cret'))).toBe(200);
+  });
+});
+
+describe('allowed origins', () => {
+  it('refuses a browser origin not in the list with 403 and a reason; listed origins and no Origin connect', async () => {
+    const s = await serve({ allowedOrigins: ['https://app.example.com', 'https://*.example.org'] });
+    const refused = await refusedUpgrade(s.url, { origin: 'https://evil.example' });
+    expect(refused).toEqual({
+      status: 403,
+      body: {
+        error: 'origin_not_allowed',
+        message: `origin "https://evil.example" is not in this server's allowed origins (allowedOrigins, --allowed-origin)`,
+      },
+    });
+    expect((await refusedUpgrade(s.url, { origin: 'http://app.example.com' })).status).toBe(403);
+    await join(await connect(s.url, { origin: 'https://app.example.com' }), 'o', 1);
+    await join(await connect(s.url, { origin: 'https://eu.example.org' }), 'o', 2);
+    await join(await connect(s.url), 'o', 3);
+  });
+
+  it('without a list every origin connects', async () => {
+    const s = await serve();
+    await join(await connect(s.url, { origin: 'https://anywhere.example' }), 'o', 1);
+  });
+
+  it('a malformed entry stops the server from starting, naming it', async () => {
+    await expect(serve({ allowedOrigins: ['app.example.com'] })).rejects.toThrow(
+      'allowedOrigins: "app.example.com" is not an origin',
+    );
+    await expect(serve({ trustedProxies: ['10.0.0.0/40'] })).rejects.toThrow(
+      'trustedProxies: "10.0.0.0/40" is not an IP address or CIDR block',
+    );
+  });
+});
+
+describe('trusted proxies', () => {
+  const admin = { customerId: 'ops', customerSecret: 's3cret' };
+  const viaProxy = (xff: string): ClientOptions => ({
+    localAddress: PROXY,
+    headers: { 'x-forwarded-for': xff },
+  });
+
+  it('an IP kicking rule matches the address a trusted proxy forwarded, not a forged header from anyone else', async () => {
+    const s = await serve({ trustedProxies: [PROXY], admin });
+    const proxied = await connect(s.url, viaProxy('198.51.100.1, 203.0.113.9'));
+    await join(proxied, 'k', 1);
+    const forged = await connect(s.url, {
+      localAddress: '127.0.0.1',
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
+    await join(forged, 'k', 2);
+    // The console sees the real client address.
+    const snap = await fetch(`${s.httpUrl}/console/api/snapshot`, {
+      headers: { authorization: basic('ops', 's3cret') },
+    });
+    const members = JSON.stringify(await snap.json());
+    expect(members).toMatch(
+      /"uid":1[,}][^}]*"remote":"203\.0\.113\.9"|"remote":"203\.0\.113\.9"[^}]*"uid":1[,}]/,
+    );
+    expect(members).toMatch(
+      /"uid":2[,}][^}]*"remote":"127\.0\.0\.1"|"remote":"127\.0\.0\.1"[^}]*"uid":2[,}]/,
+    );
+
+    const rule = await fetch(`${s.httpUrl}/dev/v1/kicking-rule`, {
+      method: 'POST',
+      headers: { authorization: basic('ops', 's3cret'), 'content-type': 'application/json' },
+      body: JSON.stringify({ appid: 'demo', ip: '203.0.113.9', time: 1, privileges: ['join_channel'] }),
+    });
+    expect(rule.status).toBe(200);
+    const end = await proxied.next('end');
+    expect(end.code).toBe('banned');
+    await proxied.waitClosed();
+    // The forged header changed nothing: that client was not kicked.
+    await forged.ping(1);
+    expect(forged.isOpen).toBe(true);
+    // Back through the proxy from the same client: refused.
+    const again = await connect(s.url, viaProxy('203.0.113.9'));
+    again.send({
+      type: 'join',
+      v: 1,
+      appId: 'demo',
+      channel: 'k',
+      uid: 3,
+      role: 'broadcaster',
+      profile: 'communication',
+    });
+    expect((await again.next('end')).code).toBe('banned');
+  });
+
+  it('per-address connection limits count the forwarded client, not the proxy', async () => {
+    const s = await serve({ trustedProxies: [PROXY], limits: { maxConnectionsPerAddress: 2 } });
+    const a1 = await connect(s.url, viaProxy('203.0.113.50'));
+    const a2 = await connect(s.url, viaProxy('203.0.113.50'));
+    const a3 = await connect(s.url, viaProxy('203.0.113.50'));
+    expect((await a3.next('end')).code).toBe('rate_limited');
+    expect((await a3.waitClosed()).code).toBe(4429);
+    // Other clients behind the same proxy are not held to the first one's share.
+    const b1 = await connect(s.url, viaProxy('203.0.113.51'));
+    const b2 = await connect(s.url, viaProxy('203.0.113.51'));
+    for (const c of [a1, a2, b1, b2]) await c.ping(7);
+    // When one closes, its client's slot is free again.
+    await a1.close();
+    await new Promise((r) => setTimeout(r, 100));
+    const a4 = await connect(s.url, viaProxy('203.0.113.50'));
+    await join(a4, 'l', 4);
+    // An untrusted peer is counted on its own address whatever it forwards.
+    const u1 = await connect(s.url, {
+      localAddress: '127.0.0.4',
+      headers: { 'x-forwarded-for': '203.0.113.60' },
+    });
+    const u2 = await connect(s.url, {
+      localAddress: '127.0.0.4',
+      headers: { 'x-forwarded-for': '203.0.113.61' },
+    });
+    const u3 = await connect(s.url, {
+      localAddress: '127.0.0.4',
+      headers: { 'x-forwarded-for': '203.0.113.62' },
+    });
+    expect((await u3.next('end')).code).toBe('rate_limited');
+    await u1.ping(1);
+    await u2.ping(1);
+  });
+});
+
+describe('TLS', () => {
+  const dir = mkdtempSync(joinPath(tmpdir(), 'holdfast-tls-'));
+  const cert = joinPath(dir, 'cert.pem');
+  const key = joinPath(dir, 'key.pem');
+  // A self-signed certificate for localhost and 127.0.0.1, made with the openssl CLI.
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  const tls = { cert: readFileSync(cert), key: readFileSync(key) };
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves wss:// and https://: a ws client trusting the certificate joins; an untrusting one is refused', async () => {
+    // A short handshake deadline: the TLS socket must be recognised as the one that finished it.
+    const s = await serve({ tls, limits: { handshakeTimeoutMs: 300 } });
+    expect(s.url).toBe(`wss://127.0.0.1:${s.port}`);
+    expect(s.httpUrl).toBe(`https://127.0.0.1:${s.port}`);
+    const c = await connect(s.url, { ca: tls.cert });
+    await join(c, 't', 1);
+    await new Promise((r) => setTimeout(r, 700));
+    await c.ping(1);
+    expect(c.isOpen).toBe(true);
+    await expect(RawClient.connect(s.url)).rejects.toThrow(/self-signed|self signed/);
+    // Plain HTTP on the TLS port gets nowhere.
+    await expect(fetch(`http://127.0.0.1:${s.port}/healthz`)).rejects.toThrow();
+  });
+
+  it('the Node SDK joins over wss:// (NODE_EXTRA_CA_CERTS)', async () => {
+    const s = await serve({ tls });
+    const script = fileURLToPath(new URL('./support/child-client.mjs', import.meta.url));
+    child = spawn(process.execPath, [script, s.url, 'tls', '5'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: cert },
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the SDK never joined')), 15_000);
+      createInterface({ input: child!.stdout! }).on('line', (line) => {
+        const e = JSON.parse(line) as { name: string };
+        if (e.name === 'onJoinChannelSuccess') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const watcher = await connect(s.url, { ca: tls.cert });
+    // The SDK's member is in the channel the watcher joins.
+    const j = await join(watcher, 'tls', 6);
+    expect(JSON.stringify(j)).toContain('"uid":5');
+  });
+});
