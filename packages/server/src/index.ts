@@ -29,6 +29,8 @@ export type {
 } from './console/types.js';
 export { MemoryEngine } from './engine/memory.js';
 export { RedisEngine, type RedisEngineOptions } from './engine/redis.js';
+export { type ClusterTarget, isClusterUrl, parseClusterUrl } from './engine/redis-connect.js';
+export { channelKey, RedisKeys, RedisOptionsError, type RedisOptionsReason } from './engine/redis-keys.js';
 export type {
   AdmitResult,
   ChannelStore,

@@ -1,15 +1,19 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import * as lua from './redis-scripts.js';
 
-/** The engine's Lua scripts as commands of its Redis connection (see redis-scripts.ts for each). */
-export type Scripted = Redis & {
+/** The engine's command connection: one Redis, or a Redis Cluster. */
+export type CommandClient = Redis | Cluster;
+
+/**
+ * The engine's Lua scripts as commands of its Redis connection (see redis-scripts.ts for each;
+ * their KEYS come from SCRIPT_KEYS in redis-keys.ts).
+ */
+export type Scripted = CommandClient & {
   hfAdmit(
     members: string,
-    chSet: string,
     broadcasters: string,
     uid: string,
     json: string,
-    name: string,
     role: string,
     max: string,
     fresh: string,
@@ -19,11 +23,9 @@ export type Scripted = Redis & {
     k2: string,
     k3: string,
     k4: string,
-    k5: string,
     uid: string,
     sid: string,
-    name: string,
-  ): Promise<string | null>;
+  ): Promise<[string, string] | null>;
   hfSetRole(
     k1: string,
     k2: string,
@@ -40,6 +42,7 @@ export type Scripted = Redis & {
     ref: string,
     event: string,
     limit: string,
+    publishCommand: string,
   ): Promise<number>;
   hfPublishStream(
     k1: string,
@@ -53,6 +56,7 @@ export type Scripted = Redis & {
     epoch: string,
     sseq: string,
     ttl: string,
+    publishCommand: string,
   ): Promise<[number, number?]>;
   hfSnapshot(k1: string, k2: string): Promise<[string[], string]>;
   hfReadLog(k1: string, k2: string): Promise<[string, string[]]>;
@@ -61,9 +65,9 @@ export type Scripted = Redis & {
 };
 
 /** Registers every script on `redis` (ioredis sends EVALSHA, loading a script once per connection). */
-export function defineScripts(redis: Redis): void {
-  redis.defineCommand('hfAdmit', { numberOfKeys: 3, lua: lua.ADMIT_MEMBER });
-  redis.defineCommand('hfRemoveMember', { numberOfKeys: 5, lua: lua.REMOVE_MEMBER });
+export function defineScripts(redis: CommandClient): void {
+  redis.defineCommand('hfAdmit', { numberOfKeys: 2, lua: lua.ADMIT_MEMBER });
+  redis.defineCommand('hfRemoveMember', { numberOfKeys: 4, lua: lua.REMOVE_MEMBER });
   redis.defineCommand('hfSetRole', { numberOfKeys: 2, lua: lua.SET_ROLE });
   redis.defineCommand('hfPublishEvent', { numberOfKeys: 4, lua: lua.PUBLISH_EVENT });
   redis.defineCommand('hfPublishStream', { numberOfKeys: 5, lua: lua.PUBLISH_STREAM });

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { ChannelEvent, StreamAck, StreamMessageEvent, WireRole } from '@holdfast/protocol';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Listeners } from './listeners.js';
 import { defineScripts, type Scripted } from './redis-commands.js';
+import { openConnections } from './redis-connect.js';
+import { RedisKeys, SCRIPT_KEYS } from './redis-keys.js';
 import { type AdmitResult, type RoleResult, STREAM_ACK_TTL_MS, type StreamPublishResult } from './seams.js';
 import {
   type BusMessage,
@@ -18,9 +20,13 @@ import {
 } from './types.js';
 
 export interface RedisEngineOptions {
-  /** `redis://host:port[/db]`. */
+  /**
+   * `redis://[:password@]host:port[/db]`: one Redis server; or
+   * `redis+cluster://[[user]:password@]host:port[,host:port…]`: a Redis Cluster, given by some of
+   * its nodes (the rest are found from them).
+   */
   url: string;
-  /** Key prefix, so several deployments can share one Redis. Default `hf:`. */
+  /** Key prefix, so several deployments can share one Redis. Default `hf:`; no `{` or `}`. */
   prefix?: string;
   log?: Logger;
 }
@@ -29,14 +35,20 @@ export interface RedisEngineOptions {
  * Shared state in Redis, for several server nodes behind any load balancer.
  * Channel events fan out over Redis pub/sub, one topic per channel, to the nodes that have
  * members there (published from inside the script that numbers them, so order is the log's
- * order); node-wide messages (kicks, session moves, channel closes) go on one shared topic. If Redis restarts empty, the
+ * order; on a Redis Cluster, sharded pub/sub in the channel's slot); node-wide messages (kicks,
+ * session moves, channel closes) go on one shared topic. Key layout: redis-keys.ts. If Redis restarts empty, the
  * engine notices (an epoch key vanished) and asks every node to re-assert the
  * sessions and members it holds; kicking rules and event logs are lost then.
  */
 export class RedisEngine implements Engine {
   readonly #cmd: Scripted;
-  readonly #sub: Redis;
-  readonly #p: string;
+  /** The node-wide bus; on one server, channel topics too. */
+  readonly #sub: Redis | Cluster;
+  /** A cluster's channel topics (sharded pub/sub, SSUBSCRIBE). */
+  readonly #shardSub: Cluster | undefined;
+  readonly #k: RedisKeys;
+  /** How the scripts publish a channel event: SPUBLISH keeps it in the channel's shard. */
+  readonly #publishCommand: 'PUBLISH' | 'SPUBLISH';
   readonly #listeners = new Listeners<[BusMessage]>();
   readonly #resetListeners = new Listeners<[]>();
   #epoch = '';
@@ -45,21 +57,19 @@ export class RedisEngine implements Engine {
   #watched = new Map<string, { count: number; ready: Promise<unknown> }>();
 
   private constructor(opts: RedisEngineOptions) {
-    this.#p = opts.prefix ?? 'hf:';
-    const common: RedisOptions = {
-      // Fail commands fast during an outage (the caller retries); reconnect forever.
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times) => Math.min(times * 100, 1000),
-      lazyConnect: true,
-    };
+    this.#k = new RedisKeys(opts.prefix ?? 'hf:');
     const log = opts.log;
-    this.#cmd = new Redis(opts.url, common) as Scripted;
-    this.#sub = new Redis(opts.url, { ...common, maxRetriesPerRequest: null });
+    const conns = openConnections(opts.url);
+    this.#cmd = conns.cmd as Scripted;
+    this.#sub = conns.sub;
+    this.#shardSub = conns.shardSub;
+    this.#publishCommand = conns.shardSub ? 'SPUBLISH' : 'PUBLISH';
     // ioredis emits 'error' on every failed reconnect; unhandled, it would crash the process.
-    this.#cmd.on('error', (err) => log?.warn({ err: err.message }, 'redis error'));
-    this.#sub.on('error', (err) => log?.debug({ err: err.message }, 'redis subscriber error'));
+    this.#cmd.on('error', (err: Error) => log?.warn({ err: err.message }, 'redis error'));
+    for (const sub of [this.#sub, this.#shardSub])
+      sub?.on('error', (err: Error) => log?.debug({ err: err.message }, 'redis subscriber error'));
     defineScripts(this.#cmd);
-    this.#sub.on('message', (_channel: string, text: string) => {
+    const receive = (_channel: string, text: string) => {
       let message: BusMessage;
       try {
         message = JSON.parse(text) as BusMessage;
@@ -67,22 +77,32 @@ export class RedisEngine implements Engine {
         return;
       }
       this.#listeners.emit(message);
-    });
+    };
+    this.#sub.on('message', receive);
+    this.#shardSub?.on('smessage', receive);
     this.#cmd.on('ready', () => void this.#checkEpoch().catch(() => {}));
   }
 
-  /** Connects both Redis connections; rejects if Redis is not reachable at start. */
+  /**
+   * Connects the Redis connections; rejects if Redis is not reachable at start, or with a
+   * RedisOptionsError (its `reason`) for options it cannot run with.
+   */
   static async connect(opts: RedisEngineOptions): Promise<RedisEngine> {
     const engine = new RedisEngine(opts);
-    await Promise.all([engine.#cmd.connect(), engine.#sub.connect()]);
-    await engine.#sub.subscribe(`${engine.#p}bus`);
-    await engine.#checkEpoch();
+    try {
+      await Promise.all([engine.#cmd.connect(), engine.#sub.connect(), engine.#shardSub?.connect()]);
+      await engine.#sub.subscribe(engine.#k.bus);
+      await engine.#checkEpoch();
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
     return engine;
   }
 
   /** A Redis that lost its data (restart without persistence) no longer has our epoch key. */
   async #checkEpoch(): Promise<void> {
-    const key = `${this.#p}epoch`;
+    const key = this.#k.epoch;
     const current = await this.#cmd.get(key);
     if (current && current === this.#epoch) return;
     if (current && !this.#epoch) {
@@ -99,18 +119,7 @@ export class RedisEngine implements Engine {
   }
 
   #ch(ref: ChannelRef, part: 'm' | 'b' | 'seq' | 'log'): string {
-    return `${this.#p}c:${ref.appId}:${encodeURIComponent(ref.channel)}:${part}`;
-  }
-  /** One sender's data-stream acks in a channel (a hash epoch → last sseq, expiring on its own). */
-  #acks(ref: ChannelRef, uid: number): string {
-    return `${this.#p}c:${ref.appId}:${encodeURIComponent(ref.channel)}:acks:${uid}`;
-  }
-  /** The pub/sub topic of one channel's events: only nodes with members there subscribe. */
-  #topic(ref: ChannelRef): string {
-    return `${this.#p}ev:${ref.appId}:${encodeURIComponent(ref.channel)}`;
-  }
-  #chSet(appId: string): string {
-    return `${this.#p}a:${appId}:chs`;
+    return this.#k.channel(ref, part);
   }
 
   async admitMember(
@@ -119,34 +128,43 @@ export class RedisEngine implements Engine {
     opts: { maxBroadcasters: number; fresh?: boolean },
   ): Promise<AdmitResult> {
     const [status, old] = await this.#cmd.hfAdmit(
-      this.#ch(ref, 'm'),
-      this.#chSet(ref.appId),
-      this.#ch(ref, 'b'),
+      ...SCRIPT_KEYS.hfAdmit(this.#k, ref),
       String(member.uid),
       JSON.stringify(member),
-      ref.channel,
       member.role,
       String(opts.maxBroadcasters),
       opts.fresh ? '1' : '0',
     );
     if (status === 'taken') return { ok: false, reason: 'uid_taken' };
     if (status === 'full') return { ok: false, reason: 'too_many_broadcasters' };
+    // The app's channel index is in another slot, so it is written after the admission: a
+    // concurrent last leave that takes the name out either does so before this (the name comes
+    // back here) or looks again after this member is in (and puts it back: #dropFromIndex).
+    await this.#cmd.sadd(this.#k.channelSet(ref.appId), ref.channel);
     const previous = old ? (JSON.parse(old) as MemberRecord) : undefined;
     return previous && previous.sessionId !== member.sessionId ? { ok: true, previous } : { ok: true };
   }
 
   async removeMember(ref: ChannelRef, uid: number, sessionId: string): Promise<MemberRecord | undefined> {
-    const old = await this.#cmd.hfRemoveMember(
-      this.#ch(ref, 'm'),
-      this.#chSet(ref.appId),
-      this.#ch(ref, 'seq'),
-      this.#ch(ref, 'log'),
-      this.#ch(ref, 'b'),
+    const out = await this.#cmd.hfRemoveMember(
+      ...SCRIPT_KEYS.hfRemoveMember(this.#k, ref),
       String(uid),
       sessionId,
-      ref.channel,
     );
-    return old ? (JSON.parse(old) as MemberRecord) : undefined;
+    if (!out) return undefined;
+    const [old, emptied] = out;
+    if (emptied === '1') await this.#dropFromIndex(ref);
+    return JSON.parse(old) as MemberRecord;
+  }
+
+  /**
+   * Takes an emptied channel's name out of its app's index, then looks again: a member admitted
+   * meanwhile (whose own SADD may have come before this SREM) puts the name back.
+   */
+  async #dropFromIndex(ref: ChannelRef): Promise<void> {
+    const set = this.#k.channelSet(ref.appId);
+    await this.#cmd.srem(set, ref.channel);
+    if ((await this.#cmd.exists(this.#ch(ref, 'm'))) > 0) await this.#cmd.sadd(set, ref.channel);
   }
 
   async setMemberRole(
@@ -157,8 +175,7 @@ export class RedisEngine implements Engine {
     maxBroadcasters: number,
   ): Promise<RoleResult> {
     const [status, updated] = await this.#cmd.hfSetRole(
-      this.#ch(ref, 'm'),
-      this.#ch(ref, 'b'),
+      ...SCRIPT_KEYS.hfSetRole(this.#k, ref),
       String(uid),
       sessionId,
       role,
@@ -179,15 +196,14 @@ export class RedisEngine implements Engine {
   }
 
   async listChannels(appId: string): Promise<ChannelSummary[]> {
-    const names = await this.#cmd.smembers(this.#chSet(appId));
-    const pipe = this.#cmd.pipeline();
-    for (const channel of names) pipe.hvals(this.#ch({ appId, channel }, 'm'));
-    const results = (await pipe.exec()) ?? [];
+    const names = await this.#cmd.smembers(this.#k.channelSet(appId));
+    // One HVALS per channel, all in flight at once (on a cluster, each to its channel's shard).
+    const results = await Promise.all(
+      names.map((channel) => this.#cmd.hvals(this.#ch({ appId, channel }, 'm'))),
+    );
     const out: ChannelSummary[] = [];
     names.forEach((channel, i) => {
-      const members = ((results[i]?.[1] as string[] | undefined) ?? []).map(
-        (m) => JSON.parse(m) as MemberRecord,
-      );
+      const members = (results[i] ?? []).map((m) => JSON.parse(m) as MemberRecord);
       if (members.length === 0) return;
       const broadcasterCount = members.filter((m) => m.role === 'broadcaster').length;
       out.push({ channel, userCount: members.length, broadcasterCount });
@@ -197,29 +213,24 @@ export class RedisEngine implements Engine {
 
   async publishEvent(ref: ChannelRef, event: ChannelEvent): Promise<number> {
     return this.#cmd.hfPublishEvent(
-      this.#ch(ref, 'seq'),
-      this.#ch(ref, 'log'),
-      this.#topic(ref),
-      this.#ch(ref, 'm'),
+      ...SCRIPT_KEYS.hfPublishEvent(this.#k, ref),
       JSON.stringify({ appId: ref.appId, channel: ref.channel }),
       JSON.stringify(event),
       String(EVENT_LOG_LIMIT),
+      this.#publishCommand,
     );
   }
 
   async publishStream(ref: ChannelRef, event: StreamMessageEvent): Promise<StreamPublishResult> {
     const [seq, last] = await this.#cmd.hfPublishStream(
-      this.#ch(ref, 'seq'),
-      this.#ch(ref, 'log'),
-      this.#topic(ref),
-      this.#ch(ref, 'm'),
-      this.#acks(ref, event.uid),
+      ...SCRIPT_KEYS.hfPublishStream(this.#k, ref, event.uid),
       JSON.stringify({ appId: ref.appId, channel: ref.channel }),
       JSON.stringify(event),
       String(EVENT_LOG_LIMIT),
       String(event.epoch),
       String(event.sseq),
       String(STREAM_ACK_TTL_MS),
+      this.#publishCommand,
     );
     if (seq > 0) return { ok: true, seq };
     if (seq < 0) return { ok: false, reason: 'duplicate', last: Number(last) };
@@ -227,12 +238,12 @@ export class RedisEngine implements Engine {
   }
 
   async streamAcks(ref: ChannelRef, uid: number): Promise<StreamAck[]> {
-    const all = await this.#cmd.hgetall(this.#acks(ref, uid));
+    const all = await this.#cmd.hgetall(this.#k.acks(ref, uid));
     return Object.entries(all).map(([epoch, seq]) => ({ epoch: Number(epoch), seq: Number(seq) }));
   }
 
   async eventsSince(ref: ChannelRef, seq: number): Promise<SequencedEvent[] | undefined> {
-    const [current, items] = await this.#cmd.hfReadLog(this.#ch(ref, 'seq'), this.#ch(ref, 'log'));
+    const [current, items] = await this.#cmd.hfReadLog(...SCRIPT_KEYS.hfReadLog(this.#k, ref));
     const last = Number(current);
     if (seq > last) return undefined;
     const log = items.map((i) => JSON.parse(i) as SequencedEvent);
@@ -242,75 +253,79 @@ export class RedisEngine implements Engine {
   }
 
   async raiseSeq(ref: ChannelRef, seq: number): Promise<void> {
-    await this.#cmd.hfRaiseSeq(this.#ch(ref, 'seq'), String(seq));
+    await this.#cmd.hfRaiseSeq(...SCRIPT_KEYS.hfRaiseSeq(this.#k, ref), String(seq));
   }
 
   async snapshot(ref: ChannelRef): Promise<{ members: MemberRecord[]; seq: number }> {
-    const [members, seq] = await this.#cmd.hfSnapshot(this.#ch(ref, 'm'), this.#ch(ref, 'seq'));
+    const [members, seq] = await this.#cmd.hfSnapshot(...SCRIPT_KEYS.hfSnapshot(this.#k, ref));
     return { members: members.map((m) => JSON.parse(m) as MemberRecord), seq: Number(seq) };
   }
 
   async putRule(rule: KickingRule): Promise<KickingRule> {
-    const stored = { ...rule, id: rule.id || (await this.#cmd.incr(`${this.#p}rseq`)) };
+    const stored = { ...rule, id: rule.id || (await this.#cmd.incr(this.#k.ruleSeq)) };
     if (stored.expiresAt !== stored.createdAt)
-      await this.#cmd.hset(`${this.#p}r:${rule.appId}`, String(stored.id), JSON.stringify(stored));
+      await this.#cmd.hset(this.#k.rules(rule.appId), String(stored.id), JSON.stringify(stored));
     return stored;
   }
   async listRules(appId: string): Promise<KickingRule[]> {
-    return (await this.#cmd.hvals(`${this.#p}r:${appId}`)).map((r) => JSON.parse(r) as KickingRule);
+    return (await this.#cmd.hvals(this.#k.rules(appId))).map((r) => JSON.parse(r) as KickingRule);
   }
   async deleteRule(appId: string, id: number): Promise<boolean> {
-    return (await this.#cmd.hdel(`${this.#p}r:${appId}`, String(id))) > 0;
+    return (await this.#cmd.hdel(this.#k.rules(appId), String(id))) > 0;
   }
 
   async putSession(session: SessionRecord): Promise<void> {
-    await this.#cmd.set(`${this.#p}s:${session.id}`, JSON.stringify(session));
+    await this.#cmd.set(this.#k.session(session.id), JSON.stringify(session));
   }
   async getSession(id: string): Promise<SessionRecord | undefined> {
-    const s = await this.#cmd.get(`${this.#p}s:${id}`);
+    const s = await this.#cmd.get(this.#k.session(id));
     return s ? (JSON.parse(s) as SessionRecord) : undefined;
   }
   async deleteSession(id: string): Promise<void> {
-    await this.#cmd.multi().del(`${this.#p}s:${id}`).zrem(`${this.#p}dl`, id).exec();
+    await this.#cmd.multi().del(this.#k.session(id)).zrem(this.#k.deadlines, id).exec();
   }
 
   async heartbeat(nodeId: string, ttlMs: number): Promise<number> {
     const [, time] =
-      (await this.#cmd.multi().set(`${this.#p}n:${nodeId}`, '1', 'PX', ttlMs).time().exec()) ?? [];
+      (await this.#cmd.multi().set(this.#k.node(nodeId), '1', 'PX', ttlMs).time().exec()) ?? [];
     const [sec, usec] = (time?.[1] as [string, string] | undefined) ?? [String(Date.now() / 1000), '0'];
     return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
   }
   async forgetNode(nodeId: string): Promise<void> {
-    await this.#cmd.del(`${this.#p}n:${nodeId}`);
+    await this.#cmd.del(this.#k.node(nodeId));
   }
   async setDeadlines(entries: Array<{ sessionId: string; deadline: number }>): Promise<void> {
     // One ZADD per 500 sessions; a failed write rejects (a pipeline would resolve with the error
     // inside), so the sweeper does not count a deadline as published when Redis never stored it.
     for (let i = 0; i < entries.length; i += 500) {
       const args = entries.slice(i, i + 500).flatMap((e) => [e.deadline, e.sessionId]);
-      await this.#cmd.zadd(`${this.#p}dl`, ...args);
+      await this.#cmd.zadd(this.#k.deadlines, ...args);
     }
   }
   async claimOrphans(now: number, limit: number): Promise<SessionRecord[]> {
+    const [deadlines] = SCRIPT_KEYS.hfClaimOrphans(this.#k);
     const out = await this.#cmd.hfClaimOrphans(
-      `${this.#p}dl`,
+      deadlines,
       String(now),
       String(limit),
-      `${this.#p}s:`,
-      `${this.#p}n:`,
+      this.#k.sessionPrefix,
+      this.#k.nodePrefix,
     );
     return out.map((s) => JSON.parse(s) as SessionRecord);
   }
 
   async watchChannel(ref: ChannelRef): Promise<void> {
-    const topic = this.#topic(ref);
+    const topic = this.#k.topic(ref);
     const watched = this.#watched.get(topic);
     if (watched) {
       watched.count++;
       await watched.ready;
       return;
     }
-    const entry = { count: 1, ready: this.#sub.subscribe(topic) };
+    const entry = {
+      count: 1,
+      ready: this.#shardSub ? this.#shardSub.ssubscribe(topic) : this.#sub.subscribe(topic),
+    };
     this.#watched.set(topic, entry);
     try {
       await entry.ready;
@@ -322,13 +337,13 @@ export class RedisEngine implements Engine {
     }
   }
   async unwatchChannel(ref: ChannelRef): Promise<void> {
-    const topic = this.#topic(ref);
+    const topic = this.#k.topic(ref);
     const watched = this.#watched.get(topic);
     if (!watched || --watched.count > 0) return;
     // SUBSCRIBE / UNSUBSCRIBE go out in order on one connection: a watch that comes after this
     // one subscribes again, and wins.
     this.#watched.delete(topic);
-    await this.#sub.unsubscribe(topic);
+    await (this.#shardSub ? this.#shardSub.sunsubscribe(topic) : this.#sub.unsubscribe(topic));
   }
   /** How many channel topics this node is subscribed to (tests, metrics). */
   get watchedChannels(): number {
@@ -336,7 +351,7 @@ export class RedisEngine implements Engine {
   }
 
   async publish(message: BusMessage): Promise<void> {
-    await this.#cmd.publish(`${this.#p}bus`, JSON.stringify(message));
+    await this.#cmd.publish(this.#k.bus, JSON.stringify(message));
   }
   subscribe(listener: (message: BusMessage) => void): () => void {
     return this.#listeners.add(listener);
@@ -351,6 +366,7 @@ export class RedisEngine implements Engine {
     this.#listeners.clear();
     this.#resetListeners.clear();
     this.#sub.disconnect();
+    this.#shardSub?.disconnect();
     this.#cmd.disconnect();
   }
 }

@@ -1,0 +1,94 @@
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { RedisOptionsError } from './redis-keys.js';
+
+/** The connections the engine needs: commands, node-wide messages, and channel topics. */
+export interface RedisConnections {
+  cmd: Redis | Cluster;
+  /** Subscribed to the node-wide bus (classic pub/sub); on one server, to channel topics too. */
+  sub: Redis | Cluster;
+  /** A cluster's sharded subscriber (a connection per master) for channel topics; absent on one server. */
+  shardSub?: Cluster;
+}
+
+/** A Redis Cluster to reach: some of its nodes (the rest are found from them) and the credentials for all. */
+export interface ClusterTarget {
+  nodes: Array<{ host: string; port: number }>;
+  username?: string;
+  password?: string;
+}
+
+const CLUSTER_SCHEME = 'redis+cluster://';
+
+/** Whether `url` names a Redis Cluster (`redis+cluster://…`) rather than one server. */
+export const isClusterUrl = (url: string): boolean => url.toLowerCase().startsWith(CLUSTER_SCHEME);
+
+/**
+ * Parses `redis+cluster://[[user]:password@]host:port[,host:port…]` (IPv6 hosts in brackets; port
+ * 6379 when left out). Throws RedisOptionsError: `no_seeds` (no node), `bad_seed` (a node that is
+ * not host:port, or a path: a cluster has no db number).
+ */
+export function parseClusterUrl(url: string): ClusterTarget {
+  if (!isClusterUrl(url)) throw new RedisOptionsError('bad_seed', `"${url}" is not a redis+cluster:// URL`);
+  const rest = url.slice(CLUSTER_SCHEME.length);
+  const at = rest.lastIndexOf('@');
+  const userinfo = at >= 0 ? rest.slice(0, at) : undefined;
+  const hosts = rest.slice(at + 1).replace(/\/$/, '');
+  if (hosts.trim() === '')
+    throw new RedisOptionsError('no_seeds', 'redis+cluster:// needs at least one node (host:port)');
+  const nodes = hosts.split(',').map((text) => {
+    const m = /^(\[[0-9a-fA-F:.]+\]|[^:/[\]\s]+)(?::(\d{1,5}))?$/.exec(text.trim());
+    const port = Number(m?.[2] ?? '6379');
+    if (!m || port < 1 || port > 65_535)
+      throw new RedisOptionsError(
+        'bad_seed',
+        `Redis Cluster node "${text}" is not host:port (and a cluster has no db number)`,
+      );
+    return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port };
+  });
+  const out: ClusterTarget = { nodes };
+  if (userinfo !== undefined) {
+    const colon = userinfo.indexOf(':');
+    const user = decodeURIComponent(colon >= 0 ? userinfo.slice(0, colon) : userinfo);
+    const password = colon >= 0 ? decodeURIComponent(userinfo.slice(colon + 1)) : '';
+    if (colon < 0) {
+      if (user) out.password = user; // redis+cluster://secret@… : a password alone, as redis:// reads it
+    } else {
+      if (user) out.username = user;
+      if (password) out.password = password;
+    }
+  }
+  return out;
+}
+
+/**
+ * Opens (lazily: `connect()` each) the engine's connections: `redis://…` one server, or
+ * `redis+cluster://…` a Redis Cluster (commands, a classic subscriber for the node-wide bus, and
+ * a sharded subscriber for channel topics).
+ */
+export function openConnections(url: string): RedisConnections {
+  const common: RedisOptions = {
+    // Fail commands fast during an outage (the caller retries); reconnect forever.
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(times * 100, 1000),
+    lazyConnect: true,
+  };
+  if (!isClusterUrl(url))
+    return { cmd: new Redis(url, common), sub: new Redis(url, { ...common, maxRetriesPerRequest: null }) };
+  const target = parseClusterUrl(url);
+  const credentials = {
+    ...(target.username ? { username: target.username } : {}),
+    ...(target.password ? { password: target.password } : {}),
+  };
+  const cluster = (maxRetriesPerRequest: number | null, extra: ClusterOptions = {}) =>
+    new Cluster(target.nodes, {
+      lazyConnect: true,
+      clusterRetryStrategy: (times) => Math.min(times * 100, 1000),
+      redisOptions: { maxRetriesPerRequest, ...credentials },
+      ...extra,
+    });
+  return {
+    cmd: cluster(1),
+    sub: cluster(null),
+    shardSub: cluster(null, { shardedSubscribers: true }),
+  };
+}

@@ -1,0 +1,123 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './redis-server.js';
+
+const run = promisify(execFile);
+
+/**
+ * A real Redis Cluster of `masters` redis-server processes on loopback ports (no replicas, nothing
+ * persisted; each node's cluster config file in a temp directory removed by `kill`), created with
+ * `redis-cli --cluster create`. For multi-node tests of the engine's cluster mode.
+ */
+export class TestRedisCluster {
+  readonly #procs: ChildProcess[] = [];
+  private constructor(
+    readonly ports: number[],
+    readonly dir: string,
+  ) {}
+
+  /** `127.0.0.1:P1,127.0.0.1:P2,…`: the `--redis-cluster` value. */
+  get nodes(): string {
+    return this.ports.map((p) => `127.0.0.1:${p}`).join(',');
+  }
+
+  static async start(masters = 3): Promise<TestRedisCluster> {
+    const ports: number[] = [];
+    while (ports.length < masters) {
+      const p = await freePort();
+      // The cluster bus listens on port + 10000: both must be free and below 65536.
+      if (p + 10_000 < 65_536 && !ports.includes(p)) ports.push(p);
+    }
+    const cluster = new TestRedisCluster(ports, await mkdtemp(join(tmpdir(), 'hf-redis-cluster-')));
+    try {
+      await Promise.all(ports.map((p) => cluster.#spawn(p)));
+      await run('redis-cli', [
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ]);
+      await cluster.#waitOk();
+    } catch (err) {
+      await cluster.kill();
+      throw err;
+    }
+    return cluster;
+  }
+
+  async #spawn(port: number): Promise<void> {
+    const proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(this.dir, `nodes-${port}.conf`),
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.#procs.push(proc);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server :${port} did not start`)), 10_000);
+      proc.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      proc.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+  }
+
+  /** Every node agrees the cluster is up (all 16,384 slots served). */
+  async #waitOk(): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const states = await Promise.all(
+        this.ports.map(async (p) => {
+          const { stdout } = await run('redis-cli', ['-p', String(p), 'cluster', 'info']);
+          return stdout.includes('cluster_state:ok');
+        }),
+      );
+      if (states.every(Boolean)) return;
+      if (Date.now() > deadline) throw new Error('redis cluster did not reach cluster_state:ok');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Kills every node (SIGKILL), waits for them to exit, removes the temp directory. */
+  async kill(): Promise<void> {
+    await Promise.all(
+      this.#procs.map(
+        (proc) =>
+          new Promise<void>((resolve) => {
+            if (proc.pid === undefined || proc.exitCode !== null || proc.signalCode !== null)
+              return resolve();
+            proc.once('exit', () => resolve());
+            proc.kill('SIGKILL');
+          }),
+      ),
+    );
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { type ChannelRef, type Engine, RedisEngine, RedisKeys } from '@holdfast/server';
+import { TestRedisCluster } from '@holdfast/server/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineScripts } from '../packages/server/src/engine/redis-commands.js';
+import { SCRIPT_KEYS } from '../packages/server/src/engine/redis-keys.js';
+import { engineContract } from './support/engine-contract.js';
+
+// Every engine seam's contract against a real 3-master Redis Cluster (redis-server
+// --cluster-enabled yes ×3, redis-cli --cluster create): a script whose keys span two slots, or a
+// channel event that does not reach a node subscribed through another shard, fails here.
+let cluster: TestRedisCluster;
+const opened: Engine[] = [];
+beforeAll(async () => {
+  cluster = await TestRedisCluster.start(3);
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(opened.map((e) => e.close()));
+  await cluster?.kill();
+});
+
+engineContract({
+  name: 'redis cluster',
+  make: async () => {
+    const e = await RedisEngine.connect({
+      url: `redis+cluster://${cluster.nodes}`,
+      prefix: `c${randomBytes(4).toString('hex')}:`,
+    });
+    opened.push(e);
+    return e;
+  },
+  settle: () => new Promise((r) => setTimeout(r, 100)),
+});
+
+/** Channel names that could confuse a hash tag: braces, the key separator, non-ASCII. */
+const AWKWARD = [
+  { appId: 'app', channel: 'room' },
+  { appId: 'app', channel: '{room}' },
+  { appId: 'app', channel: '}{' },
+  { appId: 'app', channel: 'a}b{c' },
+  { appId: 'app', channel: '{}' },
+  { appId: 'a:b', channel: 'c:d' },
+  { appId: 'app', channel: 'зал 会议 🎙' },
+];
+
+describe('redis cluster: key layout', () => {
+  it("every Lua script's KEYS hash to one slot (CLUSTER KEYSLOT), for any channel name", async () => {
+    const probe = new Redis(cluster.ports[0]!, '127.0.0.1');
+    try {
+      const k = new RedisKeys('hf:');
+      const slot = async (key: string) => Number(await probe.call('CLUSTER', 'KEYSLOT', key));
+      const slotsOf = async (keys: readonly string[]) => new Set(await Promise.all(keys.map(slot)));
+      // The table covers every script the engine defines.
+      const defined: string[] = [];
+      defineScripts({ defineCommand: (name: string) => defined.push(name) } as never);
+      expect(Object.keys(SCRIPT_KEYS).sort()).toEqual(defined.sort());
+      const channelSlots = new Set<number>();
+      for (const ref of AWKWARD) {
+        for (const [name, keysOf] of Object.entries(SCRIPT_KEYS)) {
+          const keys = (keysOf as (k: RedisKeys, ref: ChannelRef, uid: number) => readonly string[])(
+            k,
+            ref,
+            7,
+          );
+          expect(await slotsOf(keys), `${name} for ${JSON.stringify(ref)}`).toHaveProperty('size', 1);
+        }
+        // A channel's other keys (stream acks, media host) are in its slot too.
+        const [members] = SCRIPT_KEYS.hfAdmit(k, ref);
+        expect(
+          await slotsOf([members, k.acks(ref, 99), k.topic(ref), k.channel(ref, 'media')]),
+        ).toHaveProperty('size', 1);
+        channelSlots.add(await slot(members));
+      }
+      // Channels spread over slots (so over shards); the node-wide keys share one.
+      expect(channelSlots.size).toBeGreaterThan(3);
+      expect(await slotsOf([k.session('s'), k.deadlines, k.node('n'), k.epoch])).toHaveProperty('size', 1);
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it('a channel event published on one shard reaches an engine watching it, for channels on every shard', async () => {
+    const prefix = `x${randomBytes(4).toString('hex')}:`;
+    const url = `redis+cluster://${cluster.nodes}`;
+    const [a, b] = await Promise.all([
+      RedisEngine.connect({ url, prefix }),
+      RedisEngine.connect({ url, prefix }),
+    ]);
+    opened.push(a, b);
+    const got: string[] = [];
+    b.subscribe((m) => {
+      if (m.kind === 'channel_event') got.push(`${m.ref.channel}#${m.seq}`);
+    });
+    const refs = Array.from({ length: 12 }, (_, i) => ({ appId: 'app', channel: `spread-${i}` }));
+    // Their topics live on every one of the 3 masters.
+    const probe = new Redis(cluster.ports[0]!, '127.0.0.1');
+    const ranges = (await probe.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number]]>;
+    const shardOf = async (key: string) => {
+      const s = Number(await probe.call('CLUSTER', 'KEYSLOT', key));
+      return ranges.find(([lo, hi]) => s >= lo && s <= hi)?.[2][1];
+    };
+    const k = new RedisKeys(prefix);
+    expect(new Set(await Promise.all(refs.map((r) => shardOf(k.topic(r)))))).toEqual(new Set(cluster.ports));
+    probe.disconnect();
+    for (const ref of refs) {
+      await b.watchChannel(ref);
+      await a.admitMember(
+        ref,
+        { uid: 1, sessionId: 's', role: 'audience', profile: 'live', joinedAt: 0, nodeId: 'n' },
+        { maxBroadcasters: 1 },
+      );
+      await a.publishEvent(ref, { kind: 'user_joined', uid: 1 });
+    }
+    await expect.poll(() => got.length, { timeout: 5000 }).toBe(12);
+    expect(got.sort()).toEqual(refs.map((r) => `${r.channel}#1`).sort());
+    // Unwatched: nothing more arrives for it.
+    await b.unwatchChannel(refs[0]!);
+    await a.publishEvent(refs[0]!, { kind: 'user_joined', uid: 2 });
+    await a.publishEvent(refs[1]!, { kind: 'user_joined', uid: 2 });
+    await expect.poll(() => got.length, { timeout: 5000 }).toBe(13);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got).not.toContain('spread-0#2');
+    expect(got).toContain('spread-1#2');
+  });
+});
