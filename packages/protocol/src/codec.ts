@@ -4,6 +4,8 @@ import {
   type ClientFrame,
   MAX_CLIENT_FRAME_BYTES,
   MAX_SERVER_FRAME_BYTES,
+  type ReportedState,
+  type ReportFrame,
   type ServerFrame,
   type WireRole,
 } from './frames.js';
@@ -15,6 +17,7 @@ import {
   MIN_ECHO_DELAY_MS,
   type TrackState,
 } from './media/frames.js';
+import { readMediaReport } from './media/report.js';
 import { validateClientStreamFrame } from './streams/frames.js';
 
 /** Largest `media_publish` / `media_answer` frame (an SDP of up to MAX_SDP_BYTES and its envelope). */
@@ -180,7 +183,14 @@ export function decodeClientFrame(
         )
       )
         return bad('report.states entries must be { at, state, reason }');
-      return { ok: true, frame: f as unknown as ClientFrame };
+      {
+        const media = readMediaReport(f.media, f.mediaEvents);
+        if (!media.ok) return bad(media.problem);
+        const frame: ReportFrame = { type: 'report', states: f.states as ReportedState[] };
+        if (media.media) frame.media = media.media;
+        if (f.mediaEvents !== undefined) frame.mediaEvents = media.events;
+        return { ok: true, frame };
+      }
     case 'data_state':
       if (typeof f.enabled !== 'boolean') return bad('data_state.enabled must be a boolean');
       return { ok: true, frame: { type: 'data_state', enabled: f.enabled } };

@@ -1,5 +1,6 @@
 import type { WireErrorCode } from './errors.js';
 import type { ClientMediaFrame, MediaStateEvent, ServerMediaFrame } from './media/frames.js';
+import type { ReportedMedia, ReportedMediaEvent } from './media/report.js';
 import type { ClientStreamFrame, StreamAck, StreamRefusedFrame } from './streams/frames.js';
 
 /** Protocol version spoken by this package. */
@@ -61,6 +62,10 @@ export interface ReportedState {
 export interface ReportFrame {
   type: 'report';
   states: ReportedState[];
+  /** The client's media figures now (every 2 s in a channel with media; see media/report.ts). */
+  media?: ReportedMedia;
+  /** Media state changes since the previous report, oldest first (at most 16). */
+  mediaEvents?: ReportedMediaEvent[];
 }
 export interface SetRoleFrame {
   type: 'set_role';

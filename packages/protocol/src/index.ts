@@ -120,6 +120,15 @@ export type {
 } from './media/frames.js';
 export { MAX_ECHO_DELAY_MS, MAX_SDP_BYTES, MIN_ECHO_DELAY_MS } from './media/frames.js';
 export {
+  MAX_REPORTED_MEDIA_EVENTS,
+  type MediaLinkState,
+  type MediaReportRead,
+  type RemoteTrackPhase,
+  type ReportedMedia,
+  type ReportedMediaEvent,
+  readMediaReport,
+} from './media/report.js';
+export {
   refusalErrorCode,
   refusalToReturnCode,
   STREAM_MESSAGE_TIMEOUT_CODE,

@@ -14,6 +14,7 @@ import type { LinkChange, PeerRole, PeerState } from './link-machine.js';
 import { LinkMonitor } from './link-monitor.js';
 import { LinkSampler } from './liveness.js';
 import { type LocalPhase, LocalPhases } from './local-phases.js';
+import { MediaTelemetry } from './media-report.js';
 import type { MediaOptions } from './options.js';
 import { type PeerLike, resolvePeerConstructor } from './peer.js';
 import { channelReset, type MediaSettings, mediaPlan, sameSubscription, wantsRemote } from './plan.js';
@@ -88,6 +89,8 @@ export class MediaSession {
   readonly #clock: Clock;
   readonly #link: LinkMonitor;
   readonly #liveness = new LinkSampler();
+  /** The console's media report: figures every stats window, media state changes between. */
+  readonly #telemetry = new MediaTelemetry();
 
   constructor(
     private readonly session: ChannelSession,
@@ -472,7 +475,10 @@ export class MediaSession {
       wantsRemote(this.#settings, uid, kind),
     );
     this.#remote = result.state;
-    for (const effect of result.effects) this.listener.remote(effect, this.#elapsed());
+    for (const effect of result.effects) {
+      if (effect.type === 'phase') this.#telemetry.remote(now, effect.uid, effect.kind, effect.phase);
+      this.listener.remote(effect, this.#elapsed());
+    }
   }
 
   #captured(e: CaptureEvent): void {
@@ -529,13 +535,16 @@ export class MediaSession {
         signalDataAt: signal.status === 'connected' ? signal.lastDataAt : undefined,
       }),
     );
+    this.#telemetry.link(this.#clock.now(), this.#link.state);
   }
 
   async #report(): Promise<void> {
     const report = await this.#stats.report(this.#publisher?.peer, this.#subscriber, this.#remote, {
       sending: this.#sentState,
     });
-    if (report && this.#inChannel) this.listener.stats(report);
+    if (!report || !this.#inChannel) return;
+    this.listener.stats(report);
+    this.#telemetry.report(report, this.#link.state, this.#sentState, (f) => this.session.sendMedia(f));
   }
 
   async #levels(): Promise<void> {

@@ -5,6 +5,7 @@ import {
   type encodeFrame,
   type JoinedFrame,
   type MediaStateEvent,
+  type ReportFrame,
   type ServerFrame,
   type ServerMediaFrame,
   type WireRole,
@@ -183,8 +184,11 @@ export class ChannelSession {
     }
   }
 
-  /** Sends a media signalling frame; false when not connected (the media layer tries again on rejoin). */
-  sendMedia(frame: ClientMediaFrame): boolean {
+  /**
+   * Sends a media signalling frame (or the media layer's console report); false when not connected
+   * (the media layer tries again on rejoin).
+   */
+  sendMedia(frame: ClientMediaFrame | ReportFrame): boolean {
     return this.#sendNow(frame);
   }
 
