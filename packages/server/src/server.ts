@@ -273,6 +273,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   keepalives.start();
   gate.start();
   const fdWarning = openFileWarning(readOpenFileLimit(), limits.capacity);
+  local.onAdd = (live) => sweeper.watch(live);
   if (fdWarning) log.warn(fdWarning);
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;

@@ -51,8 +51,12 @@ export class LocalSessions {
     let set = this.#byChannel.get(live.key);
     if (!set) {
       set = new Set();
+  /** Told of every session added (the sweeper puts it on its deadline queue). */
+  onAdd: ((live: LiveSession) => void) | undefined;
+
       this.#byChannel.set(live.key, set);
     }
+    this.onAdd?.(live);
     set.add(live);
   }
 

@@ -81,6 +81,10 @@ export class ChannelService {
   eachLocalSession(): Iterable<LiveSession> {
     return this.local.values();
   }
+  /** Whether this node still holds `live` (not ended, not replaced by a newer session object). */
+  holds(live: LiveSession): boolean {
+    return this.local.get(live.id) === live;
+  }
 
   /** Feeds one event to the session's machine and runs the effects it returns. */
   dispatch(live: LiveSession, event: SessionEvent): Promise<void> {

@@ -33,10 +33,17 @@ function rig() {
     },
     claimOrphans: async () => [],
   } as unknown as Engine;
+  const ended: Array<[string, string, number]> = [];
   const service = {
     nodeId: 'n1',
     eachLocalSession: () => sessions,
     retryFailedEffects: async () => {},
+    holds: (live: LiveSession) => sessions.includes(live),
+    end: async (live: LiveSession, cause: string) => {
+      ended.push([live.id, cause, clock.now()]);
+      live.setState({ ...live.state, phase: 'ended' });
+      sessions.splice(sessions.indexOf(live), 1);
+    },
   } as unknown as ChannelService;
   const sweeper = new Sweeper(service, engine, {
     clock,
@@ -44,7 +51,7 @@ function rig() {
     heartbeatMs: 1000,
     log: pino({ level: 'silent' }),
   });
-  return { clock, sessions, published, sweeper };
+  return { clock, sessions, published, sweeper, ended };
 }
 
 describe('Sweeper heartbeat: offline deadlines', () => {
@@ -84,5 +91,45 @@ describe('Sweeper heartbeat: offline deadlines', () => {
     clock.advance(1000);
     await sweeper.beat();
     expect(published[1]!.map((e) => e.sessionId)).toEqual(['s1', 's3']);
+  });
+});
+
+describe('Sweeper: sessions end on time, not at the next sweep', () => {
+  it('a silent session ends exactly when its window closes; one that spoke meanwhile goes back under its new time', async () => {
+    const { clock, sessions, sweeper, ended } = rig();
+    const start = clock.now();
+    for (const s of sessions) sweeper.watch(s);
+    clock.advance(5_000);
+    seen(sessions[1]!, clock.now()); // uid 2 pings at +5 s: its window now ends at +25 s
+    clock.advance(14_999);
+    await Promise.resolve();
+    expect(ended).toEqual([]);
+    clock.advance(1);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ended).toEqual([
+      ['s1', 'timed_out', start + 20_000],
+      ['s3', 'timed_out', start + 20_000],
+    ]);
+    clock.advance(4_999);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ended).toHaveLength(2);
+    clock.advance(1);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ended[2]).toEqual(['s2', 'timed_out', start + 25_000]);
+  });
+
+  it('a token expiry before the window ends the session at the expiry; a session already gone is skipped', async () => {
+    const { clock, sessions, sweeper, ended } = rig();
+    const start = clock.now();
+    sessions[0]!.setState({ ...sessions[0]!.state, tokenExpiresAt: start + 7_000 });
+    const gone = sessions.splice(2, 1)[0]!;
+    sweeper.watch(sessions[0]!);
+    sweeper.watch(gone);
+    clock.advance(7_000);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ended).toEqual([['s1', 'token_expired', start + 7_000]]);
+    clock.advance(20_000);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ended.map((e) => e[0])).toEqual(['s1']);
   });
 });

@@ -2,7 +2,8 @@ import type { Clock, TimerHandle } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/types.js';
 import type { EndCause } from '../session/end-causes.js';
-import { dueCause } from '../session/machine.js';
+import { dueCause, nextDueAt } from '../session/machine.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import type { LiveSession } from './live-session.js';
 import type { ChannelService } from './service.js';
 
@@ -17,8 +18,11 @@ export interface SweeperOptions {
 
 /**
  * Time-driven work of one node:
- * - every `sweepIntervalMs`: drop local sessions silent for their offline window
- *   (remote members see Dropped) and end sessions whose token expired;
+ * - on time, to the millisecond: drop a local session silent for its offline window (remote
+ *   members see Dropped) or end one whose token expired — each watched session sits on a deadline
+ *   queue under the earliest time it may be due; one timer runs to the earliest of them, and a
+ *   session found not due (a frame came meanwhile) goes back under its new time;
+ * - every heartbeat, as a safety net: the same check over every local session;
  * - every `heartbeatMs`: say this node is alive, publish each local session's
  *   deadline (in the engine's clock), and claim sessions of dead nodes whose
  *   deadline passed — the failure-detection rule for a multi-node deployment:
@@ -33,6 +37,10 @@ const FULL_REFRESH_BEATS = 10;
 
 export class Sweeper {
   #timer: TimerHandle | undefined;
+  readonly #due = new DeadlineQueue<LiveSession>();
+  #dueTimer: TimerHandle | undefined;
+  #dueTimerAt = Number.POSITIVE_INFINITY;
+  #ending = false;
   #running = false;
   #stopped = false;
   #lastBeat = 0;
@@ -60,6 +68,62 @@ export class Sweeper {
   stop(): void {
     this.#stopped = true;
     if (this.#timer !== undefined) this.opts.clock.clearTimeout(this.#timer);
+    if (this.#dueTimer !== undefined) this.opts.clock.clearTimeout(this.#dueTimer);
+    this.#due.clear();
+  }
+
+  /** Ends `live` on time when it falls silent or its token expires (see the class comment). */
+  watch(live: LiveSession): void {
+    const at = nextDueAt(live.state);
+    if (at === undefined || this.#stopped) return;
+    this.#due.push(at, live);
+    this.#arm();
+  }
+
+  /** Runs the one timer to the earliest queued time. */
+  #arm(): void {
+    const at = this.#due.peek();
+    if (at === undefined || at >= this.#dueTimerAt || this.#stopped) return;
+    if (this.#dueTimer !== undefined) this.opts.clock.clearTimeout(this.#dueTimer);
+    this.#dueTimerAt = at;
+    this.#dueTimer = this.opts.clock.setTimeout(
+      () => {
+        this.#dueTimer = undefined;
+        this.#dueTimerAt = Number.POSITIVE_INFINITY;
+        void this.#endDue();
+      },
+      Math.max(0, at - this.opts.clock.now()),
+    );
+  }
+
+  async #endDue(): Promise<void> {
+    if (this.#ending) return;
+    this.#ending = true;
+    try {
+      const now = this.opts.clock.now();
+      for (const live of this.#due.popDue(now)) {
+        if (!this.service.holds(live)) continue;
+        const cause = dueCause(live.state, now);
+        if (cause) {
+          await this.#end(live, cause);
+          continue;
+        }
+        const next = nextDueAt(live.state);
+        // Not due although its time came (joining, say): look again after a sweep interval.
+        if (next !== undefined) this.#due.push(next > now ? next : now + this.opts.sweepIntervalMs, live);
+      }
+    } catch (err) {
+      this.opts.log.warn({ err }, 'ending due sessions failed (the heartbeat sweep retries)');
+    } finally {
+      this.#ending = false;
+      this.#arm();
+    }
+  }
+
+  async #end(live: LiveSession, cause: EndCause): Promise<void> {
+    if (cause === 'timed_out')
+      this.opts.log.info({ session: live.tag, uid: live.uid, channel: live.ref.channel }, 'session timed out');
+    await this.service.end(live, cause);
   }
 
   #schedule(): void {
@@ -71,10 +135,10 @@ export class Sweeper {
     if (this.#running) return this.#schedule();
     this.#running = true;
     try {
-      await this.sweepLocal();
       const now = this.opts.clock.now();
       if (now - this.#lastBeat >= this.opts.heartbeatMs) {
         this.#lastBeat = now;
+        await this.sweepLocal();
         await this.beat();
       }
     } catch (err) {
@@ -93,14 +157,7 @@ export class Sweeper {
       const cause = dueCause(live.state, now);
       if (cause) due.push([live, cause]);
     }
-    for (const [live, cause] of due) {
-      if (cause === 'timed_out')
-        this.opts.log.info(
-          { session: live.tag, uid: live.uid, channel: live.ref.channel },
-          'session timed out',
-        );
-      await this.service.end(live, cause);
-    }
+    for (const [live, cause] of due) await this.#end(live, cause);
   }
 
   /** Cluster liveness: heartbeat, deadlines, orphans. */

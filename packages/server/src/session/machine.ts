@@ -130,6 +130,16 @@ export function dueCause(s: SessionState, now: number): EndCause | undefined {
 const same = (state: SessionState): Transition => ({ state, effects: [] });
 
 export function sessionTransition(s: SessionState, e: SessionEvent, now: number): Transition {
+/**
+ * The earliest time {@link dueCause} may name a cause, as things stand (a frame or a renewed token
+ * only moves it later): when to look at the session again. Undefined once it has ended.
+ */
+export function nextDueAt(s: SessionState): number | undefined {
+  if (s.phase === 'ended') return undefined;
+  const silent = s.lastSeenAt + s.offlineAfterMs;
+  return s.tokenExpiresAt === undefined ? silent : Math.min(s.tokenExpiresAt, silent);
+}
+
   if (s.phase === 'ended') return e.type === 'held' ? undoLate(s, e.what) : same(s);
   switch (e.type) {
     case 'held':
