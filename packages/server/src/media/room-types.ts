@@ -1,5 +1,6 @@
 import type { MediaKind, MediaSubscribeFrame, ServerMediaFrame, TrackState } from '@holdfast/protocol';
 import type { MediaStreamTrack, RTCPeerConnection, RTCRtpReceiver, RTCRtpTransceiver } from 'werift';
+import type { KeyframeGate } from './keyframe-gate.js';
 import type { Serial } from './peer.js';
 import type { RtpWatchdog } from './rtp-watchdog.js';
 
@@ -23,6 +24,8 @@ export interface SubTrack {
   /** Forwarding on (not paused by the subscriber, and its answer arrived). */
   live: boolean;
   paused: boolean;
+  /** A video track: shut until its first keyframe is forwarded (keyframe-gate.ts). */
+  gate?: KeyframeGate;
 }
 
 export interface Subscriber {

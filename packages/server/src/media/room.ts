@@ -15,10 +15,13 @@ import {
   RtcpPayloadSpecificFeedback,
   type RtpPacket,
 } from 'werift';
+import { KeyframeGate } from './keyframe-gate.js';
+import { KeyframePacer } from './keyframe-pacer.js';
 import { KeyframeThrottle } from './keyframe-throttle.js';
 import { localSdp, Serial } from './peer.js';
 import { key, type Member, type Subscriber, type SubTrack } from './room-types.js';
 import { RtpWatchdog } from './rtp-watchdog.js';
+import { isVp8KeyframeStart } from './vp8.js';
 
 /** What the room needs of the node: time, a way to reach a member, and the channel's event log. */
 export interface RoomPorts {
@@ -36,12 +39,16 @@ export interface RoomPorts {
  * One channel's media on this node: every member's publisher connection and the tracks it
  * sends, every member's subscriber connection and the remote tracks forwarded into it. RTP is
  * forwarded as it arrives (werift's sender rewrites SSRC, payload type and sequence numbers per
- * subscriber); keyframes are asked of the publisher when a subscriber starts receiving a video
- * track and when a subscriber asks (PLI relayed, throttled per subscriber).
+ * subscriber). A subscriber's new video track starts at a keyframe, asked of the publisher once
+ * the subscriber's connection can carry it (KeyframeGate); a subscriber's own PLI is relayed
+ * (throttled per subscriber); every request to a publisher is paced to what its encoder acts on
+ * (KeyframePacer).
  */
 export class MediaRoom {
   readonly #members = new Map<number, Member>();
   readonly #pli = new KeyframeThrottle(500);
+  /** Per publisher: its keyframe requests, spaced so its encoder ignores none. */
+  readonly #pacers = new Map<number, KeyframePacer>();
   /** Members whose media is cut (test seam): nothing forwarded from or to them. */
   readonly #blocked = new Set<number>();
 
@@ -97,7 +104,10 @@ export class MediaRoom {
       if (this.#blocked.has(m.uid)) return;
       // RTP back after a gap (the publisher's path broke and healed): subscribers need a keyframe.
       if (watchdog.packet(this.ports.now()) === 'resumed' && kind === 'video') this.#keyframeForAll(m.uid);
-      this.#forward(m.uid, kind, rtp);
+      // The only video codec offered is VP8 (config.ts).
+      const keyframe = kind === 'video' && isVp8KeyframeStart(rtp.payload);
+      if (keyframe) this.#pacers.get(m.uid)?.keyframe();
+      this.#forward(m.uid, kind, rtp, keyframe);
     });
     pub.tracks.set(kind, { kind, track, receiver, ssrc: track.ssrc ?? 0, stop: unSubscribe, watchdog });
     if (m.state[kind] === 'off') this.setState(m.uid, { ...m.state, [kind]: 'on' });
@@ -105,12 +115,13 @@ export class MediaRoom {
     if (m.prefs?.echo) this.#renegotiate(m);
   }
 
-  #forward(uid: number, kind: MediaKind, rtp: RtpPacket): void {
+  #forward(uid: number, kind: MediaKind, rtp: RtpPacket, keyframe: boolean): void {
     const k = key(uid, kind);
     let buf: Buffer | undefined;
     for (const other of this.#members.values()) {
       const st = other.sub?.tracks.get(k);
       if (!st?.live || st.paused || this.#blocked.has(other.uid)) continue;
+      if (st.gate && !st.gate.open && !this.#pass(uid, other.uid, st, st.gate, keyframe)) continue;
       // Each subscriber gets its own packet: werift's sender rewrites the header in place.
       buf ??= rtp.serialize();
       const send = (b: Buffer) => st.transceiver.sender.sendRtp(b).catch(() => {});
@@ -120,6 +131,24 @@ export class MediaRoom {
         this.ports.later(() => send(copy), other.prefs.echo.delayMs);
       } else send(buf);
     }
+  }
+
+  /** A packet for a video track whose gate is shut: whether it goes (a keyframe's start, once sendable). */
+  #pass(publisher: number, subscriber: number, st: SubTrack, gate: KeyframeGate, keyframe: boolean): boolean {
+    const step = gate.packet(this.ports.now(), sendable(st), keyframe);
+    if (step.ask) this.requestKeyframe(publisher, `${subscriber}`, true);
+    if (step.gaveUp)
+      this.ports.warn(`no keyframe from ${publisher} for ${subscriber}: forwarding its video anyway`);
+    return step.forward;
+  }
+
+  /** Asks for the first keyframe of every new video track of `uid`'s subscriber connection that can carry it now. */
+  #startVideo(uid: number): void {
+    const sub = this.#members.get(uid)?.sub;
+    if (!sub) return;
+    for (const st of sub.tracks.values())
+      if (st.live && st.gate && sendable(st) && st.gate.ready(this.ports.now()))
+        this.requestKeyframe(st.uid, `${uid}`, true);
   }
 
   /** The member's published state as others see it (mute, enable); told to the channel. */
@@ -195,20 +224,10 @@ export class MediaRoom {
 
   #newSubscriber(uid: number): Subscriber {
     const pc = new RTCPeerConnection(this.config());
-    // A keyframe asked for when the answer lands reaches the publisher before this connection's
-    // DTLS is up and is lost: ask again once it is connected.
-    const keyframes = () => {
-      const sub = this.#members.get(uid)?.sub;
-      if (sub?.pc === pc)
-        for (const st of sub.tracks.values())
-          if (st.kind === 'video' && st.live) this.requestKeyframe(st.uid, `${uid}`, true);
-    };
+    // The first keyframes are asked for when the connection can carry them (werift's sender drops
+    // everything before its DTLS is up); the gates ask again on packets if none comes.
     pc.connectionStateChange.subscribe((state) => {
-      if (state !== 'connected') return;
-      keyframes();
-      // werift says connected a moment before its SRTP sender is ready: a keyframe answering the
-      // first request can be dropped, and the next would only come with the subscriber's own PLI.
-      this.ports.later(keyframes, 150);
+      if (state === 'connected' && this.#members.get(uid)?.sub?.pc === pc) this.#startVideo(uid);
     });
     return {
       pc,
@@ -239,11 +258,10 @@ export class MediaRoom {
     await sub.serial.run(async () => {
       await sub.pc.setRemoteDescription({ type: 'answer', sdp });
       sub.awaiting = 0;
-      for (const st of sub.tracks.values()) {
-        // A new video track: its decoder needs a keyframe to start.
-        if (!st.live && st.kind === 'video') this.requestKeyframe(st.uid, `${uid}`, true);
-        st.live = true;
-      }
+      for (const st of sub.tracks.values()) st.live = true;
+      // New video tracks on a connection already up (a renegotiation) can be started now; on a new
+      // connection this waits for it to connect.
+      this.#startVideo(uid);
     });
     if (sub.dirty) this.#renegotiate(this.#members.get(uid)!);
   }
@@ -255,6 +273,7 @@ export class MediaRoom {
     for (const p of m.pub.tracks.values()) p.stop();
     void m.pub.pc.close().catch(() => {});
     m.pub = undefined;
+    this.#pacers.delete(uid);
     this.setState(uid, { audio: 'off', video: 'off' });
     this.#renegotiateAll(uid);
   }
@@ -271,6 +290,7 @@ export class MediaRoom {
     if (m.sub) void m.sub.pc.close().catch(() => {});
     this.#members.delete(uid);
     this.#pli.forget(`${uid}`);
+    this.#pacers.delete(uid);
     this.#renegotiateAll(uid);
   }
 
@@ -291,7 +311,24 @@ export class MediaRoom {
     // A forced request (a subscriber's decoder starting) neither waits for nor uses the throttle's
     // slot, so the subscriber's own PLI right after it connects still goes through.
     if (!force && !this.#pli.allow(`${requester}>${publisher}`, this.ports.now())) return;
-    p.receiver.sendRtcpPLI(p.ssrc).catch(() => {});
+    let pacer = this.#pacers.get(publisher);
+    if (!pacer) {
+      pacer = new KeyframePacer();
+      this.#pacers.set(publisher, pacer);
+    }
+    const step = pacer.request(this.ports.now());
+    if (step.send) this.#sendPli(publisher);
+    else if (step.inMs !== undefined) {
+      const paced = pacer;
+      this.ports.later(() => {
+        if (this.#pacers.get(publisher) === paced && paced.due(this.ports.now())) this.#sendPli(publisher);
+      }, step.inMs);
+    }
+  }
+
+  #sendPli(publisher: number): void {
+    const p = this.#members.get(publisher)?.pub?.tracks.get('video');
+    p?.receiver.sendRtcpPLI(p.ssrc).catch(() => {});
   }
 
   /** The tracks `m` should receive: every other member's published track it has not opted out of. */
@@ -375,6 +412,7 @@ export class MediaRoom {
       const transceiver = this.#addTransceiver(m.uid, sub, d.kind);
       sub.carries.set(transceiver, d.uid);
       const st: SubTrack = { uid: d.uid, kind: d.kind, transceiver, live: false, paused: false };
+      if (d.kind === 'video') st.gate = new KeyframeGate();
       st.paused = m.prefs?.paused?.some((p) => p.uid === d.uid && p.kind === d.kind) ?? false;
       sub.tracks.set(k, st);
       changed = true;
@@ -401,4 +439,9 @@ export class MediaRoom {
   close(): void {
     for (const uid of [...this.#members.keys()]) this.leave(uid);
   }
+}
+
+/** Whether werift's sender of a subscriber track can send (its DTLS is connected; before, it drops every packet). */
+function sendable(st: SubTrack): boolean {
+  return st.transceiver.sender.dtlsTransport?.state === 'connected';
 }
