@@ -5,6 +5,7 @@ import type { Engine } from './engine/types.js';
 import { keepaliveTickMs } from './gateway/keepalive.js';
 import type { MediaOptions } from './media/config.js';
 import type { LogFormat } from './observe/log.js';
+import type { WebhookOptions } from './webhooks/types.js';
 
 export interface ServerTiming {
   /** Remote offline window: a member is Dropped this long after the last data from it. Default 20000. */
@@ -116,6 +117,11 @@ export interface ServerOptions {
    * into packages/console/dist). Default true; the console is behind `admin` when that is set.
    */
   console?: boolean;
+  /**
+   * POST signed JSON to these URLs on channel created/destroyed, user joined/left (with the
+   * reason), role changed, kicked, token expired (README "Webhooks"). Off without URLs.
+   */
+  webhooks?: WebhookOptions;
   /**
    * Serve HTTPS and WSS instead of HTTP and WS: the certificate chain and private key, PEM.
    * (`holdfast serve --tls-cert FILE --tls-key FILE`.)

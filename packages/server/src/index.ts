@@ -62,3 +62,15 @@ export {
 } from './security/client-address.js';
 export { OriginPolicy } from './security/origins.js';
 export { type RunningServer, startServer } from './server.js';
+export {
+  checkWebhookOptions,
+  type SignatureCheck,
+  type SignatureProblem,
+  signatureHeader,
+  verifySignature,
+  type WebhookCounts,
+  type WebhookEvent,
+  type WebhookEventName,
+  type WebhookOptions,
+} from './webhooks/index.js';
+export { WEBHOOK_DEFAULTS, WEBHOOK_EVENTS } from './webhooks/types.js';

@@ -35,6 +35,7 @@ import { createLogger } from './observe/log.js';
 import { NodeMetrics } from './observe/metrics.js';
 import { Observer } from './observe/observer.js';
 import { type Readiness, readiness } from './observe/readiness.js';
+import { checkWebhookOptions, startWebhooks } from './webhooks/index.js';
 import { type AdminCredentials, effectiveAdmin } from './security/admin-default.js';
 import { EdgeSecurity, refuseUpgradeHttp } from './security/edge.js';
 
@@ -102,6 +103,7 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const apps = new AppRegistry(options.apps ?? []);
   checkTiming(options.timing ?? {});
+  if (options.webhooks) checkWebhookOptions(options.webhooks);
   const timing = { ...DEFAULT_SERVER_TIMING, ...options.timing };
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const clock: Clock = options.clock ?? systemClock;
@@ -114,6 +116,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const engine =
     options.engine ?? (redis ? await RedisEngine.connect({ ...redis, log }) : new MemoryEngine(clock));
   const observer = new Observer();
+  const webhooks = startWebhooks(options.webhooks, {
+    nodeId,
+    clock,
+    log,
+    engine,
+    redis: options.engine
+      ? undefined
+      : typeof options.redis === 'string'
+        ? { url: options.redis }
+        : options.redis,
+  });
   const local = new LocalSessions();
   const service = new ChannelService(engine, apps, local, {
     nodeId,
@@ -123,6 +136,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxBroadcasters: limits.maxBroadcasters,
     log,
     observer,
+    hooks: webhooks?.hooks,
   });
   if (options.media?.enabled !== false) {
     let router: MediaRouter | undefined;
@@ -188,6 +202,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           readiness: isReady,
           draining: () => draining,
           heartbeatFailures: () => sweeper.engineHealth.failures,
+          webhooks: webhooks?.counts,
         });
   if (metrics) router.add('GET', '/metrics', (req, res) => metrics.handle(req, res));
   const host = options.host ?? '127.0.0.1';
@@ -306,6 +321,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   const finish = async () => {
     metrics?.close();
+    await webhooks?.close();
     for (const ws of wss.clients) ws.terminate();
     wss.close();
     await new Promise<void>((resolve) => {
@@ -326,6 +342,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     kill() {
       closing ??= (async () => {
         metrics?.close();
+        void webhooks?.close();
         sweeper.stop();
         keepalives.stop();
         gate.stop();

@@ -4,6 +4,7 @@ import type { Engine, SessionRecord } from '../engine/types.js';
 import { isAnnounced } from '../engine/types.js';
 import type { ObservedEvent, Observer } from '../observe/observer.js';
 import type { ObservedPayload, SessionEffect } from '../session/machine.js';
+import type { MemberHooks } from './hooks.js';
 import type { LiveSession } from './live-session.js';
 import type { LocalSessions } from './local-sessions.js';
 import { sessionTag } from './session-id.js';
@@ -17,6 +18,8 @@ export interface EffectContext {
   now: () => number;
   /** A local session was dropped from this node (its media is closed). */
   dropped?: (live: LiveSession) => void;
+  /** Told when this node removes a member (webhooks). */
+  hooks?: MemberHooks | undefined;
 }
 
 /** The session an effect is about: a local session, or the record of another node's (a claimed orphan). */
@@ -112,6 +115,7 @@ export class EffectRunner {
         const uid = uidOf(subject);
         return async () => {
           const removed = await engine.removeMember(ref, uid, idOf(subject));
+          if (removed) this.ctx.hooks?.left(ref, removed, effect.cause);
           if (removed && isAnnounced(removed) && effect.offline !== 'none') {
             await engine.publishEvent(ref, { kind: 'user_offline', uid, reason: effect.offline });
             this.offline[effect.offline]++;

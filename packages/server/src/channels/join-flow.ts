@@ -77,6 +77,7 @@ export class JoinFlow {
       return undefined;
     }
     const { uid, previous } = admitted;
+    if (!previous) opts.hooks?.joined(ref, { ...base, uid });
     const live = this.#session(id, ref, uid, conn, {
       role: frame.role,
       profile: frame.profile,

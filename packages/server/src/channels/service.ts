@@ -15,6 +15,7 @@ import {
 } from '../session/machine.js';
 import { admit } from './admission.js';
 import { EffectRunner, type ObservedBody } from './effects.js';
+import type { MemberHooks } from './hooks.js';
 import { JoinFlow } from './join-flow.js';
 import type { Attachment, LiveSession } from './live-session.js';
 import type { LocalSessions } from './local-sessions.js';
@@ -34,6 +35,8 @@ export interface ChannelServiceOptions {
   log: Logger;
   observer: Observer;
   random?: () => number;
+  /** Told of members joining, leaving and changing role (webhooks). */
+  hooks?: MemberHooks | undefined;
 }
 
 /**
@@ -65,6 +68,7 @@ export class ChannelService {
       nodeId: opts.nodeId,
       now: () => opts.clock.now(),
       dropped: (live) => this.media?.leave(live),
+      hooks: opts.hooks,
     });
   }
 
@@ -181,7 +185,8 @@ export class ChannelService {
 
   /** Changes the role; `become_audience` / `user_joined` go out when announcement changes. */
   async setRole(live: LiveSession, id: number, role: WireRole): Promise<void> {
-    if (live.role !== role) {
+    const previous = live.role;
+    if (previous !== role) {
       const result = await this.engine.setMemberRole(
         live.ref,
         live.uid,
@@ -201,6 +206,7 @@ export class ChannelService {
           });
         return;
       }
+      this.opts.hooks?.roleChanged(live.ref, result.member, previous);
     }
     await this.dispatch(live, { type: 'role_changed', id, role });
   }

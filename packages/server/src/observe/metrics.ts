@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { REPORTED_REASON_TO_AGORA } from '@holdfast/protocol';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ChannelService } from '../channels/service.js';
+import type { WebhookCounts } from '../webhooks/types.js';
 import type { GatewayCounters, LatencyBuckets } from './counters.js';
 import type { ObservedEvent, Observer } from './observer.js';
 import type { Readiness } from './readiness.js';
@@ -18,6 +19,8 @@ export interface MetricSources {
   draining: () => boolean;
   /** Failed heartbeats (each a failed round of engine commands). */
   heartbeatFailures: () => number;
+  /** Webhook deliveries (undefined: webhooks off, every count 0). */
+  webhooks?: WebhookCounts | undefined;
 }
 
 /** Reasons a client may report; anything else is counted as `other` (the label set stays bounded). */
@@ -245,6 +248,14 @@ export class NodeMetrics {
         [{ op: 'join' }, gateway.joinRefusals.get('internal_error') ?? 0],
       ],
     );
+    const hooks = this.src.webhooks;
+    for (const [key, help] of [
+      ['sent', 'Webhook requests answered 2xx.'],
+      ['retried', 'Webhook attempts that failed (status, refusal, timeout) and were scheduled again.'],
+      ['failed', 'Webhook events given up after webhooks.retryForMs (10 min) of retries.'],
+      ['dropped', "Webhook events dropped because a URL's queue was full (webhooks.maxQueued)."],
+    ] as const)
+      counter(`holdfast_webhook_${key}_total`, help, [], () => [[{}, hooks?.[key] ?? 0]]);
     new BucketHistogram(
       {
         name: 'holdfast_join_duration_seconds',

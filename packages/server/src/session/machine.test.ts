@@ -60,7 +60,7 @@ describe('session machine: the offline window with a test clock', () => {
       { type: 'unwatch' },
       { type: 'observe', event: { type: 'ended', reason: 'dropped', code: 'session_expired' } },
       { type: 'delete_session' },
-      { type: 'release_member', offline: 'dropped' },
+      { type: 'release_member', offline: 'dropped', cause: 'timed_out' },
     ]);
   });
 
@@ -242,7 +242,7 @@ describe('session machine: every end goes through one table', () => {
       const endFrame = t.effects.find((e) => e.type === 'end_transport');
       expect(endFrame && endFrame.type === 'end_transport' ? endFrame.code : undefined).toBe(code);
       const release = t.effects.find((e) => e.type === 'release_member');
-      if (release?.type === 'release_member') expect(release.offline).toBe(offline);
+      if (release?.type === 'release_member') expect(release).toMatchObject({ offline, cause });
       expect(END_CAUSES[cause].offline).toBe(offline);
       expect(t.state).toMatchObject({ phase: 'ended', cause, attachment: 0 });
     });
@@ -301,7 +301,7 @@ describe('session machine: joins that fail or end half-way leave nothing behind'
       },
       { type: 'observe', event: { type: 'ended', reason: 'dropped', code: 'internal_error' } },
       { type: 'delete_session' },
-      { type: 'release_member', offline: 'dropped' },
+      { type: 'release_member', offline: 'dropped', cause: 'engine_failed' },
     ]);
   });
 
@@ -321,7 +321,7 @@ describe('session machine: joins that fail or end half-way leave nothing behind'
       { type: 'delete_session' },
     ]);
     expect(run(clock, ended, { type: 'held', what: 'member' }).effects).toEqual([
-      { type: 'release_member', offline: 'kicked' },
+      { type: 'release_member', offline: 'kicked', cause: 'banned' },
     ]);
   });
 

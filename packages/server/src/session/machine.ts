@@ -77,8 +77,11 @@ export type SessionEffect =
   | { type: 'drop_local' }
   | { type: 'unwatch' }
   | { type: 'delete_session' }
-  /** Removes the member if this session still holds it; if it was announced, publishes `user_offline`. */
-  | { type: 'release_member'; offline: WireOfflineReason | 'none' }
+  /**
+   * Removes the member if this session still holds it; if it was announced, publishes `user_offline`.
+   * `cause`: how the session ended (webhooks report it).
+   */
+  | { type: 'release_member'; offline: WireOfflineReason | 'none'; cause: EndCause }
   /** Tells the node that held the session to let go of it (a claimed orphan). */
   | { type: 'notify_owner' }
   | {
@@ -127,9 +130,6 @@ export function dueCause(s: SessionState, now: number): EndCause | undefined {
   return undefined;
 }
 
-const same = (state: SessionState): Transition => ({ state, effects: [] });
-
-export function sessionTransition(s: SessionState, e: SessionEvent, now: number): Transition {
 /**
  * The earliest time {@link dueCause} may name a cause, as things stand (a frame or a renewed token
  * only moves it later): when to look at the session again. Undefined once it has ended.
@@ -140,6 +140,9 @@ export function nextDueAt(s: SessionState): number | undefined {
   return s.tokenExpiresAt === undefined ? silent : Math.min(s.tokenExpiresAt, silent);
 }
 
+const same = (state: SessionState): Transition => ({ state, effects: [] });
+
+export function sessionTransition(s: SessionState, e: SessionEvent, now: number): Transition {
   if (s.phase === 'ended') return e.type === 'held' ? undoLate(s, e.what) : same(s);
   switch (e.type) {
     case 'held':
@@ -240,7 +243,7 @@ function end(s: SessionState, cause: EndCause): Transition {
     });
   if (row.cleanup === 'release') {
     if (holds.session) effects.push({ type: 'delete_session' });
-    if (holds.member) effects.push({ type: 'release_member', offline: row.offline });
+    if (holds.member) effects.push({ type: 'release_member', offline: row.offline, cause });
     if (row.notifyOwner) effects.push({ type: 'notify_owner' });
   }
   return { state: { ...s, phase: 'ended', attachment: 0, holds: NOTHING, cause }, effects };
@@ -249,7 +252,11 @@ function end(s: SessionState, cause: EndCause): Transition {
 /** A claim that completed after the session ended (its engine call was in flight): undo it now. */
 function undoLate(s: SessionState, what: keyof Holds): Transition {
   const undo: Record<keyof Holds, SessionEffect> = {
-    member: { type: 'release_member', offline: END_CAUSES[s.cause ?? 'engine_failed'].offline },
+    member: {
+      type: 'release_member',
+      offline: END_CAUSES[s.cause ?? 'engine_failed'].offline,
+      cause: s.cause ?? 'engine_failed',
+    },
     session: { type: 'delete_session' },
     local: { type: 'drop_local' },
     watch: { type: 'unwatch' },

@@ -1,0 +1,76 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import { type ChannelRef, channelKey } from '../engine/types.js';
+
+/**
+ * Members per channel as the webhooks count them: +1 for each `joined`, -1 for each `left` (each
+ * told by exactly one node). The step that returns 1 is the channel's creation, the one that returns
+ * 0 its end: atomic, so exactly one node sees each, also when several race. It follows the
+ * engine's member count a moment later (the hook runs after the engine step).
+ */
+export interface ChannelCounter {
+  /** Adds `delta` to the channel's count; returns the count after it (a count at or below 0 is removed). */
+  add(ref: ChannelRef, delta: 1 | -1): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Counts shared by every server on one in-memory engine (an in-process cluster). */
+const byScope = new WeakMap<object, Map<string, number>>();
+
+export function memoryCounter(scope: object): ChannelCounter {
+  let counts = byScope.get(scope);
+  if (!counts) {
+    counts = new Map();
+    byScope.set(scope, counts);
+  }
+  const map = counts;
+  return {
+    async add(ref, delta) {
+      const key = channelKey(ref);
+      const n = (map.get(key) ?? 0) + delta;
+      if (n <= 0) map.delete(key);
+      else map.set(key, n);
+      return n;
+    },
+    async close() {},
+  };
+}
+
+const ADD = `
+local n = redis.call('INCRBY', KEYS[1], ARGV[1])
+if n <= 0 then redis.call('DEL', KEYS[1]) end
+return n`;
+
+/** Where the engine's Redis is: one server, or some nodes of a Redis Cluster (`host:port`). */
+export interface RedisWhere {
+  url?: string;
+  cluster?: readonly string[];
+  prefix?: string;
+}
+
+/** The count in Redis (its own connection; one key per channel): every node of the cluster shares it. */
+export function redisCounter(where: RedisWhere, log: Logger): ChannelCounter {
+  const options: RedisOptions = {
+    // Fail fast during an outage: a channel event is skipped (logged), members' events still go.
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 100, 1000),
+  };
+  const seeds = where.cluster
+    ?.flatMap((s) => s.split(','))
+    .map((s) => (s.includes('://') ? s : `redis://${s}`));
+  const redis = seeds
+    ? new Cluster(seeds, { redisOptions: options, clusterRetryStrategy: options.retryStrategy })
+    : new Redis(where.url ?? 'redis://127.0.0.1:6379', options);
+  const prefix = where.prefix ?? 'hf:';
+  redis.on('error', (err) => log.debug({ err: err.message }, 'webhooks: redis error'));
+  return {
+    async add(ref, delta) {
+      const key = `${prefix}wh:members:${ref.appId}:${encodeURIComponent(ref.channel)}`;
+      return Number(await redis.eval(ADD, 1, key, delta));
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
