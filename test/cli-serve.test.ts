@@ -28,7 +28,7 @@ function serve(...args: string[]): Promise<string> {
 describe('holdfast serve --console', () => {
   it('serves the console by default and prints its address', async () => {
     const out = await serve();
-    const url = /console: (http:\/\/\S+\/console\/)\n/.exec(out)?.[1];
+    const url = /console: (http:\/\/\S+\/console\/)[ \n]/.exec(out)?.[1];
     expect(url).toBeDefined();
     expect(out).toMatch(/demo: http:\/\/\S+\/demo\/\n/);
     const snapshot = await fetch(`${url}api/snapshot`);

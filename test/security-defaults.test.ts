@@ -1,13 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type RunningServer, type ServerOptions, startServer } from '@holdfast/server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ClientOptions, WebSocket } from 'ws';
 import { RawClient } from './support/raw-client.js';
+import { selfSigned } from './support/self-signed.js';
 
 /**
  * Issue 15 item 5, safe by default: the admin API and console are never open to other machines
@@ -232,38 +230,13 @@ describe('trusted proxies', () => {
 });
 
 describe('TLS', () => {
-  const dir = mkdtempSync(joinPath(tmpdir(), 'holdfast-tls-'));
-  const cert = joinPath(dir, 'cert.pem');
-  const key = joinPath(dir, 'key.pem');
-  // A self-signed certificate for localhost and 127.0.0.1, made with the openssl CLI.
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  const tls = { cert: readFileSync(cert), key: readFileSync(key) };
+  const certificate = selfSigned();
+  const cert = certificate.certFile;
+  const tls = { cert: certificate.cert, key: certificate.key };
   let child: ChildProcess | undefined;
   afterAll(() => {
     child?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    certificate.remove();
   });
 
   it('serves wss:// and https://: a ws client trusting the certificate joins; an untrusting one is refused', async () => {

@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, flagLayer, loadConfig, redact, toServerOptions } from '../config/load.js';
 import { DEFAULT_CONFIG } from '../config/schema.js';
 import { envName, parseAppSpec, SETTINGS, type Setting } from '../config/settings.js';
+import { consoleAccess, generatedAdminNotice } from './serve-security.js';
 
 /** Parses `--app <appId>[:<certificate>]` (kept for code that used it; `holdfast serve` takes more). */
 export function parseApp(value: string, previous: AppConfig[] = []): AppConfig[] {
@@ -109,7 +110,7 @@ Examples:
       const apps = options.apps.map(
         (a) => `${a.appId}${a.appCertificate ? ' (token required)' : ' (development mode)'}`,
       );
-      const guarded = options.admin ? ' (HTTP Basic: admin id / secret)' : '';
+      const guarded = consoleAccess(server, options.admin !== undefined);
       const consoleOn = options.console !== false;
       process.stdout.write(
         `holdfast listening on ${server.url}\n  health: ${server.httpUrl}/healthz\n` +
@@ -121,6 +122,8 @@ Examples:
           (loaded.configPath ? `  config: ${loaded.configPath}\n` : '') +
           `  apps: ${apps.join(', ')}\n`,
       );
+      const notice = generatedAdminNotice(server, options.host ?? '127.0.0.1');
+      if (notice) process.stderr.write(notice);
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) {

@@ -163,6 +163,14 @@ export function readSecretFile(path: string, what: string): string {
   return text;
 }
 
+/** A PEM file's text; a ConfigError naming the setting when it cannot be read or holds no PEM block. */
+function readPemFile(path: string, what: string): string {
+  const text = readSecretFile(path, what);
+  if (!text.includes('-----BEGIN '))
+    throw new ConfigError(`${what} ${path} is not PEM (no "-----BEGIN" line)`);
+  return text;
+}
+
 /** One of a secret and its file, never both; the file read. */
 function secret(
   inline: string | null | undefined,
@@ -211,6 +219,13 @@ export function toServerOptions(c: FileConfig): ServerOptions {
         ? 'admin.customerId (--admin-id) is set without a secret: set HOLDFAST_ADMIN_SECRET, --admin-secret-file or admin.customerSecret'
         : 'an admin secret is set without admin.customerId (--admin-id / HOLDFAST_ADMIN_ID)',
     );
+  const tls = c.tls ?? {};
+  if (def(tls.certFile) !== def(tls.keyFile))
+    throw new ConfigError(
+      def(tls.certFile)
+        ? 'tls.certFile (--tls-cert) is set without tls.keyFile (--tls-key / HOLDFAST_TLS_KEY)'
+        : 'tls.keyFile (--tls-key) is set without tls.certFile (--tls-cert / HOLDFAST_TLS_CERT)',
+    );
   const redis = typeof c.redis === 'string' ? { url: c.redis } : (c.redis ?? {});
   const media = c.media ?? {};
   const iceServers = media.iceServers?.map((s) => {
@@ -237,7 +252,17 @@ export function toServerOptions(c: FileConfig): ServerOptions {
       metrics: c.metrics,
       drainTimeoutMs: c.drainTimeoutMs,
       console: c.console,
+      trustedProxies: c.trustedProxies,
+      allowedOrigins: c.allowedOrigins,
     }),
+    ...(def(tls.certFile) && def(tls.keyFile)
+      ? {
+          tls: {
+            cert: readPemFile(tls.certFile, 'TLS certificate (tls.certFile, --tls-cert)'),
+            key: readPemFile(tls.keyFile, 'TLS key (tls.keyFile, --tls-key)'),
+          },
+        }
+      : {}),
     apps,
     timing: compact({ ...c.timing }),
     limits: compact({ ...c.limits }),

@@ -92,6 +92,9 @@ export const ConfigSchema = z.strictObject({
     .nullish(),
   console: z.boolean().nullish(),
   media: MediaSchema.nullish(),
+  tls: z.strictObject({ certFile: text.nullish(), keyFile: text.nullish() }).nullish(),
+  trustedProxies: z.array(text).nullish(),
+  allowedOrigins: z.array(text).nullish(),
 });
 
 /** A config file (or any layer of the config): every key optional, `null` = not set. */
@@ -114,7 +117,8 @@ void [_coversServer, _coversTiming, _coversLimits, _coversMedia, _coversApp];
 /**
  * What `holdfast serve` runs with when nothing is configured: every key, `null` where the
  * server picks (a derived ping interval, a random node id, werift's addresses) or where the
- * setting is off (no Redis, no admin credentials). Printed by `holdfast config defaults`.
+ * setting is off (no Redis, no admin credentials, no TLS; `allowedOrigins: null` lets every
+ * origin connect). Printed by `holdfast config defaults`.
  */
 export const DEFAULT_CONFIG = {
   host: '127.0.0.1',
@@ -147,4 +151,7 @@ export const DEFAULT_CONFIG = {
   logFormat: 'auto',
   drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
   media: { enabled: true, announcedIps: null, portRange: null, iceServers: [], tcp: false },
+  tls: { certFile: null, keyFile: null },
+  trustedProxies: [],
+  allowedOrigins: null,
 } satisfies FileConfig;

@@ -1,3 +1,4 @@
+import { OriginPolicy, TrustedProxies } from '@holdfast/server';
 import { InvalidArgumentError } from 'commander';
 import type { z } from 'zod';
 import type { AppSchema, IceServerSchema } from './schema.js';
@@ -42,6 +43,17 @@ const nonEmpty = (text: string): string => {
   if (text.trim() === '') throw new InvalidArgumentError('must not be empty');
   return text;
 };
+/** The text as it is, once `check` (which throws a TypeError with the reason) accepts it. */
+const checked =
+  (check: (text: string) => unknown) =>
+  (text: string): string => {
+    try {
+      check(text);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+    return text;
+  };
 const oneOf =
   (values: readonly string[]) =>
   (text: string): string => {
@@ -186,6 +198,38 @@ export const SETTINGS: readonly Setting[] = [
     arg: '<path>',
     description: 'read the admin password from this file (trailing whitespace dropped)',
     parse: nonEmpty,
+  },
+  {
+    flag: 'tls-cert',
+    path: ['tls', 'certFile'],
+    arg: '<file>',
+    description: 'serve https:// and wss:// with this certificate chain (PEM); with --tls-key',
+    parse: nonEmpty,
+  },
+  {
+    flag: 'tls-key',
+    path: ['tls', 'keyFile'],
+    arg: '<file>',
+    description: "the TLS certificate's private key (PEM file)",
+    parse: nonEmpty,
+  },
+  {
+    flag: 'trusted-proxy',
+    path: ['trustedProxies'],
+    arg: '<ip|cidr>',
+    description:
+      'believe X-Forwarded-For from this load balancer / proxy (repeatable): IP rules, limits and logs see the client',
+    parse: checked((t) => new TrustedProxies([t])),
+    repeatable: true,
+  },
+  {
+    flag: 'allowed-origin',
+    path: ['allowedOrigins'],
+    arg: '<origin>',
+    description:
+      'browser origin allowed to open a WebSocket (repeatable; https://app.example.com, https://*.example.com, *); others get 403',
+    parse: checked((t) => new OriginPolicy([t])),
+    repeatable: true,
   },
   {
     flag: 'console',
