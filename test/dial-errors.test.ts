@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
 import { type RunningServer, startServer } from '@holdfast/server';
+import { freePort } from '@holdfast/server/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecordingClient } from './support/recorder.js';
 
@@ -17,14 +17,6 @@ function client(serverUrl: string) {
   const c = new RecordingClient({ appId: 'demo', serverUrl });
   clients.push(c);
   return c;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 const errors = (c: RecordingClient) => c.named('onError').map((e) => String(e.args[1]));
@@ -56,7 +48,7 @@ describe('the SDK reports connections it cannot make', () => {
   });
 
   it('wss:// to a plain server: "does not speak TLS … use ws://"', async () => {
-    const server = await startServer({ port: 0, logLevel: 'silent' });
+    const server = await startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent' });
     servers.push(server);
     const url = server.url.replace(/^ws:/, 'wss:');
     const c = client(url);

@@ -27,6 +27,7 @@ import { ClientConnection } from './gateway/connection.js';
 import { openFileWarning, readOpenFileLimit } from './gateway/fd-limit.js';
 import { ConnectionGate, refuseWebSocket } from './gateway/handshake.js';
 import { KeepaliveWheel } from './gateway/keepalive.js';
+import { registerLandingPage } from './gateway/landing.js';
 import { HttpRouter, sendJson } from './gateway/router.js';
 import { MediaPlane } from './media/media-plane.js';
 import { MediaRouter } from './media/router.js';
@@ -227,6 +228,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   registerAdminRoutes(ctx);
   registerConsoleRoutes(ctx);
+  registerLandingPage(ctx);
   const gate = new ConnectionGate(limits, clock, log, undefined, edge.isTrustedPeer);
   const handle = (req: IncomingMessage, res: ServerResponse) =>
     void (gate.admitRequest(req, res) && router.handle(req, res));

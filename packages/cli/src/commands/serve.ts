@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, flagLayer, loadConfig, redact, toServerOptions } from '../config/load.js';
 import { DEFAULT_CONFIG } from '../config/schema.js';
 import { envName, parseAppSpec, SETTINGS, type Setting } from '../config/settings.js';
+import { listenProblem, modeLine } from './serve-notes.js';
 import { consoleAccess, generatedAdminNotice } from './serve-security.js';
 
 /** Parses `--app <appId>[:<certificate>]` (kept for code that used it; `holdfast serve` takes more). */
@@ -105,7 +106,8 @@ Examples:
             `--${s.flag} puts a secret on the command line, where every user of this machine can read it (ps): use ${envName(s.flag)}${s.flag === 'admin-secret' ? ', --admin-secret-file' : ''} or the config file`,
           );
       const server = await startServer({ ...options, logger: log }).catch((err: unknown) => {
-        throw err instanceof TypeError ? new ConfigError(err.message) : err;
+        const problem = listenProblem(err, options);
+        throw err instanceof TypeError || problem ? new ConfigError(problem ?? (err as Error).message) : err;
       });
       const apps = options.apps.map(
         (a) => `${a.appId}${a.appCertificate ? ' (token required)' : ' (development mode)'}`,
@@ -113,7 +115,8 @@ Examples:
       const guarded = consoleAccess(server, options.admin !== undefined);
       const consoleOn = options.console !== false;
       process.stdout.write(
-        `holdfast listening on ${server.url}\n  health: ${server.httpUrl}/healthz\n` +
+        `holdfast listening on ${server.url}\n${modeLine(options, server.nodeId)}` +
+          `  health: ${server.httpUrl}/healthz\n` +
           `  ready: ${server.httpUrl}/readyz\n` +
           (options.metrics !== false ? `  metrics: ${server.httpUrl}/metrics\n` : '') +
           (consoleOn

@@ -19,7 +19,9 @@ export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', impo
 // The console only talks to its own origin; the demo page also opens WebSockets to a server.
 const CONSOLE_CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
-const DEMO_CSP = "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'";
+// img-src data: for the page's empty data: icon (without it every load logged a CSP error).
+const DEMO_CSP =
+  "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
 
 /**
  * Registers the web console (/console: apps → channels → members, per-member timelines, event
