@@ -1,5 +1,6 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { isClusterUrl, parseClusterUrl } from '../engine/redis-connect.js';
 import { type ChannelRef, channelKey } from '../engine/types.js';
 
 /**
@@ -41,10 +42,9 @@ local n = redis.call('INCRBY', KEYS[1], ARGV[1])
 if n <= 0 then redis.call('DEL', KEYS[1]) end
 return n`;
 
-/** Where the engine's Redis is: one server, or some nodes of a Redis Cluster (`host:port`). */
+/** The engine's Redis: `redis://…` one server, `redis+cluster://host:port,…` a Redis Cluster. */
 export interface RedisWhere {
-  url?: string;
-  cluster?: readonly string[];
+  url: string;
   prefix?: string;
 }
 
@@ -56,12 +56,18 @@ export function redisCounter(where: RedisWhere, log: Logger): ChannelCounter {
     commandTimeout: 2000,
     retryStrategy: (times) => Math.min(times * 100, 1000),
   };
-  const seeds = where.cluster
-    ?.flatMap((s) => s.split(','))
-    .map((s) => (s.includes('://') ? s : `redis://${s}`));
-  const redis = seeds
-    ? new Cluster(seeds, { redisOptions: options, clusterRetryStrategy: options.retryStrategy })
-    : new Redis(where.url ?? 'redis://127.0.0.1:6379', options);
+  let redis: Redis | Cluster;
+  if (isClusterUrl(where.url)) {
+    const { nodes, username, password } = parseClusterUrl(where.url);
+    redis = new Cluster(nodes, {
+      clusterRetryStrategy: (times) => Math.min(times * 100, 1000),
+      redisOptions: {
+        ...options,
+        ...(username ? { username } : {}),
+        ...(password ? { password } : {}),
+      },
+    });
+  } else redis = new Redis(where.url, options);
   const prefix = where.prefix ?? 'hf:';
   redis.on('error', (err) => log.debug({ err: err.message }, 'webhooks: redis error'));
   return {

@@ -1,0 +1,106 @@
+import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
+import { type RunningServer, startServer } from '@holdfast/server';
+import { TestRedis } from '@holdfast/server/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordingClient } from './support/recorder.js';
+import { short, WebhookSink } from './support/webhook-sink.js';
+
+const SECRET = 'webhook-cluster-secret-0123456789';
+let redis: TestRedis;
+let sink: WebhookSink;
+let a: RunningServer;
+let b: RunningServer;
+const clients: RecordingClient[] = [];
+
+const node = (nodeId: string) =>
+  startServer({
+    port: 0,
+    apps: [{ appId: 'demo', offlineAfterMs: 2000 }],
+    redis: { url: redis.url, prefix: 'whc:' },
+    nodeId,
+    logLevel: 'silent',
+    media: { enabled: false },
+    timing: { heartbeatMs: 250 },
+    webhooks: { urls: [sink.url], secret: SECRET },
+  });
+
+beforeAll(async () => {
+  redis = await TestRedis.start();
+  sink = await WebhookSink.start(SECRET);
+  a = await node('a');
+  b = await node('b');
+});
+afterAll(async () => {
+  for (const c of clients) c.release();
+  await Promise.all([a?.close(), b?.close()]);
+  await sink?.close();
+  await redis?.kill();
+});
+
+async function join(server: RunningServer, channel: string, uid: number) {
+  const c = new RecordingClient({ appId: 'demo', serverUrl: server.url });
+  clients.push(c);
+  expect(c.join(channel, uid)).toBe(0);
+  await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
+  return c;
+}
+const sorted = (xs: string[]) => [...xs].sort();
+
+describe('webhooks across a 2-node cluster over a real redis-server', () => {
+  it('members racing in and out on both nodes: every event exactly once, one created and one destroyed per channel', async () => {
+    const channels = ['race-0', 'race-1', 'race-2', 'race-3', 'race-4'];
+    // Both nodes admit a member into each empty channel at the same time, then both leave at once.
+    const pairs = await Promise.all(
+      channels.map((ch, i) => Promise.all([join(a, ch, 100 + i), join(b, ch, 200 + i)])),
+    );
+    for (const pair of pairs) for (const c of pair) c.engine.leaveChannel();
+    await sink.until(() => channels.every((ch) => sink.of(ch).length >= 6), 15_000, 'every race event');
+    await new Promise((r) => setTimeout(r, 500)); // a duplicate would be right behind
+    for (const [i, ch] of channels.entries()) {
+      const events = sink.of(ch);
+      expect(sorted(events.map(short))).toEqual(
+        sorted([
+          'channel_created',
+          `user_joined:${100 + i}`,
+          `user_joined:${200 + i}`,
+          `user_left:${100 + i}`,
+          `user_left:${200 + i}`,
+          'channel_destroyed',
+        ]),
+      );
+      // Each member's events come from the node that holds it.
+      for (const e of events.filter((x) => x.uid !== undefined))
+        expect(e.nodeId).toBe(e.uid! < 200 ? 'a' : 'b');
+    }
+    const ids = sink.accepted.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(sink.refused).toEqual([]);
+  });
+
+  it('a node that dies: its member is dropped by the surviving node, user_left sent once (orphan_dropped)', async () => {
+    const survivor = await join(a, 'crash', 1);
+    const ghost = await join(b, 'crash', 2);
+    await sink.until(() => sink.of('crash').length >= 3);
+    await new Promise((r) => setTimeout(r, 600)); // a heartbeat publishes the session's deadline
+    ghost.release(); // its client goes away too
+    await b.kill();
+    // Offline window 2 s + the dead node's heartbeat lapsing; then a's member leaves too.
+    await sink.until(() => sink.of('crash').some((e) => e.event === 'user_left'), 15_000, 'the orphan drop');
+    const left = sink.of('crash').filter((e) => e.event === 'user_left');
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ uid: 2, reason: 'dropped', cause: 'orphan_dropped', nodeId: 'a' });
+    survivor.engine.leaveChannel();
+    await sink.until(() => sink.of('crash').some((e) => e.event === 'channel_destroyed'), 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sorted(sink.of('crash').map(short))).toEqual(
+      sorted([
+        'channel_created',
+        'user_joined:1',
+        'user_joined:2',
+        'user_left:2',
+        'user_left:1',
+        'channel_destroyed',
+      ]),
+    );
+  });
+});
