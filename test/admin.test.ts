@@ -223,6 +223,44 @@ describe('admin REST API', () => {
     await b.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess, 3000, fromB);
   });
 
+  it("Agora's time_in_seconds: a 30 s ban (it wins over time), and out-of-range or missing durations are refused", async () => {
+    const victim = await joined('secs', 21);
+    const created = await api('POST', '/dev/v1/kicking-rule', {
+      appid: 'demo',
+      uid: 21,
+      time: 60,
+      time_in_seconds: 30,
+      privileges: ['join_channel'],
+    });
+    expect(created).toMatchObject({ status: 200, body: { status: 'success' } });
+    await victim.waitState(S.ConnectionStateFailed, R.ConnectionChangedBannedByServer, 3000);
+    const rule = (await api('GET', '/dev/v1/kicking-rule?appid=demo')).body.rules.find(
+      (r: { id: number }) => r.id === created.body.id,
+    );
+    expect(rule.ts - rule.createAt).toBe(30);
+    // PUT takes it too.
+    const put = await api('PUT', '/dev/v1/kicking-rule', {
+      appid: 'demo',
+      id: created.body.id,
+      time_in_seconds: 45,
+    });
+    expect(put.status).toBe(200);
+    // The PUT made it a 45 s ban from now: 46 s later (server clock) it is over.
+    clock.offsetMs += 46_000;
+    victim.engine.leaveChannel();
+    const from = victim.events.length;
+    victim.join('secs', 21);
+    await victim.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess, 3000, from);
+    for (const body of [
+      { appid: 'demo', uid: 1, time_in_seconds: 5, privileges: ['join_channel'] },
+      { appid: 'demo', uid: 1, time_in_seconds: 86_431, privileges: ['join_channel'] },
+      { appid: 'demo', uid: 1, privileges: ['join_channel'] },
+    ]) {
+      const res = await api('POST', '/dev/v1/kicking-rule', body);
+      expect(res).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+    }
+  });
+
   it('a rule by IP bans every session from that address', async () => {
     const a = await joined('by-ip', 21);
     await api('POST', '/dev/v1/kicking-rule', {

@@ -13,8 +13,12 @@ import {
   CreateRule,
   DeleteRule,
   Pagination,
+  ruleDurationMs,
   UpdateRule,
 } from './schemas.js';
+
+/** `5 min`, or `90 s` for a time_in_seconds that is not whole minutes. */
+const span = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`);
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
@@ -171,6 +175,7 @@ export function registerAdminRoutes(ctx: ServerContext): void {
       const body = parse(CreateRule, await readJson(req));
       knownApp(body.appid);
       const now = clock.now();
+      const durationMs = ruleDurationMs(body);
       const rule = await engine.putRule({
         id: 0,
         appId: body.appid,
@@ -180,14 +185,14 @@ export function registerAdminRoutes(ctx: ServerContext): void {
         privileges: body.privileges,
         createdAt: now,
         updatedAt: now,
-        expiresAt: now + body.time * 60_000,
+        expiresAt: now + durationMs,
       });
       await engine.publish({ kind: 'kick', rule });
       audit.info(
-        { ...who(req), action: 'kicking_rule.create', minutes: body.time, rule: ruleView(rule) },
-        body.time === 0
+        { ...who(req), action: 'kicking_rule.create', minutes: durationMs / 60_000, rule: ruleView(rule) },
+        durationMs === 0
           ? 'admin: kicked (no ban)'
-          : `admin: kicking rule ${rule.id} created for ${body.time} min`,
+          : `admin: kicking rule ${rule.id} created for ${span(durationMs)}`,
       );
       sendJson(res, 200, { status: 'success', id: rule.id });
     }),
@@ -213,12 +218,13 @@ export function registerAdminRoutes(ctx: ServerContext): void {
       const existing = (await engine.listRules(body.appid)).find((r) => r.id === body.id);
       if (!existing) throw new HttpError(404, 'unknown_rule', `no rule ${body.id} for app ${body.appid}`);
       const now = clock.now();
-      const rule = await engine.putRule({ ...existing, updatedAt: now, expiresAt: now + body.time * 60_000 });
-      if (body.time === 0) await engine.deleteRule(body.appid, body.id);
+      const durationMs = ruleDurationMs(body);
+      const rule = await engine.putRule({ ...existing, updatedAt: now, expiresAt: now + durationMs });
+      if (durationMs === 0) await engine.deleteRule(body.appid, body.id);
       await engine.publish({ kind: 'kick', rule });
       audit.info(
-        { ...who(req), action: 'kicking_rule.update', minutes: body.time, rule: ruleView(rule) },
-        `admin: kicking rule ${rule.id} set to ${body.time} min`,
+        { ...who(req), action: 'kicking_rule.update', minutes: durationMs / 60_000, rule: ruleView(rule) },
+        `admin: kicking rule ${rule.id} set to ${span(durationMs)}`,
       );
       sendJson(res, 200, {
         status: 'success',

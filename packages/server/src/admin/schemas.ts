@@ -6,6 +6,22 @@ const cname = z.string().refine(isValidChannelName, 'cname is not a valid channe
 const uid = z.number().int().min(0).max(MAX_UID);
 const ip = z.union([z.ipv4(), z.ipv6()]);
 
+/** Minutes, 0–1440; 0 kicks once without banning. */
+const time = z.number().int().min(0).max(1440);
+/** Agora's seconds form, 10–86430 (0 kicks once, like `time: 0`); it wins when both are given. */
+const timeInSeconds = z
+  .number()
+  .int()
+  .refine((s) => s === 0 || (s >= 10 && s <= 86_430), 'time_in_seconds must be 0 or 10–86430');
+const DURATION = { message: 'give time (minutes) or time_in_seconds' };
+const hasDuration = (r: { time?: number; time_in_seconds?: number }) =>
+  r.time !== undefined || r.time_in_seconds !== undefined;
+
+/** A rule's duration in ms: `time_in_seconds` when given, else `time` minutes. */
+export function ruleDurationMs(r: { time?: number; time_in_seconds?: number }): number {
+  return r.time_in_seconds !== undefined ? r.time_in_seconds * 1000 : (r.time ?? 0) * 60_000;
+}
+
 /** POST /dev/v1/kicking-rule */
 export const CreateRule = z
   .object({
@@ -13,19 +29,26 @@ export const CreateRule = z
     cname: cname.optional(),
     uid: uid.optional(),
     ip: ip.optional(),
-    /** Minutes; 0 kicks once without banning. */
-    time: z.number().int().min(0).max(1440),
+    time: time.optional(),
+    time_in_seconds: timeInSeconds.optional(),
     privileges: z.array(z.literal('join_channel')).min(1),
   })
   .strict()
   .refine((r) => r.cname !== undefined || r.uid !== undefined || r.ip !== undefined, {
     message: 'give at least one of cname, uid, ip',
-  });
+  })
+  .refine(hasDuration, DURATION);
 
-/** PUT /dev/v1/kicking-rule: change a rule's duration (minutes, from now). */
+/** PUT /dev/v1/kicking-rule: change a rule's duration (from now). */
 export const UpdateRule = z
-  .object({ appid, id: z.number().int().positive(), time: z.number().int().min(0).max(1440) })
-  .strict();
+  .object({
+    appid,
+    id: z.number().int().positive(),
+    time: time.optional(),
+    time_in_seconds: timeInSeconds.optional(),
+  })
+  .strict()
+  .refine(hasDuration, DURATION);
 
 /** DELETE /dev/v1/kicking-rule */
 export const DeleteRule = z.object({ appid, id: z.number().int().positive() }).strict();
