@@ -12,6 +12,7 @@ import {
   type StreamRefusalCode,
 } from '@holdfast/protocol';
 import type { ObservedEvent } from '@holdfast/server';
+import { describeMedia } from './media-markers.js';
 
 /** One thing that happened, placed on the member's lane. */
 export interface Marker {
@@ -19,7 +20,16 @@ export interface Marker {
   at: number;
   /** `local`: the member's own state changes; `remote`: what other members saw. */
   row: 'local' | 'remote';
-  kind: 'state' | 'joined' | 'offline' | 'replaced' | 'resumed' | 'detached' | 'role' | 'stream_refused';
+  kind:
+    | 'state'
+    | 'joined'
+    | 'offline'
+    | 'replaced'
+    | 'resumed'
+    | 'detached'
+    | 'role'
+    | 'stream_refused'
+    | 'media';
   /** Short text drawn next to the marker. */
   label: string;
   /** Headline of the detail panel. */
@@ -27,6 +37,8 @@ export interface Marker {
   meaning: string;
   advice?: string;
   state?: ConnectionStateName;
+  /** A media marker's new state: the media connection's, or a remote track's phase. */
+  media?: string;
 }
 
 type ClientState = Extract<ObservedEvent, { type: 'client_state' }>;
@@ -173,6 +185,8 @@ export function describeEvent(e: ObservedEvent): string {
   switch (e.type) {
     case 'client_state':
       return `client: ${REPORTED_STATE_NAMES[e.state]} · ${reportedReasonLabel(e.reason)}`;
+    case 'client_media':
+      return describeMedia(e);
     case 'joined':
       return `joined as ${e.role} (${e.profile}) from ${e.remote}${e.sessionExpired ? ', old session had timed out' : ''}`;
     case 'resumed':

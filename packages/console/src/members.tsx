@@ -1,6 +1,7 @@
 import type { ConsoleChannel, ConsoleLiveInfo, ConsoleSnapshot } from '@holdfast/server';
+import { mediaCells } from './media-markers.js';
 import type { Lane } from './model.js';
-import { ago, STATE_COLOURS } from './theme.js';
+import { ago, MEDIA_COLOURS, STATE_COLOURS } from './theme.js';
 
 export interface ChannelRef {
   appId: string;
@@ -67,7 +68,10 @@ export function ChannelTree(props: {
   );
 }
 
-/** The members of one channel: uid, role, state, connected since, RTT, last data, messages, session tag, node, address. */
+/**
+ * The members of one channel: uid, role, state, connected since, RTT, last data, messages, media
+ * (publishing, bitrate, loss, media RTT, media connection), session tag, node, address.
+ */
 export function MemberTable(props: {
   channel: ConsoleChannel | undefined;
   lanes: Map<number, Lane>;
@@ -89,6 +93,9 @@ export function MemberTable(props: {
           <th>last data</th>
           <th title="data-stream messages since the session began: sent (accepted by the server), received, refused">
             messages
+          </th>
+          <th title="what the member publishes, and the media figures its client reports every 2 s: kbit/s sent ↑ and received ↓, loss % of what it sends / receives, media RTT, and its media connection's state">
+            media
           </th>
           <th title="the session's tag: the first 8 hex characters of a hash of its id (the id itself is never shown)">
             session
@@ -131,6 +138,9 @@ export function MemberTable(props: {
               <td class="num">
                 {m.live ? <StreamCounts counts={m.live.streams} /> : <span class="muted">?</span>}
               </td>
+              <td class="media">
+                {m.live ? <MediaCell media={m.live.media} now={props.now} /> : <span class="muted">?</span>}
+              </td>
               <td class="mono">{m.sessionTag}</td>
               <td class="mono">{m.node}</td>
               <td class="mono">{m.live?.remote ?? ''}</td>
@@ -139,6 +149,23 @@ export function MemberTable(props: {
         })}
       </tbody>
     </table>
+  );
+}
+
+/** `audio + video · ↑ 812 kbps · ↓ 640 kbps · loss 0 % / 1.5 % · RTT 3 ms · up`, greyed when stale. */
+function MediaCell({ media, now }: { media: ConsoleLiveInfo['media']; now: number }) {
+  const c = mediaCells(media, now);
+  if (!c) return <span class="muted">–</span>;
+  return (
+    <span
+      class={c.stale ? 'muted' : ''}
+      data-link={c.link}
+      title={c.stale ? 'no media report for over 6 s' : ''}
+    >
+      <span class="publishing">{c.publishing}</span> · <span class="rates">{c.rates}</span> · loss {c.loss} ·
+      RTT {c.rtt} · <span class="dot" style={{ background: MEDIA_COLOURS[c.link] }} />
+      <span class="link">{c.link}</span>
+    </span>
   );
 }
 

@@ -10,6 +10,7 @@
 import { type ConnectionStateName, REPORTED_STATE_NAMES } from '@holdfast/protocol';
 import type { ObservedEvent } from '@holdfast/server';
 import { isReplaced, type Marker, reportedReasonLabel, serverMarker, stateMarker } from './markers.js';
+import { mediaMarker } from './media-markers.js';
 
 export type { Marker } from './markers.js';
 
@@ -70,7 +71,7 @@ export const laneKey = (appId: string, channel: string, uid: number): string =>
 function clockOffsets(events: readonly ObservedEvent[]): Map<string, number> {
   const offsets = new Map<string, number>();
   for (const e of events) {
-    if (e.type !== 'client_state') continue;
+    if (e.type !== 'client_state' && e.type !== 'client_media') continue;
     const d = e.at - e.clientAt;
     const prev = offsets.get(e.sessionTag);
     if (prev === undefined || d < prev) offsets.set(e.sessionTag, d);
@@ -152,6 +153,10 @@ export function buildLanes(events: readonly ObservedEvent[], opts: LaneOptions):
       reports
         .get(key)!
         .push({ at, state: REPORTED_STATE_NAMES[e.state], reason: reportedReasonLabel(e.reason) });
+    } else if (e.type === 'client_media') {
+      lane.markers.push(
+        mediaMarker(e, Math.min(e.at, e.clientAt + (offsets.get(e.sessionTag) ?? 0)), `m${i}`),
+      );
     } else {
       const m = serverMarker(e, `v${i}`);
       if (m) lane.markers.push(m);

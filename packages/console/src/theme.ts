@@ -25,3 +25,17 @@ export function ago(ms: number): string {
   if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
   return `${Math.round(ms / 3_600_000)} h`;
 }
+
+/** Media markers: the media connection's states and remote tracks' phases (violet when unknown). */
+export const MEDIA_COLOURS: Record<string, string> = {
+  none: '#9ca3af',
+  stopped: '#9ca3af',
+  connecting: '#0891b2',
+  starting: '#0891b2',
+  up: '#16a34a',
+  decoding: '#16a34a',
+  fault: '#f59e0b',
+  frozen: '#f59e0b',
+  down: '#dc2626',
+  failed: '#dc2626',
+};

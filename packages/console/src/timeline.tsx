@@ -1,5 +1,5 @@
 import type { Band, Lane, Marker } from './model.js';
-import { STATE_COLOURS, timeOfDay } from './theme.js';
+import { MEDIA_COLOURS, STATE_COLOURS, timeOfDay } from './theme.js';
 
 const LABEL_W = 132;
 const RIGHT_PAD = 56;
@@ -46,6 +46,7 @@ function markerColour(m: Marker): string {
   if (m.kind === 'offline') return '#b91c1c';
   if (m.kind === 'joined') return '#15803d';
   if (m.kind === 'stream_refused') return '#c2410c';
+  if (m.kind === 'media') return MEDIA_COLOURS[m.media ?? ''] ?? '#7c3aed';
   return '#64748b';
 }
 

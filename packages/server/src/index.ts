@@ -24,6 +24,7 @@ export type {
   ConsoleChannel,
   ConsoleHello,
   ConsoleLiveInfo,
+  ConsoleMediaInfo,
   ConsoleMember,
   ConsoleSnapshot,
 } from './console/types.js';

@@ -2,6 +2,7 @@ import type { LiveSession } from '../channels/live-session.js';
 import { sessionTag } from '../channels/session-id.js';
 import { DEFAULT_SERVER_TIMING, pingIntervalFor } from '../config.js';
 import type { ServerContext } from '../context.js';
+import { mediaReports } from './media-reports.js';
 import type { ConsoleApp, ConsoleLiveInfo, ConsoleMember, ConsoleSnapshot } from './types.js';
 
 /** Enough for a person to read; a channel list longer than this is cut (and says so). */
@@ -17,6 +18,12 @@ function streamCounts(live: LiveSession): Pick<ConsoleLiveInfo, 'streams'> {
   const refused = live.streams?.refused ?? 0;
   const received = live.streamsReceived;
   return sent || refused || received ? { streams: { sent, received, refused } } : {};
+}
+
+/** The member's last media report, when it sent one. */
+function mediaOf(live: LiveSession): Pick<ConsoleLiveInfo, 'media'> {
+  const media = mediaReports.get(live);
+  return media ? { media } : {};
 }
 
 /**
@@ -55,6 +62,7 @@ export async function buildSnapshot(ctx: ServerContext): Promise<ConsoleSnapshot
                     attached: live.conn !== undefined,
                     remote: live.remote,
                     ...streamCounts(live),
+                    ...mediaOf(live),
                   },
                 }
               : {}),

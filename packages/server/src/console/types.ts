@@ -1,4 +1,4 @@
-import type { WireProfile, WireRole } from '@holdfast/protocol';
+import type { ReportedMedia, WireProfile, WireRole } from '@holdfast/protocol';
 import type { ObservedEvent } from '../observe/observer.js';
 
 /** What this node knows about a session it holds itself (other nodes' sessions have no such part). */
@@ -13,7 +13,16 @@ export interface ConsoleLiveInfo {
   remote: string;
   /** Data-stream messages, since the session began; absent while all are 0. */
   streams?: ConsoleStreamCounts;
+  /** The media figures the client last reported (every 2 s while it has media); absent before. */
+  media?: ConsoleMediaInfo;
 }
+
+/**
+ * A member's media as its client reported it: publishing (audio/video on, muted, off), kbit/s and
+ * loss % both ways, the media RTT and the media connection's state; `at` when it arrived (server
+ * ms) — a client with media reports every 2 s, so an older one is stale.
+ */
+export type ConsoleMediaInfo = ReportedMedia & { at: number };
 
 /** One member's data-stream messages, counted by the node that holds its session. */
 export interface ConsoleStreamCounts {

@@ -11,8 +11,10 @@ import {
 } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
+import { batchOf, chunkFrames } from '../channels/batch.js';
 import { type Attachment, type LiveSession, newAttachmentId } from '../channels/live-session.js';
 import type { ChannelService } from '../channels/service.js';
+import { mediaChange, mediaReports } from '../console/media-reports.js';
 import { GatewayCounters } from '../observe/counters.js';
 import { reportLimiter } from '../observe/report-limiter.js';
 import type { KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
@@ -209,14 +211,19 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     }
     if (frame.type === 'report') {
       const live = this.#live;
-      if (live)
-        for (const s of reportLimiter.admit(live, frame.states, this.clock.now()))
-          this.service.observe(live, {
-            type: 'client_state',
-            state: s.state,
-            reason: s.reason,
-            clientAt: s.at,
-          });
+      if (!live) return;
+      const now = this.clock.now();
+      for (const s of reportLimiter.admit(live, frame.states, now))
+        this.service.observe(live, {
+          type: 'client_state',
+          state: s.state,
+          reason: s.reason,
+          clientAt: s.at,
+        });
+      // Media figures are kept (one per session, the latest); media changes share the states' budget.
+      if (frame.media) mediaReports.set(live, frame.media, now);
+      for (const e of reportLimiter.admit(live, frame.mediaEvents ?? [], now))
+        this.service.observe(live, { type: 'client_media', clientAt: e.at, ...mediaChange(e) });
     }
   }
 

@@ -1,4 +1,5 @@
 import type {
+  ReportedMediaEvent,
   ReportedState,
   StreamRefusalCode,
   WireErrorCode,
@@ -37,12 +38,26 @@ export type ObservedEvent = Base &
     /** A state change the client reported (its own clock in `clientAt`). */
     | { type: 'client_state'; state: ReportedState['state']; reason: string; clientAt: number }
     /**
+     * A media state change the client reported (its own clock in `clientAt`): its media
+     * connection's state (`link`), or a remote member's track phase (`remoteUid`, `kind`, `phase`).
+     */
+    | ({ type: 'client_media'; clientAt: number } & MediaChange)
+    /**
      * The server refused `count` of the member's data-stream messages since the previous such
      * event (the last one on `streamId`, with `code`): they reached nobody. At most about one a
      * second per session (see observe/stream-refusals.ts).
      */
     | { type: 'stream_refused'; code: StreamRefusalCode; streamId: number; count: number }
   );
+
+/** A reported media change without its client time. */
+export type MediaChange =
+  | { link: Extract<ReportedMediaEvent, { link: unknown }>['link'] }
+  | {
+      remoteUid: number;
+      kind: Extract<ReportedMediaEvent, { uid: number }>['kind'];
+      phase: Extract<ReportedMediaEvent, { uid: number }>['phase'];
+    };
 
 export type ObservedListener = (event: ObservedEvent) => void;
 
