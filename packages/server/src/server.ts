@@ -112,6 +112,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = (options.logger ?? createLogger(options.logLevel ?? 'warn', options.logFormat)).child({
     node: nodeId,
   });
+  apps.onUncheckedToken = (appId) =>
+    log.warn(
+      { appId },
+      `app "${appId}" is in development mode (no certificate): joins bring tokens that are NOT checked — give the app a certificate to check them`,
+    );
   const ownsEngine = !options.engine;
   const redis = typeof options.redis === 'string' ? { url: options.redis } : options.redis;
   const engine =

@@ -20,6 +20,13 @@ export type JoinAuth =
 /** The apps this server serves, and the token check for each. */
 export class AppRegistry {
   #apps = new Map<string, AppConfig>();
+  /** Development-mode apps already warned about a token they do not check. */
+  #warned = new Set<string>();
+  /**
+   * Told once per development-mode app (no certificate) the first time a join brings a token:
+   * the token is not checked, which a developer testing tokens should know (`007garbage` joins).
+   */
+  onUncheckedToken: ((appId: string) => void) | undefined;
 
   constructor(apps: AppConfig[]) {
     for (const app of apps) {
@@ -51,7 +58,13 @@ export class AppRegistry {
   authorize(appId: string, channel: string, uid: number, token: string | undefined, nowMs: number): JoinAuth {
     const app = this.#apps.get(appId);
     if (!app) return { ok: false, code: 'invalid_app_id', message: `unknown app id "${appId.slice(0, 64)}"` };
-    if (!app.appCertificate) return { ok: true };
+    if (!app.appCertificate) {
+      if (token && !this.#warned.has(appId)) {
+        this.#warned.add(appId);
+        this.onUncheckedToken?.(appId);
+      }
+      return { ok: true };
+    }
     if (!token) return { ok: false, code: 'invalid_token', message: 'this app requires a token' };
     const result = verifyAccessToken2(token, {
       appId,
