@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient } from './support/raw-client.js';
 import { RecordingClient } from './support/recorder.js';
 import { selfSigned } from './support/self-signed.js';
+import { WebhookSink } from './support/webhook-sink.js';
 
 /**
  * `holdfast serve --config`, HOLDFAST_* variables and flags, through the built CLI. Each test
@@ -317,6 +318,7 @@ describe('holdfast config defaults', { timeout: 90_000 }, () => {
         'timing',
         'tls',
         'trustedProxies',
+        'webhooks',
       ].sort(),
     );
     const roundTrip = await run(['serve', '--config', file('defaults.json', printed.out), '--print-config']);
@@ -482,6 +484,35 @@ describe('security settings (issue 15 item 5)', { timeout: 90_000 }, () => {
       });
     } finally {
       certificate.remove();
+    }
+  });
+});
+
+describe('webhooks through holdfast serve (issue 15 item 4)', { timeout: 90_000 }, () => {
+  it('HOLDFAST_WEBHOOK_URL and a secret file: a join is received as signed webhooks; a URL without a secret is refused', async () => {
+    const secret = 'cli-webhook-secret-0123456789';
+    const sink = await WebhookSink.start(secret);
+    try {
+      const refused = await run(['serve', '--port', '0', '--webhook-url', sink.url]);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/webhooks.urls \(--webhook-url\) is set without a secret/);
+      const { url } = await serve(['--port', '0', '--log-level', 'silent', '--no-media'], {
+        HOLDFAST_WEBHOOK_URL: sink.url,
+        HOLDFAST_WEBHOOK_SECRET_FILE: file('webhook-secret', `${secret}\n`),
+        HOLDFAST_NODE_ID: 'cli',
+      });
+      const c = new RecordingClient({ appId: 'demo', serverUrl: url });
+      clients.push(c);
+      c.join('cli-hooks', 3);
+      await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
+      await sink.until(() => sink.of('cli-hooks').length >= 2, 15_000);
+      expect(sink.of('cli-hooks').map((e) => [e.event, e.uid, e.nodeId])).toEqual([
+        ['channel_created', undefined, 'cli'],
+        ['user_joined', 3, 'cli'],
+      ]);
+      expect(sink.refused).toEqual([]);
+    } finally {
+      await sink.close();
     }
   });
 });

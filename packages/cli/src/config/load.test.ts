@@ -211,6 +211,53 @@ describe('the result as startServer options', () => {
     ).rejects.toThrow(/cannot read admin secret from/);
   });
 
+  it('webhooks: URLs from a repeatable flag or variable, the secret from the environment or a file', async () => {
+    const opts = async (env: NodeJS.ProcessEnv, flags = {}) =>
+      toServerOptions((await loadConfig({ env, flags })).config);
+    expect(await opts({})).not.toHaveProperty('webhooks');
+    expect(
+      (
+        await opts({
+          HOLDFAST_WEBHOOK_URL: 'http://127.0.0.1:8080/a https://hooks.example.com/b',
+          HOLDFAST_WEBHOOK_SECRET: 'whsec-0123456789abcdef',
+          HOLDFAST_WEBHOOK_RETRY_FOR_MS: '60000',
+        })
+      ).webhooks,
+    ).toEqual({
+      urls: ['http://127.0.0.1:8080/a', 'https://hooks.example.com/b'],
+      secret: 'whsec-0123456789abcdef',
+      timeoutMs: 10000,
+      retryForMs: 60000,
+      maxQueued: 10000,
+    });
+    const secret = file('webhook-secret', 'from-a-file-0123456789\n');
+    const config = file(
+      'webhooks.json',
+      JSON.stringify({ webhooks: { urls: ['https://h.example/x'], secretFile: secret, maxQueued: 50 } }),
+    );
+    const fromFile = toServerOptions((await loadConfig({ configPath: config, env: {}, flags: {} })).config);
+    expect(fromFile.webhooks).toMatchObject({ secret: 'from-a-file-0123456789', maxQueued: 50 });
+    await expect(opts({ HOLDFAST_WEBHOOK_URL: 'http://h/x' })).rejects.toThrow(
+      /webhooks.urls \(--webhook-url\) is set without a secret/,
+    );
+    expect(() => envLayer({ HOLDFAST_WEBHOOK_URL: 'ftp://h/x' })).toThrow(
+      /expected an http:\/\/ or https:\/\/ URL/,
+    );
+    await expect(
+      loadConfig({
+        configPath: file('bad-hook.json', '{"webhooks":{"urls":["ftp://h"]}}'),
+        env: {},
+        flags: {},
+      }),
+    ).rejects.toThrow(/webhooks\.urls/);
+    await expect(
+      loadConfig({ configPath: file('typo-hook.json', '{"webhooks":{"secrets":"x"}}'), env: {}, flags: {} }),
+    ).rejects.toThrow(/webhooks\.secrets/);
+    expect(redact({ webhooks: { urls: ['http://h'], secret: 'x' } })).toEqual({
+      webhooks: { urls: ['http://h'], secret: '***' },
+    });
+  });
+
   it('hides secrets when printed', () => {
     expect(
       redact({

@@ -226,6 +226,18 @@ export function toServerOptions(c: FileConfig): ServerOptions {
         ? 'tls.certFile (--tls-cert) is set without tls.keyFile (--tls-key / HOLDFAST_TLS_KEY)'
         : 'tls.keyFile (--tls-key) is set without tls.certFile (--tls-cert / HOLDFAST_TLS_CERT)',
     );
+  const hooks = c.webhooks ?? {};
+  const hookSecret = secret(
+    hooks.secret,
+    hooks.secretFile,
+    'webhook secret',
+    'webhooks.secret (--webhook-secret, HOLDFAST_WEBHOOK_SECRET) or webhooks.secretFile (--webhook-secret-file)',
+  );
+  const hookUrls = hooks.urls ?? [];
+  if (hookUrls.length > 0 && !hookSecret)
+    throw new ConfigError(
+      'webhooks.urls (--webhook-url) is set without a secret to sign them: set HOLDFAST_WEBHOOK_SECRET, --webhook-secret-file or webhooks.secretFile',
+    );
   const redis = typeof c.redis === 'string' ? { url: c.redis } : (c.redis ?? {});
   const media = c.media ?? {};
   const iceServers = media.iceServers?.map((s) => {
@@ -272,6 +284,19 @@ export function toServerOptions(c: FileConfig): ServerOptions {
     ...(def(admin.customerId) && adminSecret
       ? { admin: { customerId: admin.customerId, customerSecret: adminSecret } }
       : {}),
+    ...(hookUrls.length > 0 && hookSecret
+      ? {
+          webhooks: {
+            urls: hookUrls,
+            secret: hookSecret,
+            ...compact({
+              timeoutMs: hooks.timeoutMs,
+              retryForMs: hooks.retryForMs,
+              maxQueued: hooks.maxQueued,
+            }),
+          },
+        }
+      : {}),
     media: {
       ...compact({
         enabled: media.enabled,
@@ -284,7 +309,7 @@ export function toServerOptions(c: FileConfig): ServerOptions {
   };
 }
 
-const SECRET_KEYS = new Set(['customerSecret', 'appCertificate', 'credential']);
+const SECRET_KEYS = new Set(['customerSecret', 'appCertificate', 'credential', 'secret']);
 
 /** The config with every secret replaced by `***` (for `--print-config`). */
 export function redact(value: unknown, key = ''): unknown {

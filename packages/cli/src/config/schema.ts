@@ -8,6 +8,8 @@ import {
   type ServerLimits,
   type ServerOptions,
   type ServerTiming,
+  WEBHOOK_DEFAULTS,
+  type WebhookOptions,
 } from '@holdfast/server';
 import { z } from 'zod';
 
@@ -70,6 +72,15 @@ export const MediaSchema = z.strictObject({
   tcp: z.boolean().nullish(),
 });
 
+export const WebhooksSchema = z.strictObject({
+  urls: z.array(z.url({ protocol: /^https?$/ })).nullish(),
+  secret: text.nullish(),
+  secretFile: text.nullish(),
+  timeoutMs: ms.nullish(),
+  retryForMs: ms.nullish(),
+  maxQueued: z.number().int().positive().nullish(),
+});
+
 export const ConfigSchema = z.strictObject({
   host: text.nullish(),
   port: port.nullish(),
@@ -92,6 +103,7 @@ export const ConfigSchema = z.strictObject({
     .nullish(),
   console: z.boolean().nullish(),
   media: MediaSchema.nullish(),
+  webhooks: WebhooksSchema.nullish(),
   tls: z.strictObject({ certFile: text.nullish(), keyFile: text.nullish() }).nullish(),
   trustedProxies: z.array(text).nullish(),
   allowedOrigins: z.array(text).nullish(),
@@ -112,7 +124,8 @@ const _coversTiming: Covers<ServerTiming, NonNullable<FileConfig['timing']>> = t
 const _coversLimits: Covers<ServerLimits, NonNullable<FileConfig['limits']>> = true;
 const _coversMedia: Covers<MediaOptions, NonNullable<FileConfig['media']>> = true;
 const _coversApp: Covers<AppConfig, z.infer<typeof AppSchema>> = true;
-void [_coversServer, _coversTiming, _coversLimits, _coversMedia, _coversApp];
+const _coversWebhooks: Covers<WebhookOptions, NonNullable<FileConfig['webhooks']>> = true;
+void [_coversServer, _coversTiming, _coversLimits, _coversMedia, _coversApp, _coversWebhooks];
 
 /**
  * What `holdfast serve` runs with when nothing is configured: every key, `null` where the
@@ -154,4 +167,12 @@ export const DEFAULT_CONFIG = {
   tls: { certFile: null, keyFile: null },
   trustedProxies: [],
   allowedOrigins: null,
+  webhooks: {
+    urls: [],
+    secret: null,
+    secretFile: null,
+    timeoutMs: WEBHOOK_DEFAULTS.timeoutMs,
+    retryForMs: WEBHOOK_DEFAULTS.retryForMs,
+    maxQueued: WEBHOOK_DEFAULTS.maxQueued,
+  },
 } satisfies FileConfig;

@@ -54,6 +54,17 @@ const checked =
     }
     return text;
   };
+const httpUrl = (text: string): string => {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new InvalidArgumentError(`"${text}": expected an http:// or https:// URL`);
+  return text;
+};
 const oneOf =
   (values: readonly string[]) =>
   (text: string): string => {
@@ -383,6 +394,52 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'media-tcp',
     path: ['media', 'tcp'],
     description: 'also offer ICE over TCP, for networks that block UDP',
+  },
+  {
+    flag: 'webhook-url',
+    path: ['webhooks', 'urls'],
+    arg: '<url>',
+    description:
+      'POST signed channel and member events to this http(s) URL (repeatable; needs a webhook secret)',
+    parse: httpUrl,
+    repeatable: true,
+  },
+  {
+    flag: 'webhook-secret',
+    path: ['webhooks', 'secret'],
+    arg: '<secret>',
+    description:
+      'HMAC-SHA256 key of the Holdfast-Signature header; prefer HOLDFAST_WEBHOOK_SECRET or --webhook-secret-file',
+    parse: nonEmpty,
+    secret: true,
+  },
+  {
+    flag: 'webhook-secret-file',
+    path: ['webhooks', 'secretFile'],
+    arg: '<path>',
+    description: 'read the webhook secret from this file (trailing whitespace dropped)',
+    parse: nonEmpty,
+  },
+  {
+    flag: 'webhook-timeout-ms',
+    path: ['webhooks', 'timeoutMs'],
+    arg: '<ms>',
+    description: 'a webhook request with no answer within this is a failed attempt (retried)',
+    parse: ms,
+  },
+  {
+    flag: 'webhook-retry-for-ms',
+    path: ['webhooks', 'retryForMs'],
+    arg: '<ms>',
+    description: 'retry a webhook (1, 2, 4 … 60 s apart) for this long after its event, then give it up',
+    parse: ms,
+  },
+  {
+    flag: 'webhook-max-queued',
+    path: ['webhooks', 'maxQueued'],
+    arg: '<n>',
+    description: 'webhook events waiting per URL; more are dropped (logged, counted) while it is full',
+    parse: int(1, Number.MAX_SAFE_INTEGER, 'a positive integer'),
   },
 ];
 
