@@ -1,12 +1,15 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   ChannelProfileType,
   ClientRoleType,
   ConnectionChangedReasonType as R,
   ConnectionStateType as S,
 } from '@holdfast/sdk';
-import { type RunningServer, type ServerOptions, startServer } from '@holdfast/server';
+import { type RunningServer, type ServerOptions, signatureHeader, startServer } from '@holdfast/server';
 import agoraToken from 'agora-token';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReceivedWebhook, webhookReceiver } from '../examples/webhook-receiver.js';
 import { parsePrometheusText, sampleValue } from './support/prom-text.js';
 import { RawClient } from './support/raw-client.js';
 import { RecordingClient } from './support/recorder.js';
@@ -20,11 +23,18 @@ const auth = `Basic ${Buffer.from('ops:s3cret').toString('base64')}`;
 
 let sink: WebhookSink;
 let server: RunningServer;
+/** The example receiver (examples/webhook-receiver.ts) as a second URL: what it hands on, once each. */
+let example: Server;
+const exampleGot: ReceivedWebhook[] = [];
+let exampleUrl = '';
 const clients: RecordingClient[] = [];
 const raws: RawClient[] = [];
 
 beforeAll(async () => {
   sink = await WebhookSink.start(SECRET);
+  example = webhookReceiver(SECRET, (e) => exampleGot.push(e));
+  await new Promise<void>((resolve) => example.listen(0, '127.0.0.1', resolve));
+  exampleUrl = `http://127.0.0.1:${(example.address() as AddressInfo).port}/hooks`;
   server = await startServer({
     port: 0,
     apps: [
@@ -36,7 +46,7 @@ beforeAll(async () => {
     logLevel: 'silent',
     nodeId: 'solo',
     media: { enabled: false },
-    webhooks: { urls: [sink.url], secret: SECRET },
+    webhooks: { urls: [sink.url, exampleUrl], secret: SECRET },
   });
 });
 afterAll(async () => {
@@ -44,6 +54,7 @@ afterAll(async () => {
   for (const r of raws) r.ws.terminate();
   await server?.close();
   await sink?.close();
+  example?.close();
 });
 
 function client(appId = 'demo') {
@@ -83,6 +94,7 @@ async function sequence(channel: string, count: number): Promise<string[]> {
   await new Promise((r) => setTimeout(r, 200));
   return sink.of(channel).map(short);
 }
+const sorted = (xs: string[]) => [...xs].sort();
 const find = (channel: string, name: string, uid?: number): SunkWebhook =>
   sink.of(channel).find((e) => e.event === name && (uid === undefined || e.uid === uid))!;
 
@@ -216,12 +228,79 @@ describe('webhooks: signed POSTs to a real receiver on loopback', () => {
     expect(answered500.length).toBeGreaterThanOrEqual(2);
     // The retried event was the first one (channel_created); it was accepted once.
     expect(new Set(answered500.map((r) => r.id))).toEqual(new Set([find('wh-down', 'channel_created').id]));
+    await sink.until(() => exampleGot.length === sink.accepted.length, 10_000, 'the example receiver');
     const metrics = parsePrometheusText(await (await fetch(`${server.httpUrl}/metrics`)).text());
     const value = (name: string) => sampleValue(metrics, name);
     expect(value('holdfast_webhook_retried_total')).toBeGreaterThanOrEqual(3);
-    expect(value('holdfast_webhook_sent_total')).toBe(sink.accepted.length);
+    // Two URLs: the sink and the example receiver (never down), each 2xx counted once.
+    expect(value('holdfast_webhook_sent_total')).toBe(sink.accepted.length + exampleGot.length);
     expect(value('holdfast_webhook_failed_total')).toBe(0);
     expect(value('holdfast_webhook_dropped_total')).toBe(0);
+  });
+
+  it('the example receiver got the same events, once each, and refuses forged or replayed requests', async () => {
+    await sink.until(() => exampleGot.length >= sink.accepted.length, 15_000, 'the example receiver');
+    expect(sorted(exampleGot.map((e) => e.id))).toEqual(sorted(sink.accepted.map((e) => e.id)));
+    const post = async (body: string, signature?: string) =>
+      fetch(exampleUrl, {
+        method: 'POST',
+        headers: signature ? { 'holdfast-signature': signature } : {},
+        body,
+      }).then(async (r) => [r.status, await r.text()]);
+    const body = JSON.stringify({
+      id: 'forged',
+      event: 'user_joined',
+      appId: 'demo',
+      channel: 'x',
+      at: 0,
+      nodeId: 'n',
+    });
+    const now = Date.now() / 1000;
+    expect(await post(body)).toEqual([401, 'missing_signature']);
+    expect(await post(body, signatureHeader('not-the-secret-at-all', body, now))).toEqual([
+      401,
+      'signature_mismatch',
+    ]);
+    expect(await post(body, signatureHeader(SECRET, body, now - 301))).toEqual([
+      401,
+      'timestamp_out_of_tolerance',
+    ]);
+    expect(await post(body, 't=1,v1=zz')).toEqual([401, 'malformed_signature']);
+    expect(exampleGot.some((e) => e.id === 'forged')).toBe(false);
+    // A correctly signed event is handed on once, however often it is delivered.
+    const signed = signatureHeader(SECRET, body, now);
+    expect(await post(body, signed)).toEqual([204, '']);
+    expect(await post(body, signed)).toEqual([204, '']);
+    expect(exampleGot.filter((e) => e.id === 'forged')).toHaveLength(1);
+  });
+
+  it('gives an event up after retryForMs when its receiver never comes back (failed counted)', async () => {
+    const gone = await WebhookSink.start(SECRET);
+    await gone.refuse();
+    const s = await startServer({
+      port: 0,
+      apps: [{ appId: 'demo' }],
+      logLevel: 'silent',
+      media: { enabled: false },
+      webhooks: { urls: [gone.url], secret: SECRET, retryForMs: 1500 },
+    });
+    try {
+      const c = new RecordingClient({ appId: 'demo', serverUrl: s.url });
+      clients.push(c);
+      c.join('wh-gone', 1);
+      await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
+      const failed = async () =>
+        sampleValue(
+          parsePrometheusText(await (await fetch(`${s.httpUrl}/metrics`)).text()),
+          'holdfast_webhook_failed_total',
+        );
+      // channel_created: tried at 0, 1 and 1.5 s, then given up; user_joined behind it is already past its bound.
+      const deadline = Date.now() + 10_000;
+      while ((await failed()) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await failed()).toBe(2);
+    } finally {
+      await s.close();
+    }
   });
 
   it('refuses bad settings with a TypeError naming them', async () => {
