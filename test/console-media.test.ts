@@ -1,7 +1,11 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ClientRoleType, createRtcEngine, type IRtcEngine } from '@holdfast/sdk';
 import type { ConsoleHello, ConsoleMember, ConsoleSnapshot, ObservedEvent } from '@holdfast/server';
 import { type RunningServer, startServer } from '@holdfast/server';
+import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { launchChromium } from './support/chromium.js';
 import { syntheticDevices, wrtc } from './support/wrtc-devices.js';
 
 /**
@@ -9,16 +13,20 @@ import { syntheticDevices, wrtc } from './support/wrtc-devices.js';
  * (`@roamhq/wrtc`, synthetic microphone and camera) publish to each other through a real server;
  * their clients report their media figures every 2 s, and the console's snapshot and its SSE feed
  * show each member publishing, with non-zero bitrates, and the media connection's state changes
- * as events (the timeline's markers).
+ * as events (the timeline's markers); the console page draws them in the member row and on the
+ * member's timeline (headless Chromium).
  */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHANNEL = 'cm-room';
 let server: RunningServer;
 const timers: NodeJS.Timeout[] = [];
 const engines: IRtcEngine[] = [];
 
 beforeAll(async () => {
+  // The server serves packages/console/dist: build it as `npm run build` does.
+  await build({ configFile: join(ROOT, 'packages/console/vite.config.ts'), logLevel: 'error' });
   server = await startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent' });
-});
+}, 90_000);
 afterAll(async () => {
   for (const e of engines) e.release();
   for (const t of timers) clearInterval(t);
@@ -134,9 +142,31 @@ describe('console: per-member media', () => {
       expect(links.includes('down')).toBe(false);
       // uid 1 received uid 2's tracks: their phases (Starting → Decoding) are on its timeline too.
       expect(media.some((e) => 'phase' in e && e.remoteUid === 2 && e.phase === 'decoding')).toBe(true);
+
+      // The console page: the media column of uid 1's row, and media markers on its timeline.
+      const browser = await launchChromium({ viewport: { width: 1600, height: 1000 } });
+      try {
+        const page = await browser.context.newPage();
+        await page.goto(`${server.httpUrl}/console/`);
+        const cell = page.locator('table.members tr[data-uid="1"] td.media');
+        await expect
+          .poll(() => cell.locator('.publishing').textContent(), { timeout: 15_000 })
+          .toBe('audio + video');
+        expect(await cell.locator('.link').textContent()).toBe('up');
+        expect(await cell.locator('.rates').textContent()).toMatch(/^↑ [1-9]\d* kbps · ↓ [1-9]\d* kbps$/);
+        const lane = page.locator('.timeline .lane[data-uid="1"]');
+        await lane
+          .locator('.marker[data-kind="media"][data-label="media up"]')
+          .first()
+          .waitFor({ timeout: 15_000 });
+        if (process.env.HOLDFAST_CONSOLE_MEDIA_SHOT)
+          await page.screenshot({ path: process.env.HOLDFAST_CONSOLE_MEDIA_SHOT });
+      } finally {
+        await browser.close();
+      }
     } finally {
       abort.abort();
       await reading;
     }
-  }, 60_000);
+  }, 90_000);
 });
