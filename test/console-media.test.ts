@@ -6,6 +6,7 @@ import { type RunningServer, startServer } from '@holdfast/server';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchChromium } from './support/chromium.js';
+import { RawClient } from './support/raw-client.js';
 import { syntheticDevices, wrtc } from './support/wrtc-devices.js';
 
 /**
@@ -169,4 +170,43 @@ describe('console: per-member media', () => {
       await reading;
     }
   }, 90_000);
+
+  it('a client that lies or floods: a bad media report ends its session (malformed_frame, with the reason); media changes are held to the report budget', async () => {
+    const join = (uid: number) => ({
+      type: 'join',
+      v: 1,
+      appId: 'demo',
+      channel: 'cm-raw',
+      uid,
+      role: 'broadcaster',
+      profile: 'communication',
+    });
+    const liar = await RawClient.connect(server.url);
+    liar.send(join(8));
+    await liar.next('joined');
+    liar.send({
+      type: 'report',
+      states: [],
+      media: { link: 'up', audio: 'on', video: 'on', txKbps: -5, rxKbps: 0, txLoss: 0, rxLoss: 0 },
+    });
+    const end = await liar.next('end');
+    expect(end).toMatchObject({ code: 'malformed_frame' });
+    expect(end.message).toMatch(/txKbps/);
+    await liar.waitClosed();
+
+    // 20 reports of 16 media changes at once (320): the session's budget lets 64 through.
+    const flood = await RawClient.connect(server.url);
+    flood.send(join(9));
+    await flood.next('joined');
+    const events = Array.from({ length: 16 }, (_, i) => ({ at: i, link: i % 2 ? 'up' : 'fault' }));
+    for (let i = 0; i < 20; i++) flood.send({ type: 'report', states: [], mediaEvents: events });
+    await flood.ping(1);
+    const res = await fetch(`${server.httpUrl}/console/api/snapshot`);
+    const hello = (await res.json()) as ConsoleHello;
+    const seen = hello.events.filter((e) => e.type === 'client_media' && e.uid === 9).length;
+    console.log(`media changes flooded 320, observed ${seen}`);
+    expect(seen).toBeGreaterThanOrEqual(64);
+    expect(seen).toBeLessThan(80);
+    await flood.close();
+  });
 });
