@@ -290,6 +290,18 @@ export function sessionStoreContract({ name, make }: ContractTarget): void {
       expect(await e.claimOrphans(now, 10)).toEqual([]);
     });
 
+    it('deadlinesOf: the published deadline of each session that has one', async () => {
+      const e = await make();
+      await e.putSession(record);
+      await e.putSession({ ...record, id: 's-2' });
+      expect(await e.deadlinesOf(['s-1', 's-2'])).toEqual(new Map());
+      await e.setDeadlines([{ sessionId: 's-1', deadline: 123_456 }]);
+      expect(await e.deadlinesOf(['s-1', 's-2', 'never-stored'])).toEqual(new Map([['s-1', 123_456]]));
+      expect(await e.deadlinesOf([])).toEqual(new Map());
+      await e.deleteSession('s-1');
+      expect(await e.deadlinesOf(['s-1'])).toEqual(new Map());
+    });
+
     it('a deadline in the future is not claimed', async () => {
       const e = await make();
       await e.putSession(record);

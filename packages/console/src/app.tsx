@@ -182,6 +182,7 @@ export function App() {
                 channel={channel}
                 lanes={byUid}
                 now={now}
+                pingIntervalMs={snapshot?.pingIntervalMs}
                 selectedUid={uid}
                 onSelectUid={selectUid}
               />

@@ -1,4 +1,5 @@
 import type { ConsoleChannel, ConsoleLiveInfo, ConsoleSnapshot } from '@holdfast/server';
+import { lastData, lastDataLate, remoteState } from './liveness.js';
 import { mediaCells } from './media-markers.js';
 import type { Lane } from './model.js';
 import { ago, MEDIA_COLOURS, STATE_COLOURS } from './theme.js';
@@ -76,10 +77,13 @@ export function MemberTable(props: {
   channel: ConsoleChannel | undefined;
   lanes: Map<number, Lane>;
   now: number;
+  /** The clients' ping interval: last data is flagged only past it (the keepalive rule). */
+  pingIntervalMs?: number;
   selectedUid: number | undefined;
   onSelectUid(uid: number): void;
 }) {
   const members = props.channel?.members ?? [];
+  const pingIntervalMs = props.pingIntervalMs ?? 5950;
   if (members.length === 0) return <p class="muted empty">Nobody is in this channel now.</p>;
   return (
     <table class="members">
@@ -107,7 +111,9 @@ export function MemberTable(props: {
       <tbody>
         {members.map((m) => {
           const lane = props.lanes.get(m.uid);
-          const state = lane?.state ?? 'unknown';
+          // Another node's member has no timeline here: its state is what the engine says of it.
+          const state = lane?.state ?? remoteState(m, props.now, pingIntervalMs);
+          const seen = lastData(m);
           const since = new Date(m.joinedAt);
           return (
             <tr
@@ -127,9 +133,18 @@ export function MemberTable(props: {
               </td>
               <td class="num">{m.live ? (m.live.rttMs ? `${m.live.rttMs} ms` : '–') : '?'}</td>
               <td class="num">
-                {m.live ? (
-                  <span class={props.now - m.live.lastSeenAt > 3000 ? 'warn' : ''}>
-                    {ago(props.now - m.live.lastSeenAt)} ago{m.live.attached ? '' : ' · socket closed'}
+                {seen ? (
+                  <span
+                    class={lastDataLate(props.now - seen.at, pingIntervalMs, seen.viaEngine) ? 'warn' : ''}
+                    title={
+                      seen.viaEngine
+                        ? `as node ${m.node} published it (engine data, about 1 s coarse)`
+                        : undefined
+                    }
+                  >
+                    {ago(props.now - seen.at)} ago
+                    {m.live && !m.live.attached ? ' · socket closed' : ''}
+                    {seen.viaEngine ? ` · node ${m.node}` : ''}
                   </span>
                 ) : (
                   <span class="muted">on another node</span>

@@ -2,6 +2,7 @@ import type { LiveSession } from '../channels/live-session.js';
 import { sessionTag } from '../channels/session-id.js';
 import { DEFAULT_SERVER_TIMING, pingIntervalFor } from '../config.js';
 import type { ServerContext } from '../context.js';
+import type { MemberRecord } from '../engine/types.js';
 import { mediaReports } from './media-reports.js';
 import type { ConsoleApp, ConsoleLiveInfo, ConsoleMember, ConsoleSnapshot } from './types.js';
 
@@ -27,6 +28,23 @@ function mediaOf(live: LiveSession): Pick<ConsoleLiveInfo, 'media'> {
 }
 
 /**
+ * When the nodes holding `members` (those this node does not) last had data from each: their
+ * published offline deadlines (engine data) less the offline window.
+ */
+async function remoteSeen(
+  ctx: ServerContext,
+  members: readonly MemberRecord[],
+  local: ReadonlyMap<string, LiveSession>,
+  offlineAfterMs: number,
+): Promise<Map<string, number>> {
+  const ids = members.filter((m) => !local.has(m.sessionId)).map((m) => m.sessionId);
+  const out = new Map<string, number>();
+  if (ids.length === 0) return out;
+  for (const [id, deadline] of await ctx.engine.deadlinesOf(ids)) out.set(id, deadline - offlineAfterMs);
+  return out;
+}
+
+/**
  * Builds the console's picture: every app, its channels and members from the engine (so members
  * held by other nodes are listed too), and, for sessions this node holds, the live details only
  * it knows (RTT, last data, whether a transport is attached).
@@ -45,8 +63,12 @@ export async function buildSnapshot(ctx: ServerContext): Promise<ConsoleSnapshot
       listed.map(async (c) => {
         const records = await ctx.engine.listMembers({ appId: app.appId, channel: c.channel });
         records.sort((a, b) => a.uid - b.uid);
-        const members = records.slice(0, MAX_MEMBERS_PER_CHANNEL).map((m): ConsoleMember => {
+        const shown = records.slice(0, MAX_MEMBERS_PER_CHANNEL);
+        const offlineAfterMs = app.offlineAfterMs ?? defaultOffline;
+        const remote = await remoteSeen(ctx, shown, local, offlineAfterMs);
+        const members = shown.map((m): ConsoleMember => {
           const live = local.get(m.sessionId);
+          const seen = remote.get(m.sessionId);
           return {
             uid: m.uid,
             role: m.role,
@@ -65,7 +87,9 @@ export async function buildSnapshot(ctx: ServerContext): Promise<ConsoleSnapshot
                     ...mediaOf(live),
                   },
                 }
-              : {}),
+              : seen !== undefined
+                ? { seen: { lastSeenAt: seen } }
+                : {}),
           };
         });
         return { ...c, members };

@@ -48,6 +48,12 @@ export interface ConsoleMember {
   /** The server node holding the session. */
   node: string;
   live?: ConsoleLiveInfo;
+  /**
+   * For a member another node holds (no `live`): what the engine knows — when that node last had
+   * data from it, server unix ms (its published offline deadline less the offline window: about
+   * 1 s coarse). Absent when the node has published no deadline yet.
+   */
+  seen?: { lastSeenAt: number };
 }
 
 export interface ConsoleChannel {

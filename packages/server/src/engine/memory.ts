@@ -252,6 +252,14 @@ export class MemoryEngine implements Engine {
     for (const e of entries)
       if (this.#sessions.has(e.sessionId)) this.#deadlines.set(e.sessionId, e.deadline);
   }
+  async deadlinesOf(ids: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const id of ids) {
+      const deadline = this.#deadlines.get(id);
+      if (deadline !== undefined) out.set(id, deadline);
+    }
+    return out;
+  }
   async claimOrphans(now: number, limit: number): Promise<SessionRecord[]> {
     const out: SessionRecord[] = [];
     for (const [id, deadline] of this.#deadlines) {

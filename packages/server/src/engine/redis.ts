@@ -302,6 +302,19 @@ export class RedisEngine implements Engine {
       await this.#cmd.zadd(this.#k.deadlines, ...args);
     }
   }
+  async deadlinesOf(ids: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    // ZMSCORE (Redis 6.2+), 500 ids a call.
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const scores = await this.#cmd.zmscore(this.#k.deadlines, ...chunk);
+      chunk.forEach((id, j) => {
+        const score = scores[j];
+        if (score !== null && score !== undefined) out.set(id, Number(score));
+      });
+    }
+    return out;
+  }
   async claimOrphans(now: number, limit: number): Promise<SessionRecord[]> {
     const [deadlines] = SCRIPT_KEYS.hfClaimOrphans(this.#k);
     const out = await this.#cmd.hfClaimOrphans(

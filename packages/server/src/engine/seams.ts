@@ -91,6 +91,11 @@ export interface SessionStore {
   /** Records when each session's offline window ends, in engine time (sessions that exist only). */
   setDeadlines(entries: Array<{ sessionId: string; deadline: number }>): Promise<void>;
   /**
+   * The published deadline (engine time) of each of `ids` that has one: what any node knows of
+   * a session another node holds (its last data is the deadline less its offline window).
+   */
+  deadlinesOf(ids: readonly string[]): Promise<Map<string, number>>;
+  /**
    * Sessions whose deadline has passed (engine time `now`) and whose node is not alive:
    * claimed atomically, so exactly one node announces each as dropped.
    */
