@@ -24,22 +24,59 @@ const num = (v: number, unit = '') =>
     : '–';
 
 /** Holdfast's advantage over a peer on one metric: >1 means Holdfast is better. */
-function ratio(hf: number, peer: number, better: Row[2]): string {
+function advantage(hf: number, peer: number, better: Row[2]): number {
   if (better === 'none' || !Number.isFinite(hf) || !Number.isFinite(peer) || hf === 0 || peer === 0)
-    return '';
-  const r = better === 'lower' ? peer / hf : hf / peer;
-  return `${r >= 10 ? Math.round(r) : Math.round(r * 100) / 100}×`;
+    return Number.NaN;
+  return better === 'lower' ? peer / hf : hf / peer;
+}
+const times = (r: number) => `${r >= 10 ? Math.round(r) : Math.round(r * 100) / 100}×`;
+
+export function median(values: number[]): number {
+  const s = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** "median (min–max)" over the trials, or the one value. */
+export function spread(values: number[], unit = ''): string {
+  const v = values.filter(Number.isFinite);
+  if (v.length <= 1) return num(v[0] ?? Number.NaN, unit);
+  return `${num(median(v), unit)} (${num(Math.min(...v))}–${num(Math.max(...v))})`;
+}
+
+/**
+ * One row per metric, one column per system: the median over that system's trials with the
+ * min–max range; "HF ahead by" is the ratio of the medians, with the range over every pair of
+ * trials.
+ */
 function table<R extends { system: string }>(list: R[], rows: Row[]): string {
-  const hf = list.find((r) => r.system === 'holdfast');
-  const peers = list.filter((r) => r.system !== 'holdfast');
-  const head = ['metric', 'Holdfast', ...peers.flatMap((p) => [LABEL[p.system] ?? p.system, 'HF adv.'])];
+  const systems = [...new Set(list.map((r) => r.system))];
+  const of = (system: string) => list.filter((r) => r.system === system);
+  const hf = of('holdfast');
+  const peers = systems.filter((s) => s !== 'holdfast');
+  const head = ['metric', 'Holdfast', ...peers.flatMap((p) => [LABEL[p] ?? p, 'HF ahead by'])];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i ? '---:' : '---')).join('|')}|`];
-  for (const [label, get, better, unit] of rows) {
+  const loads = [...list.map((r) => (r as { loadPerCore?: number }).loadPerCore ?? Number.NaN)];
+  for (const [label, get, better, unit] of [
+    ...rows,
+    [
+      'machine load before the trial (1-min, per core)',
+      (r: { loadPerCore?: number }) => r.loadPerCore ?? Number.NaN,
+      'none',
+    ] as Row,
+  ]) {
+    if (label.startsWith('machine load') && !loads.some(Number.isFinite)) continue;
     const g = get as (r: R) => number;
-    const h = hf ? g(hf) : Number.NaN;
-    const cells = [label, num(h, unit), ...peers.flatMap((p) => [num(g(p), unit), ratio(h, g(p), better)])];
+    const h = hf.map(g);
+    const cells = [label, spread(h, unit)];
+    for (const p of peers) {
+      const v = of(p).map(g);
+      const mid = advantage(median(h), median(v), better);
+      const pairs = h.flatMap((a) => v.map((b) => advantage(a, b, better))).filter(Number.isFinite);
+      const range = pairs.length > 1 ? ` (${times(Math.min(...pairs))}–${times(Math.max(...pairs))})` : '';
+      cells.push(spread(v, unit), Number.isFinite(mid) ? `${times(mid)}${range}` : '');
+    }
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -49,6 +86,19 @@ const kb = (b: number) => b / 1024;
 
 export function writeReport(results: Record<string, unknown>, outDir: string, updateDoc: boolean): void {
   const md: string[] = [];
+  const meta = (results.meta ?? {}) as {
+    commit?: string;
+    date?: string;
+    busy?: boolean;
+    loadPerCoreBefore?: number;
+    sizes?: { runs?: number };
+  };
+  md.push(
+    `Run of ${meta.date ?? '?'} at commit ${meta.commit ?? '?'}: every cell is the median (min–max) over ${meta.sizes?.runs ?? 1} interleaved trial(s) per system; "HF ahead by" is the ratio of the medians (range over every pair of trials; > 1 means Holdfast is better).` +
+      (meta.busy
+        ? ` **Busy machine:** the 1-min load was ${meta.loadPerCoreBefore} per core before the run; treat these figures as the machine's, not the systems'.`
+        : ''),
+  );
   const cap = results.capacity as CapacityResult[] | undefined;
   const capRows: Row[] = [
     ['clients joined', (r: CapacityResult) => r.joined, 'higher'],
@@ -136,30 +186,42 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
       'metric',
       ...cols.map((c) => (c.startsWith('holdfast/') ? `Holdfast (${c.slice(9)})` : LABEL[c])),
     ];
-    const rows: Array<[string, (r: RecoveryResult) => string]> = [
-      ['restore → back in channel, p50 (ms)', (r) => num(r.recovery.p50)],
-      ['restore → back in channel, p99 (ms)', (r) => num(r.recovery.p99)],
-      ['restore → back in channel, max (ms)', (r) => num(r.recovery.max)],
-      ['clients back', (r) => `${r.recovered} / ${r.clients}`],
+    const nums = (f: (r: RecoveryResult) => number) => (list: RecoveryResult[]) => spread(list.map(f));
+    const rows: Array<[string, (list: RecoveryResult[]) => string]> = [
+      ['restore → back in channel, p50 (ms)', nums((r) => r.recovery.p50)],
+      ['restore → back in channel, p99 (ms)', nums((r) => r.recovery.p99)],
+      ['restore → back in channel, max (ms)', nums((r) => r.recovery.max)],
       [
-        'how',
-        (r) =>
-          Object.entries(r.how)
+        'clients back (worst trial)',
+        (list) => {
+          const worst = list.reduce((a, b) => (b.recovered / b.clients < a.recovered / a.clients ? b : a));
+          return `${worst.recovered} / ${worst.clients}`;
+        },
+      ],
+      [
+        'how (all trials)',
+        (list) => {
+          const how: Record<string, number> = {};
+          for (const r of list) for (const [k, v] of Object.entries(r.how)) how[k] = (how[k] ?? 0) + v;
+          return Object.entries(how)
             .map(([k, v]) => `${k} ${v}`)
-            .join(', '),
+            .join(', ');
+        },
       ],
       [
-        'presence flaps seen by remotes (offline + joined)',
-        (r) => `${r.remoteOffline} + ${r.remoteRejoined}`,
+        'presence flaps seen by remotes (offline + joined, all trials)',
+        (list) =>
+          `${list.reduce((a, r) => a + r.remoteOffline, 0)} + ${list.reduce((a, r) => a + r.remoteRejoined, 0)}`,
       ],
-      [
-        'server CPU during the storm (ms CPU / ms wall)',
-        (r) => `${r.serverCpu.cpuMs} / ${r.serverCpu.wallMs}`,
-      ],
-      ['server CPU peak (% of one core, 100 ms slots)', (r) => num(r.serverCpu.peakPercent)],
+      ['server CPU during the storm (ms CPU)', nums((r) => r.serverCpu.cpuMs)],
+      ['server CPU peak (% of one core, 100 ms slots)', nums((r) => r.serverCpu.peakPercent)],
       [
         'whole machine busy during the storm (% of both cores)',
-        (r) => (r.machineBusyPercent === undefined ? '–' : num(r.machineBusyPercent)),
+        nums((r) => r.machineBusyPercent ?? Number.NaN),
+      ],
+      [
+        'machine load before the trial (1-min, per core)',
+        nums((r) => (r as { loadPerCore?: number }).loadPerCore ?? Number.NaN),
       ],
     ];
     md.push(
@@ -168,7 +230,7 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
       `|${head.map((_, i) => (i ? '---:' : '---')).join('|')}|`,
       ...rows.map(
         ([label, f]) =>
-          `| ${label} | ${cols.map((c) => f(named.find((r) => r.system === c)!)).join(' | ')} |`,
+          `| ${label} | ${cols.map((c) => f(named.filter((r) => r.system === c))).join(' | ')} |`,
       ),
     );
     writeFileSync(
@@ -176,7 +238,10 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
       cdfSvg(
         `Recovery: ${rec[0]?.clients} clients, network back after ${(rec[0]?.outageMs ?? 0) / 1000} s`,
         'time from network restore to back in the channel',
-        named.map((r) => ({ label: head[cols.indexOf(r.system) + 1]!, values: r.samples })),
+        cols.map((c, i) => ({
+          label: head[i + 1]!,
+          values: named.filter((r) => r.system === c).flatMap((r) => r.samples),
+        })),
       ),
     );
   }
@@ -186,10 +251,13 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
       cdfSvg(
         `Detection: ${det[0]?.clients} clients cut at once (log scale)`,
         'from the last byte exchanged to link-down (client) / user offline (remote member)',
-        det.flatMap((r) => [
-          { label: `${LABEL[r.system]}: client down`, values: r.clientSamples },
-          { label: `${LABEL[r.system]}: remote offline`, values: r.remoteSamples },
-        ]),
+        [...new Set(det.map((r) => r.system))].flatMap((system) => {
+          const of = det.filter((r) => r.system === system);
+          return [
+            { label: `${LABEL[system]}: client down`, values: of.flatMap((r) => r.clientSamples) },
+            { label: `${LABEL[system]}: remote offline`, values: of.flatMap((r) => r.remoteSamples) },
+          ];
+        }),
         { log: true },
       ),
     );
@@ -199,7 +267,10 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
       cdfSvg(
         `Join latency at ${join[0]?.offeredRate} joins/s offered`,
         'joinChannel (TCP connect) → joined',
-        join.map((r) => ({ label: LABEL[r.system]!, values: r.samples })),
+        [...new Set(join.map((r) => r.system))].map((system) => ({
+          label: LABEL[system]!,
+          values: join.filter((r) => r.system === system).flatMap((r) => r.samples),
+        })),
         { log: true },
       ),
     );

@@ -102,15 +102,47 @@ const all = pick([HOLDFAST, ...peers]);
 const capacitySystems = pick([HOLDFAST, ...peers, FLOOR]);
 const faultSystems = pick([hf, ...(sizes.slowPeer ? peers : [SIO_TUNED])]);
 
-async function step<T>(name: string, list: SystemDef[], fn: (s: SystemDef) => Promise<T>): Promise<T[]> {
-  const out: T[] = [];
-  for (const s of list) {
-    log(`${name}: ${s.label}`);
-    const r = await fn(s);
-    out.push(r);
-    console.log(JSON.stringify(r, (k, v) => (k === 'samples' || k.endsWith('Samples') ? undefined : v)));
+/** What the harness adds to every result: which trial, and how busy the machine was just before it. */
+export interface TrialTag {
+  trial: number;
+  /** os.loadavg()[0] per core just before the trial. */
+  loadPerCore: number;
+}
+const loadPerCore = () => Math.round((os.loadavg()[0]! / os.cpus().length) * 100) / 100;
+
+/** Runs `fn` for every system `runs` times, interleaved; every result is tagged with its trial and load. */
+async function step<T>(
+  name: string,
+  list: SystemDef[],
+  fn: (s: SystemDef, trial: number) => Promise<T>,
+  runs = sizes.runs,
+): Promise<Array<T & TrialTag>> {
+  const out: Array<T & TrialTag> = [];
+  for (let trial = 0; trial < runs; trial++) {
+    const order = list.map((_, i) => list[(i + trial) % list.length]!);
+    for (const s of order) {
+      const load = loadPerCore();
+      log(`${name}: ${s.label}${runs > 1 ? ` trial ${trial + 1}/${runs}` : ''} (load ${load}/core)`);
+      const r = { ...(await fn(s, trial)), trial, loadPerCore: load };
+      out.push(r);
+      console.log(JSON.stringify(r, (k, v) => (k === 'samples' || k.endsWith('Samples') ? undefined : v)));
+    }
   }
   return out;
+}
+
+// A run on a busy machine measures the machine: refuse it (--refuse-busy) or mark it in the report.
+const BUSY_PER_CORE = 0.3;
+const startLoad = loadPerCore();
+(results.meta as Record<string, unknown>).loadPerCoreBefore = startLoad;
+if (startLoad > BUSY_PER_CORE) {
+  (results.meta as Record<string, unknown>).busy = true;
+  const msg = `the machine is busy before the run: 1-min load ${startLoad} per core (> ${BUSY_PER_CORE})`;
+  if (args.includes('--refuse-busy')) {
+    console.error(`${msg}; refusing (--refuse-busy)`);
+    process.exit(2);
+  }
+  console.warn(`${msg}; the report marks every table of this run`);
 }
 
 if (want('capacity')) {
@@ -141,18 +173,12 @@ if (want('crossnode')) {
   save();
 }
 if (want('streams')) {
-  // Trials interleaved: trial 1 of every system, then trial 2 (each starting with the next system), …
-  const out = [];
-  const n = sizes.streams.trials;
-  for (let trial = 0; trial < n; trial++) {
-    const order = all.map((_, i) => all[(i + trial) % all.length]!);
-    out.push(
-      ...(await step(`streams M=${sizes.streams.members} trial ${trial + 1}/${n}`, order, (s) =>
-        streams(s, sizes.streams, trial),
-      )),
-    );
-  }
-  results.streams = out;
+  results.streams = await step(
+    `streams M=${sizes.streams.members}`,
+    all,
+    (s, trial) => streams(s, sizes.streams, trial),
+    sizes.streams.trials,
+  );
   save();
 }
 if (want('detection')) {
@@ -161,31 +187,37 @@ if (want('detection')) {
 }
 if (want('recovery')) {
   const out = [];
-  for (const s of faultSystems) {
-    // Holdfast: with the OS's "network is back" signal and without; and once over the stock `ws` transport.
-    const variants =
-      s.wire === 'holdfast'
-        ? [
-            { onlineEvent: true, lean: true },
-            ...(quick ? [] : [{ onlineEvent: false, lean: true }]),
-            ...(quick
-              ? []
-              : [
-                  { onlineEvent: true, lean: true, backlog: 511 },
-                  { onlineEvent: true, lean: false },
-                ]),
-          ]
-        : [{ onlineEvent: false, lean: true }];
-    for (const { backlog, ...v } of variants as Array<{
-      onlineEvent: boolean;
-      lean: boolean;
-      backlog?: number;
-    }>) {
-      log(`recovery: ${s.label} ${JSON.stringify({ ...v, backlog })}`);
-      const sys = backlog ? { ...s, params: { ...s.params, backlog } } : s;
-      const r = await recovery(sys, { ...sizes.fault, ...v });
-      out.push(r);
-      console.log(JSON.stringify({ ...r, samples: undefined }));
+  for (let trial = 0; trial < sizes.runs; trial++) {
+    const order = faultSystems.map((_, i) => faultSystems[(i + trial) % faultSystems.length]!);
+    for (const s of order) {
+      // Holdfast: with the OS's "network is back" signal and without; and once over the stock `ws` transport.
+      const variants =
+        s.wire === 'holdfast'
+          ? [
+              { onlineEvent: true, lean: true },
+              ...(quick ? [] : [{ onlineEvent: false, lean: true }]),
+              ...(quick
+                ? []
+                : [
+                    { onlineEvent: true, lean: true, backlog: 511 },
+                    { onlineEvent: true, lean: false },
+                  ]),
+            ]
+          : [{ onlineEvent: false, lean: true }];
+      for (const { backlog, ...v } of variants as Array<{
+        onlineEvent: boolean;
+        lean: boolean;
+        backlog?: number;
+      }>) {
+        const load = loadPerCore();
+        log(
+          `recovery: ${s.label} ${JSON.stringify({ ...v, backlog })} trial ${trial + 1}/${sizes.runs} (load ${load}/core)`,
+        );
+        const sys = backlog ? { ...s, params: { ...s.params, backlog } } : s;
+        const r = { ...(await recovery(sys, { ...sizes.fault, ...v })), trial, loadPerCore: load };
+        out.push(r);
+        console.log(JSON.stringify({ ...r, samples: undefined }));
+      }
     }
   }
   results.recovery = out;

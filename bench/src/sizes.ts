@@ -4,6 +4,12 @@ import type { StreamsParams } from './scenarios/streams.js';
 
 /** Run sizes: `full` for the published numbers, `quick` for the CI smoke (well under a minute). */
 export interface Sizes {
+  /**
+   * Trials of every system per scenario, interleaved (trial 1 of each system, then trial 2 starting
+   * with the next system, …) so that machine noise hits all of them; tables show the median and the
+   * min–max range over the trials.
+   */
+  runs: number;
   capacity: CapacityParams;
   /** Several server processes for the machine-level number (0 = skip). */
   machine: { servers: number; perServer: number; connectBudgetMs: number } | undefined;
@@ -21,6 +27,7 @@ export interface Sizes {
 }
 
 export const FULL: Sizes = {
+  runs: 3,
   capacity: {
     servers: 1,
     perServer: 19_900,
@@ -58,6 +65,7 @@ export const FULL: Sizes = {
 };
 
 export const QUICK: Sizes = {
+  runs: 1,
   capacity: {
     servers: 1,
     perServer: 300,
