@@ -1,18 +1,13 @@
-import {
-  ConnectionChangedReasonType as R,
-  ConnectionStateType as S,
-  UserOfflineReasonType,
-} from '@holdfast/sdk';
+import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
 import { RedisEngine, startServer } from '@holdfast/server';
 import { TestRedis } from '@holdfast/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, startThreeNodes } from './support/node-process.js';
 import { RecordingClient } from './support/recorder.js';
+import { threeNodeSuite } from './support/three-node-suite.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let redis: TestRedis;
 const clients: RecordingClient[] = [];
-const nodes: NodeProcess[] = [];
 
 beforeAll(async () => {
   redis = await TestRedis.start();
@@ -20,9 +15,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await redis?.kill();
 });
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.release();
-  await Promise.all(nodes.splice(0).map((n) => n.stop()));
 });
 
 function client(serverUrl: string | string[]) {
@@ -33,12 +27,6 @@ function client(serverUrl: string | string[]) {
 async function joined(c: RecordingClient, channel: string, uid: number) {
   expect(c.join(channel, uid)).toBe(0);
   await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
-}
-/** Three real node processes sharing the test Redis (each test uses its own key prefix via channel names). */
-async function threeNodes(offlineMs = 4000) {
-  const started = await startThreeNodes(redis.url, offlineMs);
-  nodes.push(...started);
-  return started;
 }
 
 describe('Redis engine (real redis-server)', () => {
@@ -164,87 +152,6 @@ describe('Redis engine (real redis-server)', () => {
     }
   });
 
-  it('3 nodes: clients on different nodes see each other join and leave with correct reasons', async () => {
-    const [a, b, c] = await threeNodes();
-    const ca = client(a.url);
-    const cb = client(b.url);
-    const cc = client(c.url);
-    await joined(ca, 'r-presence', 1);
-    await joined(cb, 'r-presence', 2);
-    await joined(cc, 'r-presence', 3);
-    await ca.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 3);
-    await cc.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 1);
-    cb.engine.leaveChannel();
-    expect((await ca.waitFor((e) => e.name === 'onUserOffline')).args).toEqual([
-      2,
-      UserOfflineReasonType.UserOfflineQuit,
-    ]);
-    expect((await cc.waitFor((e) => e.name === 'onUserOffline')).args).toEqual([
-      2,
-      UserOfflineReasonType.UserOfflineQuit,
-    ]);
-  });
-
-  it('kill -9 a node: its member resumes on another node inside the window with no remote flap', async () => {
-    const [a, b, c] = await threeNodes(6000);
-    const mover = client([a.url, b.url]);
-    const watcher = client(c.url);
-    await joined(watcher, 'r-move', 9);
-    await joined(mover, 'r-move', 1);
-    await watcher.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 1);
-    await sleep(1200); // a heartbeat publishes the deadline
-    await a.kill9();
-    await mover.waitState(S.ConnectionStateConnected, R.ConnectionChangedRejoinSuccess, 8000);
-    expect(mover.states()).not.toContainEqual([
-      S.ConnectionStateReconnecting,
-      R.ConnectionChangedKeepAliveTimeout,
-    ]);
-    await sleep(7000); // past window + heartbeat lapse: no ghost drop may happen
-    expect(watcher.named('onUserOffline')).toEqual([]);
-    expect(watcher.named('onUserJoined').filter((e) => e.args[0] === 1)).toHaveLength(1);
-  }, 30_000);
-
-  it('members of a killed node that do not come back are Dropped everywhere at about the window', async () => {
-    const [a, b, c] = await threeNodes(4000);
-    const ghost = client(a.url);
-    const w1 = client(b.url);
-    const w2 = client(c.url);
-    await joined(w1, 'r-ghost', 2);
-    await joined(w2, 'r-ghost', 3);
-    await joined(ghost, 'r-ghost', 1);
-    await w1.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 1);
-    await w2.waitFor((e) => e.name === 'onUserJoined' && e.args[0] === 1);
-    await sleep(1200);
-    ghost.release();
-    const killedAt = Date.now();
-    await a.kill9();
-    const off1 = await w1.waitFor((e) => e.name === 'onUserOffline', 10_000);
-    const off2 = await w2.waitFor((e) => e.name === 'onUserOffline', 10_000);
-    expect(off1.args).toEqual([1, UserOfflineReasonType.UserOfflineDropped]);
-    expect(off2.args).toEqual([1, UserOfflineReasonType.UserOfflineDropped]);
-    const after = w1.start + off1.at - killedAt;
-    // Last data ≤ 1.5 s before the kill; deadlines are published every second; the node is dead after 3 s.
-    expect(after).toBeGreaterThan(2000);
-    expect(after).toBeLessThan(6500);
-  }, 30_000);
-
-  it('a kicking rule set through node A bans a user on node B', async () => {
-    const [a, b] = await threeNodes();
-    const victim = client(b.url);
-    await joined(victim, 'r-kick', 5);
-    const res = await fetch(`${a.httpUrl}/dev/v1/kicking-rule`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ appid: 'demo', cname: 'r-kick', uid: 5, time: 5, privileges: ['join_channel'] }),
-    });
-    expect(res.status).toBe(200);
-    await victim.waitState(S.ConnectionStateFailed, R.ConnectionChangedBannedByServer, 5000);
-    // The rule lives in Redis: node C refuses the rejoin too.
-    const again = client(nodes[2]!.url);
-    again.join('r-kick', 5);
-    await again.waitState(S.ConnectionStateFailed, R.ConnectionChangedBannedByServer, 5000);
-  });
-
   it('Redis restarts (empty) during traffic: nodes do not crash, re-assert their members, presence converges', async () => {
     const local = await TestRedis.start();
     const servers = await Promise.all(
@@ -291,3 +198,7 @@ describe('Redis engine (real redis-server)', () => {
     }
   }, 40_000);
 });
+
+// The 3-node suite on this redis-server (each test its own channel names); over a Redis Cluster in
+// redis-cluster.test.ts.
+threeNodeSuite('3 nodes on a real redis-server', () => redis.url);

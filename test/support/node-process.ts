@@ -17,7 +17,11 @@ export async function startNodeProcess(args: string[]): Promise<NodeProcess> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('node did not start')), 15_000);
+    // Generous: a start takes ~1 s, but 18 s was seen for `--version` at load average 36.
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error('node did not start'));
+    }, 30_000);
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -50,7 +54,7 @@ export async function startThreeNodes(
   redisUrl: string,
   offlineMs: number,
 ): Promise<[NodeProcess, NodeProcess, NodeProcess]> {
-  const started = await Promise.all(
+  const started = await Promise.allSettled(
     ['a', 'b', 'c'].map((id) =>
       startNodeProcess([
         '--redis',
@@ -62,5 +66,15 @@ export async function startThreeNodes(
       ]),
     ),
   );
-  return started as [NodeProcess, NodeProcess, NodeProcess];
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    // Nobody else holds the ones that did start: stop them, or they outlive the test run.
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return started.map((s) => (s as PromiseFulfilledResult<NodeProcess>).value) as [
+    NodeProcess,
+    NodeProcess,
+    NodeProcess,
+  ];
 }

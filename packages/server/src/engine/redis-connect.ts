@@ -79,7 +79,7 @@ export function openConnections(url: string): RedisConnections {
     ...(target.username ? { username: target.username } : {}),
     ...(target.password ? { password: target.password } : {}),
   };
-  const cluster = (maxRetriesPerRequest: number | null, extra: ClusterOptions = {}) =>
+  const cluster = (maxRetriesPerRequest: number | null, extra: ClusterOptions) =>
     new Cluster(target.nodes, {
       lazyConnect: true,
       clusterRetryStrategy: (times) => Math.min(times * 100, 1000),
@@ -87,8 +87,11 @@ export function openConnections(url: string): RedisConnections {
       ...extra,
     });
   return {
-    cmd: cluster(1),
-    sub: cluster(null),
+    // A cluster's offline queue ignores maxRetriesPerRequest: while no node is reachable, commands
+    // would wait forever (a drain would hang). Without the queue they fail fast, as on one server.
+    cmd: cluster(1, { enableOfflineQueue: false }),
+    // Subscriptions wait for the cluster to come back, and are made again then.
+    sub: cluster(null, {}),
     shardSub: cluster(null, { shardedSubscribers: true }),
   };
 }

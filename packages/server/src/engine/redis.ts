@@ -52,6 +52,8 @@ export class RedisEngine implements Engine {
   readonly #listeners = new Listeners<[BusMessage]>();
   readonly #resetListeners = new Listeners<[]>();
   #epoch = '';
+  /** The epoch check in flight: the 'ready' event and connect() ask at once, and must not race. */
+  #epochCheck: Promise<void> | undefined;
   #closed = false;
   /** Channel event topics this node is subscribed to: local sessions per topic, and the SUBSCRIBE. */
   #watched = new Map<string, { count: number; ready: Promise<unknown> }>();
@@ -101,7 +103,13 @@ export class RedisEngine implements Engine {
   }
 
   /** A Redis that lost its data (restart without persistence) no longer has our epoch key. */
-  async #checkEpoch(): Promise<void> {
+  #checkEpoch(): Promise<void> {
+    this.#epochCheck ??= this.#readEpoch().finally(() => {
+      this.#epochCheck = undefined;
+    });
+    return this.#epochCheck;
+  }
+  async #readEpoch(): Promise<void> {
     const key = this.#k.epoch;
     const current = await this.#cmd.get(key);
     if (current && current === this.#epoch) return;
