@@ -303,6 +303,37 @@ describe('webhooks: signed POSTs to a real receiver on loopback', () => {
     }
   });
 
+  it('a closing server waits (up to 2 s) for its queue: what happened just before reaches a slow receiver', async () => {
+    const slow = await WebhookSink.start(SECRET);
+    slow.delayMs = 150;
+    const s = await startServer({
+      port: 0,
+      apps: [{ appId: 'demo' }],
+      logLevel: 'silent',
+      media: { enabled: false },
+      webhooks: { urls: [slow.url], secret: SECRET },
+    });
+    try {
+      const c = new RecordingClient({ appId: 'demo', serverUrl: s.url });
+      clients.push(c);
+      c.join('wh-flush', 1);
+      await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
+      c.engine.leaveChannel();
+      await new Promise((r) => setTimeout(r, 100)); // the leave reaches the server
+      expect(slow.accepted.length).toBeLessThan(4);
+      await s.close();
+      expect(slow.of('wh-flush').map(short)).toEqual([
+        'channel_created',
+        'user_joined:1',
+        'user_left:1',
+        'channel_destroyed',
+      ]);
+    } finally {
+      await s.close();
+      await slow.close();
+    }
+  });
+
   it('refuses bad settings with a TypeError naming them', async () => {
     const base = {
       port: 0,

@@ -32,6 +32,8 @@ export class WebhookSink {
   /** Requests whose signature did not verify, with the reason. */
   readonly refused: string[] = [];
   mode: 'ok' | 'error' = 'ok';
+  /** Each answer waits this long (a slow receiver). */
+  delayMs = 0;
   #server: Server;
   #sockets = new Set<Socket>();
   #waiters = new Set<() => void>();
@@ -71,12 +73,16 @@ export class WebhookSink {
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const id = req.headers['holdfast-event-id'] as string | undefined;
-      const answer = (status: number) => {
-        this.requests.push({ status, id });
-        res.writeHead(status).end();
-        for (const w of this.#waiters) w();
-      };
-      if (this.mode === 'error') return answer(500);
+      const answer = (status: number) =>
+        setTimeout(() => {
+          this.requests.push({ status, id });
+          res.writeHead(status).end();
+          for (const w of this.#waiters) w();
+        }, this.delayMs);
+      if (this.mode === 'error') {
+        answer(500);
+        return;
+      }
       const check = verifyHoldfastWebhook(
         req.headers['holdfast-signature'] as string | undefined,
         body,
@@ -84,9 +90,11 @@ export class WebhookSink {
       );
       if (!check.ok) {
         this.refused.push(check.reason);
-        return answer(401);
+        answer(401);
+        return;
       }
-      this.accepted.push({ ...(JSON.parse(body) as Omit<SunkWebhook, 'headerId'>), headerId: id ?? '' });
+      const event = { ...(JSON.parse(body) as Omit<SunkWebhook, 'headerId'>), headerId: id ?? '' };
+      setTimeout(() => this.accepted.push(event), this.delayMs);
       answer(204);
     });
   }

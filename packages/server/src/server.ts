@@ -36,7 +36,7 @@ import { createLogger } from './observe/log.js';
 import { NodeMetrics } from './observe/metrics.js';
 import { Observer } from './observe/observer.js';
 import { type Readiness, readiness } from './observe/readiness.js';
-import { checkWebhookOptions, startWebhooks } from './webhooks/index.js';
+import { checkWebhookOptions, startWebhooks, WEBHOOK_FLUSH_MS } from './webhooks/index.js';
 import { type AdminCredentials, effectiveAdmin } from './security/admin-default.js';
 import { EdgeSecurity, refuseUpgradeHttp } from './security/edge.js';
 
@@ -328,7 +328,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   const finish = async () => {
     metrics?.close();
-    await webhooks?.close();
+    await webhooks?.close(WEBHOOK_FLUSH_MS);
     for (const ws of wss.clients) ws.terminate();
     wss.close();
     await new Promise<void>((resolve) => {

@@ -19,8 +19,11 @@ export interface Webhooks {
   readonly queued: number;
   /** Resolves once every fact told so far is queued. */
   settled(): Promise<void>;
-  /** Stops delivering; events still queued are logged as lost. */
-  close(): Promise<void>;
+  /**
+   * Stops delivering, after waiting up to `flushMs` for the queues to empty (a receiver that is up
+   * gets what happened just before a drain); events still queued are logged as lost.
+   */
+  close(flushMs?: number): Promise<void>;
 }
 
 /** Throws a TypeError naming the setting when `webhooks` cannot work. */
@@ -46,6 +49,11 @@ export function checkWebhookOptions(o: WebhookOptions): void {
       throw new TypeError(`webhooks.${key} must be a positive integer (got ${v})`);
   }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** How long a closing or draining server waits at most for its webhook queues to empty. */
+export const WEBHOOK_FLUSH_MS = 2000;
 
 export interface WebhookDeps {
   nodeId: string;
@@ -101,7 +109,11 @@ export function startWebhooks(options: WebhookOptions | undefined, deps: Webhook
       return lanes.reduce((n, l) => n + l.size, 0);
     },
     settled: () => events.settled(),
-    async close() {
+    async close(flushMs = 0) {
+      const deadline = Date.now() + flushMs;
+      const queued = () => lanes.reduce((n, l) => n + l.size, 0);
+      await Promise.race([events.settled(), sleep(flushMs)]);
+      while (queued() > 0 && Date.now() < deadline) await sleep(Math.min(20, deadline - Date.now()));
       const lost = lanes.reduce((n, l) => n + l.close(), 0);
       if (lost > 0) log.warn({ events: lost }, 'webhooks: closing with events undelivered');
       await counter.close();
