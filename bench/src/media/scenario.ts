@@ -338,6 +338,7 @@ async function runTrial(
   pub: ChromiumPublisher,
   iface: JanusInterface | undefined,
   log: (msg: string) => void,
+  firstFrameOnly = false,
 ): Promise<MediaTrial> {
   const loadAvg = os.loadavg().map((x) => round(x, 2));
   const t = await startMediaTarget(system, trial, iface?.name);
@@ -368,6 +369,20 @@ async function runTrial(
       `media ${system} trial ${trial + 1}: first frame p50 ${firstFrame.dist.p50} p99 ${firstFrame.dist.p99} ms ` +
         `(answer p50 ${dist(firstFrame.answerSamples).p50}, ICE connected p50 ${dist(firstFrame.connectedSamples).p50} ms), ${firstFrame.failed} failed`,
     );
+    if (firstFrameOnly)
+      return {
+        system,
+        version: t.version,
+        trial,
+        loadAvg,
+        firstFrame,
+        recovery: [],
+        ramp: [],
+        maxN: 0,
+        rampStop: 'not run (first frame only)',
+        costAt: p.costAt,
+        cpuPerPacketUs: Number.NaN,
+      };
     await openSubs(rig, Math.max(0, p.recovery.subscribers - rig.home.size), p.firstFrame.timeoutMs);
     const recovery = [await recover(rig, 'network'), await recover(rig, 'replaceTrack')];
     if (t.block) recovery.push(await recover(rig, 'block'));
@@ -429,12 +444,15 @@ async function runTrial(
  * the publisher's media is cut for 8 s (its UDP at a relay; its tracks paused; Holdfast's server
  * seam), and a ramp of N with the server's CPU per forwarded packet.
  * Writes `media.json` and `media.md` to `outDir`, and the BENCHMARKS.md section when `updateDoc`.
+ * `firstFrameOnly` (bench/src/media/first-frame.ts): each trial stops after its first-frame
+ * samples, and only `media-first-frame.json` is written.
  */
 export async function mediaBench(
   quick: boolean,
   log: (msg: string) => void,
   outDir: string,
   updateDoc: boolean,
+  firstFrameOnly = false,
 ): Promise<MediaResult> {
   const p = quick ? MEDIA_QUICK : MEDIA_FULL;
   const systems: MediaSystemId[] = ['holdfast'];
@@ -472,14 +490,15 @@ export async function mediaBench(
             .map((x) => x.toFixed(2))
             .join(' ')})`,
         );
-        result.trials.push(await runTrial(p, system, trial, pub, iface, log));
-        writeFileSync(`${outDir}/media.json`, `${JSON.stringify(result, null, 1)}\n`);
+        result.trials.push(await runTrial(p, system, trial, pub, iface, log, firstFrameOnly));
+        const file = firstFrameOnly ? 'media-first-frame.json' : 'media.json';
+        writeFileSync(`${outDir}/${file}`, `${JSON.stringify(result, null, 1)}\n`);
       }
     }
   } finally {
     await pub.close();
     iface?.remove();
   }
-  writeMediaReport(result, outDir, updateDoc);
+  if (!firstFrameOnly) writeMediaReport(result, outDir, updateDoc);
   return result;
 }
