@@ -11,7 +11,7 @@ import { END_CAUSES } from '../session/end-causes.js';
 import { noteTakeover } from '../session/flap.js';
 import { joinAnnouncement } from '../session/machine.js';
 import { admitMember, UNLIMITED } from './admission.js';
-import { echoChannelConflict } from './echo-channel.js';
+import { checkEchoChannel } from './echo-channel.js';
 import { type Attachment, LiveSession } from './live-session.js';
 import type { ChannelService } from './service.js';
 import {
@@ -52,7 +52,7 @@ export class JoinFlow {
     let admitted: Awaited<ReturnType<typeof admitMember>>;
     try {
       // Checked before the claim, not in it: two joins racing into an empty channel may both pass.
-      const conflict = echoChannelConflict(frame.uid, await engine.listMembers(ref));
+      const conflict = await checkEchoChannel(engine, ref, frame.uid);
       if (conflict) {
         conn.end('rejected', conflict);
         return undefined;
