@@ -314,6 +314,7 @@ describe('holdfast config defaults', { timeout: 90_000 }, () => {
         'metrics',
         'nodeId',
         'port',
+        'proxyProtocol',
         'redis',
         'timing',
         'tls',
@@ -442,7 +443,7 @@ describe('security settings (issue 15 item 5)', { timeout: 90_000 }, () => {
   it('refuses bad security settings, naming them', async () => {
     const certificate = selfSigned();
     try {
-      const [noKey, badProxy, badOrigin, notPem, badFileOrigin] = await Promise.all([
+      const [noKey, badProxy, badOrigin, notPem, badFileOrigin, lonelyProxyProtocol] = await Promise.all([
         run(['serve', '--port', '0', '--tls-cert', certificate.certFile]),
         run(['serve', '--port', '0', '--trusted-proxy', '10.0.0.0/33']),
         run(['serve', '--port', '0'], { HOLDFAST_ALLOWED_ORIGIN: 'app.example.com' }),
@@ -462,6 +463,7 @@ describe('security settings (issue 15 item 5)', { timeout: 90_000 }, () => {
           '--config',
           file('bad-origin.json', { allowedOrigins: ['https://x.example/path'] }),
         ]),
+        run(['serve', '--port', '0'], { HOLDFAST_PROXY_PROTOCOL: 'true' }),
       ]);
       expect(noKey).toMatchObject({
         code: 1,
@@ -481,6 +483,10 @@ describe('security settings (issue 15 item 5)', { timeout: 90_000 }, () => {
       expect(badFileOrigin).toMatchObject({
         code: 1,
         err: expect.stringContaining('allowedOrigins: "https://x.example/path" is not an origin'),
+      });
+      expect(lonelyProxyProtocol).toMatchObject({
+        code: 1,
+        err: expect.stringContaining('proxyProtocol needs trustedProxies'),
       });
     } finally {
       certificate.remove();

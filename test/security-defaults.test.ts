@@ -1,5 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { get as httpGet, request as httpRequest } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { connect as netConnect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { type RunningServer, type ServerOptions, startServer } from '@holdfast/server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -226,6 +230,146 @@ describe('trusted proxies', () => {
     expect((await u3.next('end')).code).toBe('rate_limited');
     await u1.ping(1);
     await u2.ping(1);
+  });
+});
+
+describe('PROXY protocol', () => {
+  const admin = { customerId: 'ops', customerSecret: 's3cret' };
+  const certificate = selfSigned();
+  afterAll(() => certificate.remove());
+
+  /** A TCP connection from `from` that has sent `header` (the load balancer's part). */
+  function viaLoadBalancer(port: number, header: string | Buffer, from = PROXY): Promise<Socket> {
+    return new Promise((resolve, reject) => {
+      const socket = netConnect({ port, host: '127.0.0.1', localAddress: from }, () => {
+        socket.write(header);
+        resolve(socket);
+      });
+      socket.once('error', reject);
+    });
+  }
+  it('v1 from a trusted load balancer: the header names the client for kicking rules and the console', async () => {
+    const s = await serve({ proxyProtocol: true, trustedProxies: [PROXY], admin });
+    const lb = await viaLoadBalancer(s.port, `PROXY TCP4 203.0.113.20 127.0.0.1 40000 ${s.port}\r\n`);
+    const c = await connect(s.url, { createConnection: () => lb });
+    await join(c, 'pp', 1);
+    // A header and a request in one packet: the request is not lost.
+    const both = await new Promise<string>((resolve, reject) => {
+      const socket = netConnect({ port: s.port, host: '127.0.0.1', localAddress: PROXY }, () =>
+        socket.write(
+          `PROXY TCP4 203.0.113.21 127.0.0.1 40001 ${s.port}\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      let text = '';
+      socket.setEncoding('utf8').on('data', (d: string) => {
+        text += d;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(both).toMatch(/^HTTP\/1\.1 200 /);
+    // The console's own requests need the header too (they come through the load balancer).
+    const viewer = await viaLoadBalancer(s.port, 'PROXY UNKNOWN\r\n');
+    const body = await new Promise<string>((resolve, reject) => {
+      httpGet(
+        `${s.httpUrl}/console/api/snapshot`,
+        { createConnection: () => viewer, headers: { authorization: basic('ops', 's3cret') } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => {
+            text += d;
+          });
+          res.on('end', () => resolve(text));
+        },
+      ).on('error', reject);
+    });
+    expect(body).toContain('"remote":"203.0.113.20"');
+    const rule = await new Promise<number>((resolve, reject) => {
+      viaLoadBalancer(s.port, 'PROXY UNKNOWN\r\n').then((socket) => {
+        const req = httpRequest(
+          `${s.httpUrl}/dev/v1/kicking-rule`,
+          {
+            method: 'POST',
+            createConnection: () => socket,
+            headers: { authorization: basic('ops', 's3cret'), 'content-type': 'application/json' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ appid: 'demo', ip: '203.0.113.20', time: 1, privileges: ['join_channel'] }));
+      }, reject);
+    });
+    expect(rule).toBe(200);
+    expect((await c.next('end')).code).toBe('banned');
+  });
+
+  it('v2 over TLS; a header from an untrusted peer is ignored; no header, or a bad one, is closed', async () => {
+    const s = await serve({
+      proxyProtocol: true,
+      trustedProxies: [PROXY],
+      admin,
+      tls: { cert: certificate.cert, key: certificate.key },
+      limits: { handshakeTimeoutMs: 300 },
+    });
+    const v2 = Buffer.concat([
+      Buffer.from([
+        0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11, 0, 12,
+      ]),
+      Buffer.from([203, 0, 113, 30, 127, 0, 0, 1, 0x9c, 0x40, 0x1e, 0x14]),
+    ]);
+    const tlsOver = (socket: Socket) => () =>
+      tlsConnect({ socket, ca: certificate.cert, servername: 'localhost' });
+    const trusted = await connect(s.url, { createConnection: tlsOver(await viaLoadBalancer(s.port, v2)) });
+    await join(trusted, 'pp2', 1);
+    const untrusted = await connect(s.url, {
+      createConnection: tlsOver(await viaLoadBalancer(s.port, v2, '127.0.0.5')),
+    });
+    await join(untrusted, 'pp2', 2);
+    // Past the 300 ms handshake deadline the TLS connection through the header is still up.
+    await new Promise((r) => setTimeout(r, 700));
+    await trusted.ping(1);
+    const viewer = await viaLoadBalancer(s.port, 'PROXY UNKNOWN\r\n');
+    const body = await new Promise<string>((resolve, reject) => {
+      httpsGet(
+        `${s.httpUrl}/console/api/snapshot`,
+        {
+          createConnection: tlsOver(viewer),
+          headers: { authorization: basic('ops', 's3cret') },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => {
+            text += d;
+          });
+          res.on('end', () => resolve(text));
+        },
+      ).on('error', reject);
+    });
+    expect(body).toContain('"remote":"203.0.113.30"');
+    expect(body).toContain('"remote":"127.0.0.5"');
+    // No header: closed without an answer; garbage: closed; silence: closed after the deadline.
+    for (const first of ['GET /healthz HTTP/1.1\r\n\r\n', 'PROXY TCP4 nonsense\r\n', '']) {
+      const socket = await viaLoadBalancer(s.port, first);
+      const started = Date.now();
+      const got = await new Promise<string>((resolve) => {
+        let text = '';
+        socket.setEncoding('utf8').on('data', (d: string) => {
+          text += d;
+        });
+        socket.on('close', () => resolve(text));
+      });
+      expect(got, JSON.stringify(first)).toBe('');
+      if (first === '') expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    }
+  });
+
+  it('needs trustedProxies', async () => {
+    await expect(serve({ proxyProtocol: true })).rejects.toThrow(
+      'proxyProtocol needs trustedProxies: the load balancers whose PROXY headers are believed',
+    );
   });
 });
 

@@ -135,6 +135,12 @@ export interface ServerOptions {
    */
   trustedProxies?: string[];
   /**
+   * Every connection starts with a PROXY protocol header (v1 or v2: HAProxy, AWS NLB, nginx
+   * `proxy_protocol`), read before HTTP and TLS; one that does not is closed. The header's client
+   * address is believed from `trustedProxies` only (required with this). Default false.
+   */
+  proxyProtocol?: boolean;
+  /**
    * Browser origins that may open a WebSocket (`https://app.example.com`, `https://*.example.com`,
    * `*`); any other browser Origin gets HTTP 403 before the upgrade. Requests without an Origin
    * header (non-browser clients) are let through. Default: every origin.

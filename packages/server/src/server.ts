@@ -234,13 +234,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   registerAdminRoutes(ctx);
   registerConsoleRoutes(ctx);
   registerLandingPage(ctx);
-  const gate = new ConnectionGate(limits, clock, log, undefined, edge.isTrustedPeer);
+  const gate = new ConnectionGate(limits, clock, log, edge.peerOf, edge.isTrustedPeer);
   const handle = (req: IncomingMessage, res: ServerResponse) =>
     void (gate.admitRequest(req, res) && router.handle(req, res));
   const http = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle)
     : createServer(handle);
   gate.attach(http);
+  if (options.proxyProtocol) edge.acceptProxyProtocol(http, limits.handshakeTimeoutMs, Boolean(options.tls));
 
   const keepalives = new KeepaliveWheel(clock, timing.keepaliveMs);
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });

@@ -265,6 +265,7 @@ export function toServerOptions(c: FileConfig): ServerOptions {
       drainTimeoutMs: c.drainTimeoutMs,
       console: c.console,
       trustedProxies: c.trustedProxies,
+      proxyProtocol: c.proxyProtocol,
       allowedOrigins: c.allowedOrigins,
     }),
     ...(def(tls.certFile) && def(tls.keyFile)

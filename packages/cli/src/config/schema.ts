@@ -106,6 +106,7 @@ export const ConfigSchema = z.strictObject({
   webhooks: WebhooksSchema.nullish(),
   tls: z.strictObject({ certFile: text.nullish(), keyFile: text.nullish() }).nullish(),
   trustedProxies: z.array(text).nullish(),
+  proxyProtocol: z.boolean().nullish(),
   allowedOrigins: z.array(text).nullish(),
 });
 
@@ -166,6 +167,7 @@ export const DEFAULT_CONFIG = {
   media: { enabled: true, announcedIps: null, portRange: null, iceServers: [], tcp: false },
   tls: { certFile: null, keyFile: null },
   trustedProxies: [],
+  proxyProtocol: false,
   allowedOrigins: null,
   webhooks: {
     urls: [],

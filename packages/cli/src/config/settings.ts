@@ -234,6 +234,12 @@ export const SETTINGS: readonly Setting[] = [
     repeatable: true,
   },
   {
+    flag: 'proxy-protocol',
+    path: ['proxyProtocol'],
+    description:
+      'every connection starts with a PROXY protocol header (v1/v2), believed from --trusted-proxy peers only',
+  },
+  {
     flag: 'allowed-origin',
     path: ['allowedOrigins'],
     arg: '<origin>',

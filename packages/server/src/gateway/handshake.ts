@@ -18,11 +18,14 @@ export type AddressOf = (socket: Socket) => string;
 const peerAddress: AddressOf = (socket) => socket.remoteAddress ?? '';
 
 /**
- * The TCP socket under a request's socket: over TLS, `req.socket` is the TLSSocket wrapping the
- * one the listener's `connection` event gave (Node keeps it as `_parent`).
+ * The socket the listener's `connection` event gave, under a request's socket: over TLS,
+ * `req.socket` is a TLSSocket wrapping it (Node keeps a TCP socket as `_parent`, a JS stream — the
+ * PROXY protocol listener's — as its handle's `_parentWrap.stream`). Internal fields: the TLS tests
+ * with a short handshake deadline fail if a Node upgrade moves them.
  */
-function tcpSocket(socket: Duplex): Socket {
-  const parent = (socket as { _parent?: unknown })._parent;
+export function tcpSocket(socket: Duplex): Socket {
+  const s = socket as { _parent?: unknown; _handle?: { _parentWrap?: { stream?: unknown } } | null };
+  const parent = s._parent ?? s._handle?._parentWrap?.stream;
   return (parent && typeof parent === 'object' ? parent : socket) as Socket;
 }
 

@@ -1,6 +1,7 @@
-import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { tcpSocket } from '../gateway/handshake.js';
+import { acceptProxyProtocol, proxiedSource } from '../gateway/proxy-listener.js';
 import { clientAddress, normalizeAddress, TrustedProxies } from './client-address.js';
 import { OriginPolicy } from './origins.js';
 
@@ -13,17 +14,39 @@ export class EdgeSecurity {
   readonly trusted: TrustedProxies;
   readonly origins: OriginPolicy | undefined;
 
-  constructor(opts: { trustedProxies?: readonly string[]; allowedOrigins?: readonly string[] }) {
+  constructor(opts: {
+    trustedProxies?: readonly string[];
+    allowedOrigins?: readonly string[];
+    proxyProtocol?: boolean;
+  }) {
     this.trusted = new TrustedProxies(opts.trustedProxies ?? []);
     this.origins = opts.allowedOrigins ? new OriginPolicy(opts.allowedOrigins) : undefined;
+    if (opts.proxyProtocol && this.trusted.size === 0)
+      throw new TypeError(
+        'proxyProtocol needs trustedProxies: the load balancers whose PROXY headers are believed',
+      );
   }
 
-  /** Whether a socket's peer is a trusted proxy (its connections are counted per forwarded client). */
-  readonly isTrustedPeer = (socket: Socket): boolean => this.trusted.has(socket.remoteAddress ?? '');
+  /**
+   * A socket's peer: the client a trusted load balancer's PROXY header named, or the TCP peer.
+   * Takes the TCP socket, a TLS socket over it, or the stream the PROXY listener handed on.
+   */
+  readonly peerOf = (socket: Duplex): string => {
+    const tcp = tcpSocket(socket);
+    return proxiedSource(tcp) ?? proxiedSource(socket) ?? tcp.remoteAddress ?? '';
+  };
 
-  /** The client's address: the peer's, or the one a trusted proxy forwarded. */
+  /** Whether a socket's peer is a trusted proxy (its connections are counted per forwarded client). */
+  readonly isTrustedPeer = (socket: Duplex): boolean => this.trusted.has(this.peerOf(socket));
+
+  /** The client's address: the peer's, or the one a trusted proxy forwarded (PROXY header, X-Forwarded-For). */
   readonly clientAddressOf = (req: IncomingMessage): string =>
-    clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], this.trusted);
+    clientAddress(this.peerOf(req.socket), req.headers['x-forwarded-for'], this.trusted);
+
+  /** Makes `server` read a PROXY protocol header first on every connection (`proxyProtocol`). */
+  acceptProxyProtocol(server: Server, timeoutMs: number, tls: boolean): void {
+    acceptProxyProtocol(server, { timeoutMs, tls, trusted: (peer) => this.trusted.has(peer) });
+  }
 
   /** Undefined when this upgrade's Origin may connect, or why not. */
   originRefusal(req: IncomingMessage): string | undefined {
