@@ -143,6 +143,7 @@ export function decodeClientFrame(
       if (!isRole(f.role)) return bad('join.role must be "broadcaster" or "audience"');
       if (f.profile !== 'communication' && f.profile !== 'live')
         return bad('join.profile must be "communication" or "live"');
+      if (f.batch !== undefined && typeof f.batch !== 'boolean') return bad('join.batch must be a boolean');
       if (f.resume !== undefined) {
         const r = f.resume;
         if (
@@ -298,6 +299,12 @@ export function decodeServerFrame(
         : bad('stream_refused must carry streamId, epoch, seq, code and message');
     case 'event':
       return isInt(f.seq) && isEvent(f.event) ? ok : bad('event must carry seq and a known event');
+    case 'batch':
+      return Array.isArray(f.frames) &&
+        f.frames.length > 0 &&
+        f.frames.every((e) => isObj(e) && e.type === 'event' && isInt(e.seq) && isEvent(e.event))
+        ? ok
+        : bad('batch must carry a non-empty list of event frames');
     case 'joined':
       return isStr(f.sessionId) &&
         (f.resumeSecret === undefined || isStr(f.resumeSecret, MAX_RESUME_SECRET_CHARS)) &&

@@ -35,6 +35,11 @@ export interface JoinFrame {
    * is the `resumeSecret` of the session's first `joined` frame: without it a resume is refused.
    */
   resume?: { sessionId: string; secret: string; lastSeq: number };
+  /**
+   * The client reads `batch` frames: the channel events of one server turn may then arrive in one
+   * WebSocket message instead of one message each. Without it the server sends them one by one.
+   */
+  batch?: boolean;
 }
 /** Explicit leave: remote members see `quit` at once. */
 export interface LeaveFrame {
@@ -163,9 +168,21 @@ export interface EventFrame {
   event: ChannelEvent;
 }
 /**
+ * Several channel events in one WebSocket message, in seq order: what the node had for this client
+ * in one turn of its event loop (only to clients that joined with `batch: true`). The client applies
+ * them as if each had arrived alone.
+ */
+export interface BatchFrame {
+  type: 'batch';
+  frames: EventFrame[];
+}
+/**
  * The current member list, unasked: sent after the server's shared state was
- * rebuilt (e.g. Redis restarted), when some events may have been lost. The
- * client reconciles its member list with it and continues from `seq`.
+ * rebuilt (e.g. Redis restarted), when some events may have been lost, and to a
+ * client that fell behind (its socket's send buffer over the server's bound, so
+ * events were skipped) once it has drained and the channel's log no longer holds
+ * what it skipped. The client reconciles its member list with it (joined and
+ * offline callbacks for the differences only) and continues from `seq`.
  */
 export interface SyncFrame {
   type: 'sync';
@@ -202,6 +219,7 @@ export type ServerFrame =
   | JoinedFrame
   | SyncFrame
   | EventFrame
+  | BatchFrame
   | KeepaliveFrame
   | PongFrame
   | RoleResultFrame

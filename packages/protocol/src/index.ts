@@ -65,6 +65,7 @@ export {
   wireErrorFromCloseCode,
 } from './errors.js';
 export {
+  type BatchFrame,
   type ChannelEvent,
   type ClientFrame,
   type ClientFrameType,

@@ -359,6 +359,10 @@ export class ChannelSession {
       case 'event':
         if (this.#state.status === 'connected') this.remote.apply(frame);
         return;
+      case 'batch':
+        // Several events of one server turn: each applies as if it had come alone.
+        if (this.#state.status === 'connected') for (const f of frame.frames) this.remote.apply(f);
+        return;
       case 'sync':
         // The server rebuilt its state and may have lost events: take its member list as truth.
         if (this.#state.status === 'connected') {

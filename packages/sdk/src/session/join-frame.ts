@@ -33,6 +33,8 @@ export function joinFrame(
     uid,
     role: p.role,
     profile: p.profile,
+    // The SDK reads `batch` frames: a big channel's events of one server turn come in one message.
+    batch: true,
   };
   if (p.token) frame.token = p.token;
   if (ticket) frame.resume = { sessionId: ticket.sessionId, secret: ticket.secret, lastSeq };

@@ -1,4 +1,4 @@
-import { type Clock, encodeFrame } from '@holdfast/protocol';
+import type { Clock } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import {
   type BusMessage,
@@ -10,6 +10,7 @@ import {
 } from '../engine/types.js';
 import { BUS_END_CAUSE } from '../session/end-causes.js';
 import { normalizeIp, UNLIMITED } from './admission.js';
+import { ChannelFanout, type FanoutOptions } from './fanout.js';
 import type { LocalSessions } from './local-sessions.js';
 import type { ChannelService } from './service.js';
 
@@ -17,6 +18,8 @@ export interface ClusterOptions {
   nodeId: string;
   clock: Clock;
   log: Logger;
+  /** Batching and backpressure of channel events (defaults: see {@link ChannelFanout}). */
+  fanout?: Pick<FanoutOptions, 'defer' | 'behindBytes' | 'drainCheckMs'>;
 }
 
 /**
@@ -26,6 +29,8 @@ export interface ClusterOptions {
  */
 export class ClusterControl {
   #unsubscribe: () => void;
+  /** Channel events to this node's members: batched per turn, with backpressure. */
+  readonly fanout: ChannelFanout;
 
   constructor(
     private readonly service: ChannelService,
@@ -33,11 +38,13 @@ export class ClusterControl {
     private readonly engine: Engine,
     private readonly opts: ClusterOptions,
   ) {
+    this.fanout = new ChannelFanout(engine, local, { clock: opts.clock, log: opts.log, ...opts.fanout });
     this.#unsubscribe = engine.subscribe((m) => this.#onBus(m));
   }
 
   stop(): void {
     this.#unsubscribe();
+    this.fanout.stop();
   }
 
   /**
@@ -99,14 +106,10 @@ export class ClusterControl {
 
   #onBus(message: BusMessage): void {
     switch (message.kind) {
-      case 'channel_event': {
-        const members = this.local.inChannel(channelKey(message.ref));
-        if (members.length === 0) return;
-        // Seqs are channel-wide: one encoding serves every member (no per-member JSON or UTF-8 copy).
-        const encoded = Buffer.from(encodeFrame({ type: 'event', seq: message.seq, event: message.event }));
-        for (const live of members) live.deliver(message.seq, message.event, encoded);
+      case 'channel_event':
+        // Seqs are channel-wide: one encoding serves every member, and a turn's events go out together.
+        this.fanout.push(channelKey(message.ref), message.seq, message.event);
         return;
-      }
       case 'end_session':
       case 'session_moved': {
         const live = this.local.get(message.sessionId);

@@ -28,7 +28,13 @@ function node(nodeId: string, engine: MemoryEngine, clock: TestClock) {
     log,
     observer: new Observer(),
   });
-  const cluster = new ClusterControl(service, local, engine, { nodeId, clock, log });
+  // The fan-out's end-of-turn step as a microtask: `flush()` below lets it run.
+  const cluster = new ClusterControl(service, local, engine, {
+    nodeId,
+    clock,
+    log,
+    fanout: { defer: queueMicrotask },
+  });
   const sweeper = new Sweeper(service, engine, { clock, sweepIntervalMs: 200, heartbeatMs: HEARTBEAT, log });
   return { service, cluster, sweeper, local };
 }
@@ -40,6 +46,11 @@ function transport(): Attachment & { frames: ServerFrame[]; ended?: WireErrorCod
     frames: [],
     send: (f) => void t.frames.push(f),
     sendEncoded: (data) => void t.frames.push(JSON.parse(data.toString()) as ServerFrame),
+    sendEvents: (frames) => {
+      for (const f of frames) t.frames.push(JSON.parse(f.toString()) as ServerFrame);
+    },
+    batches: false,
+    bufferedBytes: 0,
     end: (code) => {
       t.ended = code;
     },

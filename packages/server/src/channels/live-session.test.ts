@@ -15,6 +15,11 @@ function conn(): Attachment & { frames: ServerFrame[] } {
       if (!d.ok) throw new Error(d.message);
       frames.push(d.frame);
     },
+    sendEvents: (list) => {
+      for (const f of list) frames.push(JSON.parse(f.toString()) as ServerFrame);
+    },
+    batches: false,
+    bufferedBytes: 0,
     end: () => {},
   };
 }

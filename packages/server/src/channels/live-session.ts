@@ -1,4 +1,11 @@
-import type { ChannelEvent, ServerFrame, WireErrorCode, WireProfile, WireRole } from '@holdfast/protocol';
+import {
+  type ChannelEvent,
+  encodeFrame,
+  type ServerFrame,
+  type WireErrorCode,
+  type WireProfile,
+  type WireRole,
+} from '@holdfast/protocol';
 import type { ChannelRef } from '../engine/types.js';
 import { initialSession, type SessionState } from '../session/machine.js';
 import { sessionTag } from './session-id.js';
@@ -11,10 +18,30 @@ export interface Attachment {
   send(frame: ServerFrame): void;
   /** Sends a frame already encoded, as JSON text (one channel event, encoded once for all its members). */
   sendEncoded(frame: string | Buffer): void;
+  /**
+   * Sends channel `event` frames already encoded, in order, in one write: as the one `batch`
+   * message given (or built from them) when the client reads batches and there are several,
+   * else one message each.
+   */
+  sendEvents(frames: readonly Buffer[], batch?: Buffer): void;
+  /** The client joined with `batch: true`. */
+  readonly batches: boolean;
+  /** Bytes written to this transport that the kernel has not taken yet (its socket's backlog). */
+  readonly bufferedBytes: number;
   /** Sends `end` with the code, then closes the socket with the matching close code. */
   end(code: WireErrorCode, message: string): void;
   readonly remoteAddress: string;
 }
+
+/** A channel event with its `event` frame, encoded once for every member on this node. */
+export interface EncodedEvent {
+  seq: number;
+  event: ChannelEvent;
+  frame: Buffer;
+}
+
+/** What {@link LiveSession.deliverAll} did with a turn's events. */
+export type Delivery = 'sent' | 'nothing' | 'held' | 'behind';
 
 let nextAttachment = 1;
 /** A fresh attachment id. */
@@ -44,8 +71,14 @@ export class LiveSession {
   streamsReceived = 0;
   /** SHA-256 of the resume secret (what a re-assert puts back into the engine); never the secret. */
   secretHash = '';
+  /**
+   * The transport's send buffer went over the fan-out's bound: events are skipped (`lastSeq` stays at
+   * the last one sent) until it drains and the fan-out catches the client up from the log or with
+   * a snapshot. A new transport (resume) clears it: its `joined` frame brings the client up to date.
+   */
+  behind = false;
   #tag: string | undefined;
-  #held: Array<{ seq: number; event: ChannelEvent }> | undefined;
+  #held: EncodedEvent[] | undefined;
 
   constructor(
     readonly id: string,
@@ -97,10 +130,16 @@ export class LiveSession {
    */
   deliver(seq: number, event: ChannelEvent, encoded?: string | Buffer): void {
     if (this.#held) {
-      this.#held.push({ seq, event });
+      const frame =
+        encoded === undefined
+          ? Buffer.from(encodeFrame({ type: 'event', seq, event }))
+          : Buffer.isBuffer(encoded)
+            ? encoded
+            : Buffer.from(encoded);
+      this.#held.push({ seq, event, frame });
       return;
     }
-    if (seq <= this.lastSeq) return;
+    if (this.behind || seq <= this.lastSeq) return;
     this.lastSeq = seq;
     if (event.uid === this.uid) return;
     const conn = this.conn;
@@ -111,6 +150,38 @@ export class LiveSession {
   }
 
   /**
+   * One turn's channel events (in seq order), as the fan-out hands them to every member: the ones
+   * this client has not had and did not cause go out in one write — as `batch`, the one the fan-out
+   * built for the whole channel, when this member gets all of them. A transport whose send buffer
+   * is over `behindBytes` gets nothing: the session is marked {@link behind} ('behind') and the
+   * fan-out catches it up once it drains. Without a transport the events are passed over (the
+   * client resumes from its own last seq).
+   */
+  deliverAll(events: readonly EncodedEvent[], batch: Buffer | undefined, behindBytes: number): Delivery {
+    if (this.#held) {
+      for (const e of events) this.#held.push(e);
+      return 'held';
+    }
+    if (this.behind) return 'behind';
+    const conn = this.conn;
+    if (conn && conn.bufferedBytes > behindBytes) {
+      this.behind = true;
+      return 'behind';
+    }
+    const out: Buffer[] = [];
+    for (const e of events) {
+      if (e.seq <= this.lastSeq) continue;
+      this.lastSeq = e.seq;
+      if (e.event.uid === this.uid || !conn) continue;
+      if (e.event.kind === 'stream') this.streamsReceived++;
+      out.push(e.frame);
+    }
+    if (!conn || out.length === 0) return 'nothing';
+    conn.sendEvents(out, out.length === events.length ? batch : undefined);
+    return 'sent';
+  }
+
+  /**
    * A join or resume is being answered: hold live events until the `joined`
    * frame (with its snapshot at some seq) is out, so none is lost or reordered.
    */
@@ -118,11 +189,25 @@ export class LiveSession {
     this.#held ??= [];
   }
 
-  /** After `joined` (reflecting events up to `seq`) and the attach: sends what arrived meanwhile. */
+  /** Whether live events are being held (a join, resume or catch-up is being answered). */
+  get holding(): boolean {
+    return this.#held !== undefined;
+  }
+
+  /**
+   * After `joined` or a catch-up (reflecting events up to `seq`) and the attach: sends what arrived
+   * meanwhile. The client is up to date at `seq`, so it is no longer behind.
+   */
   release(seq: number): void {
     const held = this.#held ?? [];
     this.#held = undefined;
+    this.behind = false;
     this.lastSeq = Math.max(this.lastSeq, seq);
-    for (const e of held) this.deliver(e.seq, e.event);
+    if (held.length) this.deliverAll(held, undefined, Number.POSITIVE_INFINITY);
+  }
+
+  /** A catch-up that failed: what was held is dropped, and the session stays behind for the next try. */
+  dropHeld(): void {
+    this.#held = undefined;
   }
 }

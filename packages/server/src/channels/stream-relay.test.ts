@@ -32,6 +32,11 @@ function transport(): FakeConn {
     frames: [],
     send: (f) => void t.frames.push(f),
     sendEncoded: (data) => void t.frames.push(JSON.parse(data.toString()) as ServerFrame),
+    sendEvents: (frames) => {
+      for (const f of frames) t.frames.push(JSON.parse(f.toString()) as ServerFrame);
+    },
+    batches: false,
+    bufferedBytes: 0,
     end: (code) => {
       t.ended = code;
     },

@@ -52,6 +52,8 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
   #joinTimer: TimerHandle | undefined;
   #graceTimer: TimerHandle | undefined;
   readonly attachmentId = newAttachmentId();
+  /** The client joined with `batch: true`: several channel events may go in one `batch` message. */
+  batches = false;
   /**
    * Frames are handled one after another: a frame's engine work (a join, a role change, a stream
    * message's publish) finishes before the next frame starts, so a message sent right after a
@@ -88,6 +90,25 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     this.counters.framesOut++;
     this.lastWriteAt = this.clock.now();
     this.ws.send(frame, { binary: false });
+  }
+
+  sendEvents(frames: readonly Buffer[], batch?: Buffer): void {
+    if (this.#phase === 'closed' || this.ws.readyState !== this.ws.OPEN || frames.length === 0) return;
+    if (this.batches && frames.length > 1) {
+      if (batch) this.sendEncoded(batch);
+      else for (const run of chunkFrames(frames)) this.sendEncoded(run.length === 1 ? run[0]! : batchOf(run));
+      return;
+    }
+    // One write for all of them: the socket is corked while the frames are queued.
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    socket?.cork();
+    for (const f of frames) this.sendEncoded(f);
+    socket?.uncork();
+  }
+
+  /** What the socket holds that the kernel has not taken yet (ws's bufferedAmount). */
+  get bufferedBytes(): number {
+    return this.ws.bufferedAmount;
   }
 
   sendKeepalive(): void {
@@ -183,6 +204,7 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
 
   async #join(frame: JoinFrame): Promise<void> {
     this.#phase = 'joining';
+    this.batches = frame.batch === true;
     if (this.#joinTimer !== undefined) this.clock.clearTimeout(this.#joinTimer);
     this.#joinTimer = undefined;
     const started = performance.now();
