@@ -97,6 +97,24 @@ describe('webhook events from member facts', () => {
     expect(dropped()).toBe(1);
   });
 
+  it('count steps run concurrently; events still go out in the order the facts were told', async () => {
+    const calls: Array<(n: number) => void> = [];
+    const held = {
+      add: () => new Promise<number>((resolve) => calls.push(resolve)),
+      close: async () => {},
+    };
+    const { events, out } = setup(100, held);
+    events.joined(ref, member(1));
+    events.joined(ref, member(2));
+    expect(calls).toHaveLength(2); // both asked before either answered
+    calls[1]!(2);
+    await new Promise((r) => setImmediate(r));
+    expect(out).toEqual([]); // the second waits for the first
+    calls[0]!(1);
+    await events.settled();
+    expect(names(out)).toEqual(['channel_created', 'user_joined:1', 'user_joined:2']);
+  });
+
   it('two nodes on one scope share the count: one channel_created between them', async () => {
     const scope = {};
     const a = setup(100, memoryCounter(scope));

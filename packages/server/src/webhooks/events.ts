@@ -21,8 +21,8 @@ const KICKS: ReadonlySet<EndCause> = new Set(['banned', 'channel_closed']);
  *   members saw; cause: how the session ended), then `channel_destroyed` (count 1 → 0);
  * - role changed → `role_changed`.
  *
- * Each fact is stamped when told and handled in the order told (the channel count is a round trip
- * to Redis in a cluster), then handed to `emit`. Facts waiting for their turn are bounded by
+ * Each fact is stamped when told and handed to `emit` in the order told (the channel count is a
+ * round trip to Redis in a cluster; many are in flight at once). Facts waiting for their turn are bounded by
  * `maxPending`; past it they are dropped and counted, like a full queue.
  */
 export class WebhookEvents implements MemberHooks {
@@ -43,10 +43,13 @@ export class WebhookEvents implements MemberHooks {
 
   joined(ref: ChannelRef, m: MemberRecord): void {
     const at = this.o.now();
-    this.#then(async () => {
-      if ((await this.#count(ref, 1)) === 1) this.#emit('channel_created', ref, at, {});
-      this.#emit('user_joined', ref, at, { uid: m.uid, role: m.role, profile: m.profile });
-    });
+    this.#queue(
+      () => this.#count(ref, 1),
+      (n) => {
+        if (n === 1) this.#emit('channel_created', ref, at, {});
+        this.#emit('user_joined', ref, at, { uid: m.uid, role: m.role, profile: m.profile });
+      },
+    );
   }
 
   left(ref: ChannelRef, m: MemberRecord, cause: EndCause): void {
@@ -59,23 +62,28 @@ export class WebhookEvents implements MemberHooks {
       ...(offline !== 'none' ? { reason: offline } : {}),
       cause,
     };
-    this.#then(async () => {
-      if (cause === 'token_expired') this.#emit('token_expired', ref, at, who);
-      else if (KICKS.has(cause)) this.#emit('user_kicked', ref, at, who);
-      this.#emit('user_left', ref, at, who);
-      if ((await this.#count(ref, -1)) === 0) this.#emit('channel_destroyed', ref, at, {});
-    });
+    this.#queue(
+      () => this.#count(ref, -1),
+      (n) => {
+        if (cause === 'token_expired') this.#emit('token_expired', ref, at, who);
+        else if (KICKS.has(cause)) this.#emit('user_kicked', ref, at, who);
+        this.#emit('user_left', ref, at, who);
+        if (n === 0) this.#emit('channel_destroyed', ref, at, {});
+      },
+    );
   }
 
   roleChanged(ref: ChannelRef, m: MemberRecord, previous: WireRole): void {
     const at = this.o.now();
-    this.#then(async () =>
-      this.#emit('role_changed', ref, at, {
-        uid: m.uid,
-        role: m.role,
-        profile: m.profile,
-        previousRole: previous,
-      }),
+    this.#queue(
+      async () => Number.NaN,
+      () =>
+        this.#emit('role_changed', ref, at, {
+          uid: m.uid,
+          role: m.role,
+          profile: m.profile,
+          previousRole: previous,
+        }),
     );
   }
 
@@ -84,21 +92,29 @@ export class WebhookEvents implements MemberHooks {
     return this.#chain;
   }
 
-  #then(work: () => Promise<void>): void {
+  /**
+   * Starts the fact's count step now (Redis answers one connection's commands in the order asked,
+   * so many are in flight at once) and hands its events over in the order the facts were told.
+   */
+  #queue(count: () => Promise<number>, then: (n: number) => void): void {
     if (this.#pending >= this.o.maxPending) {
       this.o.dropped();
       return;
     }
     this.#pending++;
-    this.#chain = this.#chain.then(work).then(
-      () => {
-        this.#pending--;
-      },
-      (err: unknown) => {
-        this.#pending--;
-        this.o.log.error({ err }, 'webhook event failed');
-      },
-    );
+    const counted = count();
+    this.#chain = this.#chain
+      .then(() => counted)
+      .then(then)
+      .then(
+        () => {
+          this.#pending--;
+        },
+        (err: unknown) => {
+          this.#pending--;
+          this.o.log.error({ err }, 'webhook event failed');
+        },
+      );
   }
 
   /** The channel's count after `delta`; NaN (no channel event) when the count cannot be reached. */
