@@ -398,6 +398,20 @@ describe('TLS', () => {
     await expect(fetch(`http://127.0.0.1:${s.port}/healthz`)).rejects.toThrow();
   });
 
+  it("a key that is not the certificate's is refused before the server opens anything", async () => {
+    const other = selfSigned();
+    try {
+      await expect(serve({ tls: { cert: tls.cert, key: other.key } })).rejects.toThrow(
+        /^tls: the certificate and key do not load together: .*key values mismatch/,
+      );
+      await expect(serve({ tls: { cert: 'not pem', key: tls.key } })).rejects.toThrow(
+        /^tls: the certificate and key do not load together/,
+      );
+    } finally {
+      other.remove();
+    }
+  });
+
   it('the Node SDK joins over wss:// (NODE_EXTRA_CA_CERTS)', async () => {
     const s = await serve({ tls });
     const script = fileURLToPath(new URL('./support/child-client.mjs', import.meta.url));

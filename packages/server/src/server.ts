@@ -39,6 +39,7 @@ import { type Readiness, readiness } from './observe/readiness.js';
 import { checkWebhookOptions, startWebhooks, WEBHOOK_FLUSH_MS } from './webhooks/index.js';
 import { type AdminCredentials, effectiveAdmin } from './security/admin-default.js';
 import { EdgeSecurity, refuseUpgradeHttp } from './security/edge.js';
+import { checkTls } from './security/tls.js';
 
 function destroyOnError(socket: Duplex): void {
   socket.on('error', () => socket.destroy());
@@ -104,6 +105,9 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const apps = new AppRegistry(options.apps ?? []);
   checkTiming(options.timing ?? {});
+  // Bad trustedProxies / allowedOrigins entries are refused before anything is opened.
+  const edge = new EdgeSecurity(options);
+  if (options.tls) checkTls(options.tls);
   if (options.webhooks) checkWebhookOptions(options.webhooks);
   const timing = { ...DEFAULT_SERVER_TIMING, ...options.timing };
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -212,7 +216,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
   if (metrics) router.add('GET', '/metrics', (req, res) => metrics.handle(req, res));
   const host = options.host ?? '127.0.0.1';
-  const edge = new EdgeSecurity(options);
   const admin = effectiveAdmin({ admin: options.admin, host, forwarded: edge.trusted.size > 0 });
   if (admin.generated)
     log.warn(
