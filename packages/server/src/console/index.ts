@@ -1,20 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { checkBasicAuth } from '../admin/auth.js';
 import type { ServerContext } from '../context.js';
 import { type RouteHandler, sendJson } from '../gateway/router.js';
 import { StreamRefusalMarks, watchStreamRefusals } from '../observe/stream-refusals.js';
+import { consoleDistPath } from './dist-path.js';
 import { streamEvents } from './event-stream.js';
 import { ConsoleFeed } from './feed.js';
 import { serveStatic } from './static-files.js';
 import type { ConsoleHello } from './types.js';
 
-/**
- * Where the built front-end is: packages/console/dist, reached from this file's place in
- * packages/server (src/console or dist/console: both two levels down). An installed
- * @holdfast/server finds an installed @holdfast/console beside it the same way.
- */
-export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
+/** Where the built front-end is: @holdfast/console's dist/, as Node resolves it (see dist-path.ts). */
+export const CONSOLE_DIST = consoleDistPath();
 
 // The console only talks to its own origin; the demo page also opens WebSockets to a server.
 const CONSOLE_CSP =
