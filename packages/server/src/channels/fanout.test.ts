@@ -77,6 +77,7 @@ beforeEach(() => {
     behindBytes: 1000,
     drainCheckMs: 50,
     membersPerStep: 2,
+    busyClock: () => clock.now(),
   });
   engine.subscribe((m) => {
     if (m.kind === 'channel_event') fanout.push(channelKey(m.ref), m.seq, m.event);
@@ -157,6 +158,30 @@ describe('ChannelFanout: batching', () => {
     // Members 3-5 got seq 1 alone, then 2 and 3 in one batch: never out of order.
     expect(ms[4]!.conn.messages.map((m) => m.type)).toEqual(['event', 'batch']);
     expect(fanout.counts.turns).toBe(2);
+  });
+
+  it('after a round that kept the node busy, the next one rests as long: its events share one write', async () => {
+    const ms = await Promise.all([1, 2, 3, 4].map((uid) => member(uid)));
+    // Each write takes 5 ms of the node's time.
+    for (const m of ms) {
+      const send = m.conn.sendEvents;
+      m.conn.sendEvents = (frames, batch) => {
+        clock.advance(5);
+        send(frames, batch);
+      };
+    }
+    await engine.publishEvent(ref, joined(10));
+    turn(); // a round of 20 ms
+    for (const uid of [11, 12, 13]) await engine.publishEvent(ref, joined(uid));
+    turn();
+    expect(seqs(ms[0]!.conn)).toEqual([1]); // resting
+    clock.advance(19);
+    turn();
+    expect(seqs(ms[0]!.conn)).toEqual([1]);
+    clock.advance(1);
+    turn();
+    for (const m of ms) expect(m.conn.messages.map((f) => f.type)).toEqual(['event', 'batch']);
+    for (const m of ms) expect(seqs(m.conn)).toEqual([1, 2, 3, 4]);
   });
 
   it('a session that is answering a join or resume holds the events, then gets them after its seq', async () => {

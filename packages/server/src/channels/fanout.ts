@@ -20,6 +20,14 @@ export interface FanoutOptions {
    * go out together in the next round.
    */
   membersPerStep?: number;
+  /**
+   * After a round, the next one waits this many times as long as the round kept the node busy
+   * (default 1: fan-out takes at most about half of the time while a big channel is busy, joins
+   * and pings the rest, and the events that arrive meanwhile share the next round's writes).
+   */
+  restRatio?: number;
+  /** Time for measuring how long steps take, ms (default `performance.now`). */
+  busyClock?: () => number;
 }
 
 /** One channel's events of a round, and the members to write them to. */
@@ -59,8 +67,13 @@ export class ChannelFanout {
   #pending = new Map<string, EncodedEvent[]>();
   #scheduled = false;
   /** The round being written: its jobs, and where the next step starts. */
-  #round: { jobs: Job[]; job: number; member: number } | undefined;
+  #round: { jobs: Job[]; job: number; member: number; busyMs: number } | undefined;
   readonly #membersPerStep: number;
+  readonly #restRatio: number;
+  readonly #busyClock: () => number;
+  /** Busy-clock time before which no round starts (the rest after the last one). */
+  #restUntil = 0;
+  #restTimer: TimerHandle | undefined;
   #behind = new Set<LiveSession>();
   #drainTimer: TimerHandle | undefined;
   readonly #defer: (fn: () => void) => void;
@@ -84,6 +97,8 @@ export class ChannelFanout {
     this.behindBytes = opts.behindBytes ?? DEFAULT_BEHIND_BYTES;
     this.#drainCheckMs = opts.drainCheckMs ?? 50;
     this.#membersPerStep = opts.membersPerStep ?? 256;
+    this.#restRatio = opts.restRatio ?? 1;
+    this.#busyClock = opts.busyClock ?? (() => performance.now());
   }
 
   /** Sessions waiting for their transport to drain. */
@@ -100,8 +115,9 @@ export class ChannelFanout {
     this.#schedule();
   }
 
-  /** Writes everything pending now, every step at once (tests; the deferred steps do it in slices). */
+  /** Writes everything pending now, every step at once, without resting (tests, shutdown). */
   flush(): void {
+    this.#restUntil = 0;
     while (this.#round || this.#pending.size > 0) this.step();
   }
 
@@ -112,8 +128,10 @@ export class ChannelFanout {
    */
   step(): void {
     this.#scheduled = false;
+    const started = this.#busyClock();
     if (!this.#round) {
       if (this.#pending.size === 0) return;
+      if (started < this.#restUntil) return this.#schedule();
       const jobs: Job[] = [];
       for (const [key, events] of this.#pending) {
         this.counts.turns++;
@@ -121,7 +139,7 @@ export class ChannelFanout {
         jobs.push({ events, batch: sharedBatch(events), members: this.local.inChannel(key) });
       }
       this.#pending = new Map();
-      this.#round = { jobs, job: 0, member: 0 };
+      this.#round = { jobs, job: 0, member: 0, busyMs: 0 };
     }
     this.counts.steps++;
     const round = this.#round;
@@ -137,14 +155,26 @@ export class ChannelFanout {
       budget--;
       if (live.deliverAll(job.events, job.batch, this.behindBytes) === 'behind') this.#markBehind(live);
     }
-    if (round.job >= round.jobs.length) this.#round = undefined;
+    const ended = this.#busyClock();
+    round.busyMs += ended - started;
+    if (round.job >= round.jobs.length) {
+      this.#round = undefined;
+      this.#restUntil = ended + round.busyMs * this.#restRatio;
+    }
     this.#schedule();
   }
 
   #schedule(): void {
     if (this.#scheduled || (!this.#round && this.#pending.size === 0)) return;
     this.#scheduled = true;
-    this.#defer(() => this.step());
+    const rest = this.#round ? 0 : this.#restUntil - this.#busyClock();
+    // Under a millisecond of rest (a small channel): the end of this turn is soon enough.
+    if (rest < 1) this.#defer(() => this.step());
+    else
+      this.#restTimer = this.opts.clock.setTimeout(() => {
+        this.#restTimer = undefined;
+        this.step();
+      }, Math.ceil(rest));
   }
 
   /** Looks at the behind sessions: those whose transport drained are caught up (the timer's step). */
@@ -170,6 +200,8 @@ export class ChannelFanout {
     this.#behind.clear();
     this.#pending.clear();
     this.#round = undefined;
+    if (this.#restTimer !== undefined) this.opts.clock.clearTimeout(this.#restTimer);
+    this.#restTimer = undefined;
   }
 
   #markBehind(live: LiveSession): void {
