@@ -21,7 +21,7 @@ function fakeReceiver(clock: TestClock, answer: (n: number) => PostResult) {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
-function lane(clock: TestClock, post: Post, maxQueued = 100, retryForMs = 60_000) {
+function lane(clock: TestClock, post: Post, maxQueued = 100, retryForMs = 60_000, concurrency?: number) {
   const counts: WebhookCounts = { sent: 0, retried: 0, failed: 0, dropped: 0 };
   const l = new WebhookLane({
     url: 'http://receiver.test/hook',
@@ -33,16 +33,21 @@ function lane(clock: TestClock, post: Post, maxQueued = 100, retryForMs = 60_000
     post,
     log: pino({ level: 'silent' }),
     counts,
+    ...(concurrency ? { concurrency } : {}),
   });
   return { l, counts };
 }
 
 let n = 0;
-const event = (clock: TestClock, name: WebhookEvent['event'] = 'user_joined'): WebhookEvent => ({
+const event = (
+  clock: TestClock,
+  name: WebhookEvent['event'] = 'user_joined',
+  channel = 'c',
+): WebhookEvent => ({
   id: `id-${++n}`,
   event: name,
   appId: 'demo',
-  channel: 'c',
+  channel,
   uid: n,
   at: clock.now(),
   nodeId: 'a',
@@ -130,6 +135,54 @@ describe('webhook lane (one URL)', () => {
     expect(accepted).toEqual([true, true, true, false, false, false, false, false, false, false]);
     expect(l.size).toBe(3);
     expect(counts.dropped).toBe(7);
+  });
+
+  it('channels go side by side (up to the concurrency), one channel one at a time in order', async () => {
+    const clock = new TestClock(0);
+    const open: Array<{ id: string; done: (r: PostResult) => void }> = [];
+    const post: Post = (_url, body) => new Promise((done) => open.push({ id: JSON.parse(body).id, done }));
+    const { l, counts } = lane(clock, post, 100, 60_000, 2);
+    const [a1, a2, b1, c1] = [
+      event(clock, 'user_joined', 'a'),
+      event(clock, 'user_left', 'a'),
+      event(clock, 'user_joined', 'b'),
+      event(clock, 'user_joined', 'c'),
+    ];
+    for (const e of [a1, a2, b1, c1]) l.enqueue(e);
+    expect(open.map((o) => o.id)).toEqual([a1.id, b1.id]); // a2 waits behind a1, c1 for a slot
+    open.find((o) => o.id === b1.id)!.done({ ok: true, status: 204 });
+    await flush();
+    expect(open.map((o) => o.id)).toEqual([a1.id, b1.id, c1.id]);
+    open.find((o) => o.id === a1.id)!.done({ ok: true, status: 204 });
+    await flush();
+    expect(open.map((o) => o.id)).toEqual([a1.id, b1.id, c1.id, a2.id]);
+    for (const o of open.slice(2)) o.done({ ok: true, status: 204 });
+    await flush();
+    expect(counts.sent).toBe(4);
+    expect(l.size).toBe(0);
+  });
+
+  it("a failing channel holds back only its own events while the others' go", async () => {
+    const clock = new TestClock(0);
+    let failA = true;
+    const sent: string[] = [];
+    const post: Post = async (_url, body) => {
+      const e = JSON.parse(body) as WebhookEvent;
+      sent.push(`${e.channel}@${clock.now()}`);
+      return e.channel === 'a' && failA ? { ok: false, detail: 'HTTP 500' } : { ok: true, status: 204 };
+    };
+    const { l } = lane(clock, post);
+    l.enqueue(event(clock, 'user_joined', 'a'));
+    l.enqueue(event(clock, 'user_left', 'a'));
+    l.enqueue(event(clock, 'user_joined', 'b'));
+    l.enqueue(event(clock, 'user_left', 'b'));
+    await flush();
+    expect(sent).toEqual(['a@0', 'b@0', 'b@0']);
+    failA = false;
+    clock.advance(1000);
+    await flush();
+    expect(sent).toEqual(['a@0', 'b@0', 'b@0', 'a@1000', 'a@1000']);
+    expect(l.size).toBe(0);
   });
 
   it('close stops the retries and says how many were left', async () => {

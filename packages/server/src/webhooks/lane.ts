@@ -5,6 +5,11 @@ import type { Post } from './http-post.js';
 import { EVENT_ID_HEADER, EVENT_NAME_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing.js';
 import type { WebhookCounts, WebhookEvent } from './types.js';
 
+/** Requests in flight at once to one URL (each for a different channel). */
+export const LANE_CONCURRENCY = 8;
+/** How far past the head the dispatcher looks for a channel it may send for. */
+const SCAN_LIMIT = 2048;
+
 export interface LaneOptions {
   url: string;
   secret: string;
@@ -16,46 +21,55 @@ export interface LaneOptions {
   log: Logger;
   /** Shared by every lane of the node. */
   counts: WebhookCounts;
+  /** Default {@link LANE_CONCURRENCY}. */
+  concurrency?: number;
 }
 
 interface Pending {
   event: WebhookEvent;
   /** The body, serialised once: every retry sends the same bytes. */
   body: string;
+  /** Events of one channel go one at a time, in order. */
+  key: string;
   failures: number;
+  /** ready: may be sent; sending: a request is out; waiting: in its backoff; done: delivered or given up. */
+  state: 'ready' | 'sending' | 'waiting' | 'done';
 }
 
 /**
- * The outbox of one URL: a bounded FIFO of events, sent one at a time in order. A failed attempt
- * holds the head back for its backoff ({@link afterFailure}); the events behind it wait (a receiver
- * that is down gets nothing until it is back, then everything in order). Each attempt is signed
- * afresh (its `t` is the attempt's time), so a receiver's replay window holds for retries too.
- * Nothing here is awaited by the channel path: `enqueue` returns at once.
+ * The outbox of one URL: a bounded queue of events. Events of one channel are sent one at a time,
+ * in the order they happened; up to `concurrency` channels' events are in flight at once. A failed
+ * attempt holds its channel back for its backoff ({@link afterFailure}); the channel's later
+ * events wait behind it (a receiver that is down gets nothing until it is back, then every
+ * channel's events in order). Each attempt is signed afresh (its `t` is the attempt's time), so
+ * a receiver's replay window holds for retries too. `enqueue` returns at once: nothing here is
+ * awaited by the channel path.
  */
 export class WebhookLane {
   readonly #q: Pending[] = [];
   #head = 0;
-  #busy = false;
-  #timer: TimerHandle | undefined;
+  #size = 0;
+  #sending = 0;
+  readonly #timers = new Set<TimerHandle>();
   #closed = false;
   /** Events dropped since the queue last had room (one log line per full spell). */
   #dropping = 0;
 
   constructor(private readonly o: LaneOptions) {}
 
-  /** Events waiting (the one in flight included). */
+  /** Events not yet delivered or given up (those in flight included). */
   get size(): number {
-    return this.#q.length - this.#head;
+    return this.#size;
   }
 
   /** Queues the event; false when it was dropped (queue full, or the lane is closed). */
   enqueue(event: WebhookEvent): boolean {
     if (this.#closed) return false;
-    if (this.size >= this.o.maxQueued) {
+    if (this.#size >= this.o.maxQueued) {
       this.o.counts.dropped++;
       if (this.#dropping++ === 0)
         this.o.log.warn(
-          { url: this.o.url, queued: this.size, event: event.event, id: event.id },
+          { url: this.o.url, queued: this.#size, event: event.event, id: event.id },
           'webhook queue full: dropping events until it has room',
         );
       return false;
@@ -64,7 +78,9 @@ export class WebhookLane {
       this.o.log.warn({ url: this.o.url, dropped: this.#dropping }, 'webhook queue has room again');
       this.#dropping = 0;
     }
-    this.#q.push({ event, body: JSON.stringify(event), failures: 0 });
+    const key = `${event.appId}\u0000${event.channel}`;
+    this.#q.push({ event, body: JSON.stringify(event), key, failures: 0, state: 'ready' });
+    this.#size++;
     this.#pump();
     return true;
   }
@@ -72,19 +88,29 @@ export class WebhookLane {
   /** Stops sending; returns how many events were left undelivered. */
   close(): number {
     this.#closed = true;
-    if (this.#timer) this.o.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    return this.size;
+    for (const t of this.#timers) this.o.clock.clearTimeout(t);
+    this.#timers.clear();
+    return this.#size;
   }
 
+  /** Starts every event that may go now: the first not-done event of each channel, while slots are free. */
   #pump(): void {
-    if (this.#busy || this.#timer || this.#closed || this.size === 0) return;
-    this.#busy = true;
-    void this.#attempt(this.#q[this.#head]!);
+    const limit = this.o.concurrency ?? LANE_CONCURRENCY;
+    if (this.#closed || this.#sending >= limit) return;
+    const seen = new Set<string>();
+    const end = Math.min(this.#q.length, this.#head + SCAN_LIMIT);
+    for (let i = this.#head; i < end && this.#sending < limit; i++) {
+      const p = this.#q[i]!;
+      if (p.state === 'done' || seen.has(p.key)) continue;
+      seen.add(p.key); // this is the channel's first: the ones behind it wait
+      if (p.state === 'ready') void this.#attempt(p);
+    }
   }
 
-  #shift(): void {
-    this.#head++;
+  #finish(p: Pending): void {
+    p.state = 'done';
+    this.#size--;
+    while (this.#head < this.#q.length && this.#q[this.#head]!.state === 'done') this.#head++;
     // Compact now and then, so the array does not grow for ever.
     if (this.#head > 1024 && this.#head * 2 > this.#q.length) {
       this.#q.splice(0, this.#head);
@@ -94,6 +120,8 @@ export class WebhookLane {
 
   async #attempt(p: Pending): Promise<void> {
     const { o } = this;
+    p.state = 'sending';
+    this.#sending++;
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'holdfast-webhooks',
@@ -102,7 +130,7 @@ export class WebhookLane {
       [EVENT_NAME_HEADER]: p.event.event,
     };
     const result = await o.post(o.url, p.body, headers, o.timeoutMs);
-    this.#busy = false;
+    this.#sending--;
     if (this.#closed) return;
     if (result.ok) {
       o.counts.sent++;
@@ -111,7 +139,7 @@ export class WebhookLane {
           { url: o.url, id: p.event.id, attempts: p.failures + 1 },
           'webhook delivered after retries',
         );
-      this.#shift();
+      this.#finish(p);
       this.#pump();
       return;
     }
@@ -124,7 +152,7 @@ export class WebhookLane {
         { url: o.url, id: p.event.id, event: p.event.event, attempts: p.failures, detail: result.detail },
         'webhook given up',
       );
-      this.#shift();
+      this.#finish(p);
       this.#pump();
       return;
     }
@@ -140,9 +168,13 @@ export class WebhookLane {
       },
       'webhook attempt failed; retrying',
     );
-    this.#timer = o.clock.setTimeout(() => {
-      this.#timer = undefined;
+    p.state = 'waiting';
+    const timer = o.clock.setTimeout(() => {
+      this.#timers.delete(timer);
+      p.state = 'ready';
       this.#pump();
     }, next.retryAt - now);
+    this.#timers.add(timer);
+    this.#pump();
   }
 }

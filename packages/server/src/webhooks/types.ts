@@ -3,7 +3,10 @@ import type { EndCause } from '../session/end-causes.js';
 
 /** `startServer({ webhooks })`: where channel and member events are POSTed, signed. */
 export interface WebhookOptions {
-  /** Each URL (http: or https:) receives every event, in the order this node saw them. */
+  /**
+   * Each URL (http: or https:) receives every event: a channel's in the order they happened, up to
+   * 8 channels' at once.
+   */
   urls: string[];
   /**
    * The HMAC-SHA256 key of the `Holdfast-Signature` header: a secret of its own, shared with the
