@@ -6,6 +6,7 @@ import { Listeners } from './listeners.js';
 import { defineScripts, type Scripted } from './redis-commands.js';
 import { openConnections } from './redis-connect.js';
 import { RedisKeys, SCRIPT_KEYS } from './redis-keys.js';
+import { CLAIM_MEDIA_HOST, RELEASE_MEDIA_HOST } from './redis-media-hosts.js';
 import { type AdmitResult, type RoleResult, STREAM_ACK_TTL_MS, type StreamPublishResult } from './seams.js';
 import {
   type BusMessage,
@@ -126,7 +127,7 @@ export class RedisEngine implements Engine {
     if (wasReset) this.#resetListeners.emit();
   }
 
-  #ch(ref: ChannelRef, part: 'm' | 'b' | 'seq' | 'log'): string {
+  #ch(ref: ChannelRef, part: 'm' | 'b' | 'seq' | 'log' | 'media'): string {
     return this.#k.channel(ref, part);
   }
 
@@ -383,6 +384,16 @@ export class RedisEngine implements Engine {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+  async claimMediaHost(ref: ChannelRef, nodeId: string, ttlMs: number): Promise<string> {
+    return (await this.#cmd.eval(CLAIM_MEDIA_HOST, 1, this.#ch(ref, 'media'), nodeId, ttlMs)) as string;
+  }
+  async mediaHost(ref: ChannelRef): Promise<string | undefined> {
+    return (await this.#cmd.get(this.#ch(ref, 'media'))) ?? undefined;
+  }
+  async releaseMediaHost(ref: ChannelRef, nodeId: string): Promise<void> {
+    await this.#cmd.eval(RELEASE_MEDIA_HOST, 1, this.#ch(ref, 'media'), nodeId);
+  }
+
     this.#closed = true;
     this.#listeners.clear();
     this.#resetListeners.clear();
