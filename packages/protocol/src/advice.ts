@@ -1,7 +1,7 @@
 /**
  * The troubleshooting table: what every connection-state reason means and what to do about it,
  * in English, from the seed's "状态说明及排障指导" (state description and troubleshooting) table and,
- * for the reasons it leaves out, the upstream API doc comments (../shared/API-FACTS.md §1.2).
+ * for the reasons it leaves out, the upstream API doc comments (docs/API-FACTS.md §1.2).
  * The CLI (`holdfast join`) and the web console both read it from here, so the advice a person
  * gets is the same wherever they look.
  */
