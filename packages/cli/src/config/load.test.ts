@@ -253,8 +253,8 @@ describe('the result as startServer options', () => {
     await expect(
       loadConfig({ configPath: file('typo-hook.json', '{"webhooks":{"secrets":"x"}}'), env: {}, flags: {} }),
     ).rejects.toThrow(/webhooks\.secrets/);
-    expect(redact({ webhooks: { urls: ['http://h'], secret: 'x' } })).toEqual({
-      webhooks: { urls: ['http://h'], secret: '***' },
+    expect(redact({ webhooks: { urls: ['http://h', 'https://u:pw@h/x'], secret: 'x' } })).toEqual({
+      webhooks: { urls: ['http://h', 'https://***@h/x'], secret: '***' },
     });
   });
 

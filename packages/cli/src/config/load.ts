@@ -314,7 +314,8 @@ const SECRET_KEYS = new Set(['customerSecret', 'appCertificate', 'credential', '
 
 /** The config with every secret replaced by `***` (for `--print-config`). */
 export function redact(value: unknown, key = ''): unknown {
-  if (Array.isArray(value)) return value.map((v) => redact(v));
+  // A list of URLs (webhooks.urls) hides their credentials like `url` does.
+  if (Array.isArray(value)) return value.map((v) => redact(v, key === 'urls' ? 'url' : ''));
   if (isTree(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));
   if (SECRET_KEYS.has(key) && typeof value === 'string') return '***';
   if (key === 'url' && typeof value === 'string') return value.replace(/\/\/([^@/]*)@/, '//***@');

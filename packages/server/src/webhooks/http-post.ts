@@ -9,13 +9,28 @@ export type Post = (
   timeoutMs: number,
 ) => Promise<PostResult>;
 
+/**
+ * `https://user:pass@host/…` → the URL without them and a Basic `authorization` header (fetch
+ * refuses a URL with credentials).
+ */
+export function splitCredentials(url: string): { url: string; authorization?: string } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { url };
+  const user = decodeURIComponent(u.username);
+  const pass = decodeURIComponent(u.password);
+  u.username = '';
+  u.password = '';
+  return { url: u.href, authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
+}
+
 /** POST with Node's fetch (keep-alive connections), no redirects followed, the answer's body discarded. */
 export const httpPost: Post = async (url, body, headers, timeoutMs) => {
   try {
-    const res = await fetch(url, {
+    const target = splitCredentials(url);
+    const res = await fetch(target.url, {
       method: 'POST',
       body,
-      headers,
+      headers: target.authorization ? { ...headers, authorization: target.authorization } : headers,
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
