@@ -82,7 +82,7 @@ function node(nodeId: string, engine: MemoryEngine, clock: TestClock) {
       ref,
       uid,
       tag: `t${uid}`,
-      profile: 'live_broadcasting',
+      profile: 'live',
       role,
       got,
       conn: { send: (f: ServerMediaFrame) => got.push(f) },
@@ -90,7 +90,7 @@ function node(nodeId: string, engine: MemoryEngine, clock: TestClock) {
     sessions.push(live);
     void engine.admitMember(
       ref,
-      { uid, sessionId: `s${uid}`, role, profile: 'live_broadcasting', joinedAt: 0, nodeId },
+      { uid, sessionId: `s${uid}`, role, profile: 'live', joinedAt: 0, nodeId },
       { maxBroadcasters: 17 },
     );
     return live;
