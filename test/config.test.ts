@@ -360,6 +360,7 @@ describe('security settings (issue 15 item 5)', { timeout: 90_000 }, () => {
     const secret = /secret: (\S+)\n/.exec(err())?.[1];
     expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(err()).toContain('user:   admin\n');
+    expect(err()).toContain('and 0.0.0.0 is reachable from other machines, so the admin API and console');
     expect(err().split(secret!)).toHaveLength(2);
     expect(banner).not.toContain(secret!);
     const api = `${httpUrl.replace('0.0.0.0', '127.0.0.1')}/dev/v1/channel/demo`;

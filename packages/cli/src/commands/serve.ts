@@ -125,7 +125,7 @@ Examples:
           (loaded.configPath ? `  config: ${loaded.configPath}\n` : '') +
           `  apps: ${apps.join(', ')}\n`,
       );
-      const notice = generatedAdminNotice(server, options.host ?? '127.0.0.1');
+      const notice = generatedAdminNotice(server, options);
       if (notice) process.stderr.write(notice);
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
