@@ -74,7 +74,10 @@ describe('redis cluster: key layout', () => {
       }
       // Channels spread over slots (so over shards); the node-wide keys share one.
       expect(channelSlots.size).toBeGreaterThan(3);
-      expect(await slotsOf([k.session('s'), k.deadlines, k.node('n'), k.epoch])).toHaveProperty('size', 1);
+      expect(await slotsOf([k.session('s'), k.deadlines, k.node('n'), k.epoch, k.bus])).toHaveProperty(
+        'size',
+        1,
+      );
     } finally {
       probe.disconnect();
     }

@@ -17,7 +17,11 @@ import type { ChannelRef } from './types.js';
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {
-    if (/[{}]/.test(prefix)) throw new RedisOptionsError('bad_prefix', `prefix "${prefix}" contains { or }`);
+    if (/[{}]/.test(prefix))
+      throw new RedisOptionsError(
+        'bad_prefix',
+        `Redis key prefix "${prefix}" may not contain { or } (it would be the hash tag of every key)`,
+      );
   }
 
   /** One of a channel's keys: `part` names it (`m`, `log`, `media-host` …). */
@@ -62,9 +66,9 @@ export class RedisKeys {
   get epoch(): string {
     return `${this.prefix}{node-wide}:epoch`;
   }
-  /** Node-wide messages: classic pub/sub (a cluster broadcasts it to every shard). */
+  /** The topic of node-wide messages (on a cluster, a shard channel in the {node-wide} slot). */
   get bus(): string {
-    return `${this.prefix}bus`;
+    return `${this.prefix}{node-wide}:bus`;
   }
 }
 

@@ -37,18 +37,18 @@ export interface RedisEngineOptions {
  * Channel events fan out over Redis pub/sub, one topic per channel, to the nodes that have
  * members there (published from inside the script that numbers them, so order is the log's
  * order; on a Redis Cluster, sharded pub/sub in the channel's slot); node-wide messages (kicks,
- * session moves, channel closes) go on one shared topic. Key layout: redis-keys.ts. If Redis restarts empty, the
+ * session moves, channel closes) go on one shared topic (on a cluster, in the {node-wide} slot). Key layout: redis-keys.ts. If Redis restarts empty, the
  * engine notices (an epoch key vanished) and asks every node to re-assert the
  * sessions and members it holds; kicking rules and event logs are lost then.
  */
 export class RedisEngine implements Engine {
   readonly #cmd: Scripted;
-  /** The node-wide bus; on one server, channel topics too. */
+  /** The node-wide bus and the watched channel topics. */
   readonly #sub: Redis | Cluster;
-  /** A cluster's channel topics (sharded pub/sub, SSUBSCRIBE). */
-  readonly #shardSub: Cluster | undefined;
+  /** A cluster: every topic is a shard channel (SPUBLISH / SSUBSCRIBE), kept in its key's slot. */
+  readonly #sharded: boolean;
   readonly #k: RedisKeys;
-  /** How the scripts publish a channel event: SPUBLISH keeps it in the channel's shard. */
+  /** How the scripts publish a channel event. */
   readonly #publishCommand: 'PUBLISH' | 'SPUBLISH';
   readonly #listeners = new Listeners<[BusMessage]>();
   readonly #resetListeners = new Listeners<[]>();
@@ -65,12 +65,11 @@ export class RedisEngine implements Engine {
     const conns = openConnections(opts.url);
     this.#cmd = conns.cmd as Scripted;
     this.#sub = conns.sub;
-    this.#shardSub = conns.shardSub;
-    this.#publishCommand = conns.shardSub ? 'SPUBLISH' : 'PUBLISH';
+    this.#sharded = conns.sharded;
+    this.#publishCommand = conns.sharded ? 'SPUBLISH' : 'PUBLISH';
     // ioredis emits 'error' on every failed reconnect; unhandled, it would crash the process.
     this.#cmd.on('error', (err: Error) => log?.warn({ err: err.message }, 'redis error'));
-    for (const sub of [this.#sub, this.#shardSub])
-      sub?.on('error', (err: Error) => log?.debug({ err: err.message }, 'redis subscriber error'));
+    this.#sub.on('error', (err: Error) => log?.debug({ err: err.message }, 'redis subscriber error'));
     defineScripts(this.#cmd);
     const receive = (_channel: string, text: string) => {
       let message: BusMessage;
@@ -81,8 +80,7 @@ export class RedisEngine implements Engine {
       }
       this.#listeners.emit(message);
     };
-    this.#sub.on('message', receive);
-    this.#shardSub?.on('smessage', receive);
+    this.#sub.on(this.#sharded ? 'smessage' : 'message', receive);
     this.#cmd.on('ready', () => void this.#checkEpoch().catch(() => {}));
   }
 
@@ -93,8 +91,8 @@ export class RedisEngine implements Engine {
   static async connect(opts: RedisEngineOptions): Promise<RedisEngine> {
     const engine = new RedisEngine(opts);
     try {
-      await Promise.all([engine.#cmd.connect(), engine.#sub.connect(), engine.#shardSub?.connect()]);
-      await engine.#sub.subscribe(engine.#k.bus);
+      await Promise.all([engine.#cmd.connect(), engine.#sub.connect()]);
+      await engine.#subscribe(engine.#k.bus);
       await engine.#checkEpoch();
     } catch (err) {
       await engine.close();
@@ -346,7 +344,7 @@ export class RedisEngine implements Engine {
     }
     const entry = {
       count: 1,
-      ready: this.#shardSub ? this.#shardSub.ssubscribe(topic) : this.#sub.subscribe(topic),
+      ready: this.#subscribe(topic),
     };
     this.#watched.set(topic, entry);
     try {
@@ -365,7 +363,10 @@ export class RedisEngine implements Engine {
     // SUBSCRIBE / UNSUBSCRIBE go out in order on one connection: a watch that comes after this
     // one subscribes again, and wins.
     this.#watched.delete(topic);
-    await (this.#shardSub ? this.#shardSub.sunsubscribe(topic) : this.#sub.unsubscribe(topic));
+    await (this.#sharded ? this.#sub.sunsubscribe(topic) : this.#sub.unsubscribe(topic));
+  }
+  #subscribe(topic: string): Promise<unknown> {
+    return this.#sharded ? this.#sub.ssubscribe(topic) : this.#sub.subscribe(topic);
   }
   /** How many channel topics this node is subscribed to (tests, metrics). */
   get watchedChannels(): number {
@@ -373,7 +374,8 @@ export class RedisEngine implements Engine {
   }
 
   async publish(message: BusMessage): Promise<void> {
-    await this.#cmd.publish(this.#k.bus, JSON.stringify(message));
+    const text = JSON.stringify(message);
+    await (this.#sharded ? this.#cmd.spublish(this.#k.bus, text) : this.#cmd.publish(this.#k.bus, text));
   }
   subscribe(listener: (message: BusMessage) => void): () => void {
     return this.#listeners.add(listener);
@@ -384,21 +386,17 @@ export class RedisEngine implements Engine {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-  async claimMediaHost(ref: ChannelRef, nodeId: string, ttlMs: number): Promise<string> {
+  async claimMediaHost(ref: ChannelRef, nodeId: string, ttlMs: number): Promise<string> 
     return (await this.#cmd.eval(CLAIM_MEDIA_HOST, 1, this.#ch(ref, 'media'), nodeId, ttlMs)) as string;
-  }
-  async mediaHost(ref: ChannelRef): Promise<string | undefined> {
+  async mediaHost(ref: ChannelRef): Promise<string | undefined> 
     return (await this.#cmd.get(this.#ch(ref, 'media'))) ?? undefined;
-  }
-  async releaseMediaHost(ref: ChannelRef, nodeId: string): Promise<void> {
+  async releaseMediaHost(ref: ChannelRef, nodeId: string): Promise<void> 
     await this.#cmd.eval(RELEASE_MEDIA_HOST, 1, this.#ch(ref, 'media'), nodeId);
-  }
 
     this.#closed = true;
     this.#listeners.clear();
     this.#resetListeners.clear();
     this.#sub.disconnect();
-    this.#shardSub?.disconnect();
     this.#cmd.disconnect();
   }
 }
