@@ -17,6 +17,7 @@ const FILES = [
   'test/hardening-takeover.test.ts',
   'test/hardening-handshake.test.ts',
   'test/console-amplification.test.ts',
+  'test/big-channel.test.ts',
 ];
 /** Attack regression tests whose printed figures go into the document as they were printed. */
 const ATTACKS = [
@@ -34,6 +35,11 @@ const ATTACKS = [
     file: 'test/console-amplification.test.ts',
     title: 'Console amplification (finding 3)',
     what: 'many console viewers while one client floods 64-state reports',
+  },
+  {
+    file: 'test/big-channel.test.ts',
+    title: 'Big channels (finding 4)',
+    what: '2,000 lean clients in two processes join one communication channel as fast as the server admits them; every member’s list and every event seq checked against the channel’s log',
   },
 ];
 
@@ -102,7 +108,7 @@ function render(failed) {
     `regression tests of issue 16. Generated ${date} at commit \`${commit}\` on a ${cpus().length}-core,`,
     `${Math.round(totalmem() / 2 ** 30)} GiB Linux machine (the CI machine's kind); ${failed === 0 ? 'every test passed' : `**${failed} test(s) failed in this run**`}.`,
     '',
-    '**Regenerate:** `npm run reliability` (as root: it builds, runs the five test files above, then writes this',
+    '**Regenerate:** `npm run reliability` (as root: it builds, runs the six test files above, then writes this',
     'file from `test-results/reliability/`). `node scripts/reliability.mjs --render-only` re-renders the last run.',
     '',
     '**In CI:** `npm test` runs the same chaos and fuzz tests with their bounds as assertions (the chaos suite in',
