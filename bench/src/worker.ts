@@ -54,6 +54,8 @@ serve({
     return { ok, sentAt };
   },
   rawCount: () => pool().clients.size,
+  /** Big channel: how many of this process's members know every other member (`expected` of them). */
+  rawComplete: (p: { expected: number }) => pool().complete(p.expected),
   rawCloseAll: () => pool().closeAll(),
   libOpen: (p: {
     kind: 'holdfast' | 'socketio';

@@ -110,11 +110,13 @@ export class RawPool {
     members: Member[],
     rate: number,
     startAt: number,
-  ): Promise<OpenResult & { lateStarts: number }> {
+  ): Promise<OpenResult & { lateStarts: number; uids: number[] }> {
     const res = {
       joined: 0,
       failed: 0,
       latencies: [] as number[],
+      /** The uid of each entry of `latencies`. */
+      uids: [] as number[],
       firstStart: 0,
       lastJoined: 0,
       lateStarts: 0,
@@ -135,12 +137,29 @@ export class RawPool {
           }
           res.joined++;
           res.latencies.push(client.joinedAt - client.startedAt);
+          res.uids.push(client.uid);
           res.lastJoined = Math.max(res.lastJoined, client.joinedAt);
         }),
       );
     }
     await Promise.all(pending);
     return res;
+  }
+
+  /** Open clients whose member count is `expected` (every other member known), and `sync`s received. */
+  complete(expected: number): { open: number; complete: number; syncs: number; known: number[] } {
+    let open = 0;
+    let complete = 0;
+    let syncs = 0;
+    const known: number[] = [];
+    for (const c of this.clients) {
+      if (!c.ws.isOpen || !c.joined) continue;
+      open++;
+      syncs += c.syncs;
+      if (c.known === expected) complete++;
+      else if (known.length < 5) known.push(c.known);
+    }
+    return { open, complete, syncs, known };
   }
 
   /** Starts the gap watch: afterwards {@link gaps} tells how many clients went silent too long. */

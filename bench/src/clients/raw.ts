@@ -33,6 +33,13 @@ export class RawClient {
   lastDataAt = 0;
   /** Longest silence from the server since the last {@link resetGap}. */
   maxGap = 0;
+  /**
+   * Remote members this client knows of (Holdfast): the `joined` list, plus `user_joined`, less
+   * `user_offline`, reset by a `sync` snapshot. A count, not a set: the server never repeats an event.
+   */
+  known = 0;
+  /** `sync` snapshots received (a member that fell behind). */
+  syncs = 0;
   #seq = 0;
 
   constructor(
@@ -80,7 +87,7 @@ export class RawClient {
     this.joinSentAt = now();
     if (this.target.wire === 'holdfast')
       this.ws.sendText(
-        `{"type":"join","v":1,"appId":"demo","channel":"${this.channel}","uid":${this.uid},"role":"broadcaster","profile":"communication"}`,
+        `{"type":"join","v":1,"appId":"demo","channel":"${this.channel}","uid":${this.uid},"role":"broadcaster","profile":"communication","batch":true}`,
       );
     else this.ws.send(textFrame(`420["join",{"room":"${this.channel}","uid":${this.uid}}]`));
   }
@@ -100,19 +107,28 @@ export class RawClient {
   #onHoldfast(text: string, at: number): void {
     // Keepalives and pongs are data (counted above); nothing else to do with them.
     if (text.startsWith('{"type":"pong"') || text.startsWith('{"type":"ka"')) return;
-    const f = JSON.parse(text) as {
-      type: string;
-      seq?: number;
-      event?: { kind: string; uid: number };
-    };
+    const f = JSON.parse(text) as HoldfastFrame;
     if (f.type === 'joined') {
       this.joinedAt = at;
       this.#seq = f.seq ?? 0;
+      this.known = f.members?.length ?? 0;
       this.listener.joined(this, at);
-    } else if (f.type === 'event' && f.event) {
+    } else if (f.type === 'batch') for (const e of f.frames ?? []) this.#onEvent(e, at);
+    else if (f.type === 'event') this.#onEvent(f, at);
+    else if (f.type === 'sync') {
+      this.syncs++;
       this.#seq = f.seq ?? this.#seq;
-      this.listener.presence(this, f.event.kind === 'user_joined' ? 'joined' : 'offline', f.event.uid, at);
+      this.known = f.members?.length ?? 0;
     } else if (f.type === 'end') this.ws.destroy();
+  }
+
+  #onEvent(f: HoldfastFrame, at: number): void {
+    if (!f.event) return;
+    this.#seq = f.seq ?? this.#seq;
+    if (f.event.kind === 'user_joined') this.known++;
+    else if (f.event.kind === 'user_offline') this.known--;
+    else return;
+    this.listener.presence(this, f.event.kind === 'user_joined' ? 'joined' : 'offline', f.event.uid, at);
   }
 
   #onSocketIo(text: string, at: number): void {
@@ -137,6 +153,15 @@ export class RawClient {
         this.listener.presence(this, name === 'user_joined' ? 'joined' : 'offline', uid, at);
     }
   }
+}
+
+/** The Holdfast frames a lean client reads (a `batch` carries event frames). */
+interface HoldfastFrame {
+  type: string;
+  seq?: number;
+  event?: { kind: string; uid: number };
+  members?: unknown[];
+  frames?: HoldfastFrame[];
 }
 
 const PONG = textFrame('3');
