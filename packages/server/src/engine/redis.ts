@@ -384,15 +384,18 @@ export class RedisEngine implements Engine {
     return this.#resetListeners.add(listener);
   }
 
+  async claimMediaHost(ref: ChannelRef, nodeId: string, ttlMs: number): Promise<string> {
+    return (await this.#cmd.eval(CLAIM_MEDIA_HOST, 1, this.#ch(ref, 'media'), nodeId, ttlMs)) as string;
+  }
+  async mediaHost(ref: ChannelRef): Promise<string | undefined> {
+    return (await this.#cmd.get(this.#ch(ref, 'media'))) ?? undefined;
+  }
+  async releaseMediaHost(ref: ChannelRef, nodeId: string): Promise<void> {
+    await this.#cmd.eval(RELEASE_MEDIA_HOST, 1, this.#ch(ref, 'media'), nodeId);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
-  async claimMediaHost(ref: ChannelRef, nodeId: string, ttlMs: number): Promise<string> 
-    return (await this.#cmd.eval(CLAIM_MEDIA_HOST, 1, this.#ch(ref, 'media'), nodeId, ttlMs)) as string;
-  async mediaHost(ref: ChannelRef): Promise<string | undefined> 
-    return (await this.#cmd.get(this.#ch(ref, 'media'))) ?? undefined;
-  async releaseMediaHost(ref: ChannelRef, nodeId: string): Promise<void> 
-    await this.#cmd.eval(RELEASE_MEDIA_HOST, 1, this.#ch(ref, 'media'), nodeId);
-
     this.#closed = true;
     this.#listeners.clear();
     this.#resetListeners.clear();
