@@ -234,9 +234,12 @@ describe('admin REST API', () => {
     });
     expect(created).toMatchObject({ status: 200, body: { status: 'success' } });
     await victim.waitState(S.ConnectionStateFailed, R.ConnectionChangedBannedByServer, 3000);
-    const rule = (await api('GET', '/dev/v1/kicking-rule?appid=demo')).body.rules.find(
-      (r: { id: number }) => r.id === created.body.id,
-    );
+    const rules = (await api('GET', '/dev/v1/kicking-rule?appid=demo')).body.rules as Array<{
+      id: number;
+      ts: number;
+      createAt: number;
+    }>;
+    const rule = rules.find((r) => r.id === created.body.id)!;
     expect(rule.ts - rule.createAt).toBe(30);
     // PUT takes it too.
     const put = await api('PUT', '/dev/v1/kicking-rule', {
