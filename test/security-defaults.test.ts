@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type RunningServer, type ServerOptions, startServer } from '@holdfast/server';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ClientOptions, WebSocket } from 'ws';
+import { launchChromium } from './support/chromium.js';
 import { RawClient } from './support/raw-client.js';
 import { selfSigned } from './support/self-signed.js';
 
@@ -127,6 +128,36 @@ describe('allowed origins', () => {
     await join(await connect(s.url, { origin: 'https://app.example.com' }), 'o', 1);
     await join(await connect(s.url, { origin: 'https://eu.example.org' }), 'o', 2);
     await join(await connect(s.url), 'o', 3);
+  });
+
+  it('in Chromium: a page whose origin is not listed cannot open a WebSocket, a listed one can', async () => {
+    const a = await serve({ allowedOrigins: ['https://app.example.com'] });
+    // The page's origin is a's address; b lists it.
+    const b = await serve({ allowedOrigins: [a.httpUrl] });
+    const browser = await launchChromium();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${a.httpUrl}/healthz`);
+      const open = (url: string) =>
+        page.evaluate(
+          (u) =>
+            new Promise<string>((resolve) => {
+              const ws = new globalThis.WebSocket(u);
+              ws.onopen = () => {
+                ws.close();
+                resolve('open');
+              };
+              ws.onerror = () => resolve('error');
+            }),
+          url,
+        );
+      expect(await open(a.url)).toBe('error');
+      expect(await open(b.url)).toBe('open');
+      const metrics = await (await fetch(`${a.httpUrl}/metrics`)).text();
+      expect(metrics).toMatch(/holdfast_join_refusals_total\{[^}]*reason="origin_not_allowed"[^}]*\} 1\b/);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('without a list every origin connects', async () => {

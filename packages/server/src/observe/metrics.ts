@@ -196,7 +196,7 @@ export class NodeMetrics {
     );
     counter(
       'holdfast_join_refusals_total',
-      'Joins refused before a joined frame, by the wire code the client was told (rate_limited also counts upgrades refused at the gate, server_shutdown those refused while draining).',
+      'Joins refused before a joined frame, by the wire code the client was told (rate_limited also counts upgrades refused at the gate, server_shutdown those refused while draining, origin_not_allowed upgrades refused with HTTP 403 for their Origin).',
       ['reason'],
       () => entries('reason', gateway.joinRefusals),
     );
