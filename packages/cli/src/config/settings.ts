@@ -177,7 +177,8 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'redis',
     path: ['redis', 'url'],
     arg: '<url>',
-    description: 'share channels with other nodes through this Redis (redis://[:password@]host:port[/db])',
+    description:
+      'share channels with other nodes through this Redis (redis://[:password@]host:port[/db]), or a Redis Cluster (redis+cluster://[:password@]host:port,host:port…)',
     parse: nonEmpty,
     secret: true,
   },
