@@ -113,6 +113,48 @@ describe('admin credentials by default', () => {
   });
 });
 
+describe('admin API from a browser', () => {
+  /** A POST as a browser on `origin` would send it (a "simple" request: no preflight). */
+  function post(s: RunningServer, path: string, origin: string | undefined, body: unknown) {
+    return new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        `${s.httpUrl}${path}`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: basic('ops', 's3cret'),
+            'content-type': 'application/json',
+            ...(origin ? { origin } : {}),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => {
+            text += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+  }
+
+  it('refuses a request from another site even with the right credentials; its own origin and non-browsers are answered', async () => {
+    const s = await serve({ admin: { customerId: 'ops', customerSecret: 's3cret' } });
+    const rule = { appid: 'demo', uid: 9, time: 1, privileges: ['join_channel'] };
+    const cross = await post(s, '/dev/v1/kicking-rule', 'https://evil.example', rule);
+    expect(cross.status).toBe(403);
+    expect(JSON.parse(cross.body)).toMatchObject({ error: 'cross_origin' });
+    const list = await fetch(`${s.httpUrl}/dev/v1/kicking-rule?appid=demo`, {
+      headers: { authorization: basic('ops', 's3cret') },
+    });
+    expect(((await list.json()) as { rules: unknown[] }).rules).toEqual([]);
+    expect((await post(s, '/dev/v1/kicking-rule', s.httpUrl, rule)).status).toBe(200);
+    expect((await post(s, '/dev/v1/kicking-rule', undefined, { ...rule, uid: 10 })).status).toBe(200);
+  });
+});
+
 describe('allowed origins', () => {
   it('refuses a browser origin not in the list with 403 and a reason; listed origins and no Origin connect', async () => {
     const s = await serve({ allowedOrigins: ['https://app.example.com', 'https://*.example.org'] });

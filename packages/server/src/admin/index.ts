@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import type { KickingRule } from '../engine/types.js';
 import { type RouteHandler, sendJson } from '../gateway/router.js';
+import { crossSiteRefusal } from '../security/origins.js';
 import { basicAuthUser, checkBasicAuth } from './auth.js';
 import { BodyError, readJson } from './body.js';
 import {
@@ -83,6 +84,15 @@ export function registerAdminRoutes(ctx: ServerContext): void {
   const guard =
     (handler: Handler): RouteHandler =>
     async (req, res, url) => {
+      const crossSite = crossSiteRefusal(req.headers.origin, req.headers.host);
+      if (crossSite !== undefined) {
+        audit.warn(
+          { remote: ctx.clientAddress(req), origin: req.headers.origin, path: url.pathname },
+          crossSite,
+        );
+        sendJson(res, 403, { error: 'cross_origin', message: crossSite });
+        return;
+      }
       if (!checkBasicAuth(ctx.options.admin, req, res)) {
         audit.warn(
           {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OriginPolicy } from './origins.js';
+import { crossSiteRefusal, OriginPolicy } from './origins.js';
 
 describe('OriginPolicy', () => {
   const p = new OriginPolicy(['https://app.example.com', 'http://localhost:8080', 'https://*.example.org']);
@@ -50,5 +50,26 @@ describe('OriginPolicy', () => {
       'https://u@h.example',
     ])
       expect(() => new OriginPolicy([bad]), bad).toThrow(`allowedOrigins: "${bad}" is not an origin`);
+  });
+});
+
+describe('crossSiteRefusal', () => {
+  it('lets requests without an Origin, or from the same host and port, through', () => {
+    expect(crossSiteRefusal(undefined, '127.0.0.1:7700')).toBeUndefined();
+    expect(crossSiteRefusal('http://127.0.0.1:7700', '127.0.0.1:7700')).toBeUndefined();
+    expect(crossSiteRefusal('https://Admin.Example.com', 'admin.example.com')).toBeUndefined();
+  });
+
+  it('refuses another host, another port, a null or malformed origin, or no Host', () => {
+    for (const [origin, host] of [
+      ['https://evil.example', '127.0.0.1:7700'],
+      ['http://127.0.0.1:7701', '127.0.0.1:7700'],
+      ['null', '127.0.0.1:7700'],
+      ['garbage', '127.0.0.1:7700'],
+      ['http://127.0.0.1:7700', undefined],
+    ] as const)
+      expect(crossSiteRefusal(origin, host), `${origin} ${host}`).toMatch(
+        /^a request from the page .* is refused: the admin API only answers its own origin and non-browser clients$/,
+      );
   });
 });

@@ -54,6 +54,19 @@ export class OriginPolicy {
   }
 }
 
+/**
+ * Undefined when a request is not a browser's cross-site one, or why it is refused: an `Origin`
+ * header whose host is not the request's `Host`. For the admin API, where a page on another site
+ * could otherwise make a logged-in operator's browser send a "simple" POST (a kick, a ban, a
+ * channel close) with its cached Basic credentials. Non-browser clients send no Origin.
+ */
+export function crossSiteRefusal(origin: string | undefined, host: string | undefined): string | undefined {
+  if (origin === undefined) return undefined;
+  const parsed = parseOrigin(origin);
+  if (parsed && host !== undefined && parsed.host === host.toLowerCase()) return undefined;
+  return `a request from the page ${JSON.stringify(origin.slice(0, 200))} is refused: the admin API only answers its own origin and non-browser clients`;
+}
+
 /** `scheme://host[:port]` with nothing after it, or undefined. */
 function parseOrigin(text: string): URL | undefined {
   if (!/^[a-z][a-z0-9+.-]*:\/\/[^/?#@*]+$/i.test(text)) return undefined;
