@@ -46,17 +46,17 @@ export class LocalSessions {
     return out;
   }
 
-  add(live: LiveSession): void {
-    this.#byId.set(live.id, live);
-    let set = this.#byChannel.get(live.key);
-    if (!set) {
-      set = new Set();
   /** Told of every session added (the sweeper puts it on its deadline queue). */
   onAdd: ((live: LiveSession) => void) | undefined;
 
+  add(live: LiveSession): void {
+    this.#byId.set(live.id, live);
+    this.onAdd?.(live);
+    let set = this.#byChannel.get(live.key);
+    if (!set) {
+      set = new Set();
       this.#byChannel.set(live.key, set);
     }
-    this.onAdd?.(live);
     set.add(live);
   }
 
