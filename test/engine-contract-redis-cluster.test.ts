@@ -127,3 +127,64 @@ describe('redis cluster: key layout', () => {
     expect(got).toContain('spread-1#2');
   });
 });
+
+// Last in this file: it stops the shared cluster and starts it again (empty).
+describe('redis cluster: the whole cluster goes down and comes back empty', () => {
+  it('commands fail fast meanwhile; then the reset is noticed and events and bus messages flow again', async () => {
+    const url = `redis+cluster://${cluster.nodes}`;
+    const prefix = `o${randomBytes(4).toString('hex')}:`;
+    const [a, b] = await Promise.all([
+      RedisEngine.connect({ url, prefix }),
+      RedisEngine.connect({ url, prefix }),
+    ]);
+    opened.push(a, b);
+    let resets = 0;
+    a.onReset(() => resets++);
+    const got: string[] = [];
+    b.subscribe((m) => got.push(m.kind === 'channel_event' ? `event ${m.seq}` : m.kind));
+    const ref = { appId: 'app', channel: 'outage' };
+    const m = {
+      uid: 1,
+      sessionId: 's',
+      role: 'audience' as const,
+      profile: 'live' as const,
+      joinedAt: 0,
+      nodeId: 'n',
+    };
+    await b.watchChannel(ref);
+    await a.admitMember(ref, m, { maxBroadcasters: 1 });
+    expect(await a.publishEvent(ref, { kind: 'user_joined', uid: 1 })).toBe(1);
+    await expect.poll(() => got, { timeout: 5000 }).toEqual(['event 1']);
+
+    await cluster.stop();
+    const asked = Date.now();
+    await expect(a.heartbeat('n', 1000)).rejects.toThrow();
+    await expect(a.publishEvent(ref, { kind: 'user_joined', uid: 2 })).rejects.toThrow();
+    // Fail fast, not queued until the cluster is back (generous: the machine may be loaded).
+    expect(Date.now() - asked).toBeLessThan(5000);
+
+    await cluster.restart();
+    const works = () =>
+      a.heartbeat('n', 1000).then(
+        () => true,
+        () => false,
+      );
+    await expect.poll(works, { timeout: 30_000, interval: 250 }).toBe(true);
+    await expect.poll(() => resets, { timeout: 10_000 }).toBe(1);
+    // The store is empty: the member is asserted again (a node does this on reset), and the
+    // watching engine's shard subscriptions were made again by themselves.
+    await a.admitMember(ref, m, { maxBroadcasters: 1 });
+    await a.raiseSeq(ref, 1);
+    await expect
+      .poll(
+        async () => {
+          await a.publishEvent(ref, { kind: 'user_joined', uid: 3 });
+          return got.some((g) => g !== 'event 1' && g.startsWith('event '));
+        },
+        { timeout: 15_000, interval: 500 },
+      )
+      .toBe(true);
+    await a.publish({ kind: 'close_channel', ref });
+    await expect.poll(() => got.includes('close_channel'), { timeout: 10_000 }).toBe(true);
+  }, 90_000);
+});

@@ -13,7 +13,7 @@ const run = promisify(execFile);
  * `redis-cli --cluster create`. For multi-node tests of the engine's cluster mode.
  */
 export class TestRedisCluster {
-  readonly #procs: ChildProcess[] = [];
+  #procs: ChildProcess[] = [];
   private constructor(
     readonly ports: number[],
     readonly dir: string,
@@ -105,8 +105,8 @@ export class TestRedisCluster {
     }
   }
 
-  /** Kills every node (SIGKILL), waits for them to exit, removes the temp directory. */
-  async kill(): Promise<void> {
+  /** Kills every node (SIGKILL) and waits for them to exit; `restart` brings the cluster back. */
+  async stop(): Promise<void> {
     await Promise.all(
       this.#procs.map(
         (proc) =>
@@ -118,6 +118,22 @@ export class TestRedisCluster {
           }),
       ),
     );
+    this.#procs = [];
+  }
+
+  /**
+   * Starts every node again on its port, empty (nothing was persisted) but with its cluster config
+   * file, so the same masters serve the same slots; resolves at cluster_state:ok.
+   */
+  async restart(): Promise<void> {
+    await this.stop();
+    await Promise.all(this.ports.map((p) => this.#spawn(p)));
+    await this.#waitOk();
+  }
+
+  /** Kills every node (SIGKILL), waits for them to exit, removes the temp directory. */
+  async kill(): Promise<void> {
+    await this.stop();
     await rm(this.dir, { recursive: true, force: true });
   }
 }
