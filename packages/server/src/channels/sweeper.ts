@@ -122,7 +122,10 @@ export class Sweeper {
 
   async #end(live: LiveSession, cause: EndCause): Promise<void> {
     if (cause === 'timed_out')
-      this.opts.log.info({ session: live.tag, uid: live.uid, channel: live.ref.channel }, 'session timed out');
+      this.opts.log.info(
+        { session: live.tag, uid: live.uid, channel: live.ref.channel },
+        'session timed out',
+      );
     await this.service.end(live, cause);
   }
 
