@@ -36,10 +36,10 @@ import { createLogger } from './observe/log.js';
 import { NodeMetrics } from './observe/metrics.js';
 import { Observer } from './observe/observer.js';
 import { type Readiness, readiness } from './observe/readiness.js';
-import { checkWebhookOptions, startWebhooks, WEBHOOK_FLUSH_MS } from './webhooks/index.js';
 import { type AdminCredentials, effectiveAdmin } from './security/admin-default.js';
 import { EdgeSecurity, refuseUpgradeHttp } from './security/edge.js';
 import { checkTls } from './security/tls.js';
+import { checkWebhookOptions, startWebhooks, WEBHOOK_FLUSH_MS } from './webhooks/index.js';
 
 function destroyOnError(socket: Duplex): void {
   socket.on('error', () => socket.destroy());
@@ -282,6 +282,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     heartbeatMs: timing.heartbeatMs,
     log,
   });
+  local.onAdd = (live) => sweeper.watch(live);
   const unsubscribeReset = engine.onReset(() => {
     log.warn('shared state was reset; re-asserting local sessions');
     cluster.reassert(timing.heartbeatMs * 3).catch((err: unknown) => log.error({ err }, 're-assert failed'));
@@ -299,7 +300,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   keepalives.start();
   gate.start();
   const fdWarning = openFileWarning(readOpenFileLimit(), limits.capacity);
-  local.onAdd = (live) => sweeper.watch(live);
   if (fdWarning) log.warn(fdWarning);
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
