@@ -1,6 +1,7 @@
 import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
 import { type RunningServer, startServer } from '@holdfast/server';
 import { TestRedis } from '@holdfast/server/testing';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingClient } from './support/recorder.js';
 import { short, WebhookSink } from './support/webhook-sink.js';
@@ -12,16 +13,16 @@ let a: RunningServer;
 let b: RunningServer;
 const clients: RecordingClient[] = [];
 
-const node = (nodeId: string) =>
+const node = (nodeId: string, url = sink.url, prefix = 'whc:') =>
   startServer({
     port: 0,
     apps: [{ appId: 'demo', offlineAfterMs: 2000 }],
-    redis: { url: redis.url, prefix: 'whc:' },
+    redis: { url: redis.url, prefix },
     nodeId,
     logLevel: 'silent',
     media: { enabled: false },
     timing: { heartbeatMs: 250 },
-    webhooks: { urls: [sink.url], secret: SECRET },
+    webhooks: { urls: [url], secret: SECRET },
   });
 
 beforeAll(async () => {
@@ -75,6 +76,13 @@ describe('webhooks across a 2-node cluster over a real redis-server', () => {
     const ids = sink.accepted.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(sink.refused).toEqual([]);
+    // Delivered events are out of the Redis outbox (nothing left for a node that takes it over).
+    const r = new Redis(redis.url);
+    try {
+      expect(await r.keys('whc:{node-wide}:wh:ob:*')).toEqual([]);
+    } finally {
+      r.disconnect();
+    }
   });
 
   it('a node that dies: its member is dropped by the surviving node, user_left sent once (orphan_dropped)', async () => {
@@ -102,5 +110,33 @@ describe('webhooks across a 2-node cluster over a real redis-server', () => {
         'channel_destroyed',
       ]),
     );
+  });
+
+  it('a node that dies with events undelivered: another node takes its outbox over and sends them, once', async () => {
+    const down = await WebhookSink.start(SECRET);
+    await down.refuse(); // the receiver is down while node d has events for it
+    // A cluster of its own (another key prefix): nodes a and b of the tests above stay out of it.
+    const c = await node('c', down.url, 'who:');
+    const d = await node('d', down.url, 'who:');
+    try {
+      const member = await join(d, 'outbox', 5);
+      await new Promise((r) => setTimeout(r, 600)); // kept in Redis; d's deadline published
+      member.release();
+      await d.kill();
+      await down.resume();
+      // c takes d's outbox over once d's heartbeat lapses, and later drops d's member itself.
+      await down.until(() => down.of('outbox').length >= 4, 20_000, "d's events and the drop");
+      await new Promise((r) => setTimeout(r, 500));
+      expect(down.of('outbox').map((e) => [short(e), e.nodeId])).toEqual([
+        ['channel_created', 'd'],
+        ['user_joined:5', 'd'],
+        ['user_left:5', 'c'],
+        ['channel_destroyed', 'c'],
+      ]);
+      expect(new Set(down.accepted.map((e) => e.id)).size).toBe(down.accepted.length);
+    } finally {
+      await c.close();
+      await down.close();
+    }
   });
 });

@@ -1,6 +1,5 @@
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { Logger } from 'pino';
-import { isClusterUrl, parseClusterUrl } from '../engine/redis-connect.js';
+import type { Cluster, Redis } from 'ioredis';
+import { channelKey as redisChannelKey } from '../engine/redis-keys.js';
 import { type ChannelRef, channelKey } from '../engine/types.js';
 
 /**
@@ -42,41 +41,12 @@ local n = redis.call('INCRBY', KEYS[1], ARGV[1])
 if n <= 0 then redis.call('DEL', KEYS[1]) end
 return n`;
 
-/** The engine's Redis: `redis://…` one server, `redis+cluster://host:port,…` a Redis Cluster. */
-export interface RedisWhere {
-  url: string;
-  prefix?: string;
-}
-
-/** The count in Redis (its own connection; one key per channel): every node of the cluster shares it. */
-export function redisCounter(where: RedisWhere, log: Logger): ChannelCounter {
-  const options: RedisOptions = {
-    // Fail fast during an outage: a channel event is skipped (logged), members' events still go.
-    maxRetriesPerRequest: 1,
-    commandTimeout: 2000,
-    retryStrategy: (times) => Math.min(times * 100, 1000),
-  };
-  let redis: Redis | Cluster;
-  if (isClusterUrl(where.url)) {
-    const { nodes, username, password } = parseClusterUrl(where.url);
-    redis = new Cluster(nodes, {
-      clusterRetryStrategy: (times) => Math.min(times * 100, 1000),
-      redisOptions: {
-        ...options,
-        ...(username ? { username } : {}),
-        ...(password ? { password } : {}),
-      },
-    });
-  } else redis = new Redis(where.url, options);
-  const prefix = where.prefix ?? 'hf:';
-  redis.on('error', (err) => log.debug({ err: err.message }, 'webhooks: redis error'));
+/** The count in Redis (one key per channel, in the channel's slot): every node of the cluster shares it. */
+export function redisCounter(redis: Redis | Cluster, prefix: string): ChannelCounter {
   return {
     async add(ref, delta) {
-      const key = `${prefix}wh:members:${ref.appId}:${encodeURIComponent(ref.channel)}`;
-      return Number(await redis.eval(ADD, 1, key, delta));
+      return Number(await redis.eval(ADD, 1, redisChannelKey(prefix, ref, 'wh-members'), delta));
     },
-    async close() {
-      redis.disconnect();
-    },
+    async close() {},
   };
 }

@@ -1,11 +1,14 @@
-import type { Clock } from '@holdfast/protocol';
+import { createHash } from 'node:crypto';
+import type { Clock, TimerHandle } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { MemberHooks } from '../channels/hooks.js';
 import { retryPolicy } from './backoff.js';
-import { type ChannelCounter, memoryCounter, type RedisWhere, redisCounter } from './channel-count.js';
+import { type ChannelCounter, memoryCounter, redisCounter } from './channel-count.js';
 import { WebhookEvents } from './events.js';
 import { httpPost, type Post } from './http-post.js';
 import { WebhookLane } from './lane.js';
+import { type OutboxStore, redisOutbox } from './outbox-store.js';
+import { openRedis, type RedisWhere } from './redis-link.js';
 import { WEBHOOK_DEFAULTS, type WebhookCounts, type WebhookOptions } from './types.js';
 
 export { type SignatureCheck, type SignatureProblem, signatureHeader, verifySignature } from './signing.js';
@@ -54,6 +57,11 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** How long a closing or draining server waits at most for its webhook queues to empty. */
 export const WEBHOOK_FLUSH_MS = 2000;
+/** How often a node looks for the outboxes of dead nodes (Redis only). */
+export const ADOPT_EVERY_MS = 1000;
+
+/** A URL's short name in the outbox (nodes with the same URL configured share it). */
+const laneId = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 16);
 
 export interface WebhookDeps {
   nodeId: string;
@@ -61,7 +69,7 @@ export interface WebhookDeps {
   log: Logger;
   /** The engine object: servers sharing an in-memory engine share channel counts. */
   engine: object;
-  /** With Redis, the channel counts live there (shared by the cluster). */
+  /** With Redis, the channel counts and the outbox live there (shared by the cluster). */
   redis?: RedisWhere | undefined;
   /** How a request is sent (tests); default Node's fetch. */
   post?: Post;
@@ -74,9 +82,14 @@ export function startWebhooks(options: WebhookOptions | undefined, deps: Webhook
   const o = { ...WEBHOOK_DEFAULTS, ...options };
   const log = deps.log.child({ component: 'webhooks' });
   const counts: WebhookCounts = { sent: 0, retried: 0, failed: 0, dropped: 0 };
-  const lanes = o.urls.map(
-    (url) =>
-      new WebhookLane({
+  const redis = deps.redis ? openRedis(deps.redis, log) : undefined;
+  const prefix = deps.redis?.prefix ?? 'hf:';
+  const outbox: OutboxStore | undefined = redis && redisOutbox(redis, prefix, deps.nodeId, log);
+  const lanes = o.urls.map((url) => {
+    const id = laneId(url);
+    return {
+      id,
+      lane: new WebhookLane({
         url,
         secret: o.secret,
         timeoutMs: o.timeoutMs,
@@ -86,15 +99,49 @@ export function startWebhooks(options: WebhookOptions | undefined, deps: Webhook
         post: deps.post ?? httpPost,
         log,
         counts,
+        store: outbox && {
+          put: (event) => outbox.put(id, event),
+          done: (eventId) => outbox.done(id, eventId),
+        },
       }),
-  );
-  const counter: ChannelCounter = deps.redis ? redisCounter(deps.redis, log) : memoryCounter(deps.engine);
+    };
+  });
+  const counter: ChannelCounter = redis ? redisCounter(redis, prefix) : memoryCounter(deps.engine);
+  // Dead nodes' kept events (and this node's previous run's, at start) are taken over and sent from here.
+  let adoptTimer: TimerHandle | undefined;
+  let closed = false;
+  const adopt = async (includeSelf: boolean) => {
+    if (!outbox) return;
+    try {
+      const kept = await outbox.adopt(
+        lanes.map((l) => l.id),
+        includeSelf,
+      );
+      if (kept.length > 0)
+        log.warn({ events: kept.length }, 'webhooks: took over undelivered events of a node gone');
+      for (const { lane, event } of kept) {
+        const target = lanes.find((l) => l.id === lane);
+        if (target) target.lane.enqueue(event);
+        else {
+          counts.failed++;
+          log.error(
+            { id: event.id, event: event.event },
+            'webhooks: a taken-over event is for a URL this node does not have',
+          );
+        }
+      }
+    } catch (err) {
+      log.debug({ err: (err as Error).message }, 'webhooks: outbox take-over failed (tried again)');
+    }
+    if (!closed) adoptTimer = deps.clock.setTimeout(() => void adopt(false), ADOPT_EVERY_MS);
+  };
+  void adopt(true);
   const events = new WebhookEvents({
     nodeId: deps.nodeId,
     now: () => deps.clock.now(),
     counter,
     emit: (event) => {
-      for (const lane of lanes) lane.enqueue(event);
+      for (const l of lanes) l.lane.enqueue(event);
     },
     dropped: () => {
       counts.dropped += lanes.length;
@@ -106,17 +153,27 @@ export function startWebhooks(options: WebhookOptions | undefined, deps: Webhook
     hooks: events,
     counts,
     get queued() {
-      return lanes.reduce((n, l) => n + l.size, 0);
+      return lanes.reduce((n, l) => n + l.lane.size, 0);
     },
     settled: () => events.settled(),
     async close(flushMs = 0) {
       const deadline = Date.now() + flushMs;
-      const queued = () => lanes.reduce((n, l) => n + l.size, 0);
+      const queued = () => lanes.reduce((n, l) => n + l.lane.size, 0);
       await Promise.race([events.settled(), sleep(flushMs)]);
       while (queued() > 0 && Date.now() < deadline) await sleep(Math.min(20, deadline - Date.now()));
-      const lost = lanes.reduce((n, l) => n + l.close(), 0);
-      if (lost > 0) log.warn({ events: lost }, 'webhooks: closing with events undelivered');
+      closed = true;
+      if (adoptTimer) deps.clock.clearTimeout(adoptTimer);
+      const left = lanes.reduce((n, l) => n + l.lane.close(), 0);
+      if (left > 0)
+        log.warn(
+          { events: left },
+          outbox
+            ? 'webhooks: closing with events undelivered; kept in Redis for another node to send'
+            : 'webhooks: closing with events undelivered (lost)',
+        );
       await counter.close();
+      // QUIT after the outbox writes already asked (a delivered event's delete must not be lost).
+      await redis?.quit().catch(() => redis.disconnect());
     },
   };
 }

@@ -23,6 +23,8 @@ export interface LaneOptions {
   counts: WebhookCounts;
   /** Default {@link LANE_CONCURRENCY}. */
   concurrency?: number;
+  /** Told of each event queued and each delivered or given up (the Redis outbox). */
+  store?: { put(event: WebhookEvent): void; done(id: string): void } | undefined;
 }
 
 interface Pending {
@@ -81,6 +83,7 @@ export class WebhookLane {
     const key = `${event.appId}\u0000${event.channel}`;
     this.#q.push({ event, body: JSON.stringify(event), key, failures: 0, state: 'ready' });
     this.#size++;
+    this.o.store?.put(event);
     this.#pump();
     return true;
   }
@@ -110,6 +113,7 @@ export class WebhookLane {
   #finish(p: Pending): void {
     p.state = 'done';
     this.#size--;
+    this.o.store?.done(p.event.id);
     while (this.#head < this.#q.length && this.#q[this.#head]!.state === 'done') this.#head++;
     // Compact now and then, so the array does not grow for ever.
     if (this.#head > 1024 && this.#head * 2 > this.#q.length) {

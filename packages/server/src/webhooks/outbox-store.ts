@@ -1,0 +1,103 @@
+import type { Cluster, Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { WebhookEvent } from './types.js';
+
+/** An event kept for one URL (`lane`: a short hash of the URL) until it is delivered or given up. */
+export interface KeptEvent {
+  lane: string;
+  event: WebhookEvent;
+}
+
+/**
+ * Where a node keeps the events it has not delivered yet, so that another node delivers them if it
+ * dies. Writes are fire-and-forget (the channel path never waits; a failed one is logged).
+ */
+export interface OutboxStore {
+  put(lane: string, event: WebhookEvent): void;
+  done(lane: string, id: string): void;
+  /**
+   * Takes over, atomically (one node gets each), the events kept for `lanes` (this node's URLs) by
+   * every node whose heartbeat has lapsed; `includeSelf`: this node's own too (its previous run's,
+   * at start). Events for URLs this node does not have stay for a node that has them.
+   */
+  adopt(lanes: readonly string[], includeSelf: boolean): Promise<KeptEvent[]>;
+}
+
+/**
+ * KEYS: the set of nodes with an outbox. ARGV: this node, outbox key prefix, heartbeat key prefix,
+ * includeSelf. Returns field, value, field, value … of every outbox taken (and deletes them).
+ */
+const ADOPT = `
+local out = {}
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local mine = node == ARGV[1]
+  if (mine and ARGV[4] == '1') or ((not mine) and redis.call('EXISTS', ARGV[3] .. node) == 0) then
+    local key = ARGV[2] .. node
+    local items = redis.call('HGETALL', key)
+    for i = 1, #items do table.insert(out, items[i]) end
+    redis.call('DEL', key)
+    redis.call('SREM', KEYS[1], node)
+  end
+end
+return out`;
+
+/**
+ * The outbox in Redis, next to the engine's node heartbeats (`{node-wide}` keys, one slot on a
+ * cluster, like the orphan claim): a hash per URL and node (field: the event id), and per URL the
+ * set of nodes that keep events for it.
+ */
+export function redisOutbox(
+  redis: Redis | Cluster,
+  prefix: string,
+  nodeId: string,
+  log: Logger,
+): OutboxStore {
+  const nodes = (lane: string) => `${prefix}{node-wide}:wh:nodes:${lane}`;
+  const outboxPrefix = (lane: string) => `${prefix}{node-wide}:wh:ob:${lane}:`;
+  const mine = (lane: string) => `${outboxPrefix(lane)}${nodeId}`;
+  const nodePrefix = `${prefix}{node-wide}:n:`;
+  const failed = (what: string) => (err: Error) =>
+    log.warn(
+      { err: err.message },
+      `webhooks: outbox ${what} failed (an event may be lost if this node dies)`,
+    );
+  let seq = 0;
+  return {
+    put(lane, event) {
+      redis
+        .multi()
+        .hset(mine(lane), event.id, JSON.stringify({ s: ++seq, e: event }))
+        .sadd(nodes(lane), nodeId)
+        .exec()
+        .catch(failed('write'));
+    },
+    done(lane, id) {
+      redis.hdel(mine(lane), id).catch(failed('delete'));
+    },
+    async adopt(lanes, includeSelf) {
+      const out: Array<KeptEvent & { s: number }> = [];
+      for (const lane of lanes) {
+        const flat = (await redis.eval(
+          ADOPT,
+          1,
+          nodes(lane),
+          nodeId,
+          outboxPrefix(lane),
+          nodePrefix,
+          includeSelf ? '1' : '0',
+        )) as string[];
+        for (let i = 0; i + 1 < flat.length; i += 2) {
+          try {
+            const { s, e } = JSON.parse(flat[i + 1]!) as { s: number; e: WebhookEvent };
+            out.push({ lane, event: e, s });
+          } catch {
+            log.warn({ id: flat[i] }, 'webhooks: an unreadable kept event was skipped');
+          }
+        }
+      }
+      // Hash order is arbitrary: back into the order the events happened (a node's own order first).
+      out.sort((a, b) => a.event.at - b.event.at || a.s - b.s);
+      return out.map(({ lane, event }) => ({ lane, event }));
+    },
+  };
+}
