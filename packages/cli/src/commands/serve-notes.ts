@@ -10,8 +10,13 @@ export function modeLine(options: ServerOptions, nodeId: string): string {
   return `  mode: cluster node ${nodeId} through Redis ${withoutCredentials(redis)}\n`;
 }
 
-/** `redis://user:secret@host:6379/0` → `redis://host:6379/0`; unparsable text is shown as `(set)`. */
+/**
+ * `redis://user:secret@host:6379/0` → `redis://host:6379/0`, `redis+cluster://:secret@a:1,b:2` →
+ * `redis+cluster://a:1,b:2`; unparsable text is shown as `(set)`.
+ */
 export function withoutCredentials(url: string): string {
+  const cluster = /^redis\+cluster:\/\/(?:.*@)?([^@]*)$/i.exec(url);
+  if (cluster) return `redis+cluster://${cluster[1]}`;
   try {
     const u = new URL(url);
     u.username = '';
