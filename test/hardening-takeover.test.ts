@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { CloseCode } from '@holdfast/protocol';
 import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
-import { type ConsoleHello, type RunningServer, startServer } from '@holdfast/server';
+import { type ConsoleHello, RedisKeys, type RunningServer, startServer } from '@holdfast/server';
 import { TestRedis } from '@holdfast/server/testing';
 import agoraToken from 'agora-token';
 import { pino } from 'pino';
@@ -326,7 +326,7 @@ describe('issue 16: session takeover on Redis (real redis-server)', () => {
     const { Redis } = await import('ioredis');
     const r = new Redis(redis.url);
     try {
-      const stored = (await r.get(`takeover:s:${sessionId}`)) ?? '';
+      const stored = (await r.get(new RedisKeys('takeover:').session(sessionId))) ?? '';
       expect(stored).toContain('"secretHash"');
       expect(stored).not.toContain(secret);
     } finally {
