@@ -87,7 +87,10 @@ export interface ServerOptions {
   limits?: ServerLimits;
   /** Where shared state lives. Default: a new in-memory engine (or Redis when `redis` is set). */
   engine?: Engine;
-  /** Share state with other nodes through this Redis (`redis://host:port`); ignored when `engine` is given. */
+  /**
+   * Share state with other nodes through this Redis (`redis://host:port`), or a Redis Cluster
+   * (`redis+cluster://host:port,host:port…`, see RedisEngineOptions); ignored when `engine` is given.
+   */
   redis?: string | { url: string; prefix?: string };
   /** This node's id (logs, cluster). Default: random. */
   nodeId?: string;
