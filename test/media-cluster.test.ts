@@ -48,6 +48,8 @@ function member(serverUrl: string[], channel: string, uid: number): Event[] {
       events.push({ at: Date.now(), what: 'video', uid: remote, state, reason }),
     onUserOffline: (_c, remote, reason) =>
       events.push({ at: Date.now(), what: 'offline', uid: remote, reason }),
+    onConnectionStateChanged: (_c, state, reason) =>
+      events.push({ at: Date.now(), what: 'state', uid, state, reason }),
   });
   engine.enableVideo();
   engine.joinChannel('', channel, uid, { clientRoleType: ClientRoleType.ClientRoleBroadcaster });
@@ -148,8 +150,17 @@ describe('media across three nodes on a real redis-server', () => {
             ),
           ).toBe(true);
     }
+    const pairs = members.flatMap((m) =>
+      members
+        .filter((o) => o.uid !== m.uid)
+        .map((o) => `${m.uid}<-${o.uid} ${(decodingSince(m.events, o.uid, killedAt) ?? 0) - killedAt}`),
+    );
+    const states = one.events
+      .filter((e) => e.what === 'state' && e.at >= killedAt)
+      .map((e) => `(${e.state},${e.reason}) +${e.at - killedAt}`);
     console.log(
-      `media moved: every member decoding every other ${back - killedAt} ms after kill -9 of the host`,
+      `media moved: every member decoding every other ${back - killedAt} ms after kill -9 of the host; ` +
+        `per pair (ms): ${pairs.join(', ')}; member 1 (on the killed node): ${states.join(' ')}`,
     );
     expect(back - killedAt).toBeLessThan(20_000);
   }, 90_000);
