@@ -33,13 +33,14 @@ export interface RedisEngineOptions {
 }
 
 /**
- * Shared state in Redis, for several server nodes behind any load balancer.
- * Channel events fan out over Redis pub/sub, one topic per channel, to the nodes that have
- * members there (published from inside the script that numbers them, so order is the log's
- * order; on a Redis Cluster, sharded pub/sub in the channel's slot); node-wide messages (kicks,
- * session moves, channel closes) go on one shared topic (on a cluster, in the {node-wide} slot). Key layout: redis-keys.ts. If Redis restarts empty, the
- * engine notices (an epoch key vanished) and asks every node to re-assert the
- * sessions and members it holds; kicking rules and event logs are lost then.
+ * Shared state in Redis (one server, or a Redis Cluster), for several server nodes behind any load
+ * balancer. Channel events fan out over Redis pub/sub, one topic per channel, to the nodes that
+ * have members there (published from inside the script that numbers them, so order is the log's
+ * order; on a cluster, sharded pub/sub in the channel's slot); node-wide messages (kicks, session
+ * moves, channel closes) go on one shared topic (on a cluster, in the {node-wide} slot). Key
+ * layout: redis-keys.ts. If Redis restarts empty, the engine notices (an epoch key vanished; on a
+ * cluster, the {node-wide} shard's) and asks every node to re-assert the sessions and members it
+ * holds; kicking rules and event logs are lost then.
  */
 export class RedisEngine implements Engine {
   readonly #cmd: Scripted;
