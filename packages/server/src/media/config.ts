@@ -17,7 +17,12 @@ export interface MediaOptions {
   tcp?: boolean;
 }
 
-/** Opus and VP8 with NACK, PLI and REMB: what Chromium publishes and every browser decodes. */
+/**
+ * Opus and VP8 with NACK, PLI and REMB: what Chromium publishes and every browser decodes. No
+ * transport-wide-cc header extension (below): werift's transport-cc feedback holds Chromium's
+ * estimate at its 300 kbit/s start (BENCHMARKS.md "Receiver feedback"); without it the publisher's
+ * estimate follows werift's receiver reports (loss-based) and its video reaches what it is capped at.
+ */
 const CODECS: PeerConfig['codecs'] = {
   audio: [
     new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111 }),
@@ -37,6 +42,7 @@ export function peerConfig(o: MediaOptions): Partial<PeerConfig> {
   const announced = o.announcedIps ?? ['127.0.0.1'];
   return {
     codecs: CODECS,
+    headerExtensions: { audio: [], video: [] },
     iceServers: o.iceServers ?? [],
     iceAdditionalHostAddresses: announced,
     iceUseIpv6: false,
