@@ -19,7 +19,7 @@ export interface ClusterOptions {
   clock: Clock;
   log: Logger;
   /** Batching and backpressure of channel events (defaults: see {@link ChannelFanout}). */
-  fanout?: Pick<FanoutOptions, 'defer' | 'behindBytes' | 'drainCheckMs'>;
+  fanout?: Omit<FanoutOptions, 'clock' | 'log'>;
 }
 
 /**

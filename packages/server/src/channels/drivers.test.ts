@@ -28,12 +28,13 @@ function node(nodeId: string, engine: MemoryEngine, clock: TestClock) {
     log,
     observer: new Observer(),
   });
-  // The fan-out's end-of-turn step as a microtask: `flush()` below lets it run.
+  // The fan-out's end-of-turn step as a microtask (`flush()` below lets it run), its busy time on
+  // the test clock (no rest between rounds: the test clock does not move while a step runs).
   const cluster = new ClusterControl(service, local, engine, {
     nodeId,
     clock,
     log,
-    fanout: { defer: queueMicrotask },
+    fanout: { defer: queueMicrotask, busyClock: () => clock.now() },
   });
   const sweeper = new Sweeper(service, engine, { clock, sweepIntervalMs: 200, heartbeatMs: HEARTBEAT, log });
   return { service, cluster, sweeper, local };
