@@ -104,7 +104,7 @@ export class MediaRoom {
       if (this.#blocked.has(m.uid)) return;
       // RTP back after a gap (the publisher's path broke and healed): subscribers need a keyframe.
       if (watchdog.packet(this.ports.now()) === 'resumed' && kind === 'video') this.#keyframeForAll(m.uid);
-      // The only video codec offered is VP8 (config.ts).
+      // Keyframes are recognised in VP8 only; another codec's tracks are not gated (vp8() below).
       const keyframe = kind === 'video' && isVp8KeyframeStart(rtp.payload);
       if (keyframe) this.#pacers.get(m.uid)?.keyframe();
       this.#forward(m.uid, kind, rtp, keyframe);
@@ -121,7 +121,7 @@ export class MediaRoom {
     for (const other of this.#members.values()) {
       const st = other.sub?.tracks.get(k);
       if (!st?.live || st.paused || this.#blocked.has(other.uid)) continue;
-      if (st.gate && !st.gate.open && !this.#pass(uid, other.uid, st, st.gate, keyframe)) continue;
+      if (st.gate && !st.gate.open && vp8(st) && !this.#pass(uid, other.uid, st, st.gate, keyframe)) continue;
       // Each subscriber gets its own packet: werift's sender rewrites the header in place.
       buf ??= rtp.serialize();
       const send = (b: Buffer) => st.transceiver.sender.sendRtp(b).catch(() => {});
@@ -439,6 +439,15 @@ export class MediaRoom {
   close(): void {
     for (const uid of [...this.#members.keys()]) this.leave(uid);
   }
+}
+
+/**
+ * Whether a subscriber track is sent as VP8 (its negotiated codec; werift forwards the payload as
+ * it is, so it is the publisher's too). Only such tracks wait for a keyframe: the gate could not
+ * see another codec's keyframes and would hold its video for the gate's whole give-up time.
+ */
+function vp8(st: SubTrack): boolean {
+  return st.transceiver.sender.codec?.mimeType.toLowerCase() === 'video/vp8';
 }
 
 /** Whether werift's sender of a subscriber track can send (its DTLS is connected; before, it drops every packet). */
