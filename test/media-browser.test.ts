@@ -40,7 +40,9 @@ function instrument(): void {
   // When each connection first reached 'connected', and which connection decoded each track.
   const connectedAt: number[] = [];
   const decodedOn: Record<string, number> = {};
-  Object.assign(w, { __connectedAt: connectedAt, __decodedOn: decodedOn });
+  // The keyframe requests (PLIs) each track's receiver had sent when its first frame decoded.
+  const plisAtDecode: Record<string, number> = {};
+  Object.assign(w, { __connectedAt: connectedAt, __decodedOn: decodedOn, __plisAtDecode: plisAtDecode });
   Object.assign(w, { __pcs: pcs, __sent: sent, __firstDecoded: firstDecoded, __csp: csp, __ws: sockets });
   const Peer = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Peer {
@@ -73,6 +75,7 @@ function instrument(): void {
         if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.framesDecoded as number) > 0) {
           firstDecoded[String(s.trackIdentifier)] ??= performance.now();
           decodedOn[String(s.trackIdentifier)] ??= pcs.indexOf(pc);
+          plisAtDecode[String(s.trackIdentifier)] ??= (s.pliCount as number) ?? 0;
         }
         if (s.type === 'inbound-rtp' && s.kind === 'video' && (s.packetsReceived as number) > 0)
           firstPacket[String(s.trackIdentifier)] ??= performance.now();
@@ -234,7 +237,11 @@ describe('calls through /demo in real Chromium', () => {
             __sent: Array<{ t: number; type: string }>;
             __firstDecoded: Record<string, number>;
           };
-          const w2 = window as unknown as { __connectedAt: number[]; __decodedOn: Record<string, number> };
+          const w2 = window as unknown as {
+            __connectedAt: number[];
+            __decodedOn: Record<string, number>;
+            __plisAtDecode: Record<string, number>;
+          };
           return {
             answers: w.__sent.filter((s) => s.type === 'media_answer').map((s) => s.t),
             decoded: Object.values(w.__firstDecoded),
@@ -242,6 +249,7 @@ describe('calls through /demo in real Chromium', () => {
             afterConnected: Object.entries(w.__firstDecoded).map(
               ([id, at]) => at - (w2.__connectedAt[w2.__decodedOn[id]!] ?? Number.NaN),
             ),
+            plisAtDecode: Object.values(w2.__plisAtDecode),
           };
         }),
       (v) => v.decoded.length >= 2,
@@ -267,13 +275,19 @@ describe('calls through /demo in real Chromium', () => {
         .join(', '),
       'after the subscriber answer;',
       timing.afterConnected.map((t) => `${Math.round(t)} ms`).join(', '),
-      'after its connection was up',
+      'after its connection was up; PLIs sent before it',
+      timing.plisAtDecode.join(', '),
     );
     // What the server controls: the keyframe, once the connection is up. It is asked for then and
-    // paced to what the publisher's encoder acts on (keyframe-gate.ts, keyframe-pacer.ts): 99-239 ms
-    // measured here at load averages 16-27. Before, the first keyframe was lost (sent before the
-    // connection was up) and the encoder ignored the retries: 708 and 768 ms in this test.
-    for (const t of timing.afterConnected) expect(t).toBeLessThan(500);
+    // paced to what the publisher's encoder acts on, and nothing is forwarded before it
+    // (keyframe-gate.ts, keyframe-pacer.ts), so the decoder starts on it without asking for one:
+    // 5-458 ms after 'connected' measured here at load averages 16-28, no PLI. Before, the first
+    // keyframe was lost (sent before the connection was up), delta frames came first and every
+    // track's receiver sent PLIs (1 and 1, 453 and 1,290 ms after 'connected', in this test). One
+    // track may still need a PLI when the machine is so loaded that packets are lost (seen once at
+    // a load average of 20, with an ICE restart by the SDK), hence "some", and 1 s.
+    expect(timing.plisAtDecode.filter((n) => n === 0).length).toBeGreaterThan(0);
+    for (const t of timing.afterConnected) expect(t).toBeLessThan(1000);
     for (const at of timing.decoded) {
       const answer = timing.answers.filter((t) => t <= at).at(-1);
       expect(answer).toBeDefined();
