@@ -227,7 +227,7 @@ describe('calls through /demo in real Chromium', () => {
     );
   }, 30_000);
 
-  it('a late third page decodes each remote video within 1 s of its subscriber answer', async () => {
+  it('a late third page starts each remote video on a keyframe, within 1 s of its connection being up', async () => {
     const c = await openDemo('call', 3);
     const timing = await until(
       'two videos decoded',
