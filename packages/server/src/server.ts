@@ -353,7 +353,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     kill() {
       closing ??= (async () => {
         metrics?.close();
-        void webhooks?.close();
+        webhooks?.kill();
         sweeper.stop();
         keepalives.stop();
         gate.stop();

@@ -27,6 +27,8 @@ export interface Webhooks {
    * gets what happened just before a drain); events still queued are logged as lost.
    */
   close(flushMs?: number): Promise<void>;
+  /** Stops like a crashed process (tests): no flush, nothing handed on; others take over after the alive key lapses. */
+  kill(): void;
 }
 
 /** Throws a TypeError naming the setting when `webhooks` cannot work. */
@@ -57,7 +59,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** How long a closing or draining server waits at most for its webhook queues to empty. */
 export const WEBHOOK_FLUSH_MS = 2000;
-/** How often a node looks for the outboxes of dead nodes (Redis only). */
+/** How often a node renews its alive key (3 of these: its TTL) and looks for the outboxes of dead nodes (Redis only). */
 export const ADOPT_EVERY_MS = 1000;
 
 /** A URL's short name in the outbox (nodes with the same URL configured share it). */
@@ -113,6 +115,7 @@ export function startWebhooks(options: WebhookOptions | undefined, deps: Webhook
   const adopt = async (includeSelf: boolean) => {
     if (!outbox) return;
     try {
+      await outbox.alive(3 * ADOPT_EVERY_MS);
       const kept = await outbox.adopt(
         lanes.map((l) => l.id),
         includeSelf,
@@ -156,6 +159,12 @@ export function startWebhooks(options: WebhookOptions | undefined, deps: Webhook
       return lanes.reduce((n, l) => n + l.lane.size, 0);
     },
     settled: () => events.settled(),
+    kill() {
+      closed = true;
+      if (adoptTimer) deps.clock.clearTimeout(adoptTimer);
+      for (const l of lanes) l.lane.close();
+      redis?.disconnect();
+    },
     async close(flushMs = 0) {
       const deadline = Date.now() + flushMs;
       const queued = () => lanes.reduce((n, l) => n + l.lane.size, 0);
@@ -171,6 +180,8 @@ export function startWebhooks(options: WebhookOptions | undefined, deps: Webhook
             ? 'webhooks: closing with events undelivered; kept in Redis for another node to send'
             : 'webhooks: closing with events undelivered (lost)',
         );
+      // Whatever is left is for another node now (without waiting for this node's alive key to lapse).
+      await outbox?.gone().catch(() => {});
       await counter.close();
       // QUIT after the outbox writes already asked (a delivered event's delete must not be lost).
       await redis?.quit().catch(() => redis.disconnect());

@@ -17,14 +17,18 @@ export interface OutboxStore {
   done(lane: string, id: string): void;
   /**
    * Takes over, atomically (one node gets each), the events kept for `lanes` (this node's URLs) by
-   * every node whose heartbeat has lapsed; `includeSelf`: this node's own too (its previous run's,
+   * every node whose alive key has lapsed; `includeSelf`: this node's own too (its previous run's,
    * at start). Events for URLs this node does not have stay for a node that has them.
    */
   adopt(lanes: readonly string[], includeSelf: boolean): Promise<KeptEvent[]>;
+  /** This node sends its kept events for `ttlMs` more (renewed at each take-over round). */
+  alive(ttlMs: number): Promise<void>;
+  /** This node stops sending (closed): its kept events are for others to take over now. */
+  gone(): Promise<void>;
 }
 
 /**
- * KEYS: the set of nodes with an outbox. ARGV: this node, outbox key prefix, heartbeat key prefix,
+ * KEYS: the set of nodes with an outbox. ARGV: this node, outbox key prefix, alive key prefix,
  * includeSelf. Returns field, value, field, value … of every outbox taken (and deletes them).
  */
 const ADOPT = `
@@ -42,9 +46,10 @@ end
 return out`;
 
 /**
- * The outbox in Redis, next to the engine's node heartbeats (`{node-wide}` keys, one slot on a
- * cluster, like the orphan claim): a hash per URL and node (field: the event id), and per URL the
- * set of nodes that keep events for it.
+ * The outbox in Redis (`{node-wide}` keys, one slot on a cluster, like the engine's orphan claim): a
+ * hash per URL and node (field: the event id), per URL the set of nodes that keep events for it, and
+ * per node an alive key with a TTL. Its own alive key rather than the engine's heartbeat: a draining
+ * node has let go of its sessions (heartbeat deleted) but still sends its queue for up to 2 s.
  */
 export function redisOutbox(
   redis: Redis | Cluster,
@@ -55,7 +60,7 @@ export function redisOutbox(
   const nodes = (lane: string) => `${prefix}{node-wide}:wh:nodes:${lane}`;
   const outboxPrefix = (lane: string) => `${prefix}{node-wide}:wh:ob:${lane}:`;
   const mine = (lane: string) => `${outboxPrefix(lane)}${nodeId}`;
-  const nodePrefix = `${prefix}{node-wide}:n:`;
+  const alivePrefix = `${prefix}{node-wide}:wh:alive:`;
   const failed = (what: string) => (err: Error) =>
     log.warn(
       { err: err.message },
@@ -74,6 +79,12 @@ export function redisOutbox(
     done(lane, id) {
       redis.hdel(mine(lane), id).catch(failed('delete'));
     },
+    async alive(ttlMs) {
+      await redis.set(`${alivePrefix}${nodeId}`, '1', 'PX', ttlMs);
+    },
+    async gone() {
+      await redis.del(`${alivePrefix}${nodeId}`);
+    },
     async adopt(lanes, includeSelf) {
       const out: Array<KeptEvent & { s: number }> = [];
       for (const lane of lanes) {
@@ -83,7 +94,7 @@ export function redisOutbox(
           nodes(lane),
           nodeId,
           outboxPrefix(lane),
-          nodePrefix,
+          alivePrefix,
           includeSelf ? '1' : '0',
         )) as string[];
         for (let i = 0; i + 1 < flat.length; i += 2) {
