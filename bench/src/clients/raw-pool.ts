@@ -110,13 +110,15 @@ export class RawPool {
     members: Member[],
     rate: number,
     startAt: number,
-  ): Promise<OpenResult & { lateStarts: number; uids: number[] }> {
+  ): Promise<OpenResult & { lateStarts: number; uids: number[]; refused: number }> {
     const res = {
       joined: 0,
       failed: 0,
       latencies: [] as number[],
       /** The uid of each entry of `latencies`. */
       uids: [] as number[],
+      /** Failed joins the server ended with an `end` frame (the others timed out after 15 s). */
+      refused: 0,
       firstStart: 0,
       lastJoined: 0,
       lateStarts: 0,
@@ -133,6 +135,7 @@ export class RawPool {
         this.openOne(target, members[i]!).then(({ client, ok }) => {
           if (!ok) {
             res.failed++;
+            if (client.endCode) res.refused++;
             return;
           }
           res.joined++;

@@ -40,6 +40,8 @@ export class RawClient {
   known = 0;
   /** `sync` snapshots received (a member that fell behind). */
   syncs = 0;
+  /** The code of the `end` frame the server closed this client with, if it did. */
+  endCode: string | undefined;
   #seq = 0;
 
   constructor(
@@ -119,7 +121,10 @@ export class RawClient {
       this.syncs++;
       this.#seq = f.seq ?? this.#seq;
       this.known = f.members?.length ?? 0;
-    } else if (f.type === 'end') this.ws.destroy();
+    } else if (f.type === 'end') {
+      this.endCode = (f as { code?: string }).code ?? 'end';
+      this.ws.destroy();
+    }
   }
 
   #onEvent(f: HoldfastFrame, at: number): void {

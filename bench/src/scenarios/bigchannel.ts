@@ -26,7 +26,10 @@ export interface BigChannelResult {
   trial: number;
   members: number;
   joined: number;
+  /** Joins the server ended with an `end` frame. */
   refused: number;
+  /** Joins with no `joined` within 15 s (the load generator gives up on them). */
+  timedOut: number;
   blocks: BigChannelBlock[];
   /** Members that ended knowing every other member, of the members still connected. */
   complete: number;
@@ -64,6 +67,7 @@ export async function bigChannel(
         worker.call<{
           joined: number;
           failed: number;
+          refused: number;
           latencies: number[];
           uids: number[];
           lastJoined: number;
@@ -111,7 +115,8 @@ export async function bigChannel(
       trial,
       members: total,
       joined,
-      refused: results.reduce((a, r) => a + r.failed, 0),
+      refused: results.reduce((a, r) => a + r.refused, 0),
+      timedOut: results.reduce((a, r) => a + r.failed - r.refused, 0),
       blocks,
       complete,
       open,
