@@ -26,6 +26,12 @@ interface Quick {
   }>;
   join: Array<{ system: string; offered: number; joined: number; latency: D }>;
   presence: Array<{ system: string; members: number; missing: number; perMember: D }>;
+  console: Array<{
+    system: string;
+    viewersAccepted: number;
+    viewerBytesPerSecond: number;
+    with: { failedJoins: number; joinLatency: D };
+  }>;
   crossnode: Array<{
     system: string;
     nodes: number;
@@ -70,6 +76,14 @@ describe('bench --quick', () => {
     for (const p of r.presence) {
       expect(p.missing).toBe(0);
       expect(p.perMember.n).toBeGreaterThan(0);
+    }
+    // Console viewers on a node with channels: some accepted and fed, joins still complete.
+    expect(systems(r.console)).toEqual(new Set(['holdfast']));
+    for (const c of r.console) {
+      expect(c.viewersAccepted).toBeGreaterThan(0);
+      expect(c.viewerBytesPerSecond).toBeGreaterThan(0);
+      expect(c.with.failedJoins).toBe(0);
+      expect(c.with.joinLatency.n).toBeGreaterThan(0);
     }
     // Several Holdfast nodes on one real Redis: every member, on every node, gets the join and the leave.
     expect(systems(r.crossnode)).toEqual(new Set(['holdfast']));

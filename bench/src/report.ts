@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { consoleSection } from './report-console.js';
 import { crossnodeSection } from './report-crossnode.js';
 import { streamsSection } from './report-streams.js';
 import type { CapacityResult } from './scenarios/capacity.js';
+import type { ConsoleResult } from './scenarios/console.js';
 import type { CrossnodeResult } from './scenarios/crossnode.js';
 import type { DetectionResult } from './scenarios/detection.js';
 import type { JoinResult } from './scenarios/join.js';
@@ -145,6 +147,7 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
         ],
       ),
     );
+  md.push(...consoleSection(results.console as ConsoleResult[] | undefined));
   md.push(...crossnodeSection(results.crossnode as CrossnodeResult[] | undefined));
   md.push(...streamsSection(results.streams as StreamsResult[] | undefined));
   const det = results.detection as DetectionResult[] | undefined;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { mediaBench } from './media/scenario.js';
 import { writeReport } from './report.js';
 import { capacity } from './scenarios/capacity.js';
+import { consoleLoad } from './scenarios/console.js';
 import { crossnode } from './scenarios/crossnode.js';
 import { detection } from './scenarios/detection.js';
 import { joinRate } from './scenarios/join.js';
@@ -15,7 +16,7 @@ import { FULL, QUICK } from './sizes.js';
 import { FLOOR, HOLDFAST, SIO_DEFAULT, SIO_TUNED, type SystemDef } from './systems.js';
 
 /**
- * `npm run bench [-- --quick] [--only capacity,join,presence,crossnode,streams,detection,recovery,machine] [--no-machine]`
+ * `npm run bench [-- --quick] [--only capacity,join,presence,console,crossnode,streams,detection,recovery,machine] [--no-machine]`
  * Every scenario runs Holdfast and Socket.IO (default and tuned) in the same run, one after the
  * other, each on a fresh server process; loopback only; bounded in count and time. `crossnode`
  * (several Holdfast nodes on one Redis) is Holdfast only.
@@ -160,6 +161,16 @@ if (want('presence')) {
   for (const m of sizes.presence.members)
     out.push(...(await step(`presence M=${m}`, all, (s) => presence(s, { ...sizes.presence, members: m }))));
   results.presence = out;
+  save();
+}
+if (want('console')) {
+  const hfOnly = pick([HOLDFAST]);
+  if (hfOnly.length)
+    results.console = await step(
+      `console: ${sizes.console.viewers} viewers, ${sizes.console.channels} channels`,
+      hfOnly,
+      (s) => consoleLoad(s, sizes.console),
+    );
   save();
 }
 if (want('crossnode')) {

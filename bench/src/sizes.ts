@@ -1,4 +1,5 @@
 import type { CapacityParams } from './scenarios/capacity.js';
+import type { ConsoleParams } from './scenarios/console.js';
 import type { CrossnodeParams } from './scenarios/crossnode.js';
 import type { StreamsParams } from './scenarios/streams.js';
 
@@ -24,10 +25,13 @@ export interface Sizes {
   slowPeer: boolean;
   /** Data streams in one channel: fan-out latency and a throughput ramp (issue 13). */
   streams: StreamsParams;
+  /** Console viewers on a node with many channels (issue 16 item 3). */
+  console: ConsoleParams;
 }
 
 export const FULL: Sizes = {
   runs: 3,
+  console: { channels: 20_000, viewers: 500, windowMs: 10_000, joinRate: 100, workers: 2 },
   capacity: {
     servers: 1,
     perServer: 19_900,
@@ -66,6 +70,7 @@ export const FULL: Sizes = {
 
 export const QUICK: Sizes = {
   runs: 1,
+  console: { channels: 300, viewers: 50, windowMs: 2000, joinRate: 50, workers: 2 },
   capacity: {
     servers: 1,
     perServer: 300,
