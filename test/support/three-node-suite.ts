@@ -14,6 +14,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * across nodes, a killed node's member resuming elsewhere with no flap, a killed node's members
  * Dropped at about the window (the orphan claim), a kicking rule reaching every node. `redisUrl`
  * is read when a test starts: `redis://…` (one server) or `redis+cluster://…` (a Redis Cluster).
+ * The kill -9 tests take ~10-17 s; their 60 s bound is for a loaded machine (30 s ran out with
+ * other suites in parallel at load average 20).
  */
 export function threeNodeSuite(name: string, redisUrl: () => string): void {
   describe(name, () => {
@@ -76,7 +78,7 @@ export function threeNodeSuite(name: string, redisUrl: () => string): void {
       await sleep(7000); // past window + heartbeat lapse: no ghost drop may happen
       expect(watcher.named('onUserOffline')).toEqual([]);
       expect(watcher.named('onUserJoined').filter((e) => e.args[0] === 1)).toHaveLength(1);
-    }, 30_000);
+    }, 60_000);
 
     it('members of a killed node that do not come back are Dropped everywhere at about the window', async () => {
       const [a, b, c] = await threeNodes(4000);
@@ -100,7 +102,7 @@ export function threeNodeSuite(name: string, redisUrl: () => string): void {
       // Last data ≤ 1.5 s before the kill; deadlines are published every second; the node is dead after 3 s.
       expect(after).toBeGreaterThan(2000);
       expect(after).toBeLessThan(6500);
-    }, 30_000);
+    }, 60_000);
 
     it('a kicking rule set through node A bans a user on node B', async () => {
       const [a, b, c] = await threeNodes();
