@@ -1,9 +1,6 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ClientRoleType, createRtcEngine, type IRtcEngine } from '@holdfast/sdk';
 import type { ConsoleHello, ConsoleMember, ConsoleSnapshot, ObservedEvent } from '@holdfast/server';
 import { type RunningServer, startServer } from '@holdfast/server';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchChromium } from './support/chromium.js';
 import { RawClient } from './support/raw-client.js';
@@ -17,15 +14,12 @@ import { syntheticDevices, wrtc } from './support/wrtc-devices.js';
  * as events (the timeline's markers); the console page draws them in the member row and on the
  * member's timeline (headless Chromium).
  */
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHANNEL = 'cm-room';
 let server: RunningServer;
 const timers: NodeJS.Timeout[] = [];
 const engines: IRtcEngine[] = [];
 
 beforeAll(async () => {
-  // The server serves packages/console/dist: build it as `npm run build` does.
-  await build({ configFile: join(ROOT, 'packages/console/vite.config.ts'), logLevel: 'error' });
   server = await startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent' });
 }, 90_000);
 afterAll(async () => {

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
 import { type RunningServer, startServer } from '@holdfast/server';
 import type { BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/chromium.js';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
@@ -32,11 +31,6 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 const peers: RecordingClient[] = [];
 
 beforeAll(async () => {
-  // The server serves packages/console/dist: build it as `npm run build` does.
-  const consoleDir = join(ROOT, 'packages/console');
-  await build({ configFile: join(consoleDir, 'vite.config.ts'), logLevel: 'error' });
-  await build({ configFile: join(consoleDir, 'vite.demo.config.ts'), logLevel: 'error' });
-
   server = await startServer({
     port: 0,
     apps: [{ appId: 'demo' }],

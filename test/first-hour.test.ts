@@ -106,13 +106,6 @@ describe('holdfast serve: banner and a taken port', () => {
 });
 
 describe('/demo has no CSP error', () => {
-  beforeAll(async () => {
-    // The server serves packages/console/dist: build the demo page as `npm run build` does.
-    const { build } = await import('vite');
-    const configFile = fileURLToPath(new URL('../packages/console/vite.demo.config.ts', import.meta.url));
-    await build({ configFile, logLevel: 'error' });
-  });
-
   it('its CSP allows its data: icon, and Chromium logs no error at all loading it', async () => {
     const server = await startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent' });
     servers.push(server);

@@ -1,9 +1,6 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ErrorCodeType, RemoteVideoStateReason as RVR, RemoteVideoState as RVS } from '@holdfast/protocol';
 import { type RunningServer, startServer } from '@holdfast/server';
 import type { BrowserContext, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/chromium.js';
 
@@ -14,7 +11,6 @@ import { launchChromium } from './support/chromium.js';
  * own RTCPeerConnections, recorded by an init script) and the Agora callbacks the page received
  * (`window.demo.events`).
  */
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let server: RunningServer;
 let browser: { context: BrowserContext; close(): Promise<void> };
 let httpUrl: string;
@@ -85,8 +81,6 @@ function instrument(): void {
 }
 
 beforeAll(async () => {
-  // The server serves packages/console/dist/demo: build it as `npm run build` does.
-  await build({ configFile: join(ROOT, 'packages/console/vite.demo.config.ts'), logLevel: 'error' });
   server = await startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent' });
   httpUrl = server.url.replace('ws://', 'http://');
   browser = await launchChromium({ media: true });

@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   ErrorCodeType as E,
   ConnectionChangedReasonType as R,
@@ -7,7 +5,6 @@ import {
 } from '@holdfast/protocol';
 import { type RunningServer, startServer } from '@holdfast/server';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mediaBrowser } from './support/media-page.js';
 
@@ -17,7 +14,6 @@ import { mediaBrowser } from './support/media-page.js';
  * is what the browser itself reports (getStats of the SDK's own RTCPeerConnections, sampled every
  * 50 ms by an init script) and the callbacks the page received.
  */
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let server: RunningServer;
 let browser: Awaited<ReturnType<typeof mediaBrowser>>;
 let httpUrl: string;
@@ -61,8 +57,6 @@ function instrument(): void {
 }
 
 beforeAll(async () => {
-  // The server serves packages/console/dist/demo (the SDK's browser build): build it as `npm run build` does.
-  await build({ configFile: join(ROOT, 'packages/console/vite.demo.config.ts'), logLevel: 'error' });
   server = await startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent' });
   httpUrl = server.url.replace('ws://', 'http://');
   browser = await mediaBrowser();
