@@ -15,7 +15,7 @@ const member = (uid: number, role: MemberRecord['role'] = 'broadcaster'): Member
   nodeId: 'a',
 });
 
-function setup(maxPending = 100, counter = memoryCounter({})) {
+function setup(maxPending = 100, counter = memoryCounter({}), log = pino({ level: 'silent' })) {
   const out: WebhookEvent[] = [];
   let dropped = 0;
   const events = new WebhookEvents({
@@ -25,7 +25,7 @@ function setup(maxPending = 100, counter = memoryCounter({})) {
     emit: (e) => out.push(e),
     dropped: () => dropped++,
     maxPending,
-    log: pino({ level: 'silent' }),
+    log,
   });
   return { events, out, dropped: () => dropped };
 }
@@ -88,13 +88,19 @@ describe('webhook events from member facts', () => {
 
   it('an unreachable count skips only the channel event; facts past maxPending are dropped', async () => {
     const broken = { add: async () => Promise.reject(new Error('down')), close: async () => {} };
-    const { events, out, dropped } = setup(2, broken);
+    const lines: string[] = [];
+    const log = pino({ level: 'warn' }, { write: (l: string) => lines.push(l) });
+    const { events, out, dropped } = setup(2, broken, log);
     events.joined(ref, member(1));
     events.joined(ref, member(2));
     events.joined(ref, member(3));
+    events.joined(ref, member(4));
     await events.settled();
     expect(names(out)).toEqual(['user_joined:1', 'user_joined:2']);
-    expect(dropped()).toBe(1);
+    expect(dropped()).toBe(2);
+    // Never silent: one line for the spell of drops (and one per unreachable count).
+    expect(lines.filter((l) => l.includes('dropping events until there is room'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('channel count unreachable'))).toHaveLength(2);
   });
 
   it('count steps run concurrently; events still go out in the order the facts were told', async () => {

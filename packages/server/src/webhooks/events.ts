@@ -28,6 +28,8 @@ const KICKS: ReadonlySet<EndCause> = new Set(['banned', 'channel_closed']);
 export class WebhookEvents implements MemberHooks {
   #chain: Promise<void> = Promise.resolve();
   #pending = 0;
+  /** Facts dropped since there was last room (one log line per full spell). */
+  #dropping = 0;
 
   constructor(
     private readonly o: {
@@ -99,7 +101,16 @@ export class WebhookEvents implements MemberHooks {
   #queue(count: () => Promise<number>, then: (n: number) => void): void {
     if (this.#pending >= this.o.maxPending) {
       this.o.dropped();
+      if (this.#dropping++ === 0)
+        this.o.log.warn(
+          { pending: this.#pending },
+          'webhooks: too many facts waiting for their channel count; dropping events until there is room',
+        );
       return;
+    }
+    if (this.#dropping > 0) {
+      this.o.log.warn({ dropped: this.#dropping }, 'webhooks: room again for events');
+      this.#dropping = 0;
     }
     this.#pending++;
     const counted = count();
