@@ -86,6 +86,31 @@ describe('KeepaliveWheel', () => {
     expect(b.sent).toEqual([2000]);
   });
 
+  it('looks at a connection about once per interval, not at every tick', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 50);
+    const c = target(clock);
+    let looks = 0;
+    const counted: KeepaliveTarget = {
+      get lastWriteAt() {
+        looks++;
+        return c.lastWriteAt;
+      },
+      sendKeepalive: () => c.sendKeepalive(),
+    };
+    wheel.add(counted);
+    wheel.start();
+    // 20 s: 400 ticks; a write every 700 ms pushes the keepalive back each time, then 6 s of quiet.
+    for (let i = 0; i < 20; i++) {
+      clock.advance(700);
+      c.write();
+    }
+    clock.advance(6000);
+    expect(c.sent).toEqual([16_000, 18_000, 20_000]);
+    // Filed once, then per look: once to check and once to file again — about 2 per 2 s, not 400.
+    expect(looks).toBeLessThan(40);
+  });
+
   it('the tick defaults to an eighth of the interval, between 10 and 50 ms', () => {
     const clock = new TestClock(0);
     expect(new KeepaliveWheel(clock, 2000).tickMs).toBe(50);

@@ -21,13 +21,21 @@ export function keepaliveTickMs(intervalMs: number): number {
 /**
  * The server side of the 4 s rule: a healthy client must never go 4 s without data,
  * so every connection the server has written nothing to for `intervalMs` gets a
- * `ka` frame. One timer for the whole node walks the connections every `tickMs`
- * (instead of a timer per connection), and a connection that just got an event or
- * a pong is skipped — keepalives cost nothing where there is traffic anyway.
- * The gap between two frames to a quiet client is in [intervalMs, intervalMs + tickMs).
+ * `ka` frame. One timer for the whole node ticks every `tickMs` (instead of a timer per
+ * connection), and a connection that just got an event or a pong is skipped — keepalives cost
+ * nothing where there is traffic anyway. The gap between two frames to a quiet client is in
+ * [intervalMs, intervalMs + tickMs).
+ *
+ * A tick looks only at the connections that may be due: each connection sits in the slot of the
+ * tick at or after `lastWriteAt + intervalMs` as it was when it was filed, and is filed again
+ * under its new time when a write since then has pushed it back (writes themselves never touch
+ * the wheel). So each connection is looked at about once per interval, not once per tick: at
+ * 20,000 idle connections and a 50 ms tick that is ~10,000 checks a second instead of 400,000.
  */
 export class KeepaliveWheel {
-  #targets = new Set<KeepaliveTarget>();
+  /** Each target's slot (tick number); a slot's list may hold stale entries, skipped by this. */
+  #slotOf = new Map<KeepaliveTarget, number>();
+  #slots = new Map<number, KeepaliveTarget[]>();
   #timer: TimerHandle | undefined;
   readonly tickMs: number;
 
@@ -40,15 +48,15 @@ export class KeepaliveWheel {
   }
 
   get size(): number {
-    return this.#targets.size;
+    return this.#slotOf.size;
   }
 
   add(target: KeepaliveTarget): void {
-    this.#targets.add(target);
+    this.#file(target, Math.floor(this.clock.now() / this.tickMs));
   }
 
   delete(target: KeepaliveTarget): void {
-    this.#targets.delete(target);
+    this.#slotOf.delete(target);
   }
 
   start(): void {
@@ -67,7 +75,26 @@ export class KeepaliveWheel {
 
   /** Sends a keepalive to every connection quiet for at least `intervalMs`. */
   tick(): void {
-    const due = this.clock.now() - this.intervalMs;
-    for (const t of this.#targets) if (t.lastWriteAt <= due) t.sendKeepalive();
+    const now = this.clock.now();
+    const current = Math.floor(now / this.tickMs);
+    const due = now - this.intervalMs;
+    for (const [slot, targets] of this.#slots) {
+      if (slot > current) continue;
+      this.#slots.delete(slot);
+      for (const t of targets) {
+        if (this.#slotOf.get(t) !== slot) continue;
+        if (t.lastWriteAt <= due) t.sendKeepalive();
+        this.#file(t, current);
+      }
+    }
+  }
+
+  /** Files `target` under the first tick at or after it falls due, and after `current`. */
+  #file(target: KeepaliveTarget, current: number): void {
+    const slot = Math.max(current + 1, Math.ceil((target.lastWriteAt + this.intervalMs) / this.tickMs));
+    this.#slotOf.set(target, slot);
+    const list = this.#slots.get(slot);
+    if (list) list.push(target);
+    else this.#slots.set(slot, [target]);
   }
 }
