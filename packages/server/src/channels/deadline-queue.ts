@@ -16,6 +16,16 @@ export class DeadlineQueue<T> {
     return this.#at[0];
   }
 
+  /** The item with the earliest due time, or undefined when empty. */
+  peekItem(): T | undefined {
+    return this.#items[0];
+  }
+
+  /** Removes the item with the earliest due time (see peekItem). */
+  shift(): T | undefined {
+    return this.#at.length > 0 ? this.#pop() : undefined;
+  }
+
   push(at: number, item: T): void {
     const at_ = this.#at;
     const items = this.#items;

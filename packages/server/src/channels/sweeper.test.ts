@@ -118,6 +118,33 @@ describe('Sweeper: sessions end on time, not at the next sweep', () => {
     expect(ended[2]).toEqual(['s2', 'timed_out', start + 25_000]);
   });
 
+  it('sessions that keep pinging do not wake the timer once each: it runs to the earliest real deadline', async () => {
+    const { clock, sessions, sweeper, ended } = rig();
+    let timers = 0;
+    const setTimeout_ = clock.setTimeout.bind(clock);
+    clock.setTimeout = (fn, ms) => {
+      timers++;
+      return setTimeout_(fn, ms);
+    };
+    for (const s of sessions) sweeper.watch(s);
+    // Each pings every 6 s, 2 s apart, for 2 minutes: none is ever due.
+    for (let t = 1; t <= 120; t++) {
+      clock.advance(1000);
+      sessions.forEach((s, i) => {
+        if (t % 6 === 2 * i) seen(s, clock.now());
+      });
+      await Promise.resolve();
+    }
+    expect(ended).toEqual([]);
+    // Once per ~14 s for all three (a timer per stale entry was ~3 per 14 s); then silence ends them.
+    expect(timers).toBeLessThanOrEqual(10);
+    for (let t = 0; t < 20; t++) {
+      clock.advance(1000);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(ended.map(([id]) => id).sort()).toEqual(['s1', 's2', 's3']);
+  });
+
   it('a token expiry before the window ends the session at the expiry; a session already gone is skipped', async () => {
     const { clock, sessions, sweeper, ended } = rig();
     const start = clock.now();
