@@ -8,7 +8,12 @@ import { createRequire } from 'node:module';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const require = createRequire(`${process.cwd()}/package.json`);
-if (pkg.name === '@holdfast/console') {
+// HOLDFAST_PREPACK_BUILT=1: the caller has just built everything (the test suite's global setup
+// builds the console once, and other test files serve it while this runs: a Vite build first
+// empties that folder).
+if (process.env.HOLDFAST_PREPACK_BUILT === '1') {
+  // nothing to build
+} else if (pkg.name === '@holdfast/console') {
   execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
 } else {
   const tsc = require.resolve('typescript/bin/tsc');

@@ -20,8 +20,16 @@ const tarballs = new Map<string, string>();
 const children: ChildProcess[] = [];
 let sdkApp: string | undefined;
 
+// The packages are built already (tsc -b before the suite, the console in its global setup);
+// prepack must not rebuild the console while other test files serve it.
 const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 180_000,
+    env: { ...process.env, HOLDFAST_PREPACK_BUILT: '1' },
+  });
 
 function newApp(name: string, deps: string[]): string {
   const dir = join(work, name);
