@@ -61,6 +61,13 @@ try {
   const sub = new RTCPeerConnection(config());
   const tr = sub.addTransceiver('video', { direction: 'sendonly' });
   let forwarded = 0;
+  // What Chromium as the receiver sends back to werift's sender (which forwards regardless).
+  const rtcp: Record<string, number> = {};
+  tr.sender.onRtcp.subscribe((p) => {
+    const f = (p as { feedback?: object }).feedback;
+    const name = `${p.constructor.name}${f ? `/${f.constructor.name}` : ''}`;
+    rtcp[name] = (rtcp[name] ?? 0) + 1;
+  });
   pub.onTrack.subscribe((track) =>
     track.onReceiveRtp.subscribe((rtp) => {
       forwarded++;
@@ -141,7 +148,7 @@ try {
       return o;
     });
     console.log(
-      `[h264] t=${i + 1} forwarded ${forwarded} pub ${JSON.stringify(pubStats)} sub ${JSON.stringify(subStats)}`,
+      `[h264] t=${i + 1} forwarded ${forwarded} rtcp from the subscriber ${JSON.stringify(rtcp)} pub ${JSON.stringify(pubStats)} sub ${JSON.stringify(subStats)}`,
     );
   }
   await pub.close();
