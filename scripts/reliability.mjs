@@ -18,6 +18,7 @@ const FILES = [
   'test/hardening-handshake.test.ts',
   'test/console-amplification.test.ts',
   'test/big-channel.test.ts',
+  'test/media-cluster.test.ts',
 ];
 /** Attack regression tests whose printed figures go into the document as they were printed. */
 const ATTACKS = [
@@ -40,6 +41,11 @@ const ATTACKS = [
     file: 'test/big-channel.test.ts',
     title: 'Big channels (finding 4)',
     what: '2,000 lean clients in two processes join one communication channel as fast as the server admits them; every member’s list and every event seq checked against the channel’s log',
+  },
+  {
+    file: 'test/media-cluster.test.ts',
+    title: 'A media host dies (issue 14, media across nodes)',
+    what: 'three `holdfast serve` processes on a real redis-server, one @roamhq/wrtc engine per node publishing audio and video; kill -9 of the node hosting the channel’s media; time until every member decodes every other again, with no presence change',
   },
 ];
 
