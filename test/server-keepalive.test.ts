@@ -65,6 +65,18 @@ describe('server keepalive over real sockets', () => {
     expect(kas).toEqual([]);
   });
 
+  it('a pong is the JSON of { type, t } with t echoed exactly (written without building the frame)', async () => {
+    const { client } = await join('demo', 'ka-pong', 3);
+    const texts: string[] = [];
+    client.ws.on('message', (data) => {
+      if (data.toString().includes('"type":"pong"')) texts.push(data.toString());
+    });
+    const ts = [0, 1234.5, -0.25, 1e21, 1764720000123];
+    for (const t of ts) client.send({ type: 'ping', t, rtt: 12 });
+    await delay(300);
+    expect(texts).toEqual(ts.map((t) => JSON.stringify({ type: 'pong', t })));
+  });
+
   it('a connection that has not joined gets no keepalive', async () => {
     const client = await RawClient.connect(server.url);
     clients.push(client);

@@ -187,8 +187,10 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
       this.end(decoded.code, decoded.message);
       return;
     }
-    if (this.#live) this.service.touch(this.#live);
     const frame = decoded.frame;
+    // One `seen` per frame; a ping's RTT sample rides along (a second touch per ping cost a second
+    // state transition on the commonest frame of an idle connection).
+    if (this.#live) this.service.touch(this.#live, frame.type === 'ping' ? frame.rtt : undefined);
     // Pings and reports change nothing: answered at once (an RTT sample must not wait in line).
     if (frame.type === 'ping' || frame.type === 'report') {
       this.#immediate(frame);
@@ -226,9 +228,10 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
 
   #immediate(frame: Extract<ClientFrame, { type: 'ping' | 'report' }>): void {
     if (frame.type === 'ping') {
-      if (this.#live) this.service.touch(this.#live, frame.rtt);
       const acks = this.#live?.streams?.takeAcks();
-      this.send({ type: 'pong', t: frame.t, ...(acks ? { acks } : {}) });
+      // Without acks, the pong is written as JSON.stringify would write it, without building it.
+      if (acks) this.send({ type: 'pong', t: frame.t, acks });
+      else this.sendEncoded(`{"type":"pong","t":${frame.t}}`);
       return;
     }
     if (frame.type === 'report') {
