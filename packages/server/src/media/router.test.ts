@@ -100,12 +100,16 @@ function node(nodeId: string, engine: MemoryEngine, clock: TestClock) {
 
 const publish = (sdp: string): ClientMediaFrame => ({ type: 'media_publish', sdp });
 
+/** Two nodes (a, b) on one MemoryEngine and one test clock. */
+function nodes() {
+  const clock = new TestClock();
+  const engine = new MemoryEngine(clock);
+  return { clock, engine, a: node('a', engine, clock), b: node('b', engine, clock) };
+}
+
 describe('MediaRouter: one media host per channel', () => {
   it('the first node to open media hosts it; another node relays its members there, in order, and gets the replies', async () => {
-    const clock = new TestClock();
-    const engine = new MemoryEngine(clock);
-    const a = node('a', engine, clock);
-    const b = node('b', engine, clock);
+    const { clock, engine, a, b } = nodes();
     const one = a.join(1);
     await a.router.handle(one, publish('o1'));
     expect(await engine.mediaHost(ref)).toBe('a');
@@ -123,10 +127,7 @@ describe('MediaRouter: one media host per channel', () => {
   });
 
   it("the member's node decides what it may do: an audience member's frames carry mayPublish false", async () => {
-    const clock = new TestClock();
-    const engine = new MemoryEngine(clock);
-    const a = node('a', engine, clock);
-    const b = node('b', engine, clock);
+    const { clock, engine, a, b } = nodes();
     await a.router.handle(a.join(1), publish('o1'));
     const two = b.join(2, 'audience');
     await b.router.handle(two, { type: 'media_publish', sdp: 'x' });
@@ -137,10 +138,7 @@ describe('MediaRouter: one media host per channel', () => {
   });
 
   it('the host renews its claim; when it stops (died), the other node tells its members media_moved and the next frame makes it the host', async () => {
-    const clock = new TestClock();
-    const engine = new MemoryEngine(clock);
-    const a = node('a', engine, clock);
-    const b = node('b', engine, clock);
+    const { clock, engine, a, b } = nodes();
     await a.router.handle(a.join(1), publish('o1'));
     const two = b.join(2);
     await b.router.handle(two, publish('p'));
@@ -169,9 +167,7 @@ describe('MediaRouter: one media host per channel', () => {
   });
 
   it('a host that finds its claim taken gives the room up and tells every member media_moved', async () => {
-    const clock = new TestClock();
-    const engine = new MemoryEngine(clock);
-    const a = node('a', engine, clock);
+    const { clock, engine, a } = nodes();
     const one = a.join(1);
     await a.router.handle(one, publish('o1'));
     await engine.releaseMediaHost(ref, 'a');
@@ -183,10 +179,7 @@ describe('MediaRouter: one media host per channel', () => {
   });
 
   it('the host lets go of a remote member whose member record is gone (its node died and the orphan was dropped)', async () => {
-    const clock = new TestClock();
-    const engine = new MemoryEngine(clock);
-    const a = node('a', engine, clock);
-    const b = node('b', engine, clock);
+    const { clock, engine, a, b } = nodes();
     await a.router.handle(a.join(1), publish('o1'));
     await b.router.handle(b.join(2), publish('p'));
     await settle();
@@ -197,10 +190,7 @@ describe('MediaRouter: one media host per channel', () => {
   });
 
   it('a resume whose media host is gone, or that the host does not know, is told media_moved; a known one gets its offer again', async () => {
-    const clock = new TestClock();
-    const engine = new MemoryEngine(clock);
-    const a = node('a', engine, clock);
-    const b = node('b', engine, clock);
+    const { clock, engine, a, b } = nodes();
     // No host at all.
     const lone = b.join(5);
     b.router.resumed(lone);
@@ -221,10 +211,7 @@ describe('MediaRouter: one media host per channel', () => {
   });
 
   it('a draining host gives its rooms up at once: members are told media_moved and the claim is free', async () => {
-    const clock = new TestClock();
-    const engine = new MemoryEngine(clock);
-    const a = node('a', engine, clock);
-    const b = node('b', engine, clock);
+    const { clock, engine, a, b } = nodes();
     const one = a.join(1);
     await a.router.handle(one, publish('o1'));
     const two = b.join(2);
