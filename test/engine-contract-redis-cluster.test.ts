@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineScripts } from '../packages/server/src/engine/redis-commands.js';
 import { SCRIPT_KEYS } from '../packages/server/src/engine/redis-keys.js';
+import { keySlot, type SlotRange, shardEpochKeys } from '../packages/server/src/engine/redis-shard-epochs.js';
 import { engineContract } from './support/engine-contract.js';
 
 // Every engine seam's contract against a real 3-master Redis Cluster (redis-server
@@ -126,6 +127,86 @@ describe('redis cluster: key layout', () => {
     expect(got).not.toContain('spread-0#2');
     expect(got).toContain('spread-1#2');
   });
+});
+
+describe('redis cluster: one master restarts empty on its own', () => {
+  it('keySlot is CLUSTER KEYSLOT; each master gets an epoch key in its slots', async () => {
+    const probe = new Redis(cluster.ports[0]!, '127.0.0.1');
+    try {
+      const keys = ['plain', 'hf:{node-wide}:dl', 'a{}b', '{}{x}', 'x{y}z{w}', 'зал 🎙', 'hf:{c:app:a%7Db}:m'];
+      for (const key of keys)
+        expect(keySlot(key), key).toBe(Number(await probe.call('CLUSTER', 'KEYSLOT', key)));
+      const ranges: SlotRange[] = await probe.cluster('SLOTS');
+      const epochs = shardEpochKeys('hf:', ranges);
+      const owner = (slot: number) => ranges.find(([lo, hi]) => slot >= lo && slot <= hi)?.[2]?.[1];
+      expect(new Set(epochs.map((k) => owner(keySlot(k))))).toEqual(new Set(cluster.ports));
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it("every engine notices a channel shard's loss at its next heartbeat; events flow again", async () => {
+    const url = `redis+cluster://${cluster.nodes}`;
+    const prefix = `r${randomBytes(4).toString('hex')}:`;
+    const [a, b] = await Promise.all([
+      RedisEngine.connect({ url, prefix }),
+      RedisEngine.connect({ url, prefix }),
+    ]);
+    opened.push(a, b);
+    const resets = [0, 0];
+    a.onReset(() => resets[0]!++);
+    b.onReset(() => resets[1]!++);
+    const got: number[] = [];
+    b.subscribe((m) => m.kind === 'channel_event' && got.push(m.seq));
+    // A channel whose shard is not the {node-wide} one.
+    const probe = new Redis(cluster.ports[0]!, '127.0.0.1');
+    const ranges: SlotRange[] = await probe.cluster('SLOTS');
+    probe.disconnect();
+    const owner = (key: string) =>
+      ranges.find(([lo, hi]) => keySlot(key) >= lo && keySlot(key) <= hi)?.[2]?.[1];
+    const k = new RedisKeys(prefix);
+    let ref = { appId: 'app', channel: 'lost-0' };
+    for (let i = 1; owner(k.topic(ref)) === owner(k.deadlines); i++)
+      ref = { appId: 'app', channel: `lost-${i}` };
+    const m = {
+      uid: 1,
+      sessionId: 's',
+      role: 'audience' as const,
+      profile: 'live' as const,
+      joinedAt: 0,
+      nodeId: 'n',
+    };
+    await b.watchChannel(ref);
+    await a.admitMember(ref, m, { maxBroadcasters: 1 });
+    expect(await a.publishEvent(ref, { kind: 'user_joined', uid: 1 })).toBe(1);
+    // Two beats each: the epoch keys are written, then seen.
+    for (let i = 0; i < 2; i++) {
+      await Promise.all([a.heartbeat('na', 3000), b.heartbeat('nb', 3000)]);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(resets).toEqual([0, 0]);
+
+    await cluster.restartNode(cluster.ports.indexOf(owner(k.topic(ref))!));
+    // That shard is empty (commands to it may fail while the connection comes back).
+    await expect.poll(() => a.listMembers(ref).catch(() => 'failed'), { timeout: 10_000 }).toEqual([]);
+    const beat = async () => {
+      await Promise.all([a.heartbeat('na', 3000), b.heartbeat('nb', 3000)]).catch(() => {});
+      return resets.every((n) => n >= 1);
+    };
+    await expect.poll(beat, { timeout: 15_000, interval: 300 }).toBe(true);
+    // What nodes do on a reset: members back, seqs not below what clients saw.
+    await a.admitMember(ref, m, { maxBroadcasters: 1 });
+    await a.raiseSeq(ref, 1);
+    expect(await a.publishEvent(ref, { kind: 'user_joined', uid: 2 })).toBe(2);
+    await expect.poll(() => got, { timeout: 10_000 }).toEqual([1, 2]);
+    // Quiet again afterwards: no further resets.
+    const settled = [...resets];
+    for (let i = 0; i < 3; i++) {
+      await Promise.all([a.heartbeat('na', 3000), b.heartbeat('nb', 3000)]);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(resets).toEqual(settled);
+  }, 60_000);
 });
 
 // Last in this file: it stops the shared cluster and starts it again (empty).

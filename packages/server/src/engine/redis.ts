@@ -7,6 +7,7 @@ import { defineScripts, type Scripted } from './redis-commands.js';
 import { openConnections } from './redis-connect.js';
 import { RedisKeys, SCRIPT_KEYS } from './redis-keys.js';
 import { CLAIM_MEDIA_HOST, RELEASE_MEDIA_HOST } from './redis-media-hosts.js';
+import { type SlotRange, shardEpochKeys } from './redis-shard-epochs.js';
 import { type AdmitResult, type RoleResult, STREAM_ACK_TTL_MS, type StreamPublishResult } from './seams.js';
 import {
   type BusMessage,
@@ -56,6 +57,8 @@ export class RedisEngine implements Engine {
   #epoch = '';
   /** The epoch check in flight: the 'ready' event and connect() ask at once, and must not race. */
   #epochCheck: Promise<void> | undefined;
+  /** A cluster: the per-shard epoch keys this node has seen hold the epoch (one missing later: that shard lost its data). */
+  #shardEpochsSeen = new Set<string>();
   #closed = false;
   /** Channel event topics this node is subscribed to: local sessions per topic, and the SUBSCRIBE. */
   #watched = new Map<string, { count: number; ready: Promise<unknown> }>();
@@ -112,7 +115,10 @@ export class RedisEngine implements Engine {
   async #readEpoch(): Promise<void> {
     const key = this.#k.epoch;
     const current = await this.#cmd.get(key);
-    if (current && current === this.#epoch) return;
+    if (current && current === this.#epoch) {
+      if (this.#sharded) await this.#checkShardEpochs();
+      return;
+    }
     if (current && !this.#epoch) {
       this.#epoch = current;
       return;
@@ -123,7 +129,34 @@ export class RedisEngine implements Engine {
     const agreed = (await this.#cmd.get(key)) ?? fresh;
     const wasReset = this.#epoch !== '';
     this.#epoch = agreed;
+    this.#shardEpochsSeen.clear();
     if (wasReset) this.#resetListeners.emit();
+  }
+
+  /**
+   * A cluster: each master holds an epoch key too. One this node saw before that is gone means
+   * that master restarted empty on its own: a new epoch for every node (each notices it changed
+   * and re-asserts what it holds), then the keys are written again. Missing ones never seen (a
+   * start, a new master) are just written.
+   */
+  async #checkShardEpochs(): Promise<void> {
+    const ranges: SlotRange[] = await this.#cmd.cluster('SLOTS');
+    const keys = shardEpochKeys(this.#k.prefix, ranges);
+    const values = await Promise.all(keys.map((k) => this.#cmd.get(k)));
+    if (keys.some((k, i) => values[i] === null && this.#shardEpochsSeen.has(k))) {
+      const fresh = randomBytes(8).toString('hex');
+      await this.#cmd.set(this.#k.epoch, fresh);
+      this.#epoch = fresh;
+      this.#shardEpochsSeen.clear();
+      await Promise.all(keys.map((k) => this.#cmd.set(k, fresh)));
+      for (const k of keys) this.#shardEpochsSeen.add(k);
+      this.#resetListeners.emit();
+      return;
+    }
+    await Promise.all(
+      keys.map((k, i) => (values[i] === this.#epoch ? undefined : this.#cmd.set(k, this.#epoch))),
+    );
+    for (const k of keys) this.#shardEpochsSeen.add(k);
   }
 
   #ch(ref: ChannelRef, part: 'm' | 'b' | 'seq' | 'log' | 'media'): string {
@@ -297,6 +330,8 @@ export class RedisEngine implements Engine {
     const [, time] =
       (await this.#cmd.multi().set(this.#k.node(nodeId), '1', 'PX', ttlMs).time().exec()) ?? [];
     const [sec, usec] = (time?.[1] as [string, string] | undefined) ?? [String(Date.now() / 1000), '0'];
+    // On a cluster one master can restart empty without this connection noticing: look each beat.
+    if (this.#sharded) void this.#checkEpoch().catch(() => {});
     return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
   }
   async forgetNode(nodeId: string): Promise<void> {

@@ -131,6 +131,21 @@ export class TestRedisCluster {
     await this.#waitOk();
   }
 
+  /** Kills master `i` (SIGKILL) and starts it again on its port, empty; resolves at cluster_state:ok. */
+  async restartNode(i: number): Promise<void> {
+    const port = this.ports[i];
+    if (port === undefined) throw new RangeError(`no node ${i}`);
+    const proc = this.#procs.find((p) => p.spawnargs.includes(String(port)));
+    if (proc && proc.exitCode === null && proc.signalCode === null)
+      await new Promise<void>((resolve) => {
+        proc.once('exit', () => resolve());
+        proc.kill('SIGKILL');
+      });
+    this.#procs = this.#procs.filter((p) => p !== proc);
+    await this.#spawn(port);
+    await this.#waitOk();
+  }
+
   /** Kills every node (SIGKILL), waits for them to exit, removes the temp directory. */
   async kill(): Promise<void> {
     await this.stop();
