@@ -1,10 +1,10 @@
-import { ClientRoleType, createRtcEngine, type IRtcEngine } from '@holdfast/sdk';
+import { ClientRoleType, type IRtcEngine } from '@holdfast/sdk';
 import type { ConsoleHello, ConsoleMember, ConsoleSnapshot, ObservedEvent } from '@holdfast/server';
 import { type RunningServer, startServer } from '@holdfast/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchChromium } from './support/chromium.js';
 import { RawClient } from './support/raw-client.js';
-import { syntheticDevices, wrtc } from './support/wrtc-devices.js';
+import { wrtcEngine } from './support/wrtc-devices.js';
 
 /**
  * Issue 14 item 7: the console's per-member media view. Two SDK engines in Node with real WebRTC
@@ -29,15 +29,7 @@ afterAll(async () => {
 });
 
 function nodeEngine(uid: number): IRtcEngine {
-  const engine = createRtcEngine();
-  engines.push(engine);
-  engine.initialize({
-    appId: 'demo',
-    serverUrl: server.url,
-    network: null,
-    media: { RTCPeerConnection: wrtc.RTCPeerConnection, mediaDevices: syntheticDevices(timers) },
-  });
-  engine.enableVideo();
+  const engine = wrtcEngine(server.url, timers, engines);
   expect(engine.joinChannel('', CHANNEL, uid, { clientRoleType: ClientRoleType.ClientRoleBroadcaster })).toBe(
     0,
   );

@@ -1,9 +1,9 @@
-import { ClientRoleType, createRtcEngine, type IRtcEngine, RemoteVideoState } from '@holdfast/sdk';
+import { ClientRoleType, type IRtcEngine, RemoteVideoState } from '@holdfast/sdk';
 import { TestRedis } from '@holdfast/server/testing';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type NodeProcess, startThreeNodes } from './support/node-process.js';
-import { syntheticDevices, wrtc } from './support/wrtc-devices.js';
+import { wrtcEngine } from './support/wrtc-devices.js';
 
 /**
  * Media across nodes (issue 14, slice 4): three `holdfast serve` processes on one real
@@ -35,14 +35,7 @@ afterEach(async () => {
 
 function member(serverUrl: string[], channel: string, uid: number): Event[] {
   const events: Event[] = [];
-  const engine = createRtcEngine();
-  engines.push(engine);
-  engine.initialize({
-    appId: 'demo',
-    serverUrl,
-    network: null,
-    media: { RTCPeerConnection: wrtc.RTCPeerConnection, mediaDevices: syntheticDevices(timers) },
-  });
+  const engine = wrtcEngine(serverUrl, timers, engines);
   engine.registerEventHandler({
     onRemoteVideoStateChanged: (_c, remote, state, reason) =>
       events.push({ at: Date.now(), what: 'video', uid: remote, state, reason }),
@@ -51,7 +44,6 @@ function member(serverUrl: string[], channel: string, uid: number): Event[] {
     onConnectionStateChanged: (_c, state, reason) =>
       events.push({ at: Date.now(), what: 'state', uid, state, reason }),
   });
-  engine.enableVideo();
   engine.joinChannel('', channel, uid, { clientRoleType: ClientRoleType.ClientRoleBroadcaster });
   return events;
 }

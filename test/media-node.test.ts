@@ -1,13 +1,7 @@
-import {
-  ClientRoleType,
-  createRtcEngine,
-  type IRtcEngine,
-  RemoteAudioState,
-  RemoteVideoState,
-} from '@holdfast/sdk';
+import { ClientRoleType, type IRtcEngine, RemoteAudioState, RemoteVideoState } from '@holdfast/sdk';
 import { type RunningServer, startServer } from '@holdfast/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticDevices, wrtc } from './support/wrtc-devices.js';
+import { wrtcEngine } from './support/wrtc-devices.js';
 
 /**
  * The SDK's media in Node through its peer-connection seam: `@roamhq/wrtc` (a root devDependency,
@@ -19,20 +13,12 @@ const timers: NodeJS.Timeout[] = [];
 const engines: IRtcEngine[] = [];
 
 function nodeEngine(uid: number, events: Array<[string, ...unknown[]]>): IRtcEngine {
-  const engine = createRtcEngine();
-  engines.push(engine);
-  engine.initialize({
-    appId: 'demo',
-    serverUrl: server.url,
-    network: null,
-    media: { RTCPeerConnection: wrtc.RTCPeerConnection, mediaDevices: syntheticDevices(timers) },
-  });
+  const engine = wrtcEngine(server.url, timers, engines);
   engine.registerEventHandler({
     onRemoteVideoStateChanged: (_c, remote, state, reason) => events.push(['video', remote, state, reason]),
     onRemoteAudioStateChanged: (_c, remote, state, reason) => events.push(['audio', remote, state, reason]),
     onRemoteVideoStats: (_c, stats) => events.push(['videoStats', stats]),
   });
-  engine.enableVideo();
   engine.joinChannel('', 'node-media', uid, { clientRoleType: ClientRoleType.ClientRoleBroadcaster });
   return engine;
 }

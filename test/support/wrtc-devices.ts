@@ -1,5 +1,11 @@
 import { createRequire } from 'node:module';
-import type { MediaDevicesLike, PeerConstructor, TrackLike } from '@holdfast/sdk';
+import {
+  createRtcEngine,
+  type IRtcEngine,
+  type MediaDevicesLike,
+  type PeerConstructor,
+  type TrackLike,
+} from '@holdfast/sdk';
 
 /**
  * WebRTC in Node for tests: `@roamhq/wrtc` (a root devDependency, not an SDK dependency) and a
@@ -56,4 +62,25 @@ export function syntheticDevices(timers: NodeJS.Timeout[]): MediaDevicesLike {
       return { getTracks: () => [track] };
     },
   };
+}
+
+/**
+ * An Agora-shaped engine with media in Node (wrtc, synthetic devices), video enabled, for
+ * `serverUrl`; it goes into `engines` (release them after the test), its device timers into `timers`.
+ */
+export function wrtcEngine(
+  serverUrl: string | string[],
+  timers: NodeJS.Timeout[],
+  engines: IRtcEngine[],
+): IRtcEngine {
+  const engine = createRtcEngine();
+  engines.push(engine);
+  engine.initialize({
+    appId: 'demo',
+    serverUrl,
+    network: null,
+    media: { RTCPeerConnection: wrtc.RTCPeerConnection, mediaDevices: syntheticDevices(timers) },
+  });
+  engine.enableVideo();
+  return engine;
 }
