@@ -224,3 +224,66 @@ describe('MediaRouter: one media host per channel', () => {
     expect(await engine.mediaHost(ref)).toBeUndefined();
   });
 });
+
+describe('MediaRouter: engine calls in flight when the node closes', () => {
+  /** Holds the answer to every claim by `node` (the engine has done the claim) until `open()`. */
+  function gateClaims(engine: MemoryEngine, node: string) {
+    const claim = engine.claimMediaHost.bind(engine);
+    let open!: () => void;
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    engine.claimMediaHost = async (r, n, ttl) => {
+      const held = await claim(r, n, ttl);
+      if (n === node) await gate;
+      return held;
+    };
+    return open;
+  }
+
+  it("a member's first frame whose claim is answered after close() opens no room, leaves no claim, and is told media_moved", async () => {
+    const { engine, a } = nodes();
+    const open = gateClaims(engine, 'a');
+    const one = a.join(1);
+    const done = a.router.handle(one, publish('o1'));
+    await settle();
+    a.router.close();
+    open();
+    await done;
+    await settle();
+    expect(a.plane.calls).toEqual([]);
+    expect(await engine.mediaHost(ref)).toBeUndefined();
+    expect(one.got).toEqual([{ type: 'media_moved' }]);
+  });
+
+  it("a relayed frame whose claim is answered after the host's close() opens no room, leaves no claim, and is told media_moved", async () => {
+    const { engine, a, b } = nodes();
+    const two = b.join(2);
+    // b relays to a (a holds the claim but no room yet, as after a restart).
+    await engine.claimMediaHost(ref, 'a', 3000);
+    const open = gateClaims(engine, 'a');
+    void b.router.handle(two, publish('p'));
+    await settle();
+    a.router.close();
+    open();
+    await settle();
+    expect(a.plane.calls).toEqual([]);
+    expect(await engine.mediaHost(ref)).toBeUndefined();
+    expect(two.got).toContainEqual({ type: 'media_moved' });
+  });
+
+  it('a renewal in flight when close() runs does not claim the other rooms again', async () => {
+    const { clock, engine, a } = nodes();
+    await a.router.handle(a.join(1), publish('o1'));
+    const other: ChannelRef = { appId: 'app', channel: 'other' };
+    await a.router.handle({ ...a.join(3), ref: other, key: channelKey(other) } as LiveSession, publish('o3'));
+    const open = gateClaims(engine, 'a');
+    clock.advance(1000); // the check renews the first room's claim and waits for the answer
+    await settle();
+    a.router.close();
+    open();
+    await settle();
+    expect(await engine.mediaHost(ref)).toBeUndefined();
+    expect(await engine.mediaHost(other)).toBeUndefined();
+  });
+});

@@ -182,7 +182,15 @@ export class MediaRouter {
     const next = (this.#chains.get(id) ?? Promise.resolve())
       .then(async () => {
         if (this.#closed) return;
-        step(await this.#host(live, claim));
+        const host = await this.#host(live, claim);
+        // close() ran while the engine answered: a claim it made for this node is let go, no room
+        // opens, and a frame's sender starts over like the members of the rooms close() gave up.
+        if (this.#closed) {
+          this.#releaseIfOurs(live.ref, host);
+          if (claim) this.#deliver(live.key, live.uid, { type: 'media_moved' });
+          return;
+        }
+        step(host);
       })
       .catch((err: unknown) => this.opts.log.warn({ err, session: live.tag }, 'media call not routed'));
     this.#chains.set(id, next);
@@ -255,8 +263,9 @@ export class MediaRouter {
           // Not hosting (any more, or yet): a frame makes this node the host if nobody else is.
           if (call.op !== 'frame') return;
           const { engine, nodeId, claimTtlMs } = this.opts;
-          if ((await engine.claimMediaHost(ref, nodeId, claimTtlMs)) !== nodeId)
-            return this.#reply(from, ref, uid, { type: 'media_moved' });
+          const host = await engine.claimMediaHost(ref, nodeId, claimTtlMs);
+          if (this.#closed) this.#releaseIfOurs(ref, host);
+          if (host !== nodeId || this.#closed) return this.#reply(from, ref, uid, { type: 'media_moved' });
         }
         const remote = this.#remote.get(key) ?? new Map<number, string>();
         this.#remote.set(key, remote);
@@ -292,6 +301,11 @@ export class MediaRouter {
     });
   }
 
+  /** After close(): a claim an in-flight call made for this node is released (no room will serve it). */
+  #releaseIfOurs(ref: ChannelRef, host: string | undefined): void {
+    if (host === this.opts.nodeId) this.#run(this.opts.engine.releaseMediaHost(ref, host));
+  }
+
   #reply(to: string, ref: ChannelRef, uid: number, frame: ServerMediaFrame): void {
     this.#publish({ kind: 'media_reply', to, ref, uid, frame });
   }
@@ -322,8 +336,16 @@ export class MediaRouter {
     const { engine, nodeId, claimTtlMs } = this.opts;
     try {
       for (const ref of this.plane.hosted()) {
+        // Rooms given up since the loop began (close(), an empty room) are not claimed again.
+        if (this.#closed) return;
+        if (!this.plane.hosts(ref)) continue;
         const key = channelKey(ref);
-        if ((await engine.claimMediaHost(ref, nodeId, claimTtlMs)) !== nodeId) {
+        const held = await engine.claimMediaHost(ref, nodeId, claimTtlMs);
+        if (this.#closed || !this.plane.hosts(ref)) {
+          this.#releaseIfOurs(ref, held);
+          continue;
+        }
+        if (held !== nodeId) {
           this.#remote.delete(key);
           this.plane.drop(ref);
           continue;
