@@ -23,6 +23,9 @@ export function openRedis(where: RedisWhere, log: Logger): Redis | Cluster {
     const { nodes, username, password } = parseClusterUrl(where.url);
     redis = new Cluster(nodes, {
       clusterRetryStrategy: (times) => Math.min(times * 100, 1000),
+      // A cluster's offline queue ignores commandTimeout and maxRetriesPerRequest: while no node is
+      // reachable, commands would wait forever. Without it they fail fast, as the engine's do.
+      enableOfflineQueue: false,
       redisOptions: {
         ...options,
         ...(username ? { username } : {}),
