@@ -111,6 +111,8 @@ export function startWebhooks(options: WebhookOptions | undefined, deps: Webhook
   const counter: ChannelCounter = redis ? redisCounter(redis, prefix) : memoryCounter(deps.engine);
   // Dead nodes' kept events (and this node's previous run's, at start) are taken over and sent from here.
   let adoptTimer: TimerHandle | undefined;
+  /** The take-over round in progress: close() lets it finish, so what it took is queued (and kept) here. */
+  let adopting: Promise<void> = Promise.resolve();
   let closed = false;
   const adopt = async (includeSelf: boolean) => {
     if (!outbox) return;
@@ -136,9 +138,12 @@ export function startWebhooks(options: WebhookOptions | undefined, deps: Webhook
     } catch (err) {
       log.debug({ err: (err as Error).message }, 'webhooks: outbox take-over failed (tried again)');
     }
-    if (!closed) adoptTimer = deps.clock.setTimeout(() => void adopt(false), ADOPT_EVERY_MS);
+    if (!closed)
+      adoptTimer = deps.clock.setTimeout(() => {
+        adopting = adopt(false);
+      }, ADOPT_EVERY_MS);
   };
-  void adopt(true);
+  adopting = adopt(true);
   const events = new WebhookEvents({
     nodeId: deps.nodeId,
     now: () => deps.clock.now(),
@@ -172,6 +177,8 @@ export function startWebhooks(options: WebhookOptions | undefined, deps: Webhook
       while (queued() > 0 && Date.now() < deadline) await sleep(Math.min(20, deadline - Date.now()));
       closed = true;
       if (adoptTimer) deps.clock.clearTimeout(adoptTimer);
+      // Events a round took from a dead node are only in this node's lanes (and outbox) once it ends.
+      await adopting;
       const left = lanes.reduce((n, l) => n + l.lane.close(), 0);
       if (left > 0)
         log.warn(
