@@ -79,6 +79,11 @@ describe('redis cluster: key layout', () => {
         'size',
         1,
       );
+      console.log(
+        `redis cluster: ${Object.keys(SCRIPT_KEYS).length} scripts × ${AWKWARD.length} channel names ` +
+          `(braces, non-ASCII …): every script's keys in one slot (CLUSTER KEYSLOT of a real 3-master ` +
+          `cluster); the channels spread over ${channelSlots.size} slots; node-wide keys share one`,
+      );
     } finally {
       probe.disconnect();
     }
