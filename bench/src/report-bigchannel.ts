@@ -14,8 +14,12 @@ const median = (v: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 /** "median (min–max)" over the trials. */
-const spread = (v: number[]) =>
-  v.length > 1 ? `${ms(median(v))} (${ms(Math.min(...v))}–${ms(Math.max(...v))})` : ms(v[0]);
+const spread = (all: number[]) => {
+  const v = all.filter(Number.isFinite);
+  const missing = all.length - v.length;
+  const text = v.length > 1 ? `${ms(median(v))} (${ms(Math.min(...v))}–${ms(Math.max(...v))})` : ms(v[0]);
+  return missing ? `${text}; ${missing} trial(s) never` : text;
+};
 
 /** The big-channel section (issue 16 item 4): one row per metric, the trials' median and range. */
 export function bigChannelSection(
@@ -41,6 +45,7 @@ export function bigChannelSection(
     `| members with the complete member list | ${hf.map((r) => `${r.complete.toLocaleString('en-US')} / ${r.open.toLocaleString('en-US')}`).join(', ')} |`,
     `| last join → every member complete (ms) | ${spread(hf.map((r) => r.settledMs ?? Number.NaN))} |`,
     `| \`sync\` snapshots (members that fell behind) | ${hf.map((r) => r.snapshots).join(', ')} |`,
+    `| members closed after joining (by reason) | ${hf.map((r) => (r.closes ? JSON.stringify(r.closes) : 'not recorded')).join(', ')} |`,
     `| server CPU while joining (% of one core) | ${spread(hf.map((r) => r.serverCpuPercent))} |`,
     `| machine load before the trial (1-min, per core) | ${hf.map((r) => r.loadPerCore).join(', ')} |`,
   ];

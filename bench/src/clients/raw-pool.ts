@@ -32,6 +32,8 @@ export class RawPool {
   readonly joinSeen = new Map<number, number[]>();
   readonly offlineSeen = new Map<number, number[]>();
   recordPresence = false;
+  /** Clients closed after joining, by the `end` code the server gave (or `socket` without one). */
+  readonly closes = new Map<string, number>();
   #waiters = new Map<RawClient, (ok: boolean) => void>();
 
   readonly listener: RawClientListener = {
@@ -44,6 +46,10 @@ export class RawPool {
       else map.set(uid, [at]);
     },
     closed: (client) => {
+      if (client.joined) {
+        const why = client.endCode ?? 'socket';
+        this.closes.set(why, (this.closes.get(why) ?? 0) + 1);
+      }
       this.#waiters.get(client)?.(false);
       this.#forget(client);
     },
@@ -150,7 +156,13 @@ export class RawPool {
   }
 
   /** Open clients whose member count is `expected` (every other member known), and `sync`s received. */
-  complete(expected: number): { open: number; complete: number; syncs: number; known: number[] } {
+  complete(expected: number): {
+    open: number;
+    complete: number;
+    syncs: number;
+    known: number[];
+    closes: Record<string, number>;
+  } {
     let open = 0;
     let complete = 0;
     let syncs = 0;
@@ -162,7 +174,7 @@ export class RawPool {
       if (c.known === expected) complete++;
       else if (known.length < 5) known.push(c.known);
     }
-    return { open, complete, syncs, known };
+    return { open, complete, syncs, known, closes: Object.fromEntries(this.closes) };
   }
 
   /** Starts the gap watch: afterwards {@link gaps} tells how many clients went silent too long. */
@@ -198,6 +210,7 @@ export class RawPool {
     this.#bucketOf.clear();
     this.joinSeen.clear();
     this.offlineSeen.clear();
+    this.closes.clear();
     await sleep(50);
   }
 

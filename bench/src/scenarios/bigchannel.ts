@@ -36,6 +36,8 @@ export interface BigChannelResult {
   open: number;
   /** `sync` snapshots members got after falling behind. */
   snapshots: number;
+  /** Members closed after joining, by the server's `end` code (`socket`: closed without one). */
+  closes: Record<string, number>;
   /** Last join → every member complete, ms (undefined: not within settleMs). */
   settledMs: number | undefined;
   serverCpuPercent: number;
@@ -95,17 +97,23 @@ export async function bigChannel(
     let complete = 0;
     let open = 0;
     let snapshots = 0;
+    let closes: Record<string, number> = {};
     let settledMs: number | undefined;
     const deadline = now() + p.settleMs;
     do {
       const counts = await Promise.all(
         workers.map((w) =>
-          w.call<{ open: number; complete: number; syncs: number }>('rawComplete', { expected: joined - 1 }),
+          w.call<{ open: number; complete: number; syncs: number; closes: Record<string, number> }>(
+            'rawComplete',
+            { expected: joined - 1 },
+          ),
         ),
       );
       open = counts.reduce((a, c) => a + c.open, 0);
       complete = counts.reduce((a, c) => a + c.complete, 0);
       snapshots = counts.reduce((a, c) => a + c.syncs, 0);
+      closes = {};
+      for (const c of counts) for (const [k, v] of Object.entries(c.closes)) closes[k] = (closes[k] ?? 0) + v;
       if (complete === open) settledMs = Math.max(0, Math.round(now() - lastJoined));
       else await sleep(200);
     } while (settledMs === undefined && now() < deadline);
@@ -121,6 +129,7 @@ export async function bigChannel(
       complete,
       open,
       snapshots,
+      closes,
       settledMs,
       serverCpuPercent: cpuPercent(s0, s1),
       loadPerCore,
