@@ -210,6 +210,45 @@ describe('MediaRouter: one media host per channel', () => {
     expect(three.got).toEqual([{ type: 'media_moved' }]);
   });
 
+  it("a member the host does not know resuming is told media_moved alone: the node's other members keep their media there", async () => {
+    const { engine, a, b } = nodes();
+    await a.router.handle(a.join(1), publish('o1'));
+    const two = b.join(2);
+    await b.router.handle(two, publish('p'));
+    await settle();
+    // uid 3 on node b never opened media; its session resumes (a network blip).
+    const three = b.join(3);
+    b.router.resumed(three);
+    await settle();
+    expect(three.got).toEqual([{ type: 'media_moved' }]);
+    expect(two.got.some((f) => f.type === 'media_moved')).toBe(false);
+    // uid 2's next frame still goes to the host it has media on.
+    await b.router.handle(two, publish('again'));
+    await settle();
+    expect(a.plane.calls.at(-1)).toBe('2:media_publish:again:true');
+    expect(await engine.mediaHost(ref)).toBe('a');
+  });
+
+  it('a media_moved reply for one member from a host that lost the claim moves every member of the node at once', async () => {
+    const { engine, a, b } = nodes();
+    await a.router.handle(a.join(1), publish('o1'));
+    const two = b.join(2);
+    const four = b.join(4);
+    await b.router.handle(two, publish('p'));
+    await b.router.handle(four, publish('q'));
+    await settle();
+    // The claim went to z and a gave the room up without a word to b's members (say the replies were lost).
+    await engine.releaseMediaHost(ref, 'a');
+    await engine.claimMediaHost(ref, 'z', 3000);
+    a.plane.members.clear();
+    a.plane.drop(ref);
+    // uid 2's next frame reaches a, which answers media_moved for uid 2 alone; no check has run (no time passed).
+    await b.router.handle(two, publish('again'));
+    await settle();
+    expect(two.got.filter((f) => f.type === 'media_moved')).toHaveLength(1);
+    expect(four.got.filter((f) => f.type === 'media_moved')).toHaveLength(1);
+  });
+
   it('a draining host gives its rooms up at once: members are told media_moved and the claim is free', async () => {
     const { clock, engine, a, b } = nodes();
     const one = a.join(1);
@@ -276,7 +315,10 @@ describe('MediaRouter: engine calls in flight when the node closes', () => {
     const { clock, engine, a } = nodes();
     await a.router.handle(a.join(1), publish('o1'));
     const other: ChannelRef = { appId: 'app', channel: 'other' };
-    await a.router.handle({ ...a.join(3), ref: other, key: channelKey(other) } as LiveSession, publish('o3'));
+    await a.router.handle(
+      { ...a.join(3), ref: other, key: channelKey(other) } as unknown as LiveSession,
+      publish('o3'),
+    );
     const open = gateClaims(engine, 'a');
     clock.advance(1000); // the check renews the first room's claim and waits for the answer
     await settle();

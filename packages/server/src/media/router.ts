@@ -245,7 +245,7 @@ export class MediaRouter {
     if (m.kind === 'media_call' && m.to === this.opts.nodeId) this.#onCall(m.from, m.ref, m.uid, m.call);
     else if (m.kind === 'media_reply' && m.to === this.opts.nodeId) {
       const key = channelKey(m.ref);
-      if (m.frame.type === 'media_moved') this.#moved(key);
+      if (m.frame.type === 'media_moved') this.#movedOne(key, m.ref, m.uid);
       else this.#deliver(key, m.uid, m.frame);
     }
   }
@@ -308,6 +308,23 @@ export class MediaRouter {
 
   #reply(to: string, ref: ChannelRef, uid: number, frame: ServerMediaFrame): void {
     this.#publish({ kind: 'media_reply', to, ref, uid, frame });
+  }
+
+  /**
+   * The host told one member to start over (a resume it does not know, a room it gave up, a claim
+   * it lost). Only that member is told here: the others may have media there still. Whether the
+   * channel's host changed is asked of the engine at once; if it did, every member here moves.
+   */
+  #movedOne(key: string, ref: ChannelRef, uid: number): void {
+    const away = this.#away.get(key);
+    if (!away?.uids.delete(uid)) return; // moved with the whole channel already, or gone
+    this.#deliver(key, uid, { type: 'media_moved' });
+    if (away.uids.size === 0) this.#away.delete(key);
+    this.#run(
+      this.opts.engine.mediaHost(ref).then((host) => {
+        if (host !== away.host && this.#away.get(key) === away) this.#moved(key);
+      }),
+    );
   }
 
   /** The channel's host is gone or changed: this node's members there start over. */
