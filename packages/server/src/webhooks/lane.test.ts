@@ -185,6 +185,26 @@ describe('webhook lane (one URL)', () => {
     expect(l.size).toBe(0);
   });
 
+  it("while one channel's event waits out its backoff, the other channels' events keep going, thousands of them", async () => {
+    const clock = new TestClock(0);
+    const sent = new Map<string, number>();
+    const post: Post = async (_url, body) => {
+      const e = JSON.parse(body) as WebhookEvent;
+      sent.set(e.channel, (sent.get(e.channel) ?? 0) + 1);
+      return e.channel === 'stuck' ? { ok: false, detail: 'HTTP 500' } : { ok: true, status: 204 };
+    };
+    const { l, counts } = lane(clock, post, 10_000);
+    l.enqueue(event(clock, 'user_joined', 'stuck'));
+    // 5,000 events of other channels, delivered one after another while 'stuck' waits (no time passes).
+    for (let i = 0; i < 5000; i++) {
+      l.enqueue(event(clock, 'user_joined', `c${i % 50}`));
+      if (i % 100 === 99) await flush();
+    }
+    for (let i = 0; i < 20; i++) await flush();
+    expect(counts.sent).toBe(5000);
+    expect(l.size).toBe(1); // only the stuck channel's event is left
+  });
+
   it('close stops the retries and says how many were left', async () => {
     const clock = new TestClock(0);
     const r = fakeReceiver(clock, () => ({ ok: false, detail: 'ECONNREFUSED' }));

@@ -48,7 +48,7 @@ interface Pending {
  * awaited by the channel path.
  */
 export class WebhookLane {
-  readonly #q: Pending[] = [];
+  #q: Pending[] = [];
   #head = 0;
   #size = 0;
   #sending = 0;
@@ -118,6 +118,13 @@ export class WebhookLane {
     // Compact now and then, so the array does not grow for ever.
     if (this.#head > 1024 && this.#head * 2 > this.#q.length) {
       this.#q.splice(0, this.#head);
+      this.#head = 0;
+    }
+    // Done events behind a head that waits out its backoff (one channel failing) are dropped too:
+    // kept, they would fill the dispatcher's scan window and stop every channel (and hold memory).
+    const behind = this.#q.length - this.#head - this.#size;
+    if (behind > 1024 && behind * 2 > this.#q.length - this.#head) {
+      this.#q = this.#q.filter((q, i) => i >= this.#head && q.state !== 'done');
       this.#head = 0;
     }
   }
