@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { LiveSession } from '../channels/live-session.js';
 import type { LocalSessions } from '../channels/local-sessions.js';
 import { MemoryEngine } from '../engine/memory.js';
-import { type ChannelRef, channelKey } from '../engine/types.js';
+import { type BusMessage, type ChannelRef, channelKey } from '../engine/types.js';
 import type { MediaMember } from './media-plane.js';
 import { type MediaPlaneLike, MediaRouter } from './router.js';
 
@@ -261,6 +261,23 @@ describe('MediaRouter: one media host per channel', () => {
     expect(one.got.at(-1)).toEqual({ type: 'media_moved' });
     expect(two.got.at(-1)).toEqual({ type: 'media_moved' });
     expect(await engine.mediaHost(ref)).toBeUndefined();
+  });
+});
+
+describe('MediaRouter: a malformed bus message', () => {
+  it('is logged and skipped: it throws nothing into the engine (whose Redis subscriber would crash the process) and the next one is served', async () => {
+    const { engine, a, b } = nodes();
+    await a.router.handle(a.join(1), publish('o1'));
+    const two = b.join(2);
+    const bad = [
+      { kind: 'media_reply', to: 'b', uid: 2 }, // no ref, no frame (another version's message, say)
+      { kind: 'media_reply', to: 'b', ref, uid: 2 },
+      { kind: 'media_call', to: 'a', from: 'b', uid: 2, call: { op: 'leave' } },
+    ] as unknown as BusMessage[];
+    for (const m of bad) await expect(engine.publish(m)).resolves.toBeUndefined();
+    await b.router.handle(two, publish('p'));
+    await settle();
+    expect(two.got).toEqual([{ type: 'media_publish_answer', sdp: 'answer-2' }]);
   });
 });
 

@@ -241,12 +241,21 @@ export class MediaRouter {
 
   // ------------------------------------------------------------ the bus
 
+  /** Called by the engine's bus dispatch: nothing may throw out of it (it would skip the other listeners). */
   #onBus(m: BusMessage): void {
-    if (m.kind === 'media_call' && m.to === this.opts.nodeId) this.#onCall(m.from, m.ref, m.uid, m.call);
-    else if (m.kind === 'media_reply' && m.to === this.opts.nodeId) {
-      const key = channelKey(m.ref);
-      if (m.frame.type === 'media_moved') this.#movedOne(key, m.ref, m.uid);
-      else this.#deliver(key, m.uid, m.frame);
+    if ((m.kind !== 'media_call' && m.kind !== 'media_reply') || m.to !== this.opts.nodeId) return;
+    try {
+      if (m.kind === 'media_call') this.#onCall(m.from, m.ref, m.uid, m.call);
+      else {
+        const key = channelKey(m.ref);
+        if (m.frame.type === 'media_moved') this.#movedOne(key, m.ref, m.uid);
+        else this.#deliver(key, m.uid, m.frame);
+      }
+    } catch (err) {
+      this.opts.log.warn(
+        { err, kind: m.kind, from: 'from' in m ? m.from : undefined },
+        'malformed media bus message skipped',
+      );
     }
   }
 
