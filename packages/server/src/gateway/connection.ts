@@ -73,7 +73,11 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     private readonly counters: GatewayCounters = new GatewayCounters(),
   ) {
     this.#joinTimer = clock.setTimeout(() => {
-      if (this.#phase === 'awaiting_join') this.end('unexpected_frame', 'no join frame received in time');
+      // Looked at once more after this turn's reads: on a busy node the timer can come due while
+      // the join frame already sits in the socket, read only later in the same turn.
+      setImmediate(() => {
+        if (this.#phase === 'awaiting_join') this.end('unexpected_frame', 'no join frame received in time');
+      });
     }, limits.joinTimeoutMs);
     ws.on('message', (data, isBinary) => this.#onMessage(data as Buffer, isBinary));
     ws.on('close', () => this.#onClose());

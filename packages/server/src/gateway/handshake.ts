@@ -153,7 +153,9 @@ export class ConnectionGate {
   start(): void {
     this.stop();
     const tick = () => {
-      this.sweep();
+      // After this turn's reads: on a busy node the timer can come due while a request head that
+      // arrived in time still sits unread in its socket.
+      setImmediate(() => this.sweep());
       this.#timer = this.clock.setTimeout(tick, this.sweepMs);
     };
     this.#timer = this.clock.setTimeout(tick, this.sweepMs);
