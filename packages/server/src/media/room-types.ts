@@ -1,5 +1,6 @@
 import type { MediaKind, MediaSubscribeFrame, ServerMediaFrame, TrackState } from '@holdfast/protocol';
 import type { MediaStreamTrack, RTCPeerConnection, RTCRtpReceiver, RTCRtpTransceiver } from 'werift';
+import type { VideoCodec } from './config.js';
 import type { KeyframeGate } from './keyframe-gate.js';
 import type { Serial } from './peer.js';
 import type { RtpWatchdog } from './rtp-watchdog.js';
@@ -13,6 +14,8 @@ export interface Published {
   track: MediaStreamTrack;
   receiver: RTCRtpReceiver;
   ssrc: number;
+  /** A video track's codec as negotiated (the first of its answer), undefined for another codec or audio. */
+  codec?: VideoCodec;
   stop: () => void;
   watchdog: RtpWatchdog;
 }
@@ -24,7 +27,9 @@ export interface SubTrack {
   /** Forwarding on (not paused by the subscriber, and its answer arrived). */
   live: boolean;
   paused: boolean;
-  /** A video track: shut until its first keyframe is forwarded (keyframe-gate.ts). */
+  /** The codec the track is offered in (its publisher's), for a video track. */
+  codec?: VideoCodec;
+  /** A VP8 or H.264 track: shut until its first keyframe is forwarded (keyframe-gate.ts). */
   gate?: KeyframeGate;
 }
 

@@ -15,12 +15,15 @@ import {
   RtcpPayloadSpecificFeedback,
   type RtpPacket,
 } from 'werift';
+import { asVideoCodec, type VideoCodec, videoCodec } from './config.js';
+import { isForwardableH264, isH264KeyframeStart } from './h264.js';
 import { KeyframeGate } from './keyframe-gate.js';
 import { KeyframePacer } from './keyframe-pacer.js';
 import { KeyframeThrottle } from './keyframe-throttle.js';
 import { localSdp, Serial } from './peer.js';
 import { key, type Member, type Subscriber, type SubTrack } from './room-types.js';
 import { RtpWatchdog } from './rtp-watchdog.js';
+import { keepCodecs } from './sdp-codecs.js';
 import { isVp8KeyframeStart } from './vp8.js';
 
 /** What the room needs of the node: time, a way to reach a member, and the channel's event log. */
@@ -81,7 +84,9 @@ export class MediaRoom {
     }
     const pub = m.pub;
     return pub.serial.run(async () => {
-      await pub.pc.setRemoteDescription({ type: 'offer', sdp });
+      // H.264 only in the format every browser sends and decodes (werift would accept any H.264).
+      const offer = keepCodecs(sdp, (c) => c.mimeType !== 'video/h264' || isForwardableH264(c.fmtp));
+      await pub.pc.setRemoteDescription({ type: 'offer', sdp: offer });
       await pub.pc.setLocalDescription(await pub.pc.createAnswer());
       return localSdp(pub.pc);
     });
@@ -96,20 +101,32 @@ export class MediaRoom {
     // send every packet twice.
     if (existing?.track === track) return;
     existing?.stop();
-    const receiver = pub.pc.getTransceivers().find((t) => t.receiver.tracks.includes(track))?.receiver;
-    if (!receiver) return;
+    const transceiver = pub.pc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
+    if (!transceiver) return;
+    const receiver = transceiver.receiver;
+    // What the publisher sends: the first codec of the answer (its offer's order, filtered).
+    const codec = kind === 'video' ? asVideoCodec(transceiver.codecs[0]?.mimeType) : undefined;
+    const isKeyframe = keyframeTest(codec);
     const watchdog = new RtpWatchdog();
     const { unSubscribe } = track.onReceiveRtp.subscribe((rtp) => {
       // The test seam drops a blocked member's packets as a lost network would: before anything sees them.
       if (this.#blocked.has(m.uid)) return;
       // RTP back after a gap (the publisher's path broke and healed): subscribers need a keyframe.
       if (watchdog.packet(this.ports.now()) === 'resumed' && kind === 'video') this.#keyframeForAll(m.uid);
-      // Keyframes are recognised in VP8 only; another codec's tracks are not gated (vp8() below).
-      const keyframe = kind === 'video' && isVp8KeyframeStart(rtp.payload);
+      // Keyframes are recognised in VP8 and H.264; another codec's tracks are not gated.
+      const keyframe = isKeyframe?.(rtp.payload) ?? false;
       if (keyframe) this.#pacers.get(m.uid)?.keyframe();
       this.#forward(m.uid, kind, rtp, keyframe);
     });
-    pub.tracks.set(kind, { kind, track, receiver, ssrc: track.ssrc ?? 0, stop: unSubscribe, watchdog });
+    pub.tracks.set(kind, {
+      kind,
+      track,
+      receiver,
+      ssrc: track.ssrc ?? 0,
+      ...(codec ? { codec } : {}),
+      stop: unSubscribe,
+      watchdog,
+    });
     if (m.state[kind] === 'off') this.setState(m.uid, { ...m.state, [kind]: 'on' });
     this.#renegotiateAll(m.uid);
     if (m.prefs?.echo) this.#renegotiate(m);
@@ -121,7 +138,7 @@ export class MediaRoom {
     for (const other of this.#members.values()) {
       const st = other.sub?.tracks.get(k);
       if (!st?.live || st.paused || this.#blocked.has(other.uid)) continue;
-      if (st.gate && !st.gate.open && vp8(st) && !this.#pass(uid, other.uid, st, st.gate, keyframe)) continue;
+      if (st.gate && !st.gate.open && !this.#pass(uid, other.uid, st, st.gate, keyframe)) continue;
       // Each subscriber gets its own packet: werift's sender rewrites the header in place.
       buf ??= rtp.serialize();
       const send = (b: Buffer) => st.transceiver.sender.sendRtp(b).catch(() => {});
@@ -209,7 +226,15 @@ export class MediaRoom {
     sub.busy = true;
     try {
       return await sub.serial.run(async () => {
-        await sub.pc.setRemoteDescription({ type: 'offer', sdp });
+        // Each track keeps its publisher's codec: the client's offer lists every codec it decodes.
+        const codecOf = new Map<string, VideoCodec>();
+        for (const st of sub.tracks.values())
+          if (st.codec && st.transceiver.mid) codecOf.set(st.transceiver.mid, st.codec);
+        const offer = keepCodecs(sdp, (c) => {
+          const want = c.mid === undefined ? undefined : codecOf.get(c.mid);
+          return want === undefined || c.mimeType === want;
+        });
+        await sub.pc.setRemoteDescription({ type: 'offer', sdp: offer });
         await sub.pc.setLocalDescription(await sub.pc.createAnswer());
         const answer = await localSdp(sub.pc);
         for (const st of sub.tracks.values())
@@ -378,8 +403,17 @@ export class MediaRoom {
       });
   }
 
-  #addTransceiver(subscriber: number, sub: Subscriber, kind: MediaKind): RTCRtpTransceiver {
+  #addTransceiver(
+    subscriber: number,
+    sub: Subscriber,
+    kind: MediaKind,
+    codec?: VideoCodec,
+  ): RTCRtpTransceiver {
     const transceiver = sub.pc.addTransceiver(kind, { direction: 'sendonly' });
+    // Offered in its publisher's codec alone: werift sends every packet of a track with the payload
+    // type of the track's first negotiated codec, and leaves a transceiver's codecs set before the
+    // offer as they are (createOffer assigns the configured ones only to a transceiver with none).
+    if (codec) transceiver.codecs = [videoCodec(codec)];
     // A subscriber's PLI (lost or broken frames on its side) goes to the publisher it carries now.
     transceiver.sender.onRtcp.subscribe((rtcp) => {
       const publisher = sub.carries.get(transceiver);
@@ -409,10 +443,14 @@ export class MediaRoom {
     for (const d of desired) {
       const k = key(d.uid, d.kind);
       if (sub.tracks.has(k)) continue;
-      const transceiver = this.#addTransceiver(m.uid, sub, d.kind);
+      const codec = this.#members.get(d.uid)?.pub?.tracks.get(d.kind)?.codec;
+      const transceiver = this.#addTransceiver(m.uid, sub, d.kind, codec);
       sub.carries.set(transceiver, d.uid);
       const st: SubTrack = { uid: d.uid, kind: d.kind, transceiver, live: false, paused: false };
-      if (d.kind === 'video') st.gate = new KeyframeGate();
+      if (codec) {
+        st.codec = codec;
+        st.gate = new KeyframeGate();
+      }
       st.paused = m.prefs?.paused?.some((p) => p.uid === d.uid && p.kind === d.kind) ?? false;
       sub.tracks.set(k, st);
       changed = true;
@@ -442,12 +480,14 @@ export class MediaRoom {
 }
 
 /**
- * Whether a subscriber track is sent as VP8 (its negotiated codec; werift forwards the payload as
- * it is, so it is the publisher's too). Only such tracks wait for a keyframe: the gate could not
- * see another codec's keyframes and would hold its video for the gate's whole give-up time.
+ * How a video codec's keyframe starts are recognised (undefined: another codec, whose tracks are
+ * not gated — the gate could not see their keyframes and would hold their video for its whole
+ * give-up time).
  */
-function vp8(st: SubTrack): boolean {
-  return st.transceiver.sender.codec?.mimeType.toLowerCase() === 'video/vp8';
+function keyframeTest(codec: VideoCodec | undefined): ((payload: Uint8Array) => boolean) | undefined {
+  if (codec === 'video/vp8') return isVp8KeyframeStart;
+  if (codec === 'video/h264') return isH264KeyframeStart;
+  return undefined;
 }
 
 /** Whether werift's sender of a subscriber track can send (its DTLS is connected; before, it drops every packet). */

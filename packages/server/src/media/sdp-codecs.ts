@@ -1,0 +1,71 @@
+/** One codec of an SDP m-section, as `keepCodecs` shows it to its filter. */
+export interface SdpCodec {
+  /** The m-section's kind (`audio`, `video`, …) and mid. */
+  kind: string;
+  mid: string | undefined;
+  payloadType: number;
+  /** From `a=rtpmap`, lower case: `video/h264`. */
+  mimeType: string;
+  /** The `a=fmtp` parameters ('' without one). */
+  fmtp: string;
+}
+
+/**
+ * Removes the codecs `keep` refuses from every m-section of an SDP (their payload types in the
+ * m= line and their rtpmap, fmtp and rtcp-fb lines), and the RTX formats repairing them. werift
+ * negotiates codecs by MIME type alone; this is where a format's parameters are looked at. An
+ * m-section can be left without any codec (werift then refuses the whole description).
+ */
+export function keepCodecs(sdp: string, keep: (c: SdpCodec) => boolean): string {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const lines = sdp.split(eol);
+  const out: string[] = [];
+  let section: string[] = [];
+  const flush = () => {
+    out.push(...filterSection(section, keep));
+    section = [];
+  };
+  for (const line of lines) {
+    if (line.startsWith('m=')) flush();
+    section.push(line);
+  }
+  flush();
+  return out.join(eol);
+}
+
+function filterSection(lines: string[], keep: (c: SdpCodec) => boolean): string[] {
+  const m = lines[0]?.match(/^m=(\S+) (\S+) (\S+)((?: \d+)*)$/);
+  if (!m) return lines;
+  const kind = m[1] ?? '';
+  const pts = (m[4] ?? '').trim().split(' ').filter(Boolean).map(Number);
+  const mid = lines.find((l) => l.startsWith('a=mid:'))?.slice(6);
+  const rtpmap = new Map<number, string>();
+  const fmtp = new Map<number, string>();
+  for (const l of lines) {
+    const r = l.match(/^a=rtpmap:(\d+) ([^/\s]+)/);
+    if (r) rtpmap.set(Number(r[1]), `${kind}/${r[2]}`.toLowerCase());
+    const f = l.match(/^a=fmtp:(\d+) (.*)$/);
+    if (f) fmtp.set(Number(f[1]), f[2] ?? '');
+  }
+  const dropped = new Set<number>();
+  for (const pt of pts) {
+    const mimeType = rtpmap.get(pt);
+    if (!mimeType || mimeType.endsWith('/rtx')) continue;
+    if (!keep({ kind, mid, payloadType: pt, mimeType, fmtp: fmtp.get(pt) ?? '' })) dropped.add(pt);
+  }
+  // RTX of a dropped codec goes with it.
+  for (const pt of pts) {
+    const apt = (fmtp.get(pt) ?? '').match(/apt=(\d+)/);
+    if (rtpmap.get(pt)?.endsWith('/rtx') && apt && dropped.has(Number(apt[1]))) dropped.add(pt);
+  }
+  const left = pts.filter((pt) => !dropped.has(pt));
+  if (dropped.size === 0) return lines;
+  const ptOf = (l: string) => l.match(/^a=(?:rtpmap|fmtp|rtcp-fb):(\d+) /)?.[1];
+  return [
+    `m=${m[1]} ${m[2]} ${m[3]} ${left.join(' ')}`,
+    ...lines.slice(1).filter((l) => {
+      const pt = ptOf(l);
+      return pt === undefined || !dropped.has(Number(pt));
+    }),
+  ];
+}
