@@ -205,6 +205,20 @@ describe('webhook lane (one URL)', () => {
     expect(l.size).toBe(1); // only the stuck channel's event is left
   });
 
+  it("a burst of one big channel's events (thousands, sent one at a time) does not hold back the other channels'", async () => {
+    const clock = new TestClock(0);
+    const open: string[] = [];
+    const post: Post = (_url, body) => {
+      open.push((JSON.parse(body) as WebhookEvent).channel);
+      return new Promise<PostResult>(() => {}); // a slow receiver: nothing answered during the test
+    };
+    const { l } = lane(clock, post, 10_000);
+    for (let i = 0; i < 3000; i++) l.enqueue(event(clock, 'user_joined', 'big'));
+    l.enqueue(event(clock, 'user_joined', 'small'));
+    await flush();
+    expect(open).toEqual(['big', 'small']);
+  });
+
   it('close stops the retries and says how many were left', async () => {
     const clock = new TestClock(0);
     const r = fakeReceiver(clock, () => ({ ok: false, detail: 'ECONNREFUSED' }));

@@ -7,8 +7,6 @@ import type { WebhookCounts, WebhookEvent } from './types.js';
 
 /** Requests in flight at once to one URL (each for a different channel). */
 export const LANE_CONCURRENCY = 8;
-/** How far past the head the dispatcher looks for a channel it may send for. */
-const SCAN_LIMIT = 2048;
 
 export interface LaneOptions {
   url: string;
@@ -48,8 +46,11 @@ interface Pending {
  * awaited by the channel path.
  */
 export class WebhookLane {
-  #q: Pending[] = [];
-  #head = 0;
+  /** Each channel's events not yet done, oldest first (only the first is ever in flight or waiting). */
+  readonly #channels = new Map<string, Pending[]>();
+  /** Channels whose first event may be sent now, in the order they became so. */
+  #ready: string[] = [];
+  #readyHead = 0;
   #size = 0;
   #sending = 0;
   readonly #timers = new Set<TimerHandle>();
@@ -81,7 +82,13 @@ export class WebhookLane {
       this.#dropping = 0;
     }
     const key = `${event.appId}\u0000${event.channel}`;
-    this.#q.push({ event, body: JSON.stringify(event), key, failures: 0, state: 'ready' });
+    const pending: Pending = { event, body: JSON.stringify(event), key, failures: 0, state: 'ready' };
+    const queue = this.#channels.get(key);
+    if (queue) queue.push(pending);
+    else {
+      this.#channels.set(key, [pending]);
+      this.#ready.push(key);
+    }
     this.#size++;
     this.o.store?.put(event);
     this.#pump();
@@ -96,17 +103,19 @@ export class WebhookLane {
     return this.#size;
   }
 
-  /** Starts every event that may go now: the first not-done event of each channel, while slots are free. */
+  /**
+   * Starts every event that may go now, while slots are free: the first event of each channel in
+   * the ready list. A channel with thousands queued takes one slot, never the others' turn.
+   */
   #pump(): void {
     const limit = this.o.concurrency ?? LANE_CONCURRENCY;
-    if (this.#closed || this.#sending >= limit) return;
-    const seen = new Set<string>();
-    const end = Math.min(this.#q.length, this.#head + SCAN_LIMIT);
-    for (let i = this.#head; i < end && this.#sending < limit; i++) {
-      const p = this.#q[i]!;
-      if (p.state === 'done' || seen.has(p.key)) continue;
-      seen.add(p.key); // this is the channel's first: the ones behind it wait
-      if (p.state === 'ready') void this.#attempt(p);
+    while (!this.#closed && this.#sending < limit && this.#readyHead < this.#ready.length) {
+      const p = this.#channels.get(this.#ready[this.#readyHead++]!)?.[0];
+      if (p?.state === 'ready') void this.#attempt(p);
+    }
+    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
+      this.#ready = this.#ready.slice(this.#readyHead);
+      this.#readyHead = 0;
     }
   }
 
@@ -114,19 +123,10 @@ export class WebhookLane {
     p.state = 'done';
     this.#size--;
     this.o.store?.done(p.event.id);
-    while (this.#head < this.#q.length && this.#q[this.#head]!.state === 'done') this.#head++;
-    // Compact now and then, so the array does not grow for ever.
-    if (this.#head > 1024 && this.#head * 2 > this.#q.length) {
-      this.#q.splice(0, this.#head);
-      this.#head = 0;
-    }
-    // Done events behind a head that waits out its backoff (one channel failing) are dropped too:
-    // kept, they would fill the dispatcher's scan window and stop every channel (and hold memory).
-    const behind = this.#q.length - this.#head - this.#size;
-    if (behind > 1024 && behind * 2 > this.#q.length - this.#head) {
-      this.#q = this.#q.filter((q, i) => i >= this.#head && q.state !== 'done');
-      this.#head = 0;
-    }
+    const queue = this.#channels.get(p.key)!;
+    queue.shift(); // p: only a channel's first event is ever sent
+    if (queue.length > 0) this.#ready.push(p.key);
+    else this.#channels.delete(p.key);
   }
 
   async #attempt(p: Pending): Promise<void> {
@@ -183,6 +183,7 @@ export class WebhookLane {
     const timer = o.clock.setTimeout(() => {
       this.#timers.delete(timer);
       p.state = 'ready';
+      this.#ready.push(p.key);
       this.#pump();
     }, next.retryAt - now);
     this.#timers.add(timer);
