@@ -24,6 +24,8 @@ export interface SessionSetupOptions {
   network?: NetworkSource | null | undefined;
   proxy?: string | undefined;
   proxyTransport?: ProxyTransportFactory | undefined;
+  /** Only validated here (the media layer reads it). */
+  media?: { videoCodec?: unknown } | undefined;
 }
 
 export type SessionSetup =
@@ -51,6 +53,9 @@ export function setupSession(
   if (!Array.isArray(urls) || urls.length === 0 || urls.some((u) => typeof u !== 'string'))
     return { ok: false, error: 'invalid_argument' };
   if (options.proxy !== undefined && !isHttpProxyUrl(options.proxy))
+    return { ok: false, error: 'invalid_argument' };
+  const videoCodec = options.media?.videoCodec;
+  if (videoCodec !== undefined && videoCodec !== 'vp8' && videoCodec !== 'h264')
     return { ok: false, error: 'invalid_argument' };
   let direct = options.transport;
   if (!direct) {

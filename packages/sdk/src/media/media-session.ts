@@ -9,6 +9,7 @@ import type {
   WireRole,
 } from '@holdfast/protocol';
 import type { ChannelSession } from '../session/channel-session.js';
+import { preferVideoCodec } from './codec-preference.js';
 import { type CaptureEvent, type CaptureFailure, LocalCapture, resolveMediaDevices } from './devices.js';
 import type { LinkChange, PeerRole, PeerState } from './link-machine.js';
 import { LinkMonitor } from './link-monitor.js';
@@ -340,6 +341,10 @@ export class MediaSession {
     const pub: PublisherTransport = new PublisherTransport({
       clock: this.#clock,
       create: () => this.#peer('publisher'),
+      added: (kind, transceiver) => {
+        const codec = this.options.videoCodec;
+        if (kind === 'video' && codec && codec !== 'vp8') preferVideoCodec(transceiver, codec);
+      },
       send: (sdp) => this.session.sendMedia({ type: 'media_publish', sdp }),
       negotiated: () => {
         if (this.#publisher !== pub) return;

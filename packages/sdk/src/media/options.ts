@@ -1,3 +1,4 @@
+import type { VideoCodecChoice } from './codec-preference.js';
 import type { MediaDevicesLike } from './devices.js';
 import type { LinkConfig } from './link-machine.js';
 import type { PeerConstructor } from './peer.js';
@@ -25,6 +26,12 @@ export interface MediaOptions {
   flowIntervalMs?: number;
   /** The stats and network-quality period, ms. Default 2000 (Agora's and NERTC's). */
   statsIntervalMs?: number;
+  /**
+   * The codec this client's camera is sent in. 'h264': H.264 (packetization mode 1, Constrained
+   * Baseline 42e01f) when the browser has it, else VP8; every subscriber receives the track in it.
+   * Default 'vp8'.
+   */
+  videoCodec?: VideoCodecChoice;
   /** The media connection machine's timings (tests): 4 s to an outage, 3 s to step 2, … */
   monitor?: Partial<LinkConfig>;
 }

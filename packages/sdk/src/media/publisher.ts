@@ -11,6 +11,8 @@ export interface PublisherDeps {
   /** The server refused the offer (`media_error` while one was waiting). */
   refused(code: string, message: string): void;
   connectionState(state: string): void;
+  /** A kind's transceiver was added, before its first offer (the video codec preference). */
+  added?(kind: MediaKind, transceiver: TransceiverLike): void;
 }
 
 /**
@@ -54,6 +56,7 @@ export class PublisherTransport {
     if (!transceiver) {
       if (!track) return;
       transceiver = this.#peer().addTransceiver(kind, { direction: 'sendonly' });
+      this.deps.added?.(kind, transceiver);
       this.#transceivers[kind] = transceiver;
       this.#needsOffer = true;
     }

@@ -37,6 +37,8 @@ export class FakeTrack implements TrackLike {
 
 class FakeTransceiver implements TransceiverLike {
   readonly receiver: { track: TrackLike };
+  /** What setCodecPreferences was last given (undefined: never called). */
+  codecPreferences: unknown[] | undefined;
   readonly sender: { track: TrackLike | null; replaceTrack(t: TrackLike | null): Promise<void> };
   constructor(
     public mid: string | null,
@@ -51,6 +53,9 @@ class FakeTransceiver implements TransceiverLike {
       },
     };
     this.sender = sender;
+  }
+  setCodecPreferences(codecs: unknown[]): void {
+    this.codecPreferences = codecs;
   }
 }
 
