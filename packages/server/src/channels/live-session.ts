@@ -7,7 +7,7 @@ import {
   type WireRole,
 } from '@holdfast/protocol';
 import type { ChannelRef } from '../engine/types.js';
-import { initialSession, type SessionState } from '../session/machine.js';
+import { initialSession, nextDueAt, type SessionState } from '../session/machine.js';
 import { sessionTag } from './session-id.js';
 import type { SessionStreams } from './session-streams.js';
 
@@ -99,9 +99,19 @@ export class LiveSession {
   get state(): SessionState {
     return this.#state;
   }
+  /**
+   * Told when a new state may come due sooner than the one before (a token renewed, or a resume,
+   * with an earlier expiry): the sweeper queues the session again under the earlier time.
+   */
+  onDueSooner: ((live: LiveSession) => void) | undefined;
+
   /** Only the session driver calls this, with the machine's next state. */
   setState(next: SessionState): void {
+    const before = this.onDueSooner && nextDueAt(this.#state);
     this.#state = next;
+    if (before === undefined) return;
+    const after = nextDueAt(next);
+    if (after !== undefined && after < before) this.onDueSooner?.(this);
   }
   get role(): WireRole {
     return this.#state.role;

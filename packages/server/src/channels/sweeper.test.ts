@@ -145,6 +145,22 @@ describe('Sweeper: sessions end on time, not at the next sweep', () => {
     expect(ended.map(([id]) => id).sort()).toEqual(['s1', 's2', 's3']);
   });
 
+  it('a token renewed with an earlier expiry (or a resume with one) ends the session at that expiry, not at the time queued before', async () => {
+    const { clock, sessions, sweeper, ended } = rig();
+    const start = clock.now();
+    sweeper.watch(sessions[0]!); // queued under its silence deadline, +20 s
+    clock.advance(2_000);
+    const renewed = sessionTransition(
+      sessions[0]!.state,
+      { type: 'token_renewed', id: 1, tokenExpiresAt: start + 5_000 },
+      clock.now(),
+    );
+    sessions[0]!.setState(renewed.state);
+    clock.advance(3_000);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ended).toEqual([['s1', 'token_expired', start + 5_000]]);
+  });
+
   it('a token expiry before the window ends the session at the expiry; a session already gone is skipped', async () => {
     const { clock, sessions, sweeper, ended } = rig();
     const start = clock.now();

@@ -76,9 +76,14 @@ export class Sweeper {
   watch(live: LiveSession): void {
     const at = nextDueAt(live.state);
     if (at === undefined || this.#stopped) return;
+    // A frame only moves its time later (its entry is re-filed lazily); an earlier token expiry
+    // needs a new entry now (the old one is dropped when it comes up).
+    live.onDueSooner = this.#watch;
     this.#due.push(at, live);
     this.#arm();
   }
+
+  readonly #watch = (live: LiveSession): void => this.watch(live);
 
   /**
    * Runs the one timer to the earliest queued time. Entries of sessions heard from since they were
