@@ -102,7 +102,9 @@ function join() {
 
   engine = createRtcEngine();
   window.demo.engine = engine;
-  const rc = engine.initialize({ appId: form.appId.value, serverUrl: form.server.value, timing });
+  // ?videoCodec=h264: the camera is sent in H.264 (the SDK's media.videoCodec).
+  const media = params.has('videoCodec') ? { videoCodec: params.get('videoCodec') } : undefined;
+  const rc = engine.initialize({ appId: form.appId.value, serverUrl: form.server.value, timing, media });
   if (rc !== 0) return log('error', `initialize returned ${rc}`);
   // Every callback goes to window.demo.events; the ones the page shows are below.
   engine.registerEventHandler(
