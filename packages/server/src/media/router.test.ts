@@ -34,6 +34,8 @@ class RecordingPlane implements MediaPlaneLike {
     return this.hosts(r) && this.members.has(uid);
   }
   async handle(m: MediaMember, frame: ClientMediaFrame): Promise<void> {
+    // Like the real plane: an answer only reaches a room that exists.
+    if (frame.type === 'media_answer' && !this.hosts(m.ref)) return;
     this.#hosted.set(channelKey(m.ref), m.ref);
     this.members.set(m.uid, m);
     this.calls.push(`${m.uid}:${frame.type}${'sdp' in frame ? `:${frame.sdp}` : ''}:${m.mayPublish}`);
@@ -261,6 +263,26 @@ describe('MediaRouter: one media host per channel', () => {
     expect(one.got.at(-1)).toEqual({ type: 'media_moved' });
     expect(two.got.at(-1)).toEqual({ type: 'media_moved' });
     expect(await engine.mediaHost(ref)).toBeUndefined();
+  });
+});
+
+describe('MediaRouter: what a call leaves behind', () => {
+  it('a relayed frame that opens no room on the host (an answer with nothing to answer) leaves no route to its member there', async () => {
+    const { engine, a, b } = nodes();
+    const two = b.join(2);
+    await engine.claimMediaHost(ref, 'a', 3000); // a holds the claim, no room (its room just closed, say)
+    await b.router.handle(two, { type: 'media_answer', version: 1, sdp: 'x' });
+    await settle();
+    expect(a.plane.rooms).toBe(0);
+    expect(a.router.routes).toEqual({ away: 0, remote: 0, chains: 0 });
+    // A member that did open media keeps its route until it leaves.
+    await b.router.handle(two, publish('p'));
+    await settle();
+    expect(a.router.routes.remote).toBe(1);
+    b.router.leave(two);
+    await settle();
+    expect(a.router.routes).toEqual({ away: 0, remote: 0, chains: 0 });
+    expect(b.router.routes).toEqual({ away: 0, remote: 0, chains: 0 });
   });
 });
 

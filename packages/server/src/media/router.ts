@@ -82,6 +82,11 @@ export class MediaRouter {
     return this.plane.rooms;
   }
 
+  /** Sizes of the routing maps (tests: what a gone member or channel leaves behind). */
+  get routes(): { away: number; remote: number; chains: number } {
+    return { away: this.#away.size, remote: this.#remote.size, chains: this.#chains.size };
+  }
+
   // ------------------------------------------------------------ this node's sessions
 
   handle(live: LiveSession, frame: ClientMediaFrame): Promise<void> {
@@ -285,23 +290,17 @@ export class MediaRouter {
           tag: call.op === 'frame' ? call.tag : '',
           mayPublish: call.op === 'frame' || call.op === 'role' ? call.mayPublish : false,
           send: (frame) => {
-            const node = this.#remote.get(key)?.get(uid);
-            if (node) this.#reply(node, ref, uid, frame);
+            // The member's node now (it may have moved), else the one that made the call.
+            const node = this.#remote.get(key)?.get(uid) ?? from;
+            this.#reply(node, ref, uid, frame);
           },
         };
-        switch (call.op) {
-          case 'frame':
-            return this.#run(this.plane.handle(member, call.frame));
-          case 'resumed':
-            return this.plane.resumed(member);
-          case 'role':
-            return this.plane.roleChanged(member);
-          case 'leave':
-            remote.delete(uid);
-            return this.plane.leave(ref, uid);
-          case 'block':
-            return this.plane.block(ref, uid, call.blocked);
-        }
+        if (call.op === 'leave') remote.delete(uid);
+        this.#apply(member, call);
+        // A call that opened no room here (an answer with nothing to answer, a refused publish)
+        // leaves no route behind: nothing else would remove it (check() looks at hosted rooms only).
+        if (!this.plane.hosts(ref)) remote.delete(uid);
+        if (remote.size === 0 && this.#remote.get(key) === remote) this.#remote.delete(key);
       })
       .catch((err: unknown) => this.opts.log.warn({ err, channel: ref.channel }, 'media call failed'));
     this.#chains.set(id, next);
@@ -313,6 +312,22 @@ export class MediaRouter {
   /** After close(): a claim an in-flight call made for this node is released (no room will serve it). */
   #releaseIfOurs(ref: ChannelRef, host: string | undefined): void {
     if (host === this.opts.nodeId) this.#run(this.opts.engine.releaseMediaHost(ref, host));
+  }
+
+  #apply(member: MediaMember, call: MediaCall): void {
+    const { ref, uid } = member;
+    switch (call.op) {
+      case 'frame':
+        return this.#run(this.plane.handle(member, call.frame));
+      case 'resumed':
+        return this.plane.resumed(member);
+      case 'role':
+        return this.plane.roleChanged(member);
+      case 'leave':
+        return this.plane.leave(ref, uid);
+      case 'block':
+        return this.plane.block(ref, uid, call.blocked);
+    }
   }
 
   #reply(to: string, ref: ChannelRef, uid: number, frame: ServerMediaFrame): void {
