@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { bigChannelSection } from './report-bigchannel.js';
 import { consoleSection } from './report-console.js';
 import { crossnodeSection } from './report-crossnode.js';
 import { streamsSection } from './report-streams.js';
+import type { BigChannelResult } from './scenarios/bigchannel.js';
 import type { CapacityResult } from './scenarios/capacity.js';
 import type { ConsoleResult } from './scenarios/console.js';
 import type { CrossnodeResult } from './scenarios/crossnode.js';
@@ -148,6 +150,12 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
       ),
     );
   md.push(...consoleSection(results.console as ConsoleResult[] | undefined));
+  md.push(
+    ...bigChannelSection(results.bigchannel as BigChannelResult[] | undefined, {
+      ...meta,
+      params: (meta as { bigchannelParams?: { rate?: number } }).bigchannelParams,
+    }),
+  );
   md.push(...crossnodeSection(results.crossnode as CrossnodeResult[] | undefined));
   md.push(...streamsSection(results.streams as StreamsResult[] | undefined));
   const det = results.detection as DetectionResult[] | undefined;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { mediaBench } from './media/scenario.js';
 import { writeReport } from './report.js';
+import { bigChannel } from './scenarios/bigchannel.js';
 import { capacity } from './scenarios/capacity.js';
 import { consoleLoad } from './scenarios/console.js';
 import { crossnode } from './scenarios/crossnode.js';
@@ -16,7 +17,7 @@ import { FULL, QUICK } from './sizes.js';
 import { FLOOR, HOLDFAST, SIO_DEFAULT, SIO_TUNED, type SystemDef } from './systems.js';
 
 /**
- * `npm run bench [-- --quick] [--only capacity,join,presence,console,crossnode,streams,detection,recovery,machine] [--no-machine]`
+ * `npm run bench [-- --quick] [--only capacity,join,presence,console,crossnode,streams,detection,recovery,bigchannel,media,machine] [--no-machine]`
  * Every scenario runs Holdfast and Socket.IO (default and tuned) in the same run, one after the
  * other, each on a fresh server process; loopback only; bounded in count and time. `crossnode`
  * (several Holdfast nodes on one Redis) is Holdfast only.
@@ -232,6 +233,18 @@ if (want('recovery')) {
     }
   }
   results.recovery = out;
+  save();
+}
+// Big channel (issue 16 item 4), Holdfast only: full runs, and `--quick` only with `--only bigchannel`
+// (also alone: node bench/dist/bigchannel-run.js [--rate N]).
+if (only?.has('bigchannel') || (!only && !quick)) {
+  const params = quick
+    ? { checkpoints: [100, 300], block: 50, rate: 200, workers: 2, settleMs: 15_000 }
+    : { checkpoints: [500, 1000, 2000, 5000], block: 100, rate: 100, workers: 2, settleMs: 60_000 };
+  results.bigchannel = await step('big channel', pick([HOLDFAST]), (s, trial) =>
+    bigChannel(s, params, trial),
+  );
+  (results.meta as Record<string, unknown>).bigchannelParams = params;
   save();
 }
 // Media (issue 14, bench/src/media): Holdfast's SFU vs Janus; full runs, and `--quick` only with `--only media`.
