@@ -110,6 +110,14 @@ function nodes() {
 }
 
 describe('MediaRouter: one media host per channel', () => {
+  it("an audience member's publish is refused on its own node and claims nothing", async () => {
+    const { engine, a } = nodes();
+    const viewer = a.join(9, 'audience');
+    await a.router.handle(viewer, publish('x'));
+    expect(a.plane.calls).toEqual(['9:media_publish:x:false']);
+    expect(await engine.mediaHost(ref)).toBeUndefined();
+  });
+
   it('the first node to open media hosts it; another node relays its members there, in order, and gets the replies', async () => {
     const { clock, engine, a, b } = nodes();
     const one = a.join(1);
@@ -129,14 +137,14 @@ describe('MediaRouter: one media host per channel', () => {
   });
 
   it("the member's node decides what it may do: an audience member's frames carry mayPublish false", async () => {
-    const { clock, engine, a, b } = nodes();
+    const { a, b } = nodes();
     await a.router.handle(a.join(1), publish('o1'));
     const two = b.join(2, 'audience');
-    await b.router.handle(two, { type: 'media_publish', sdp: 'x' });
+    await b.router.handle(two, { type: 'media_subscribe', audio: true, video: true });
     b.router.roleChanged(two);
     b.router.leave(two);
     await settle();
-    expect(a.plane.calls.slice(1)).toEqual(['2:media_publish:x:false', '2:role:false', '2:leave']);
+    expect(a.plane.calls.slice(1)).toEqual(['2:media_subscribe:false', '2:role:false', '2:leave']);
   });
 
   it('the host renews its claim; when it stops (died), the other node tells its members media_moved and the next frame makes it the host', async () => {

@@ -91,6 +91,12 @@ export class MediaRouter {
 
   handle(live: LiveSession, frame: ClientMediaFrame): Promise<void> {
     const member = this.#local(live);
+    // What a member may not do is refused here: a refused publish must not make this node the
+    // channel's media host (a claim with no room, held for a claim's lifetime).
+    if (!member.mayPublish && (frame.type === 'media_publish' || frame.type === 'media_state'))
+      return this.plane
+        .handle(member, frame)
+        .catch((err: unknown) => this.opts.log.warn({ err, session: live.tag }, 'media frame failed'));
     return this.#enqueue(live, true, (host) => {
       if (host === this.opts.nodeId) this.#run(this.plane.handle(member, frame));
       else if (host)
@@ -318,15 +324,20 @@ export class MediaRouter {
     const { ref, uid } = member;
     switch (call.op) {
       case 'frame':
-        return this.#run(this.plane.handle(member, call.frame));
+        this.#run(this.plane.handle(member, call.frame));
+        return;
       case 'resumed':
-        return this.plane.resumed(member);
+        this.plane.resumed(member);
+        return;
       case 'role':
-        return this.plane.roleChanged(member);
+        this.plane.roleChanged(member);
+        return;
       case 'leave':
-        return this.plane.leave(ref, uid);
+        this.plane.leave(ref, uid);
+        return;
       case 'block':
-        return this.plane.block(ref, uid, call.blocked);
+        this.plane.block(ref, uid, call.blocked);
+        return;
     }
   }
 
