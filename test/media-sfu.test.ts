@@ -186,6 +186,66 @@ describe('media paths break and heal without the signalling', () => {
     await b.close();
   }, 60_000);
 
+  it('an H.264 track stays H.264 through the subscriber’s ICE restart (its offer lists every codec it decodes)', async () => {
+    const a = await rawMediaPage(browser.context, httpUrl, {
+      channel: 'sfu-h264-restart',
+      uid: 1,
+      publish: true,
+      videoCodec: 'h264',
+    });
+    const b = await rawMediaPage(browser.context, httpUrl, {
+      channel: 'sfu-h264-restart',
+      uid: 2,
+      publish: false,
+    });
+    const videoCodecs = () =>
+      b.evaluate(async () => {
+        const sub = (window as unknown as { sub: RTCPeerConnection }).sub;
+        const report = await sub.getStats();
+        const out: string[] = [];
+        report.forEach((s: Record<string, unknown>) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video')
+            out.push((report.get(s.codecId as string) as { mimeType?: string } | undefined)?.mimeType ?? '');
+        });
+        return out;
+      });
+    await until(
+      'b decodes',
+      () => inbound(b),
+      (s) => s.framesDecoded > 10,
+    );
+    expect(await videoCodecs()).toEqual(['video/H264']);
+    const sdps = () =>
+      b.evaluate(() => {
+        const sub = (window as unknown as { sub: RTCPeerConnection }).sub;
+        const m = (sdp = '') => ({
+          video: /m=video [^\r\n]*/.exec(sdp)?.[0] ?? '',
+          ufrag: /a=ice-ufrag:(\S+)/.exec(sdp)?.[1],
+        });
+        return { offer: m(sub.localDescription?.sdp).video, answer: m(sub.remoteDescription?.sdp) };
+      });
+    const before = (await sdps()).answer.ufrag;
+    await b.evaluate(() => (window as unknown as { repairSub: () => Promise<void> }).repairSub());
+    const restart = await until(
+      'new ICE credentials from the server',
+      sdps,
+      (v) => v.answer.ufrag !== before,
+    );
+    console.log('H.264 ICE restart', JSON.stringify(restart));
+    // Chromium's restart offer lists every video codec it decodes; the answer keeps the track's one.
+    expect(restart.offer.split(' ').length).toBeGreaterThan(4);
+    expect(restart.answer.video.split(' ')).toHaveLength(4);
+    const after = await inbound(b);
+    await until(
+      'decoding after the restart',
+      () => inbound(b),
+      (s) => s.framesDecoded > after.framesDecoded + 10,
+    );
+    expect(await videoCodecs()).toEqual(['video/H264']);
+    await a.close();
+    await b.close();
+  }, 60_000);
+
   it('a member leaving, then another joining, keeps every subscriber’s offers valid (no rejected m-section)', async () => {
     const watcher = await rawMediaPage(browser.context, httpUrl, {
       channel: 'sfu-churn',

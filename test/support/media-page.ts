@@ -24,6 +24,8 @@ export async function rawMediaPage(
     echo?: number;
     role?: 'broadcaster' | 'audience';
     profile?: 'communication' | 'live';
+    /** 'h264': the camera is sent in H.264 (its packetization-mode 1 42e01f format first, as the SDK does). */
+    videoCodec?: 'h264';
   },
 ): Promise<Page> {
   const page = await context.newPage();
@@ -116,7 +118,16 @@ export async function rawMediaPage(
         });
         const pc = new RTCPeerConnection();
         w.pub = pc;
-        for (const t of stream.getTracks()) pc.addTransceiver(t, { direction: 'sendonly' });
+        for (const t of stream.getTracks()) {
+          const tr = pc.addTransceiver(t, { direction: 'sendonly' });
+          if (t.kind !== 'video' || o.videoCodec !== 'h264') continue;
+          const caps = RTCRtpSender.getCapabilities('video')?.codecs ?? [];
+          const h264 = (c: { mimeType: string; sdpFmtpLine?: string }) =>
+            c.mimeType === 'video/H264' &&
+            /packetization-mode=1/.test(c.sdpFmtpLine ?? '') &&
+            /profile-level-id=42e01f/.test(c.sdpFmtpLine ?? '');
+          tr.setCodecPreferences([...caps.filter(h264), ...caps.filter((c) => !h264(c))]);
+        }
         await pc.setLocalDescription(await pc.createOffer());
         await gathered(pc);
         ws.send(JSON.stringify({ type: 'media_publish', sdp: pc.localDescription!.sdp }));

@@ -23,7 +23,7 @@ import { KeyframeThrottle } from './keyframe-throttle.js';
 import { localSdp, Serial } from './peer.js';
 import { key, type Member, type Subscriber, type SubTrack } from './room-types.js';
 import { RtpWatchdog } from './rtp-watchdog.js';
-import { keepCodecs } from './sdp-codecs.js';
+import { keepCodecs, type SdpCodec } from './sdp-codecs.js';
 import { isVp8KeyframeStart } from './vp8.js';
 
 /** What the room needs of the node: time, a way to reach a member, and the channel's event log. */
@@ -85,7 +85,7 @@ export class MediaRoom {
     const pub = m.pub;
     return pub.serial.run(async () => {
       // H.264 only in the format every browser sends and decodes (werift would accept any H.264).
-      const offer = keepCodecs(sdp, (c) => c.mimeType !== 'video/h264' || isForwardableH264(c.fmtp));
+      const offer = keepCodecs(sdp, forwardable);
       await pub.pc.setRemoteDescription({ type: 'offer', sdp: offer });
       await pub.pc.setLocalDescription(await pub.pc.createAnswer());
       return localSdp(pub.pc);
@@ -232,7 +232,7 @@ export class MediaRoom {
           if (st.codec && st.transceiver.mid) codecOf.set(st.transceiver.mid, st.codec);
         const offer = keepCodecs(sdp, (c) => {
           const want = c.mid === undefined ? undefined : codecOf.get(c.mid);
-          return want === undefined || c.mimeType === want;
+          return want === undefined || (c.mimeType === want && forwardable(c));
         });
         await sub.pc.setRemoteDescription({ type: 'offer', sdp: offer });
         await sub.pc.setLocalDescription(await sub.pc.createAnswer());
@@ -477,6 +477,11 @@ export class MediaRoom {
   close(): void {
     for (const uid of [...this.#members.keys()]) this.leave(uid);
   }
+}
+
+/** A format the SFU forwards: any but the H.264 ones other than packetization-mode 1 Constrained Baseline. */
+function forwardable(c: SdpCodec): boolean {
+  return c.mimeType !== 'video/h264' || isForwardableH264(c.fmtp);
 }
 
 /**
