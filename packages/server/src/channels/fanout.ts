@@ -131,7 +131,10 @@ export class ChannelFanout {
     const started = this.#busyClock();
     if (!this.#round) {
       if (this.#pending.size === 0) return;
-      if (started < this.#restUntil) return this.#schedule();
+      if (started < this.#restUntil) {
+        this.#schedule();
+        return;
+      }
       const jobs: Job[] = [];
       for (const [key, events] of this.#pending) {
         this.counts.turns++;

@@ -119,7 +119,7 @@ describe('MediaRouter: one media host per channel', () => {
   });
 
   it('the first node to open media hosts it; another node relays its members there, in order, and gets the replies', async () => {
-    const { clock, engine, a, b } = nodes();
+    const { engine, a, b } = nodes();
     const one = a.join(1);
     await a.router.handle(one, publish('o1'));
     expect(await engine.mediaHost(ref)).toBe('a');
@@ -200,7 +200,7 @@ describe('MediaRouter: one media host per channel', () => {
   });
 
   it('a resume whose media host is gone, or that the host does not know, is told media_moved; a known one gets its offer again', async () => {
-    const { clock, engine, a, b } = nodes();
+    const { a, b } = nodes();
     // No host at all.
     const lone = b.join(5);
     b.router.resumed(lone);
@@ -260,7 +260,7 @@ describe('MediaRouter: one media host per channel', () => {
   });
 
   it('a draining host gives its rooms up at once: members are told media_moved and the claim is free', async () => {
-    const { clock, engine, a, b } = nodes();
+    const { engine, a, b } = nodes();
     const one = a.join(1);
     await a.router.handle(one, publish('o1'));
     const two = b.join(2);
