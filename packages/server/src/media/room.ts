@@ -23,7 +23,7 @@ import { KeyframeThrottle } from './keyframe-throttle.js';
 import { localSdp, Serial } from './peer.js';
 import { key, type Member, type Subscriber, type SubTrack } from './room-types.js';
 import { RtpWatchdog } from './rtp-watchdog.js';
-import { keepCodecs, type SdpCodec } from './sdp-codecs.js';
+import { emptyMedia, keepCodecs, type SdpCodec } from './sdp-codecs.js';
 import { isVp8KeyframeStart } from './vp8.js';
 
 /** What the room needs of the node: time, a way to reach a member, and the channel's event log. */
@@ -86,6 +86,11 @@ export class MediaRoom {
     return pub.serial.run(async () => {
       // H.264 only in the format every browser sends and decodes (werift would accept any H.264).
       const offer = keepCodecs(sdp, forwardable);
+      const empty = emptyMedia(offer);
+      if (empty.length > 0)
+        throw new Error(
+          `no ${empty.join(', ')} format the server forwards (video: VP8, or H.264 packetization-mode 1 Constrained Baseline)`,
+        );
       await pub.pc.setRemoteDescription({ type: 'offer', sdp: offer });
       await pub.pc.setLocalDescription(await pub.pc.createAnswer());
       return localSdp(pub.pc);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection } from 'werift';
 import { peerConfig, videoCodec } from './config.js';
 import { isForwardableH264 } from './h264.js';
-import { keepCodecs } from './sdp-codecs.js';
+import { emptyMedia, keepCodecs } from './sdp-codecs.js';
 
 /**
  * The video m-section Debian's Chromium 156 offers when its sender prefers H.264
@@ -124,12 +124,14 @@ describe('keepCodecs', () => {
     ]);
   });
 
-  it('an offer left with no codec it may send is refused by werift (the server answers bad_sdp)', async () => {
+  it('an offer left with no codec it may send is found by emptyMedia (werift would refuse it)', async () => {
     const modeZeroOnly = H264_FIRST.map((l) =>
       l.startsWith('m=video') ? 'm=video 9 UDP/TLS/RTP/SAVPF 104 107' : l,
     );
     const out = keepCodecs(offer(modeZeroOnly), browserSafe);
     expect(lines(out, /^m=video/)).toEqual(['m=video 9 UDP/TLS/RTP/SAVPF ']);
+    expect(emptyMedia(out)).toEqual(['video']);
+    expect(emptyMedia(offer(H264_FIRST))).toEqual([]);
     await expect(answer(out)).rejects.toThrow();
   });
 

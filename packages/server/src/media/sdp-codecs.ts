@@ -14,7 +14,8 @@ export interface SdpCodec {
  * Removes the codecs `keep` refuses from every m-section of an SDP (their payload types in the
  * m= line and their rtpmap, fmtp and rtcp-fb lines), and the RTX formats repairing them. werift
  * negotiates codecs by MIME type alone; this is where a format's parameters are looked at. An
- * m-section can be left without any codec (werift then refuses the whole description).
+ * m-section can be left without any codec: `emptyMedia` finds it (werift would refuse the whole
+ * description with "m line not found").
  */
 export function keepCodecs(sdp: string, keep: (c: SdpCodec) => boolean): string {
   const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
@@ -68,4 +69,9 @@ function filterSection(lines: string[], keep: (c: SdpCodec) => boolean): string[
       return pt === undefined || !dropped.has(Number(pt));
     }),
   ];
+}
+
+/** The kinds of the m-sections that list no format (all were removed). */
+export function emptyMedia(sdp: string): string[] {
+  return [...sdp.matchAll(/^m=(\S+) \S+ \S+ ?$/gm)].map((m) => m[1] ?? '');
 }
