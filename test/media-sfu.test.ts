@@ -246,6 +246,60 @@ describe('media paths break and heal without the signalling', () => {
     await b.close();
   }, 60_000);
 
+  it('a subscriber that cannot decode H.264 still gets everything else (the H.264 m-section is rejected, not the answer)', async () => {
+    const h = await rawMediaPage(browser.context, httpUrl, {
+      channel: 'sfu-no-h264',
+      uid: 1,
+      publish: true,
+      videoCodec: 'h264',
+    });
+    const v = await rawMediaPage(browser.context, httpUrl, { channel: 'sfu-no-h264', uid: 2, publish: true });
+    const b = await rawMediaPage(browser.context, httpUrl, {
+      channel: 'sfu-no-h264',
+      uid: 3,
+      publish: false,
+      noH264: true,
+    });
+    // VP8 video decoded and both publishers' audio received.
+    const decoded = await until(
+      'VP8 video and two audio tracks',
+      () =>
+        b.evaluate(async () => {
+          const report = await (window as unknown as { sub: RTCPeerConnection }).sub.getStats();
+          const out: Array<{ kind: string; packets: number; frames: number }> = [];
+          report.forEach((s: Record<string, unknown>) => {
+            if (s.type === 'inbound-rtp')
+              out.push({
+                kind: String(s.kind),
+                packets: (s.packetsReceived as number) ?? 0,
+                frames: (s.framesDecoded as number) ?? 0,
+              });
+          });
+          return out;
+        }),
+      (list) =>
+        list.filter((t) => t.kind === 'audio' && t.packets > 20).length === 2 &&
+        list.some((t) => t.kind === 'video' && t.frames > 10),
+    );
+    expect(decoded.filter((t) => t.kind === 'video')).toHaveLength(1);
+    const frames = await b.evaluate(
+      () => (window as unknown as { frames_: Array<{ type: string }> }).frames_,
+    );
+    expect(frames.filter((f) => f.type === 'media_error')).toEqual([]);
+    // Its answer rejected the H.264 m-section (port 0), and only that one.
+    const ports = await b.evaluate(() =>
+      [
+        ...(window as unknown as { sub: RTCPeerConnection }).sub.localDescription!.sdp.matchAll(
+          /^m=(\w+) (\d+)/gm,
+        ),
+      ].map((m) => `${m[1]} ${m[2] === '0' ? 'rejected' : 'open'}`),
+    );
+    expect(ports.filter((p) => p.endsWith('rejected'))).toEqual(['video rejected']);
+    await h.close();
+    await v.close();
+    await b.close();
+  }, 60_000);
+
   it('a member leaving, then another joining, keeps every subscriber’s offers valid (no rejected m-section)', async () => {
     const watcher = await rawMediaPage(browser.context, httpUrl, {
       channel: 'sfu-churn',

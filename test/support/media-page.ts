@@ -26,6 +26,8 @@ export async function rawMediaPage(
     profile?: 'communication' | 'live';
     /** 'h264': the camera is sent in H.264 (its packetization-mode 1 42e01f format first, as the SDK does). */
     videoCodec?: 'h264';
+    /** Plays a browser without H.264: the server's offers are applied with H.264 renamed (unknown). */
+    noH264?: boolean;
   },
 ): Promise<Page> {
   const page = await context.newPage();
@@ -64,7 +66,8 @@ export async function rawMediaPage(
         if (f.type === 'media_sub_answer')
           await sub.setRemoteDescription({ type: 'answer', sdp: f.sdp as string });
         if (f.type === 'media_offer') {
-          await sub.setRemoteDescription({ type: 'offer', sdp: f.sdp as string });
+          const sdp = o.noH264 ? (f.sdp as string).replaceAll('H264/90000', 'X264/90000') : (f.sdp as string);
+          await sub.setRemoteDescription({ type: 'offer', sdp });
           await sub.setLocalDescription(await sub.createAnswer());
           await gathered(sub);
           ws.send(

@@ -23,7 +23,7 @@ import { KeyframeThrottle } from './keyframe-throttle.js';
 import { localSdp, Serial } from './peer.js';
 import { key, type Member, type Subscriber, type SubTrack } from './room-types.js';
 import { RtpWatchdog } from './rtp-watchdog.js';
-import { emptyMedia, keepCodecs, type SdpCodec } from './sdp-codecs.js';
+import { emptyMedia, fillRejected, keepCodecs, type SdpCodec } from './sdp-codecs.js';
 import { isVp8KeyframeStart } from './vp8.js';
 
 /** What the room needs of the node: time, a way to reach a member, and the channel's event log. */
@@ -286,9 +286,23 @@ export class MediaRoom {
     const sub = this.#members.get(uid)?.sub;
     if (!sub || version !== sub.awaiting) return;
     await sub.serial.run(async () => {
-      await sub.pc.setRemoteDescription({ type: 'answer', sdp });
+      // An m-section the subscriber cannot decode (H.264 in a browser without it) is rejected; werift
+      // would refuse the whole answer, so it is given back the offered format and left unfed.
+      const { sdp: accepted, rejected } = fillRejected(sdp, (mid) => {
+        const c = sub.pc.getTransceivers().find((t) => t.mid === mid)?.codecs[0];
+        if (!c) return undefined;
+        const name = `${c.mimeType.split('/')[1]}/${c.clockRate}${c.channels ? `/${c.channels}` : ''}`;
+        return { payloadType: c.payloadType, rtpmap: name };
+      });
+      await sub.pc.setRemoteDescription({ type: 'answer', sdp: accepted });
       sub.awaiting = 0;
-      for (const st of sub.tracks.values()) st.live = true;
+      for (const st of sub.tracks.values()) {
+        st.live = !rejected.includes(st.transceiver.mid ?? '');
+        if (!st.live)
+          this.ports.warn(
+            `${uid} cannot receive ${st.uid}'s ${st.kind} (${st.codec ?? 'its codec'}): rejected`,
+          );
+      }
       // New video tracks on a connection already up (a renegotiation) can be started now; on a new
       // connection this waits for it to connect.
       this.#startVideo(uid);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection } from 'werift';
 import { peerConfig, videoCodec } from './config.js';
 import { isForwardableH264 } from './h264.js';
-import { emptyMedia, keepCodecs } from './sdp-codecs.js';
+import { emptyMedia, fillRejected, keepCodecs } from './sdp-codecs.js';
 
 /**
  * The video m-section Debian's Chromium 156 offers when its sender prefers H.264
@@ -164,5 +164,94 @@ describe('subscriber tracks are offered in their publisher codec', () => {
     expect(lines(sdp, /^a=fmtp:102 /)).toEqual([
       'a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
     ]);
+  });
+});
+
+/**
+ * Chromium 156's answer to a subscriber offer of [audio, H.264 video, VP8 video] when it cannot
+ * decode H.264 (the format renamed in the offer): the H.264 m-section rejected, with ICE
+ * credentials of its own; trimmed.
+ */
+const REJECTING_ANSWER = [
+  'v=0',
+  'o=- 1 2 IN IP4 127.0.0.1',
+  's=-',
+  't=0 0',
+  'a=group:BUNDLE 0 2',
+  'm=audio 57247 UDP/TLS/RTP/SAVPF 111',
+  'a=candidate:4068727540 1 udp 2122194687 127.0.0.1 57247 typ host generation 0',
+  'a=ice-ufrag:qbL6',
+  'a=ice-pwd:NGpCE/SeazuYOQdA58HYlVrS',
+  'a=fingerprint:sha-256 7C:5D:79:79:E4:15:7D:66:11:CB:82:80:74:97:F8:9F:2E:12:6B:DE:2F:6A:82:17:49:2C:C6:8F:15:6A:8A:66',
+  'a=setup:active',
+  'a=mid:0',
+  'a=recvonly',
+  'a=rtpmap:111 opus/48000/2',
+  'm=video 0 UDP/TLS/RTP/SAVPF 0',
+  'c=IN IP4 0.0.0.0',
+  'a=ice-ufrag:LC2j',
+  'a=ice-pwd:Zk3q0fGmUMtXyYyb2Yv7aaaa',
+  'a=setup:active',
+  'a=mid:1',
+  'a=recvonly',
+  'a=rtcp-mux',
+  'm=video 9 UDP/TLS/RTP/SAVPF 96',
+  'a=ice-ufrag:qbL6',
+  'a=ice-pwd:NGpCE/SeazuYOQdA58HYlVrS',
+  'a=setup:active',
+  'a=mid:2',
+  'a=recvonly',
+  'a=rtpmap:96 VP8/90000',
+  '',
+].join('\r\n');
+
+describe('fillRejected', () => {
+  const h264 = (mid: string) => (mid === '1' ? { payloadType: 102, rtpmap: 'H264/90000' } : undefined);
+
+  it("gives a rejected m-section the offered format and the bundle's transport, and names it", () => {
+    const { sdp, rejected } = fillRejected(REJECTING_ANSWER, h264);
+    expect(rejected).toEqual(['1']);
+    const section = sdp.split('m=')[2]!.split('\r\n');
+    expect(section.slice(0, 6)).toEqual([
+      'video 0 UDP/TLS/RTP/SAVPF 102',
+      'a=rtpmap:102 H264/90000',
+      'a=ice-ufrag:qbL6',
+      'a=ice-pwd:NGpCE/SeazuYOQdA58HYlVrS',
+      'a=fingerprint:sha-256 7C:5D:79:79:E4:15:7D:66:11:CB:82:80:74:97:F8:9F:2E:12:6B:DE:2F:6A:82:17:49:2C:C6:8F:15:6A:8A:66',
+      'a=setup:active',
+    ]);
+    // Its own credentials are gone; the open m-sections are as they were.
+    expect(sdp).not.toContain('LC2j');
+    expect(sdp.split('m=')[1]).toBe(REJECTING_ANSWER.split('m=')[1]);
+    expect(sdp.split('m=')[3]).toBe(REJECTING_ANSWER.split('m=')[3]);
+  });
+
+  it('leaves an answer without rejected m-sections, or a rejected one it offered nothing for, as it is', () => {
+    expect(fillRejected(REJECTING_ANSWER, () => undefined)).toEqual({ sdp: REJECTING_ANSWER, rejected: [] });
+    const accepted = REJECTING_ANSWER.replace(
+      'm=video 0 UDP/TLS/RTP/SAVPF 0',
+      'm=video 9 UDP/TLS/RTP/SAVPF 102',
+    );
+    expect(
+      fillRejected(accepted.replace('a=mid:1', 'a=mid:1\r\na=rtpmap:102 H264/90000'), h264).rejected,
+    ).toEqual([]);
+  });
+
+  it('werift accepts the filled answer (it refuses the rejecting one: "negotiate codecs failed")', async () => {
+    const make = async () => {
+      const pc = new RTCPeerConnection(peerConfig({}));
+      pcs.push(pc);
+      pc.addTransceiver('audio', { direction: 'sendonly' });
+      pc.addTransceiver('video', { direction: 'sendonly' }).codecs = [videoCodec('video/h264')];
+      pc.addTransceiver('video', { direction: 'sendonly' }).codecs = [videoCodec('video/vp8')];
+      await pc.setLocalDescription(await pc.createOffer());
+      return pc;
+    };
+    await expect(
+      (await make()).setRemoteDescription({ type: 'answer', sdp: REJECTING_ANSWER }),
+    ).rejects.toThrow('negotiate codecs failed');
+    const pc = await make();
+    await pc.setRemoteDescription({ type: 'answer', sdp: fillRejected(REJECTING_ANSWER, h264).sdp });
+    expect(pc.signalingState).toBe('stable');
   });
 });

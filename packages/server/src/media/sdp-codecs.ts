@@ -75,3 +75,39 @@ function filterSection(lines: string[], keep: (c: SdpCodec) => boolean): string[
 export function emptyMedia(sdp: string): string[] {
   return [...sdp.matchAll(/^m=(\S+) \S+ \S+ ?$/gm)].map((m) => m[1] ?? '');
 }
+
+/**
+ * An answer's rejected m-sections (port 0: the browser has none of the offered formats, e.g. H.264
+ * in a browser without it) given back the format that was offered, so werift accepts the answer
+ * (it refuses a whole answer with an m-section without a known codec: "negotiate codecs failed").
+ * `offered(mid)` is that format's payload type and rtpmap name (`H264/90000`). Returns the SDP
+ * and the mids it filled in.
+ */
+export function fillRejected(
+  sdp: string,
+  offered: (mid: string) => { payloadType: number; rtpmap: string } | undefined,
+): { sdp: string; rejected: string[] } {
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const sections = sdp.split(/(?=^m=)/m);
+  const TRANSPORT = /^a=(ice-ufrag|ice-pwd|ice-options|fingerprint|setup|candidate|end-of-candidates)/;
+  // The bundle's transport, as an open m-section carries it.
+  const open = sections.find((x) => /^m=\S+ [1-9]/.test(x) && /^a=ice-ufrag:/m.test(x)) ?? '';
+  const transport = open.split(eol).filter((l) => TRANSPORT.test(l) && !/^a=(candidate|end-of)/.test(l));
+  const rejected: string[] = [];
+  const out = sections.map((section) => {
+    const m = section.match(/^m=(\S+) 0 (\S+)[^\r\n]*/);
+    if (!m || /^a=rtpmap:/m.test(section)) return section;
+    const mid = section.match(/^a=mid:(\S+)/m)?.[1];
+    const format = mid === undefined ? undefined : offered(mid);
+    if (!mid || !format) return section;
+    rejected.push(mid);
+    // Chromium gives a rejected m-section ICE credentials of its own; werift applies every
+    // m-section's to the bundle's one transport (another ufrag restarts its ICE, none too), so
+    // it gets the bundle's.
+    const lines = section.split(eol).filter((l) => !TRANSPORT.test(l));
+    lines[0] = `m=${m[1]} 0 ${m[2]} ${format.payloadType}`;
+    lines.splice(1, 0, `a=rtpmap:${format.payloadType} ${format.rtpmap}`, ...transport);
+    return lines.join(eol);
+  });
+  return { sdp: out.join(''), rejected };
+}
