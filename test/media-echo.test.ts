@@ -161,14 +161,15 @@ describe('startEchoTest in Chromium', () => {
       { timeout: 20_000, interval: 100 },
     );
     // The server's delay line holds every packet 2 s: nothing comes back sooner than that after the
-    // first one went out (the 50 ms sampling can see the first sent late, so the bound allows one sample).
+    // first one went out (the 50 ms sampling can see the first sent late, and a busy page samples
+    // late too: the bound allows two samples — without the delay line it comes back in ~50 ms).
     const audioDelay = back.audioReceived! - back.audioSent!;
     const videoDelay = back.videoDecoded! - back.videoSent!;
     console.log(
       `echo: own audio back ${Math.round(audioDelay)} ms, own video decoded ${Math.round(videoDelay)} ms after first sent`,
     );
-    expect(audioDelay).toBeGreaterThanOrEqual(1950);
-    expect(videoDelay).toBeGreaterThanOrEqual(1950);
+    expect(audioDelay).toBeGreaterThanOrEqual(1900);
+    expect(videoDelay).toBeGreaterThanOrEqual(1900);
     // And it keeps coming: audio packets grow, the echoed video is drawn in the view.
     await vi.waitFor(
       async () => {
