@@ -117,4 +117,30 @@ describe('KeepaliveWheel', () => {
     expect(new KeepaliveWheel(clock, 300).tickMs).toBe(37);
     expect(new KeepaliveWheel(clock, 40).tickMs).toBe(10);
   });
+
+  it('with many connections the timer ticks less often (5× at 20,000), and quiet gaps stay under interval + period', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000);
+    const few = Array.from({ length: 1000 }, () => target(clock));
+    for (const t of few) wheel.add(t);
+    expect(wheel.periodMs).toBe(50);
+    const many = Array.from({ length: 19_000 }, () => target(clock));
+    for (const t of many) wheel.add(t);
+    expect(wheel.periodMs).toBe(250);
+    wheel.start();
+    let ticks = 0;
+    const counting = wheel.tick.bind(wheel);
+    wheel.tick = () => {
+      ticks++;
+      counting();
+    };
+    clock.advance(10_000);
+    expect(ticks).toBe(40);
+    for (const t of [few[0]!, many[500]!]) {
+      const gaps = t.sent.map((at, i) => at - (i ? t.sent[i - 1]! : 0));
+      expect(Math.max(...gaps)).toBeLessThan(2000 + 250);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(2000);
+    }
+    wheel.stop();
+  });
 });

@@ -59,13 +59,26 @@ export class KeepaliveWheel {
     this.#slotOf.delete(target);
   }
 
+  /**
+   * How long the timer waits between ticks: `tickMs` up to 4,000 connections, then one more
+   * `tickMs` per 4,000 up to 5× (250 ms at 20,000 with the default 2 s interval). Each write to a
+   * quiet client wakes its process; in bigger batches those wakeups cost less (measured at 19,900
+   * idle clients: 62.5 % of a core at 50 ms, 52.1 % at 250 ms, against the bare-ws floor's 43.7 %),
+   * while with few clients the fine tick keeps them from all hearing last from the server in the
+   * same instant (the detection spread after a cut). The gap between two frames to a quiet client
+   * is in [intervalMs, intervalMs + periodMs).
+   */
+  get periodMs(): number {
+    return this.tickMs * Math.min(5, Math.max(1, Math.round(this.size / 4000)));
+  }
+
   start(): void {
     this.stop();
     const tick = () => {
       this.tick();
-      this.#timer = this.clock.setTimeout(tick, this.tickMs);
+      this.#timer = this.clock.setTimeout(tick, this.periodMs);
     };
-    this.#timer = this.clock.setTimeout(tick, this.tickMs);
+    this.#timer = this.clock.setTimeout(tick, this.periodMs);
   }
 
   stop(): void {
