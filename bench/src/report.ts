@@ -90,18 +90,26 @@ const kb = (b: number) => b / 1024;
 
 export function writeReport(results: Record<string, unknown>, outDir: string, updateDoc: boolean): void {
   const md: string[] = [];
-  const meta = (results.meta ?? {}) as {
+  type RunMeta = {
     commit?: string;
     date?: string;
     busy?: boolean;
     loadPerCoreBefore?: number;
+    scenarios?: string[];
     sizes?: { runs?: number };
   };
+  const meta = (results.meta ?? {}) as RunMeta & { partialRuns?: RunMeta[] };
   md.push(
     `Run of ${meta.date ?? '?'} at commit ${meta.commit ?? '?'}: every cell is the median (min–max) over ${meta.sizes?.runs ?? 1} interleaved trial(s) per system; "HF ahead by" is the ratio of the medians (range over every pair of trials; > 1 means Holdfast is better).` +
       (meta.busy
         ? ` **Busy machine:** the 1-min load was ${meta.loadPerCoreBefore} per core before the run; treat these figures as the machine's, not the systems'.`
-        : ''),
+        : '') +
+      (meta.partialRuns ?? [])
+        .map(
+          (r) =>
+            ` Re-run since: ${(r.scenarios ?? []).join(', ')} at commit ${r.commit ?? '?'} (${r.date ?? '?'}, ${r.sizes?.runs ?? 1} trial(s)${r.loadPerCoreBefore === undefined ? '' : `, load ${r.loadPerCoreBefore} per core before`}${r.busy ? ', busy' : ''}).`,
+        )
+        .join(''),
   );
   const cap = results.capacity as CapacityResult[] | undefined;
   const capRows: Row[] = [

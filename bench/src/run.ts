@@ -136,9 +136,14 @@ async function step<T>(
 // A run on a busy machine measures the machine: refuse it (--refuse-busy) or mark it in the report.
 const BUSY_PER_CORE = 0.3;
 const startLoad = loadPerCore();
-(results.meta as Record<string, unknown>).loadPerCoreBefore = startLoad;
+// A partial run (--only, merged into the last full run's results) records its load in its own entry.
+const runMeta = (() => {
+  const meta = results.meta as Record<string, unknown> & { partialRuns?: Array<Record<string, unknown>> };
+  return meta.partialRuns?.at(-1) ?? meta;
+})();
+runMeta.loadPerCoreBefore = startLoad;
 if (startLoad > BUSY_PER_CORE) {
-  (results.meta as Record<string, unknown>).busy = true;
+  runMeta.busy = true;
   const msg = `the machine is busy before the run: 1-min load ${startLoad} per core (> ${BUSY_PER_CORE})`;
   if (args.includes('--refuse-busy')) {
     console.error(`${msg}; refusing (--refuse-busy)`);
