@@ -160,7 +160,8 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
   md.push(...consoleSection(results.console as ConsoleResult[] | undefined));
   md.push(
     ...bigChannelSection(results.bigchannel as BigChannelResult[] | undefined, {
-      ...meta,
+      // The run that measured it: the last partial run of it, else the full run.
+      ...([...(meta.partialRuns ?? [])].reverse().find((r) => r.scenarios?.includes('bigchannel')) ?? meta),
       params: (meta as { bigchannelParams?: { rate?: number } }).bigchannelParams,
     }),
   );
