@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { ChannelEvent, StreamAck, StreamMessageEvent, WireRole } from '@holdfast/protocol';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Listeners } from './listeners.js';
 import { defineScripts, type Scripted } from './redis-commands.js';
 import { openConnections } from './redis-connect.js';
+import { RedisEpoch } from './redis-epoch.js';
 import { RedisKeys, SCRIPT_KEYS } from './redis-keys.js';
 import { CLAIM_MEDIA_HOST, RELEASE_MEDIA_HOST } from './redis-media-hosts.js';
-import { type SlotRange, shardEpochKeys } from './redis-shard-epochs.js';
 import { type AdmitResult, type RoleResult, STREAM_ACK_TTL_MS, type StreamPublishResult } from './seams.js';
 import {
   type BusMessage,
@@ -53,12 +52,8 @@ export class RedisEngine implements Engine {
   /** How the scripts publish a channel event. */
   readonly #publishCommand: 'PUBLISH' | 'SPUBLISH';
   readonly #listeners = new Listeners<[BusMessage]>();
-  readonly #resetListeners = new Listeners<[]>();
-  #epoch = '';
-  /** The epoch check in flight: the 'ready' event and connect() ask at once, and must not race. */
-  #epochCheck: Promise<void> | undefined;
-  /** A cluster: the per-shard epoch keys this node has seen hold the epoch (one missing later: that shard lost its data). */
-  #shardEpochsSeen = new Set<string>();
+  /** Notices a Redis that lost its data (redis-epoch.ts). */
+  readonly #epoch: RedisEpoch;
   #closed = false;
   /** Channel event topics this node is subscribed to: local sessions per topic, and the SUBSCRIBE. */
   #watched = new Map<string, { count: number; ready: Promise<unknown> }>();
@@ -75,6 +70,7 @@ export class RedisEngine implements Engine {
     this.#cmd.on('error', (err: Error) => log?.warn({ err: err.message }, 'redis error'));
     this.#sub.on('error', (err: Error) => log?.debug({ err: err.message }, 'redis subscriber error'));
     defineScripts(this.#cmd);
+    this.#epoch = new RedisEpoch(this.#cmd, this.#k, this.#sharded);
     const receive = (_channel: string, text: string) => {
       let message: BusMessage;
       try {
@@ -85,7 +81,7 @@ export class RedisEngine implements Engine {
       this.#listeners.emit(message);
     };
     this.#sub.on(this.#sharded ? 'smessage' : 'message', receive);
-    this.#cmd.on('ready', () => void this.#checkEpoch().catch(() => {}));
+    this.#cmd.on('ready', () => void this.#epoch.check().catch(() => {}));
   }
 
   /**
@@ -97,66 +93,12 @@ export class RedisEngine implements Engine {
     try {
       await Promise.all([engine.#cmd.connect(), engine.#sub.connect()]);
       await engine.#subscribe(engine.#k.bus);
-      await engine.#checkEpoch();
+      await engine.#epoch.check();
     } catch (err) {
       await engine.close();
       throw err;
     }
     return engine;
-  }
-
-  /** A Redis that lost its data (restart without persistence) no longer has our epoch key. */
-  #checkEpoch(): Promise<void> {
-    this.#epochCheck ??= this.#readEpoch().finally(() => {
-      this.#epochCheck = undefined;
-    });
-    return this.#epochCheck;
-  }
-  async #readEpoch(): Promise<void> {
-    const key = this.#k.epoch;
-    const current = await this.#cmd.get(key);
-    if (current && current === this.#epoch) {
-      if (this.#sharded) await this.#checkShardEpochs();
-      return;
-    }
-    if (current && !this.#epoch) {
-      this.#epoch = current;
-      return;
-    }
-    const fresh = randomBytes(8).toString('hex');
-    // NX: if several nodes notice at once, they agree on one epoch.
-    await this.#cmd.set(key, fresh, 'NX');
-    const agreed = (await this.#cmd.get(key)) ?? fresh;
-    const wasReset = this.#epoch !== '';
-    this.#epoch = agreed;
-    this.#shardEpochsSeen.clear();
-    if (wasReset) this.#resetListeners.emit();
-  }
-
-  /**
-   * A cluster: each master holds an epoch key too. One this node saw before that is gone means
-   * that master restarted empty on its own: a new epoch for every node (each notices it changed
-   * and re-asserts what it holds), then the keys are written again. Missing ones never seen (a
-   * start, a new master) are just written.
-   */
-  async #checkShardEpochs(): Promise<void> {
-    const ranges: SlotRange[] = await this.#cmd.cluster('SLOTS');
-    const keys = shardEpochKeys(this.#k.prefix, ranges);
-    const values = await Promise.all(keys.map((k) => this.#cmd.get(k)));
-    if (keys.some((k, i) => values[i] === null && this.#shardEpochsSeen.has(k))) {
-      const fresh = randomBytes(8).toString('hex');
-      await this.#cmd.set(this.#k.epoch, fresh);
-      this.#epoch = fresh;
-      this.#shardEpochsSeen.clear();
-      await Promise.all(keys.map((k) => this.#cmd.set(k, fresh)));
-      for (const k of keys) this.#shardEpochsSeen.add(k);
-      this.#resetListeners.emit();
-      return;
-    }
-    await Promise.all(
-      keys.map((k, i) => (values[i] === this.#epoch ? undefined : this.#cmd.set(k, this.#epoch))),
-    );
-    for (const k of keys) this.#shardEpochsSeen.add(k);
   }
 
   #ch(ref: ChannelRef, part: 'm' | 'b' | 'seq' | 'log' | 'media'): string {
@@ -331,7 +273,7 @@ export class RedisEngine implements Engine {
       (await this.#cmd.multi().set(this.#k.node(nodeId), '1', 'PX', ttlMs).time().exec()) ?? [];
     const [sec, usec] = (time?.[1] as [string, string] | undefined) ?? [String(Date.now() / 1000), '0'];
     // On a cluster one master can restart empty without this connection noticing: look each beat.
-    if (this.#sharded) void this.#checkEpoch().catch(() => {});
+    if (this.#sharded) void this.#epoch.check().catch(() => {});
     return Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
   }
   async forgetNode(nodeId: string): Promise<void> {
@@ -417,7 +359,7 @@ export class RedisEngine implements Engine {
     return this.#listeners.add(listener);
   }
   onReset(listener: () => void): () => void {
-    return this.#resetListeners.add(listener);
+    return this.#epoch.onReset(listener);
   }
 
   async claimMediaHost(ref: ChannelRef, nodeId: string, ttlMs: number): Promise<string> {
@@ -434,7 +376,7 @@ export class RedisEngine implements Engine {
     if (this.#closed) return;
     this.#closed = true;
     this.#listeners.clear();
-    this.#resetListeners.clear();
+    this.#epoch.clear();
     this.#sub.disconnect();
     this.#cmd.disconnect();
   }
