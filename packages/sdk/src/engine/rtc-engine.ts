@@ -1,9 +1,7 @@
 import {
   type ChannelProfileType,
-  ClientRoleChangeFailedReason,
   type ClientRoleType,
   CloudProxyType,
-  ConnectionChangedReasonType,
   type ConnectionStateType,
   type DataStreamConfig,
   ErrorCodeType,
@@ -13,19 +11,11 @@ import {
   type VideoSourceType,
 } from '@holdfast/protocol';
 import { DEFAULT_TIMING } from '../connection/policy.js';
-import type { Notice } from '../connection/types.js';
 import { AgoraMedia } from '../media/agora-media.js';
 import { withMedia } from '../media/engine-hooks.js';
-import {
-  agoraErrorCode,
-  agoraOfflineReason,
-  agoraReason,
-  agoraRole,
-  agoraState,
-  wireProfileFromAgora,
-  wireRoleFromAgora,
-} from '../profiles/agora.js';
+import { agoraState, wireProfileFromAgora, wireRoleFromAgora } from '../profiles/agora.js';
 import type { ChannelSession, SessionListener } from '../session/channel-session.js';
+import { agoraSessionListener } from './agora-events.js';
 import { ECHO_TEST_UID, echoTestRequest } from './echo-test.js';
 import { EngineShell, type ShellTable } from './engine-shell.js';
 import { setupSession } from './session-setup.js';
@@ -41,8 +31,6 @@ import type {
 } from './types.js';
 
 const E = ErrorCodeType;
-/** The echo test's own state changes, told with reason EchoTest (17); Reconnecting and Failed keep theirs. */
-const ECHO_STATES = new Set(['connecting', 'connected', 'disconnected']);
 
 /** The Agora profile's return codes and mappings for the shared shell. */
 export const AGORA_SHELL: ShellTable = {
@@ -113,53 +101,11 @@ class RtcEngine implements IRtcEngine {
   }
 
   #listener(): SessionListener {
-    const shell = this.#shell;
-    const emit = shell.emit.bind(shell);
-    const conn = () => this.#connection();
-    return shell.listener({
-      state: (status, reason) => {
-        // Signalling dropping during a told media outage is the same (Reconnecting, Interrupted).
-        if (this.#media.repeats(status, reason)) return;
-        const told =
-          this.#echo && ECHO_STATES.has(status)
-            ? ConnectionChangedReasonType.ConnectionChangedEchoTest
-            : agoraReason[reason];
-        emit('onConnectionStateChanged', (h) =>
-          h.onConnectionStateChanged?.(conn(), agoraState[status], told),
-        );
-      },
-      notice: (n) => this.#notice(n),
-      userJoined: (uid, elapsed) => emit('onUserJoined', (h) => h.onUserJoined?.(conn(), uid, elapsed)),
-      userOffline: (uid, reason) =>
-        emit('onUserOffline', (h) => h.onUserOffline?.(conn(), uid, agoraOfflineReason[reason])),
-      roleChanged: (from, to) =>
-        emit('onClientRoleChanged', (h) =>
-          h.onClientRoleChanged?.(conn(), agoraRole(from), agoraRole(to), {}),
-        ),
-      roleChangeFailed: (code, role) => {
-        const reason =
-          code === 'too_many_broadcasters'
-            ? ClientRoleChangeFailedReason.ClientRoleChangeFailedTooManyBroadcasters
-            : ClientRoleChangeFailedReason.ClientRoleChangeFailedNotAuthorized;
-        emit('onClientRoleChangeFailed', (h) =>
-          h.onClientRoleChangeFailed?.(conn(), reason, agoraRole(role)),
-        );
-      },
-      tokenResult: (ok, code) => {
-        if (!ok && code) emit('onError', (h) => h.onError?.(agoraErrorCode(code), `renewToken: ${code}`));
-      },
-      tokenExpiresAt: () => {},
-      streamMessage: (uid, streamId, data, sentTs) =>
-        emit('onStreamMessage', (h) =>
-          h.onStreamMessage?.(conn(), uid, streamId, data, data.byteLength, sentTs),
-        ),
-      streamError: (uid, streamId, code, missed, cached) =>
-        emit('onStreamMessageError', (h) =>
-          h.onStreamMessageError?.(conn(), uid, streamId, code as ErrorCodeType, missed, cached),
-        ),
-      dataState: () => {},
-      // The SDK keeps retrying; this says why it cannot connect (refused, not a ws:// URL, TLS to plain).
-      connectionError: (e) => emit('onError', (h) => h.onError?.(ErrorCodeType.ErrFailed, e.message)),
+    return agoraSessionListener({
+      shell: this.#shell,
+      media: this.#media,
+      echo: () => this.#echo,
+      connection: () => this.#connection(),
     });
   }
 
@@ -375,54 +321,5 @@ class RtcEngine implements IRtcEngine {
   #connection(): RtcConnection {
     const session: ChannelSession | undefined = this.#shell.session;
     return { channelId: session?.channel ?? '', localUid: session?.uid ?? 0 };
-  }
-
-  #notice(n: Notice): void {
-    const conn = this.#connection();
-    const emit = this.#shell.emit.bind(this.#shell);
-    switch (n.type) {
-      case 'join_success':
-        if (this.#echo) return; // the test's channel is not one the app joined
-        emit('onJoinChannelSuccess', (h) => h.onJoinChannelSuccess?.(conn, n.elapsed));
-        return;
-      case 'rejoin_success':
-        if (this.#echo) return;
-        emit('onRejoinChannelSuccess', (h) => h.onRejoinChannelSuccess?.(conn, n.elapsed));
-        return;
-      case 'connection_lost':
-        emit('onConnectionLost', (h) => h.onConnectionLost?.(conn));
-        return;
-      case 'connection_interrupted':
-        if (this.#media.outageTold) return;
-        emit('onConnectionInterrupted', (h) => h.onConnectionInterrupted?.(conn));
-        return;
-      case 'banned':
-        emit('onConnectionBanned', (h) => h.onConnectionBanned?.(conn));
-        return;
-      case 'request_token':
-        this.#shell.stopTokenWatch();
-        emit('onRequestToken', (h) => h.onRequestToken?.(conn));
-        return;
-      case 'left': {
-        this.#shell.stopTokenWatch();
-        if (this.#echo) return;
-        const s = this.#shell.session?.stats();
-        const stats = s && {
-          duration: s.duration,
-          txBytes: s.txBytes,
-          rxBytes: s.rxBytes,
-          userCount: s.userCount,
-          connectTimeMs: s.connectTimeMs,
-          lastmileDelay: s.lastRttMs,
-        };
-        emit('onLeaveChannel', (h) => h.onLeaveChannel?.(conn, stats ?? {}));
-        return;
-      }
-      case 'error':
-        emit('onError', (h) =>
-          h.onError?.(agoraErrorCode(n.code), n.message ? `${n.code}: ${n.message}` : n.code),
-        );
-        return;
-    }
   }
 }
