@@ -1,51 +1,17 @@
-import type { ClientMediaFrame, Clock, ServerMediaFrame, TimerHandle } from '@holdfast/protocol';
-import type { Logger } from 'pino';
+import type { ClientMediaFrame, ServerMediaFrame, TimerHandle } from '@holdfast/protocol';
 import type { LiveSession } from '../channels/live-session.js';
-import type { LocalSessions } from '../channels/local-sessions.js';
 import {
   type BusMessage,
   type ChannelRef,
   channelKey,
-  type Engine,
   isAnnounced,
   type MediaCall,
 } from '../engine/types.js';
-import type { MediaMember, MediaPlane } from './media-plane.js';
+import { CallChains } from './call-chains.js';
+import type { MediaMember } from './media-plane.js';
+import type { Away, MediaPlaneLike, MediaRouterOptions } from './router-types.js';
 
-export interface MediaRouterOptions {
-  nodeId: string;
-  engine: Engine;
-  local: LocalSessions;
-  clock: Clock;
-  log: Logger;
-  /** How long a host's claim holds unless renewed (the node liveness rule: 3 heartbeats). */
-  claimTtlMs: number;
-  /** How often this node renews its claims and checks the hosts of its members' channels. */
-  checkEveryMs: number;
-}
-
-/** What the router needs of the node's SFU (a {@link MediaPlane}; a recording stand-in in unit tests). */
-export type MediaPlaneLike = Pick<
-  MediaPlane,
-  | 'rooms'
-  | 'hosted'
-  | 'hosts'
-  | 'knows'
-  | 'handle'
-  | 'resumed'
-  | 'roleChanged'
-  | 'leave'
-  | 'block'
-  | 'drop'
-  | 'close'
->;
-
-/** A channel whose media another node hosts while members of this node take part. */
-interface Away {
-  ref: ChannelRef;
-  host: string;
-  uids: Set<number>;
-}
+export type { MediaPlaneLike, MediaRouterOptions } from './router-types.js';
 
 const mayPublish = (live: LiveSession): boolean => isAnnounced(live);
 
@@ -64,7 +30,7 @@ export class MediaRouter {
   readonly #away = new Map<string, Away>();
   /** On the host: members whose sessions other nodes hold, by channel key → uid → that node. */
   readonly #remote = new Map<string, Map<number, string>>();
-  readonly #chains = new Map<string, Promise<void>>();
+  readonly #chains = new CallChains();
   readonly #unsubscribe: () => void;
   #timer: TimerHandle | undefined;
   #closed = false;
@@ -189,9 +155,10 @@ export class MediaRouter {
    * looked up (a leave or resume does not make a node the host; `undefined`: no node hosts it).
    */
   #enqueue(live: LiveSession, claim: boolean, step: (host: string | undefined) => void): Promise<void> {
-    const id = `${live.key}\u0000${live.uid}`;
-    const next = (this.#chains.get(id) ?? Promise.resolve())
-      .then(async () => {
+    return this.#chains.run(
+      live.key,
+      live.uid,
+      async () => {
         if (this.#closed) return;
         const host = await this.#host(live, claim);
         // close() ran while the engine answered: a claim it made for this node is let go, no room
@@ -202,13 +169,9 @@ export class MediaRouter {
           return;
         }
         step(host);
-      })
-      .catch((err: unknown) => this.opts.log.warn({ err, session: live.tag }, 'media call not routed'));
-    this.#chains.set(id, next);
-    void next.then(() => {
-      if (this.#chains.get(id) === next) this.#chains.delete(id);
-    });
-    return next;
+      },
+      (err: unknown) => this.opts.log.warn({ err, session: live.tag }, 'media call not routed'),
+    );
   }
 
   async #host(live: LiveSession, claim: boolean): Promise<string | undefined> {
@@ -273,9 +236,10 @@ export class MediaRouter {
   /** A call from the node holding a member's session, in the order that node made them. */
   #onCall(from: string, ref: ChannelRef, uid: number, call: MediaCall): void {
     const key = channelKey(ref);
-    const id = `${key}\u0000${uid}`;
-    const next = (this.#chains.get(id) ?? Promise.resolve())
-      .then(async () => {
+    void this.#chains.run(
+      key,
+      uid,
+      async () => {
         if (this.#closed) return this.#reply(from, ref, uid, { type: 'media_moved' });
         if (call.op === 'resumed' && !this.plane.knows(ref, uid))
           return this.#reply(from, ref, uid, { type: 'media_moved' });
@@ -307,12 +271,9 @@ export class MediaRouter {
         // leaves no route behind: nothing else would remove it (check() looks at hosted rooms only).
         if (!this.plane.hosts(ref)) remote.delete(uid);
         if (remote.size === 0 && this.#remote.get(key) === remote) this.#remote.delete(key);
-      })
-      .catch((err: unknown) => this.opts.log.warn({ err, channel: ref.channel }, 'media call failed'));
-    this.#chains.set(id, next);
-    void next.then(() => {
-      if (this.#chains.get(id) === next) this.#chains.delete(id);
-    });
+      },
+      (err: unknown) => this.opts.log.warn({ err, channel: ref.channel }, 'media call failed'),
+    );
   }
 
   /** After close(): a claim an in-flight call made for this node is released (no room will serve it). */
