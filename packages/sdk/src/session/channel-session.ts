@@ -6,7 +6,6 @@ import {
   type JoinedFrame,
   type MediaStateEvent,
   type ReportFrame,
-  type ServerFrame,
   type ServerMediaFrame,
   type WireRole,
 } from '@holdfast/protocol';
@@ -15,6 +14,7 @@ import { MachineTimers } from '../connection/timers.js';
 import type { ConnEvent, ConnState, Effect, Reason, Status } from '../connection/types.js';
 import { DataStreams } from './data-streams.js';
 import { type EffectPorts, runEffect } from './effect-runner.js';
+import { type FrameTargets, routeServerFrame } from './frame-router.js';
 import { joinFrame, type ResumeTicket, ticketAfter } from './join-frame.js';
 import { SessionMeter } from './meter.js';
 import { Pinger } from './pinger.js';
@@ -63,6 +63,7 @@ export class ChannelSession {
   readonly #ports: EffectPorts;
   /** The message of the server's last `end` frame (told with the error notice it causes). */
   #lastEnd: { code: string; message: string } | undefined;
+  readonly #frames: FrameTargets;
   readonly remote: RemoteMembers;
   /**
    * The media layer's seam: media signalling frames and members' media state events from the
@@ -113,6 +114,23 @@ export class ChannelSession {
       dataState: (uid, enabled) => listener.dataState(uid, enabled),
       media: (event) => this.onMedia?.(event),
     });
+    this.#frames = {
+      connected: () => this.#state.status === 'connected',
+      remote: this.remote,
+      streams: this.streams,
+      joined: (frame) => this.#onJoined(frame),
+      pong: (t) => this.#meter.pong(t),
+      media: (frame) => this.onMedia?.(frame),
+      end: (code, message) => {
+        this.#lastEnd = { code, message };
+        this.dispatch({ type: 'end', code });
+      },
+      roleResult: (frame) =>
+        this.#requests.roleResult(frame, (role) => {
+          if (this.#params) this.#params.role = role;
+        }),
+      tokenResult: (frame) => this.#requests.tokenResult(frame),
+    };
     this.#unsubscribeNetwork = opts.network?.subscribe((change) => {
       if (change === 'online') this.dispatch({ type: 'network_online' });
       else if (change === 'changed') this.dispatch({ type: 'network_changed' });
@@ -348,58 +366,7 @@ export class ChannelSession {
       return;
     }
     this.dispatch({ type: 'data' });
-    this.#onFrame(decoded.frame);
-  }
-
-  #onFrame(frame: ServerFrame): void {
-    switch (frame.type) {
-      case 'joined':
-        this.#onJoined(frame);
-        return;
-      case 'event':
-        if (this.#state.status === 'connected') this.remote.apply(frame);
-        return;
-      case 'batch':
-        // Several events of one server turn: each applies as if it had come alone.
-        if (this.#state.status === 'connected') for (const f of frame.frames) this.remote.apply(f);
-        return;
-      case 'sync':
-        // The server rebuilt its state and may have lost events: take its member list as truth.
-        if (this.#state.status === 'connected') {
-          this.remote.resetSequence();
-          this.remote.reconcile(frame.members, frame.seq, undefined);
-        }
-        return;
-      case 'pong':
-        this.#meter.pong(frame.t);
-        this.streams.acked(frame.acks);
-        return;
-      case 'stream_refused':
-        this.streams.refused(frame);
-        return;
-      case 'media_publish_answer':
-      case 'media_offer':
-      case 'media_sub_answer':
-      case 'media_snapshot':
-      case 'media_error':
-      case 'media_moved':
-        this.onMedia?.(frame);
-        return;
-      case 'end':
-        this.#lastEnd = { code: frame.code, message: frame.message };
-        this.dispatch({ type: 'end', code: frame.code });
-        return;
-      case 'role_result':
-        this.#requests.roleResult(frame, (role) => {
-          if (this.#params) this.#params.role = role;
-        });
-        return;
-      case 'token_result':
-        this.#requests.tokenResult(frame);
-        return;
-      default:
-        return;
-    }
+    routeServerFrame(decoded.frame, this.#frames);
   }
 
   /** Adopts the frame's session; the post-join work is the machine's `when_settled` effects. */
