@@ -1,4 +1,10 @@
-import type { MediaKind, MediaSubscribeFrame, ServerMediaFrame, TrackState } from '@holdfast/protocol';
+import type {
+  MediaKind,
+  MediaStateEvent,
+  MediaSubscribeFrame,
+  ServerMediaFrame,
+  TrackState,
+} from '@holdfast/protocol';
 import type { MediaStreamTrack, RTCPeerConnection, RTCRtpReceiver, RTCRtpTransceiver } from 'werift';
 import type { VideoCodec } from './config.js';
 import type { KeyframeGate } from './keyframe-gate.js';
@@ -55,4 +61,16 @@ export interface Member {
   state: { audio: TrackState; video: TrackState };
   pub?: { pc: RTCPeerConnection; tracks: Map<MediaKind, Published>; serial: Serial };
   sub?: Subscriber;
+}
+
+/** What the room needs of the node: time, a way to reach a member, and the channel's event log. */
+export interface RoomPorts {
+  now(): number;
+  /** The server's clock's timers (the echo test's delay line). */
+  later(fn: () => void, ms: number): void;
+  /** Sends a media frame to the member's attached connection (dropped while it has none). */
+  send(uid: number, frame: ServerMediaFrame): void;
+  /** Publishes a member's media state to the whole channel (through the engine, in order). */
+  publishState(event: MediaStateEvent): void;
+  warn(msg: string, err?: unknown): void;
 }
