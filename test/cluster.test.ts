@@ -5,27 +5,20 @@ import {
 } from '@holdfast/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCluster } from './support/cluster.js';
-import { RecordingClient } from './support/recorder.js';
+import type { RecordingClient } from './support/recorder.js';
+import { joined, RecordingClients } from './support/recording-clients.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let cluster: Awaited<ReturnType<typeof startCluster>> | undefined;
-const clients: RecordingClient[] = [];
+const rec = new RecordingClients();
 
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.release();
+  rec.releaseAll();
   await cluster?.close();
   cluster = undefined;
 });
 
-function client(serverUrl: string | string[]) {
-  const c = new RecordingClient({ appId: 'demo', serverUrl });
-  clients.push(c);
-  return c;
-}
-async function joined(c: RecordingClient, channel: string, uid: number) {
-  expect(c.join(channel, uid)).toBe(0);
-  await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
-}
+const client = (serverUrl: string | string[]) => rec.client(serverUrl);
 
 describe('three nodes on one in-process engine', () => {
   it('members on different nodes see each other join and leave with the right reasons', async () => {

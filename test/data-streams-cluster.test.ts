@@ -2,12 +2,12 @@ import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@hol
 import { TestRedis } from '@holdfast/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type NodeProcess, startThreeNodes } from './support/node-process.js';
-import { RecordingClient } from './support/recorder.js';
+import { joined, RecordingClients } from './support/recording-clients.js';
 import { expected, received, sendMany, waitCount } from './support/streams.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let redis: TestRedis;
-const clients: RecordingClient[] = [];
+const rec = new RecordingClients();
 const nodes: NodeProcess[] = [];
 
 beforeAll(async () => {
@@ -17,7 +17,7 @@ afterAll(async () => {
   await redis?.kill();
 });
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.release();
+  rec.releaseAll();
   await Promise.all(nodes.splice(0).map((n) => n.stop()));
 });
 
@@ -26,15 +26,7 @@ async function threeNodes(offlineMs = 6000) {
   nodes.push(...started);
   return started;
 }
-function client(serverUrl: string | string[]) {
-  const c = new RecordingClient({ appId: 'demo', serverUrl });
-  clients.push(c);
-  return c;
-}
-async function joined(c: RecordingClient, channel: string, uid: number) {
-  expect(c.join(channel, uid)).toBe(0);
-  await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
-}
+const client = (serverUrl: string | string[]) => rec.client(serverUrl);
 
 describe('data streams across three nodes on a real redis-server', () => {
   it('a sender on one node reaches receivers on the two others, once and in order', async () => {

@@ -6,7 +6,7 @@ import {
 import { type RunningServer, startServer } from '@holdfast/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
-import { RecordingClient } from './support/recorder.js';
+import { joined, RecordingClients } from './support/recording-clients.js';
 import { expected, received, sendMany, streamErrors, waitCount } from './support/streams.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -14,7 +14,7 @@ const enc = new TextEncoder();
 
 let server: RunningServer;
 const proxies: FaultProxy[] = [];
-const clients: RecordingClient[] = [];
+const rec = new RecordingClients();
 
 async function setup(offlineAfterMs = 20_000) {
   server = await startServer({
@@ -29,19 +29,11 @@ async function proxy(): Promise<FaultProxy> {
   proxies.push(p);
   return p;
 }
-function client(url = server.url, timing = {}) {
-  const c = new RecordingClient({ appId: 'demo', serverUrl: url, timing });
-  clients.push(c);
-  return c;
-}
-async function joined(c: RecordingClient, channel: string, uid: number) {
-  expect(c.join(channel, uid)).toBe(0);
-  await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
-}
+const client = (url = server.url, timing = {}) => rec.client(url, { timing });
 const from = (list: string[], uid: number) => list.filter((m) => m.startsWith(`${uid}:`));
 
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.release();
+  rec.releaseAll();
   for (const p of proxies.splice(0)) await p.close();
   await server?.close();
 });

@@ -4,26 +4,18 @@ import { TestRedis } from '@holdfast/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type NodeProcess, startNodeProcess } from './support/node-process.js';
 import { RawClient } from './support/raw-client.js';
-import { RecordingClient } from './support/recorder.js';
+import { joined, RecordingClients } from './support/recording-clients.js';
 
 /** SIGTERM to a `holdfast serve` process: it drains (clients move elsewhere), then exits 0. */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const clients: RecordingClient[] = [];
+const rec = new RecordingClients();
 const nodes: NodeProcess[] = [];
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.release();
+  rec.releaseAll();
   await Promise.all(nodes.splice(0).map((n) => n.kill9()));
 });
 
-function client(serverUrl: string | string[]) {
-  const c = new RecordingClient({ appId: 'demo', serverUrl });
-  clients.push(c);
-  return c;
-}
-async function joined(c: RecordingClient, channel: string, uid: number) {
-  expect(c.join(channel, uid)).toBe(0);
-  await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
-}
+const client = (serverUrl: string | string[]) => rec.client(serverUrl);
 /** Sends SIGTERM; resolves with the exit code and how long the process took to exit. */
 function term(node: NodeProcess): Promise<{ code: number | null; ms: number }> {
   const started = Date.now();

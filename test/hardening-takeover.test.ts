@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster } from './support/cluster.js';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
 import { RawClient } from './support/raw-client.js';
-import { RecordingClient } from './support/recorder.js';
+import { joined, RecordingClients } from './support/recording-clients.js';
 import { sniffSession, startWireTap } from './support/wire-tap.js';
 
 /**
@@ -31,24 +31,17 @@ const APP = '0123456789abcdef0123456789abcdef';
 const CERT = 'fedcba9876543210fedcba9876543210';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const clients: RecordingClient[] = [];
+const rec = new RecordingClients();
 const raws: RawClient[] = [];
 const closers: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.release();
+  rec.releaseAll();
   await Promise.all(raws.splice(0).map((r) => r.close()));
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-function client(serverUrl: string | string[], appId = 'demo', timing = {}) {
-  const c = new RecordingClient({ appId, serverUrl, timing });
-  clients.push(c);
-  return c;
-}
-async function joined(c: RecordingClient, channel: string, uid: number, token = '') {
-  expect(c.join(channel, uid, token)).toBe(0);
-  await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
-}
+const client = (serverUrl: string | string[], appId = 'demo', timing = {}) =>
+  rec.client(serverUrl, { appId, timing });
 async function raw(url: string): Promise<RawClient> {
   const r = await RawClient.connect(url);
   raws.push(r);

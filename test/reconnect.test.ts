@@ -6,13 +6,13 @@ import {
 import { type RunningServer, startServer } from '@holdfast/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
-import { RecordingClient } from './support/recorder.js';
+import { joined, RecordingClients } from './support/recording-clients.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let server: RunningServer;
 let proxy: FaultProxy;
-const clients: RecordingClient[] = [];
+const rec = new RecordingClients();
 
 async function setup(offlineAfterMs = 20_000) {
   server = await startServer({
@@ -23,18 +23,10 @@ async function setup(offlineAfterMs = 20_000) {
   });
   proxy = await startFaultProxy({ targetPort: server.port });
 }
-function client(viaProxy: boolean, timing = {}) {
-  const c = new RecordingClient({ appId: 'demo', serverUrl: viaProxy ? proxy.url : server.url, timing });
-  clients.push(c);
-  return c;
-}
-async function joined(c: RecordingClient, channel: string, uid: number) {
-  expect(c.join(channel, uid)).toBe(0);
-  await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
-}
+const client = (viaProxy: boolean, timing = {}) => rec.client(viaProxy ? proxy.url : server.url, { timing });
 
 afterEach(async () => {
-  for (const c of clients.splice(0)) c.release();
+  rec.releaseAll();
   await proxy?.close();
   await server?.close();
 });

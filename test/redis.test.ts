@@ -1,13 +1,12 @@
-import { ConnectionChangedReasonType as R, ConnectionStateType as S } from '@holdfast/sdk';
 import { RedisEngine, startServer } from '@holdfast/server';
 import { TestRedis } from '@holdfast/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RecordingClient } from './support/recorder.js';
+import { joined, RecordingClients } from './support/recording-clients.js';
 import { threeNodeSuite } from './support/three-node-suite.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let redis: TestRedis;
-const clients: RecordingClient[] = [];
+const rec = new RecordingClients();
 
 beforeAll(async () => {
   redis = await TestRedis.start();
@@ -16,18 +15,10 @@ afterAll(async () => {
   await redis?.kill();
 });
 afterEach(() => {
-  for (const c of clients.splice(0)) c.release();
+  rec.releaseAll();
 });
 
-function client(serverUrl: string | string[]) {
-  const c = new RecordingClient({ appId: 'demo', serverUrl });
-  clients.push(c);
-  return c;
-}
-async function joined(c: RecordingClient, channel: string, uid: number) {
-  expect(c.join(channel, uid)).toBe(0);
-  await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
-}
+const client = (serverUrl: string | string[]) => rec.client(serverUrl);
 
 describe('Redis engine (real redis-server)', () => {
   it('numbers channel events, replays them, and snapshots members atomically', async () => {
@@ -192,7 +183,7 @@ describe('Redis engine (real redis-server)', () => {
       // Nobody was announced as gone.
       expect(c1.named('onUserOffline')).toEqual([]);
     } finally {
-      for (const c of clients.splice(0)) c.release();
+      rec.releaseAll();
       await Promise.all(servers.map((s) => s.close()));
       await local.kill();
     }

@@ -5,7 +5,7 @@ import {
 } from '@holdfast/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type NodeProcess, startThreeNodes } from './node-process.js';
-import { RecordingClient } from './recorder.js';
+import { joined, RecordingClients } from './recording-clients.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -19,21 +19,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export function threeNodeSuite(name: string, redisUrl: () => string): void {
   describe(name, () => {
-    const clients: RecordingClient[] = [];
+    const rec = new RecordingClients();
     const nodes: NodeProcess[] = [];
     afterEach(async () => {
-      for (const c of clients.splice(0)) c.release();
+      rec.releaseAll();
       await Promise.all(nodes.splice(0).map((n) => n.stop()));
     });
-    function client(serverUrl: string | string[]) {
-      const c = new RecordingClient({ appId: 'demo', serverUrl });
-      clients.push(c);
-      return c;
-    }
-    async function joined(c: RecordingClient, channel: string, uid: number) {
-      expect(c.join(channel, uid)).toBe(0);
-      await c.waitState(S.ConnectionStateConnected, R.ConnectionChangedJoinSuccess);
-    }
+    const client = (serverUrl: string | string[]) => rec.client(serverUrl);
     async function threeNodes(offlineMs = 4000) {
       const started = await startThreeNodes(redisUrl(), offlineMs);
       nodes.push(...started);
