@@ -1,9 +1,9 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './redis-server.js';
+import { freePort, spawnRedis } from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -51,42 +51,16 @@ export class TestRedisCluster {
   }
 
   async #spawn(port: number): Promise<void> {
-    const proc = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        join(this.dir, `nodes-${port}.conf`),
-        '--dir',
-        this.dir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--protected-mode',
-        'no',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.#procs.push(proc);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server :${port} did not start`)), 10_000);
-      proc.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      proc.stdout!.on('data', (d: Buffer) => {
-        if (d.toString().includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    const conf = join(this.dir, `nodes-${port}.conf`);
+    const proc = spawnRedis(port, [
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      conf,
+      '--dir',
+      this.dir,
+    ]);
+    this.#procs.push(await proc);
   }
 
   /** Every node agrees the cluster is up (all 16,384 slots served). */

@@ -13,6 +13,33 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Starts `redis-server` on loopback `port` with nothing persisted (plus `extraArgs`) and resolves
+ * once it accepts connections (kills it and rejects after 10 s; rejects when it cannot be started).
+ */
+export async function spawnRedis(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', ...extraArgs];
+  args.push('--save', '', '--appendonly', 'no', '--protected-mode', 'no');
+  const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`redis-server :${port} did not start`));
+    }, 10_000);
+    proc.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    proc.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return proc;
+}
+
 /** A real redis-server on a loopback port, nothing on disk (installed by scripts/ensure-test-deps.sh). */
 export class TestRedis {
   #proc: ChildProcess | undefined;
@@ -30,36 +57,7 @@ export class TestRedis {
 
   /** (Re)starts the server on the same port, empty. */
   async restart(): Promise<void> {
-    const proc = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--protected-mode',
-        'no',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.#proc = proc;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
-      proc.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      proc.stdout!.on('data', (d: Buffer) => {
-        if (d.toString().includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    this.#proc = await spawnRedis(this.port);
   }
 
   /** Kills the server abruptly (SIGKILL) and waits for it to exit. */
