@@ -1,8 +1,7 @@
-import { execSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { bigChannelSection } from './report-bigchannel.js';
+import { resultsDir, runMeta, writeDocSection } from './run-env.js';
 import { type BigChannelParams, type BigChannelResult, bigChannel } from './scenarios/bigchannel.js';
 import { HOLDFAST } from './systems.js';
 
@@ -19,22 +18,9 @@ const params: BigChannelParams = quick
   ? { checkpoints: [100, 300], block: 50, rate: 200, workers: 2, settleMs: 15_000 }
   : { checkpoints: [500, 1000, 2000, 5000], block: 100, rate, workers: 2, settleMs: 60_000 };
 const trials = quick ? 1 : 3;
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const outDir = quick ? `${root}bench/results/tmp` : `${root}bench/results`;
-mkdirSync(outDir, { recursive: true });
-const sh = (cmd: string) => {
-  try {
-    return execSync(cmd, { cwd: root, encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-};
+const outDir = resultsDir(quick);
 const meta = {
-  date: new Date().toISOString(),
-  commit: sh('git rev-parse --short HEAD'),
-  dirtyPackages: sh('git status --porcelain packages') !== '',
-  node: process.version,
-  cores: os.cpus().length,
+  ...runMeta(),
   params,
   trials,
 };
@@ -49,17 +35,5 @@ const section = bigChannelSection(results, meta).join('\n');
 const name = quick ? 'bigchannel-quick' : `bigchannel-${rate}`;
 writeFileSync(`${outDir}/${name}.json`, `${JSON.stringify({ meta, results }, null, 1)}\n`);
 writeFileSync(`${outDir}/${name}.md`, `${section}\n`);
-if (!quick) {
-  const doc = `${root}BENCHMARKS.md`;
-  const begin = '<!-- bench:bigchannel:begin -->';
-  const end = '<!-- bench:bigchannel:end -->';
-  const current = readFileSync(doc, 'utf8');
-  const a = current.indexOf(begin);
-  const b = current.indexOf(end);
-  const next =
-    a >= 0 && b > a
-      ? `${current.slice(0, a + begin.length)}\n${section}\n${current.slice(b)}`
-      : `${current.trimEnd()}\n\n${begin}\n${section}\n${end}\n`;
-  writeFileSync(doc, next);
-}
+if (!quick) writeDocSection('bigchannel', section, true);
 console.log(section);

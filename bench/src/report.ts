@@ -3,6 +3,7 @@ import { bigChannelSection } from './report-bigchannel.js';
 import { consoleSection } from './report-console.js';
 import { crossnodeSection } from './report-crossnode.js';
 import { streamsSection } from './report-streams.js';
+import { writeDocSection } from './run-env.js';
 import type { BigChannelResult } from './scenarios/bigchannel.js';
 import type { CapacityResult } from './scenarios/capacity.js';
 import type { ConsoleResult } from './scenarios/console.js';
@@ -296,18 +297,5 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
     );
   const text = `${md.join('\n')}\n`;
   writeFileSync(`${outDir}/latest.md`, text);
-  if (!updateDoc) return;
-  const doc = new URL('../../BENCHMARKS.md', import.meta.url);
-  let current = '';
-  try {
-    current = readFileSync(doc, 'utf8');
-  } catch {
-    return;
-  }
-  const begin = '<!-- bench:results:begin -->';
-  const end = '<!-- bench:results:end -->';
-  const a = current.indexOf(begin);
-  const b = current.indexOf(end);
-  if (a < 0 || b < a) return;
-  writeFileSync(doc, `${current.slice(0, a + begin.length)}\n${text}${current.slice(b)}`);
+  if (updateDoc) writeDocSection('results', text);
 }

@@ -1,9 +1,8 @@
-import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { mediaBench } from './media/scenario.js';
 import { writeReport } from './report.js';
+import { runMeta as baseMeta, resultsDir, sh } from './run-env.js';
 import { bigChannel } from './scenarios/bigchannel.js';
 import { capacity } from './scenarios/capacity.js';
 import { consoleLoad } from './scenarios/console.js';
@@ -38,27 +37,13 @@ const sizes =
     ? { ...base, fault: { ...base.fault, clients: Number(faultArg) } }
     : base;
 const want = (s: string) => !only || only.has(s);
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const outDir = quick ? `${root}bench/results/tmp` : `${root}bench/results`;
-mkdirSync(outDir, { recursive: true });
-
-const sh = (cmd: string) => {
-  try {
-    return execSync(cmd, { cwd: root, encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-};
+const outDir = resultsDir(quick);
 const results: Record<string, unknown> = {
   meta: {
-    date: new Date().toISOString(),
+    ...baseMeta(),
     quick,
     command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
-    commit: sh('git rev-parse --short HEAD'),
-    dirtyPackages: sh('git status --porcelain packages') !== '',
-    node: process.version,
     cpu: os.cpus()[0]?.model ?? '',
-    cores: os.cpus().length,
     memGiB: Math.round(os.totalmem() / 2 ** 30),
     kernel: os.release(),
     fdLimit: sh('bash -c "ulimit -n"'),
