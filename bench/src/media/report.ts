@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { writeDocSection } from '../run-env.js';
 import { dist } from '../stats.js';
 import type { MediaResult, MediaStep, MediaTrial } from './scenario.js';
 
@@ -218,18 +219,5 @@ export function mediaSection(r: MediaResult | undefined): string[] {
 export function writeMediaReport(r: MediaResult, outDir: string, updateDoc: boolean): void {
   const text = `${mediaSection(r).join('\n')}\n`;
   writeFileSync(`${outDir}/media.md`, text);
-  if (!updateDoc) return;
-  const doc = new URL('../../../BENCHMARKS.md', import.meta.url);
-  let current = '';
-  try {
-    current = readFileSync(doc, 'utf8');
-  } catch {
-    return;
-  }
-  const begin = '<!-- bench:media:begin -->';
-  const end = '<!-- bench:media:end -->';
-  const a = current.indexOf(begin);
-  const b = current.indexOf(end);
-  if (a < 0 || b < a) return;
-  writeFileSync(doc, `${current.slice(0, a + begin.length)}\n${text}${current.slice(b)}`);
+  if (updateDoc) writeDocSection('media', text);
 }
