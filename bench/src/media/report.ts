@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { writeDocSection } from '../run-env.js';
 import { dist } from '../stats.js';
 import type { MediaResult, MediaStep, MediaTrial } from './scenario.js';
