@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { bigChannelSection } from './report-bigchannel.js';
 import { consoleSection } from './report-console.js';
 import { crossnodeSection } from './report-crossnode.js';
