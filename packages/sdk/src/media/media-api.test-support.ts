@@ -10,6 +10,7 @@ import { createRtcEngine } from '../engine/rtc-engine.js';
 import type { IRtcEngine, IRtcEngineEventHandler } from '../engine/types.js';
 import { FakeMediaDevices, type FakePeerConnection, FakePeers, fakeSdp } from '../testing/fake-peer.js';
 import { type FakeConnection, FakeServer } from '../testing/fake-server.js';
+import type { AudioSink } from './playout.js';
 
 /**
  * The Agora media API end to end inside the SDK: a FakeServer plays the Holdfast server's media
@@ -100,6 +101,11 @@ export const event = (
 
 /** The engine on a FakeServer with FakePeers and FakeMediaDevices, recording every callback (each test's set-up). */
 export function setupEngine(): void {
+  setupEngineWith(null);
+}
+
+/** {@link setupEngine} with remote audio played through `audioSink` (null: not played). */
+export function setupEngineWith(audioSink: AudioSink | null): void {
   clock = new TestClock();
   server = new FakeServer();
   peers = new FakePeers();
@@ -113,7 +119,7 @@ export function setupEngine(): void {
     clock,
     transport: server.transport,
     network: null,
-    media: { RTCPeerConnection: peers.ctor, mediaDevices: devices, audioSink: null },
+    media: { RTCPeerConnection: peers.ctor, mediaDevices: devices, audioSink },
   });
   engine.registerEventHandler(recorder());
 }

@@ -216,9 +216,10 @@ export class MediaSession {
   }
 
   #closeTransports(): void {
+    // What plays is stopped before the subscriber connection (and with it the list) is gone.
+    for (const r of this.#received()) this.#sink?.stop(r.uid);
     this.#transports.close();
     this.#sent.forget();
-    for (const r of this.#received()) this.#sink?.stop(r.uid);
     this.#sampling.stop();
     this.#peerState('publisher', undefined);
     this.#peerState('subscriber', undefined);
