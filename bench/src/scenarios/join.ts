@@ -38,6 +38,8 @@ export async function joinRate(sys: SystemDef, p: JoinParams): Promise<JoinResul
     await sleep(300);
     const startAt = now() + 300;
     const s0 = await t.stats();
+    const profile = process.env.BENCH_PROFILE_DIR;
+    if (profile) await t.child.call('profileStart');
     const results = await Promise.all(
       workers.map((worker, w) =>
         worker.call<{
@@ -56,6 +58,8 @@ export async function joinRate(sys: SystemDef, p: JoinParams): Promise<JoinResul
       ),
     );
     const s1 = await t.stats();
+    if (profile)
+      await t.child.call('profileStop', { file: `${profile}/join-${sys.id}-${p.rate}.cpuprofile` });
     const joined = results.reduce((a, r) => a + r.joined, 0);
     const latencies = results.flatMap((r) => r.latencies);
     const span =
