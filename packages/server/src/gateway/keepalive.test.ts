@@ -111,6 +111,35 @@ describe('KeepaliveWheel', () => {
     expect(looks).toBeLessThan(40);
   });
 
+  it('a tick with many due connections writes perStep of them, then the rest after the loop has turned', () => {
+    const clock = new TestClock(0);
+    const deferred: Array<() => void> = [];
+    const wheel = new KeepaliveWheel(clock, 2000, 50, { perStep: 64, defer: (fn) => deferred.push(fn) });
+    const conns = Array.from({ length: 200 }, () => target(clock));
+    for (const c of conns) wheel.add(c);
+    wheel.start();
+    clock.advance(2000);
+    const sent = () => conns.filter((c) => c.sent.length > 0).length;
+    expect(sent()).toBe(64);
+    expect(deferred).toHaveLength(1);
+    // A connection closed or written to before its step gets nothing.
+    wheel.delete(conns[64]!);
+    conns[65]!.write();
+    deferred.shift()!();
+    expect(sent()).toBe(128);
+    deferred.shift()!();
+    deferred.shift()!();
+    expect(deferred).toHaveLength(0);
+    expect(sent()).toBe(198);
+    expect(conns[64]!.sent).toEqual([]);
+    expect(conns[65]!.sent).toEqual([]);
+    // Everyone written to is filed again: the next keepalives come one interval later.
+    clock.advance(2000);
+    while (deferred.length) deferred.shift()!();
+    expect(conns.filter((c) => c.sent.length === 2)).toHaveLength(198);
+    expect(conns[65]!.sent).toEqual([4000]);
+  });
+
   it('the tick defaults to an eighth of the interval, between 10 and 50 ms', () => {
     const clock = new TestClock(0);
     expect(new KeepaliveWheel(clock, 2000).tickMs).toBe(50);
@@ -120,7 +149,8 @@ describe('KeepaliveWheel', () => {
 
   it('with many connections the timer ticks less often (5× at 20,000), and quiet gaps stay under interval + period', () => {
     const clock = new TestClock(0);
-    const wheel = new KeepaliveWheel(clock, 2000);
+    // Every step of a tick at once (the steps are the next test's).
+    const wheel = new KeepaliveWheel(clock, 2000, undefined, { defer: (fn) => fn() });
     const few = Array.from({ length: 1000 }, () => target(clock));
     for (const t of few) wheel.add(t);
     expect(wheel.periodMs).toBe(50);
