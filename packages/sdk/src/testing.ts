@@ -14,5 +14,6 @@ export type {
   Status,
   TimerName,
 } from './connection/types.js';
+export { fakeEngineContext } from './testing/fake-context.js';
 export { FakeMediaDevices, FakePeerConnection, FakePeers, FakeTrack, fakeSdp } from './testing/fake-peer.js';
 export { FakeConnection, FakeServer } from './testing/fake-server.js';

@@ -7,6 +7,7 @@ import {
   UserOfflineReasonType,
 } from '@holdfast/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeEngineContext } from '../testing/fake-context.js';
 import { FakeServer } from '../testing/fake-server.js';
 import { createRtcEngine } from './rtc-engine.js';
 import type { IRtcEngine } from './types.js';
@@ -24,13 +25,7 @@ beforeEach(() => {
   server = new FakeServer();
   calls = [];
   engine = createRtcEngine();
-  engine.initialize({
-    appId: 'demo',
-    serverUrl: 'ws://fake',
-    clock,
-    transport: server.transport,
-    network: null,
-  });
+  engine.initialize(fakeEngineContext(server, clock));
   engine.registerEventHandler({
     onUserJoined: (_c, uid) => calls.push(['joined', uid]),
     onUserOffline: (_c, uid, reason) => calls.push(['offline', uid, reason]),

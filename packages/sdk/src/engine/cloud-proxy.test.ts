@@ -5,6 +5,7 @@ import {
   TestClock,
 } from '@holdfast/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeEngineContext } from '../testing/fake-context.js';
 import { type FakeConnection, FakeServer } from '../testing/fake-server.js';
 import type { ProxyTransportFactory } from '../transport/types.js';
 import { createRtcEngine } from './rtc-engine.js';
@@ -26,15 +27,9 @@ const viaProxy: ProxyTransportFactory = (proxyUrl) => (url, handlers) => {
 function init(extra: { proxy?: string; proxyTransport?: ProxyTransportFactory } = {}) {
   engine = createRtcEngine();
   expect(
-    engine.initialize({
-      appId: 'demo',
-      serverUrl: 'ws://fake',
-      clock,
-      transport: server.transport,
-      network: null,
-      reconnectPolicy: { nextDelayMs: () => 1000 },
-      ...extra,
-    }),
+    engine.initialize(
+      fakeEngineContext(server, clock, { extra: { reconnectPolicy: { nextDelayMs: () => 1000 }, ...extra } }),
+    ),
   ).toBe(0);
   engine.registerEventHandler({ onConnectionStateChanged: (_c, s, r) => states.push([s, r]) });
 }

@@ -8,7 +8,8 @@ import {
   TestClock,
 } from '@holdfast/protocol';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FakeMediaDevices, FakePeers } from '../testing/fake-peer.js';
+import { fakeEngineContext } from '../testing/fake-context.js';
+import { FakePeers } from '../testing/fake-peer.js';
 import { type FakeConnection, FakeServer } from '../testing/fake-server.js';
 import { ECHO_TEST_UID, type EchoTestContext, echoTestRequest } from './echo-test.js';
 import { createRtcEngine } from './rtc-engine.js';
@@ -98,14 +99,7 @@ beforeEach(() => {
   peers = new FakePeers();
   calls = [];
   engine = createRtcEngine();
-  engine.initialize({
-    appId: 'demo',
-    serverUrl: 'ws://fake',
-    clock,
-    transport: server.transport,
-    network: null,
-    media: { RTCPeerConnection: peers.ctor, mediaDevices: new FakeMediaDevices(), audioSink: null },
-  });
+  engine.initialize(fakeEngineContext(server, clock, { peers }));
   // The engine starts as an audience member in live broadcasting, which may not test.
   engine.setClientRole(ClientRoleType.ClientRoleBroadcaster);
   engine.registerEventHandler(

@@ -5,6 +5,7 @@ import {
   TestClock,
 } from '@holdfast/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fakeEngineContext } from '../testing/fake-context.js';
 import { FakeServer } from '../testing/fake-server.js';
 import { createRtcEngine } from './rtc-engine.js';
 import type { IRtcEngine } from './types.js';
@@ -20,14 +21,9 @@ beforeEach(() => {
   server = new FakeServer();
   calls = [];
   engine = createRtcEngine();
-  engine.initialize({
-    appId: 'demo',
-    serverUrl: 'ws://fake',
-    clock,
-    transport: server.transport,
-    network: null,
-    reconnectPolicy: { nextDelayMs: () => 1000 },
-  });
+  engine.initialize(
+    fakeEngineContext(server, clock, { extra: { reconnectPolicy: { nextDelayMs: () => 1000 } } }),
+  );
   engine.registerEventHandler({
     onConnectionStateChanged: (_c, s, r) => calls.push(['state', s, r]),
     onTokenPrivilegeWillExpire: (c, token) => calls.push(['willExpire', token, c.channelId]),

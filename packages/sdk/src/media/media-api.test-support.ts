@@ -8,6 +8,7 @@ import {
 import { expect } from 'vitest';
 import { createRtcEngine } from '../engine/rtc-engine.js';
 import type { IRtcEngine, IRtcEngineEventHandler } from '../engine/types.js';
+import { fakeEngineContext } from '../testing/fake-context.js';
 import { FakeMediaDevices, type FakePeerConnection, FakePeers, fakeSdp } from '../testing/fake-peer.js';
 import { type FakeConnection, FakeServer } from '../testing/fake-server.js';
 import type { AudioSink } from './playout.js';
@@ -113,14 +114,11 @@ export function setupEngineWith(audioSink: AudioSink | null): void {
   calls = [];
   seq = 0;
   engine = createRtcEngine();
-  engine.initialize({
-    appId: 'demo',
-    serverUrl: 'ws://fake',
-    clock,
-    transport: server.transport,
-    network: null,
-    media: { RTCPeerConnection: peers.ctor, mediaDevices: devices, audioSink },
-  });
+  engine.initialize(
+    fakeEngineContext(server, clock, {
+      extra: { media: { RTCPeerConnection: peers.ctor, mediaDevices: devices, audioSink } },
+    }),
+  );
   engine.registerEventHandler(recorder());
 }
 

@@ -8,7 +8,8 @@ import {
 } from '@holdfast/protocol';
 import { describe, expect, it } from 'vitest';
 import { createRtcEngine } from '../engine/rtc-engine.js';
-import { FakeMediaDevices, FakePeers, fakeSdp } from '../testing/fake-peer.js';
+import { fakeEngineContext } from '../testing/fake-context.js';
+import { FakePeers, fakeSdp } from '../testing/fake-peer.js';
 import { FakeServer } from '../testing/fake-server.js';
 import { INITIAL_LINK, type LinkState } from './link-machine.js';
 import { linkSummary, MediaTelemetry, reportedMedia } from './media-report.js';
@@ -91,14 +92,7 @@ describe('the engine sends the media report every stats window', () => {
     const server = new FakeServer();
     const peers = new FakePeers();
     const engine = createRtcEngine();
-    engine.initialize({
-      appId: 'demo',
-      serverUrl: 'ws://fake',
-      clock,
-      transport: server.transport,
-      network: null,
-      media: { RTCPeerConnection: peers.ctor, mediaDevices: new FakeMediaDevices(), audioSink: null },
-    });
+    engine.initialize(fakeEngineContext(server, clock, { peers }));
     const flush = async () => {
       for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     };
