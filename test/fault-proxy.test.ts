@@ -159,6 +159,13 @@ describe('fault proxy', () => {
     }
   });
 
+  it('never becomes its own target (it would connect to itself without end)', async () => {
+    // Asked for its target's port: refused. With port 0 the kernel may hand it the "dead" target port
+    // of the test above (a CI run saw 9,988 connections to itself): it listens again elsewhere.
+    const port = await freePort();
+    await expect(startFaultProxy({ targetPort: port, port })).rejects.toThrow(/its own target/);
+  });
+
   it('close() stops the listener and destroys every connection', async () => {
     const a = await open();
     a.socket.write('a');

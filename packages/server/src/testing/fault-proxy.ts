@@ -94,14 +94,24 @@ export async function startFaultProxy(opts: {
   });
   server.on('error', ignore);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  const host = opts.host ?? '127.0.0.1';
+  if (opts.port !== undefined && opts.port === opts.targetPort && host === targetHost)
+    throw new TypeError(`fault proxy: port ${opts.port} is its own target`);
+  const listen = () =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve((server.address() as net.AddressInfo).port);
+      });
     });
-  });
-  const port = (server.address() as net.AddressInfo).port;
+  let port = await listen();
+  // A target port nothing listens on (a test's "dead" port) may be the very port the kernel hands
+  // the proxy: it would then connect to itself, each connection making another, without end.
+  while (opts.port === undefined && port === opts.targetPort && host === targetHost) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    port = await listen();
+  }
 
   const destroyAll = (): void => {
     for (const conn of conns) {
