@@ -65,7 +65,7 @@ describe('server keepalive over real sockets', () => {
     expect(kas).toEqual([]);
   });
 
-  it('a pong is the JSON of { type, t } with t echoed exactly (written without building the frame)', async () => {
+  it('a pong is the JSON of { type, t, held } with t echoed exactly (written without building the frame)', async () => {
     const { client } = await join('demo', 'ka-pong', 3);
     const texts: string[] = [];
     client.ws.on('message', (data) => {
@@ -74,7 +74,39 @@ describe('server keepalive over real sockets', () => {
     const ts = [0, 1234.5, -0.25, 1e21, 1764720000123];
     for (const t of ts) client.send({ type: 'ping', t, rtt: 12 });
     await delay(300);
-    expect(texts).toEqual(ts.map((t) => JSON.stringify({ type: 'pong', t })));
+    const pongs = texts.map((text) => JSON.parse(text) as { type: string; t: number; held?: number });
+    expect(pongs.map((p) => p.t)).toEqual(ts);
+    for (const [i, p] of pongs.entries()) {
+      expect(texts[i]).toBe(JSON.stringify(p));
+      expect(Object.keys(p)).toEqual(p.held === undefined ? ['type', 't'] : ['type', 't', 'held']);
+    }
+  });
+
+  it('pongs go out with the next tick of writes and say how long the ping was held', async () => {
+    const { client } = await join('demo', 'ka-held', 4);
+    const rtts: number[] = [];
+    const helds: number[] = [];
+    client.ws.on('message', (data) => {
+      const text = data.toString();
+      if (!text.includes('"type":"pong"')) return;
+      const p = JSON.parse(text) as { t: number; held?: number };
+      helds.push(p.held ?? 0);
+      rtts.push(performance.now() - p.t - (p.held ?? 0));
+    });
+    for (let i = 0; i < 20; i++) {
+      client.send({ type: 'ping', t: performance.now() });
+      await delay(13);
+    }
+    await delay(200);
+    expect(helds).toHaveLength(20);
+    // Held up to one tick (300 / 8 = 37 ms, plus event-loop slack), and not all at once.
+    expect(Math.max(...helds)).toBeLessThan(37 + 60);
+    expect(helds.some((h) => h > 0)).toBe(true);
+    // What is left once the held time is out is the loopback round trip: the median well under a
+    // tick, and never below 0 by more than the server's ms granularity.
+    const sorted = [...rtts].sort((a, b) => a - b);
+    expect(sorted[10]).toBeLessThan(10);
+    expect(sorted[0]).toBeGreaterThan(-2);
   });
 
   it('a connection that has not joined gets no keepalive', async () => {

@@ -337,6 +337,7 @@ describe('decodeServerFrame: round trips', () => {
     { type: 'event', seq: 3, event: { kind: 'user_offline', uid: 8, reason: 'dropped' } },
     { type: 'ka' },
     { type: 'pong', t: 123.5 },
+    { type: 'pong', t: 124, held: 37 },
     { type: 'role_result', id: 1, ok: true, role: 'audience' },
     {
       type: 'role_result',
@@ -422,6 +423,13 @@ describe('decodeServerFrame: invalid frames', () => {
   it('pong without a numeric t', () => {
     expect(decodeServerFrame('{"type":"pong"}')).toEqual(malformed('pong.t must be a number'));
     expect(decodeServerFrame('{"type":"pong","t":"1"}')).toEqual(malformed('pong.t must be a number'));
+  });
+
+  it('pong with a held time that is not a number of ms, 0 or more', () => {
+    const message = 'pong.held must be a number of ms, 0 or more';
+    expect(decodeServerFrame('{"type":"pong","t":1,"held":-1}')).toEqual(malformed(message));
+    expect(decodeServerFrame('{"type":"pong","t":1,"held":"5"}')).toEqual(malformed(message));
+    expect(decodeServerFrame('{"type":"pong","t":1,"held":0}')).toMatchObject({ ok: true });
   });
 
   it('role_result / token_result without id or boolean ok', () => {

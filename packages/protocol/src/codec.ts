@@ -51,10 +51,20 @@ const tooLarge = (size: number, maxBytes: number) =>
   fail(Code.FrameTooLarge, `frame of ${size} bytes exceeds the ${maxBytes}-byte limit`);
 
 const SDP_PREFIXES = ['{"type":"media_publish",', '{"type":"media_answer",', '{"type":"media_sub_offer",'];
-/** Frames as the SDK encodes them: an SDP frame starts with its type. */
+const SDP_PREFIX_BYTES = SDP_PREFIXES.map((p) => new TextEncoder().encode(p));
+const startsWithBytes = (data: Uint8Array, prefix: Uint8Array): boolean => {
+  if (data.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (data[i] !== prefix[i]) return false;
+  return true;
+};
+/**
+ * Frames as the SDK encodes them: an SDP frame starts with its type. Compared in place: this runs
+ * on every frame a server reads (a decoded head was an allocation per ping).
+ */
 function mayCarrySdp(data: string | Uint8Array): boolean {
-  const head = typeof data === 'string' ? data.slice(0, 32) : new TextDecoder().decode(data.subarray(0, 32));
-  return SDP_PREFIXES.some((p) => head.startsWith(p));
+  return typeof data === 'string'
+    ? SDP_PREFIXES.some((p) => data.startsWith(p))
+    : SDP_PREFIX_BYTES.some((p) => startsWithBytes(data, p));
 }
 
 /** `told` is the limit named in the refusal (the general one, when `maxBytes` is a type's larger one). */
@@ -273,6 +283,8 @@ export function decodeServerFrame(
       return ok;
     case 'pong':
       if (!isNum(f.t)) return bad('pong.t must be a number');
+      if (f.held !== undefined && !(isNum(f.held) && f.held >= 0))
+        return bad('pong.held must be a number of ms, 0 or more');
       return isAckList(f.acks) ? ok : bad('pong.acks must be a list of { epoch, seq }');
     case 'media_publish_answer':
     case 'media_sub_answer':

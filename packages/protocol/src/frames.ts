@@ -198,6 +198,11 @@ export interface PongFrame {
   t: number;
   /** Data-stream messages accepted since the last pong (the sender may forget them). */
   acks?: StreamAck[];
+  /**
+   * How long the server held the ping before answering, ms (absent: 0). Pongs go out with the
+   * server's next batch of writes, so the RTT is the time from ping to pong less this.
+   */
+  held?: number;
 }
 export type RoleResultFrame =
   | { type: 'role_result'; id: number; ok: true; role: WireRole }

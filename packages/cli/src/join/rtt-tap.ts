@@ -8,7 +8,8 @@ export interface RttProbe {
 
 /**
  * Wraps a transport factory to read the round-trip time off the SDK's own keepalives: the
- * client's `ping` carries its send time and the server's `pong` echoes it. The public engine API
+ * client's `ping` carries its send time and the server's `pong` echoes it (with the time the server
+ * held it before answering, taken out). The public engine API
  * reports RTT only at leave (onLeaveChannel's lastmileDelay), and a live view needs it now.
  */
 export function tapRtt(inner: TransportFactory, now: () => number = Date.now): [TransportFactory, RttProbe] {
@@ -20,7 +21,8 @@ export function tapRtt(inner: TransportFactory, now: () => number = Date.now): [
         // Cheap prefilter: only pongs are decoded a second time.
         if (data.includes('"pong"')) {
           const decoded = decodeServerFrame(data);
-          if (decoded.ok && decoded.frame.type === 'pong') probe.rttMs = Math.max(0, now() - decoded.frame.t);
+          if (decoded.ok && decoded.frame.type === 'pong')
+            probe.rttMs = Math.max(0, now() - decoded.frame.t - (decoded.frame.held ?? 0));
         }
         handlers.onMessage(data);
       },

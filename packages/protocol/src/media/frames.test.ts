@@ -35,6 +35,30 @@ describe('media signalling frames', () => {
     ).toMatchObject({ ok: false, code: 'frame_too_large' });
   });
 
+  it('the same limits for frames read as bytes (what a server reads off its sockets)', () => {
+    const bytes = (s: string) => Buffer.from(s);
+    expect(
+      decodeClientFrame(bytes(JSON.stringify({ type: 'media_sub_offer', version: 2, sdp: sdp(12_000) }))),
+    ).toMatchObject({ ok: true, frame: { type: 'media_sub_offer' } });
+    expect(
+      decodeClientFrame(bytes(JSON.stringify({ type: 'media_publish', sdp: sdp(12_000) }))),
+    ).toMatchObject({
+      ok: true,
+    });
+    // A prefix cut short, or not at the start, is not an SDP frame.
+    expect(
+      decodeClientFrame(bytes(JSON.stringify({ type: 'media_publis', sdp: sdp(12_000) }))),
+    ).toMatchObject({
+      ok: false,
+      code: 'frame_too_large',
+    });
+    expect(decodeClientFrame(bytes(` {"type":"media_publish","sdp":"${sdp(12_000)}"}`))).toMatchObject({
+      ok: false,
+      code: 'frame_too_large',
+    });
+    expect(decodeClientFrame(bytes('{"type":"media_'))).toMatchObject({ ok: false, code: 'malformed_frame' });
+  });
+
   it('validates state, subscribe and answer frames with a reason', () => {
     expect(decodeClientFrame('{"type":"media_state","audio":"on","video":"muted"}')).toMatchObject({
       ok: true,

@@ -119,7 +119,7 @@ export class ChannelSession {
       remote: this.remote,
       streams: this.streams,
       joined: (frame) => this.#onJoined(frame),
-      pong: (t) => this.#meter.pong(t),
+      pong: (t, held) => this.#meter.pong(t, held),
       media: (frame) => this.onMedia?.(frame),
       end: (code, message) => {
         this.#lastEnd = { code, message };

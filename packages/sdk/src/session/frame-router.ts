@@ -17,7 +17,8 @@ export interface FrameTargets {
   readonly streams: DataStreams;
   joined(frame: JoinedFrame): void;
   /** A keepalive answer: the round trip is measured (the data-stream acks go to `streams`). */
-  pong(t: number): void;
+  /** A pong: `t` echoed, `heldMs` how long the server held the ping before answering. */
+  pong(t: number, heldMs: number): void;
   /** Media signalling, for the media layer. */
   media(frame: ServerMediaFrame): void;
   /** The server's `end`: its code and message. */
@@ -47,7 +48,7 @@ export function routeServerFrame(frame: ServerFrame, to: FrameTargets): void {
       }
       return;
     case 'pong':
-      to.pong(frame.t);
+      to.pong(frame.t, frame.held ?? 0);
       to.streams.acked(frame.acks);
       return;
     case 'stream_refused':

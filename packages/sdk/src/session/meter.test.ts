@@ -25,4 +25,16 @@ describe('SessionMeter', () => {
     meter.joinStarted();
     expect(meter.stats(undefined, 1)).toMatchObject({ txBytes: 0, rxBytes: 0 });
   });
+
+  it('takes the time the server held the ping out of the RTT (pongs go out with its next writes)', () => {
+    const clock = new TestClock();
+    const meter = new SessionMeter(clock);
+    const sentAt = clock.now();
+    clock.advance(230);
+    meter.pong(sentAt, 200);
+    expect(meter.stats(undefined, 1).lastRttMs).toBe(30);
+    // A held time longer than the round trip (clocks of ms granularity) is never a negative RTT.
+    meter.pong(clock.now() - 3, 5);
+    expect(meter.stats(undefined, 1).lastRttMs).toBe(0);
+  });
 });

@@ -44,9 +44,9 @@ export class SessionMeter {
     this.#rx += transport.bytesReceived;
   }
 
-  /** A pong for the ping sent at clock time `sentAt`. */
-  pong(sentAt: number): void {
-    this.#rtt = Math.max(0, this.clock.now() - sentAt);
+  /** A pong for the ping sent at clock time `sentAt`, held `heldMs` by the server before it went out. */
+  pong(sentAt: number, heldMs = 0): void {
+    this.#rtt = Math.max(0, this.clock.now() - sentAt - heldMs);
   }
 
   stats(current: Bytes | undefined, userCount: number): SessionStats {

@@ -210,16 +210,17 @@ export class Sweeper {
     // them all, so a write the engine lost without failing (a failover, say) heals within 10 s.
     const full = this.#beats++ % FULL_REFRESH_BEATS === FULL_REFRESH_BEATS - 1;
     const entries: Array<{ sessionId: string; deadline: number }> = [];
-    const published: Array<[LiveSession, number]> = [];
+    const published: LiveSession[] = [];
     for (const live of this.service.eachLocalSession()) {
       const deadline = live.lastSeenAt + live.offlineAfterMs + this.#offset;
       const last = live.publishedDeadline;
       if (!full && last !== undefined && Math.abs(deadline - last) < DEADLINE_SLACK_MS) continue;
       entries.push({ sessionId: live.id, deadline });
-      published.push([live, deadline]);
+      published.push(live);
     }
     if (entries.length > 0) await this.engine.setDeadlines(entries);
-    for (const [live, deadline] of published) live.publishedDeadline = deadline;
+    // Parallel lists, not [live, deadline] pairs: one allocation less per session and beat.
+    for (let i = 0; i < published.length; i++) published[i]!.publishedDeadline = entries[i]!.deadline;
     for (const orphan of await this.engine.claimOrphans(engineNow, 500))
       await this.service.dropOrphan(orphan);
     await this.service.retryFailedEffects();

@@ -18,6 +18,7 @@ import { mediaChange, mediaReports } from '../console/media-reports.js';
 import { GatewayCounters } from '../observe/counters.js';
 import { reportLimiter } from '../observe/report-limiter.js';
 import type { KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
+import { asciiTextFrame, textFrame, writeFrame } from './ws-frames.js';
 
 /**
  * Data-stream frames as the SDK encodes them start with this. They are not counted as frames per
@@ -26,10 +27,12 @@ import type { KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
  */
 const STREAM_PREFIX = Buffer.from('{"type":"stream",');
 const isStreamFrame = (data: Buffer): boolean =>
-  data.length > STREAM_PREFIX.length && data.subarray(0, STREAM_PREFIX.length).equals(STREAM_PREFIX);
+  data.length > STREAM_PREFIX.length &&
+  data.compare(STREAM_PREFIX, 0, STREAM_PREFIX.length, 0, STREAM_PREFIX.length) === 0;
 
-/** One keepalive frame for every connection: encoded once, never per send. */
+/** One keepalive frame for every connection: encoded and framed once, never per send. */
 const KEEPALIVE = Buffer.from(encodeFrame({ type: 'ka' }));
+const KEEPALIVE_FRAME = textFrame(KEEPALIVE);
 
 export interface ConnectionLimits {
   /** Frames allowed per second before the connection is closed as a flood. */
@@ -116,7 +119,21 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
   }
 
   sendKeepalive(): void {
-    if (this.#phase === 'joined') this.sendEncoded(KEEPALIVE);
+    if (this.#phase === 'joined') this.#sendFramed(KEEPALIVE_FRAME, KEEPALIVE);
+  }
+
+  /** Written as JSON.stringify would write it, without building the frame. */
+  sendPong(t: number, heldMs: number): void {
+    const json = heldMs > 0 ? `{"type":"pong","t":${t},"held":${heldMs}}` : `{"type":"pong","t":${t}}`;
+    this.#sendFramed(asciiTextFrame(json), json);
+  }
+
+  /** `frame` is `payload` as a whole WebSocket frame: written in one go when ws's sender is idle. */
+  #sendFramed(frame: Buffer, payload: string | Buffer): void {
+    if (this.#phase === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
+    this.counters.framesOut++;
+    this.lastWriteAt = this.clock.now();
+    if (!writeFrame(this.ws, frame)) this.ws.send(payload, { binary: false });
   }
 
   end(code: WireErrorCode, message: string): void {
@@ -233,9 +250,10 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
   #immediate(frame: Extract<ClientFrame, { type: 'ping' | 'report' }>): void {
     if (frame.type === 'ping') {
       const acks = this.#live?.streams?.takeAcks();
-      // Without acks, the pong is written as JSON.stringify would write it, without building it.
+      // Acks free the sender's buffer: at once. A plain pong goes with the wheel's next writes.
       if (acks) this.send({ type: 'pong', t: frame.t, acks });
-      else this.sendEncoded(`{"type":"pong","t":${frame.t}}`);
+      else if (this.#phase === 'joined') this.keepalives.pong(this, frame.t);
+      else this.sendPong(frame.t, 0);
       return;
     }
     if (frame.type === 'report') {

@@ -3,13 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { type KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
 
 /** A connection that records when keepalives went out; `write()` stands for any other frame. */
-function target(clock: TestClock): KeepaliveTarget & { sent: number[]; write(): void } {
+function target(
+  clock: TestClock,
+): KeepaliveTarget & { sent: number[]; pongs: Array<[number, number, number]>; write(): void } {
   const t = {
     lastWriteAt: clock.now(),
     sent: [] as number[],
+    /** [client t, held ms, written at] */
+    pongs: [] as Array<[number, number, number]>,
     sendKeepalive() {
       t.lastWriteAt = clock.now();
       t.sent.push(clock.now());
+    },
+    sendPong(pingT: number, held: number) {
+      t.lastWriteAt = clock.now();
+      t.pongs.push([pingT, held, clock.now()]);
     },
     write() {
       t.lastWriteAt = clock.now();
@@ -97,6 +105,7 @@ describe('KeepaliveWheel', () => {
         return c.lastWriteAt;
       },
       sendKeepalive: () => c.sendKeepalive(),
+      sendPong: (t, held) => c.sendPong(t, held),
     };
     wheel.add(counted);
     wheel.start();
@@ -109,6 +118,57 @@ describe('KeepaliveWheel', () => {
     expect(c.sent).toEqual([16_000, 18_000, 20_000]);
     // Filed once, then per look: once to check and once to file again — about 2 per 2 s, not 400.
     expect(looks).toBeLessThan(40);
+  });
+
+  it('answers pings with the next tick, saying how long each was held; a pong stands in for a keepalive', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 50);
+    const a = target(clock);
+    const b = target(clock);
+    const gone = target(clock);
+    for (const c of [a, b, gone]) wheel.add(c);
+    wheel.start();
+    clock.advance(1990);
+    wheel.pong(a, 7);
+    clock.advance(5);
+    wheel.pong(a, 8);
+    wheel.pong(gone, 9);
+    wheel.delete(gone);
+    expect(a.pongs).toEqual([]);
+    clock.advance(5);
+    // The tick at 2000: a's two pongs, in order, held 10 and 5 ms; b's keepalive; nothing for `gone`.
+    expect(a.pongs).toEqual([
+      [7, 10, 2000],
+      [8, 5, 2000],
+    ]);
+    expect(a.sent).toEqual([]);
+    expect(b.sent).toEqual([2000]);
+    expect(gone.pongs).toEqual([]);
+    // a's next keepalive counts from its pongs.
+    clock.advance(2000);
+    expect(a.sent).toEqual([4000]);
+    wheel.stop();
+    wheel.pong(a, 10);
+    clock.advance(5000);
+    expect(a.pongs).toHaveLength(2);
+  });
+
+  it('pongs share the step budget with keepalives and go first', () => {
+    const clock = new TestClock(0);
+    const deferred: Array<() => void> = [];
+    const wheel = new KeepaliveWheel(clock, 2000, 50, { perStep: 2, defer: (fn) => deferred.push(fn) });
+    const conns = Array.from({ length: 3 }, () => target(clock));
+    for (const c of conns) wheel.add(c);
+    wheel.start();
+    clock.advance(1999);
+    for (const c of conns) wheel.pong(c, 1);
+    clock.advance(1);
+    expect(conns.map((c) => c.pongs.length)).toEqual([1, 1, 0]);
+    deferred.shift()!();
+    // The third pong, and no keepalive for anyone: each was just written to.
+    expect(conns.map((c) => c.pongs.length)).toEqual([1, 1, 1]);
+    expect(conns.flatMap((c) => c.sent)).toEqual([]);
+    expect(deferred).toHaveLength(0);
   });
 
   it('a tick with many due connections writes perStep of them, then the rest after the loop has turned', () => {
