@@ -153,6 +153,26 @@ describe('KeepaliveWheel', () => {
     expect(a.pongs).toHaveLength(2);
   });
 
+  it('stop() with writes still to do keeps the connections it had, and never one removed meanwhile', () => {
+    const clock = new TestClock(0);
+    const deferred: Array<() => void> = [];
+    const wheel = new KeepaliveWheel(clock, 2000, 50, { perStep: 1, defer: (fn) => deferred.push(fn) });
+    const conns = Array.from({ length: 3 }, () => target(clock));
+    for (const c of conns) wheel.add(c);
+    expect(wheel.size).toBe(3);
+    wheel.start();
+    clock.advance(2000);
+    expect(conns.map((c) => c.sent.length)).toEqual([1, 0, 0]);
+    wheel.delete(conns[1]!);
+    wheel.delete(conns[1]!);
+    wheel.stop();
+    expect(wheel.size).toBe(2);
+    wheel.start();
+    clock.advance(50);
+    while (deferred.length) deferred.shift()!();
+    expect(conns.map((c) => c.sent.length)).toEqual([1, 0, 1]);
+  });
+
   it('pongs share the step budget with keepalives and go first', () => {
     const clock = new TestClock(0);
     const deferred: Array<() => void> = [];

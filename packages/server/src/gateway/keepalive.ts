@@ -4,6 +4,11 @@ import type { Clock, TimerHandle } from '@holdfast/protocol';
 export interface KeepaliveTarget {
   /** Local time of the last frame written to this connection (0: nothing yet). */
   readonly lastWriteAt: number;
+  /**
+   * The wheel's own mark: the tick this connection is filed under (undefined: not in the wheel).
+   * Kept on the connection, not in a Map: a lookup per look was 3.6 % of an idle node's CPU.
+   */
+  keepaliveSlot?: number | undefined;
   /** Writes the shared keepalive frame (only once the connection is joined). */
   sendKeepalive(): void;
   /** Writes the pong of the ping sent at client time `t`, held by the server for `heldMs`. */
@@ -49,8 +54,8 @@ export interface KeepaliveWheelOptions {
  * 20,000 idle connections and a 50 ms tick that is ~10,000 checks a second instead of 400,000.
  */
 export class KeepaliveWheel {
-  /** Each target's slot (tick number); a slot's list may hold stale entries, skipped by this. */
-  #slotOf = new Map<KeepaliveTarget, number>();
+  /** Targets in the wheel. Each carries its slot (tick number); a slot's list may hold stale entries, skipped by it. */
+  #size = 0;
   #slots = new Map<number, KeepaliveTarget[]>();
   #timer: TimerHandle | undefined;
   /** Due connections of the last tick(s) not written to yet, from index `#next` on. */
@@ -78,7 +83,7 @@ export class KeepaliveWheel {
   }
 
   get size(): number {
-    return this.#slotOf.size;
+    return this.#size;
   }
 
   add(target: KeepaliveTarget): void {
@@ -86,7 +91,9 @@ export class KeepaliveWheel {
   }
 
   delete(target: KeepaliveTarget): void {
-    this.#slotOf.delete(target);
+    if (target.keepaliveSlot === undefined) return;
+    target.keepaliveSlot = undefined;
+    this.#size--;
   }
 
   /**
@@ -127,7 +134,10 @@ export class KeepaliveWheel {
     this.#timer = undefined;
     this.#pongs = [];
     this.#nextPong = 0;
-    for (let i = this.#next; i < this.#due.length; i++) this.#file(this.#due[i]!, 0);
+    for (let i = this.#next; i < this.#due.length; i++) {
+      const t = this.#due[i]!;
+      if (t.keepaliveSlot !== undefined) this.#file(t, 0);
+    }
     this.#due = [];
     this.#next = 0;
   }
@@ -145,7 +155,7 @@ export class KeepaliveWheel {
       if (slot > current) continue;
       this.#slots.delete(slot);
       for (const t of targets) {
-        if (this.#slotOf.get(t) !== slot) continue;
+        if (t.keepaliveSlot !== slot) continue;
         if (t.lastWriteAt <= this.#dueBefore) this.#due.push(t);
         else this.#file(t, current);
       }
@@ -163,7 +173,7 @@ export class KeepaliveWheel {
     let budget = this.#perStep;
     while (budget > 0 && this.#nextPong < this.#pongs.length) {
       const p = this.#pongs[this.#nextPong++]!;
-      if (!this.#slotOf.has(p.target)) continue; // closed meanwhile
+      if (p.target.keepaliveSlot === undefined) continue; // closed meanwhile
       p.target.sendPong(p.t, now - p.at);
       budget--;
     }
@@ -173,7 +183,7 @@ export class KeepaliveWheel {
     }
     while (budget > 0 && this.#next < this.#due.length) {
       const t = this.#due[this.#next++]!;
-      if (!this.#slotOf.has(t)) continue; // closed meanwhile
+      if (t.keepaliveSlot === undefined) continue; // closed meanwhile
       if (t.lastWriteAt <= this.#dueBefore) {
         t.sendKeepalive();
         budget--;
@@ -196,7 +206,8 @@ export class KeepaliveWheel {
   /** Files `target` under the first tick at or after it falls due, and after `current`. */
   #file(target: KeepaliveTarget, current: number): void {
     const slot = Math.max(current + 1, Math.ceil((target.lastWriteAt + this.intervalMs) / this.tickMs));
-    this.#slotOf.set(target, slot);
+    if (target.keepaliveSlot === undefined) this.#size++;
+    target.keepaliveSlot = slot;
     const list = this.#slots.get(slot);
     if (list) list.push(target);
     else this.#slots.set(slot, [target]);
