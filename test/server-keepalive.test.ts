@@ -84,29 +84,28 @@ describe('server keepalive over real sockets', () => {
 
   it('pongs go out with the next tick of writes and say how long the ping was held', async () => {
     const { client } = await join('demo', 'ka-held', 4);
-    const rtts: number[] = [];
-    const helds: number[] = [];
+    /** Per pong: [ping → pong as the client saw it, held as the server says], ms. */
+    const seen: Array<[number, number]> = [];
     client.ws.on('message', (data) => {
       const text = data.toString();
       if (!text.includes('"type":"pong"')) return;
       const p = JSON.parse(text) as { t: number; held?: number };
-      helds.push(p.held ?? 0);
-      rtts.push(performance.now() - p.t - (p.held ?? 0));
+      seen.push([performance.now() - p.t, p.held ?? 0]);
     });
     for (let i = 0; i < 20; i++) {
       client.send({ type: 'ping', t: performance.now() });
       await delay(13);
     }
-    await delay(200);
-    expect(helds).toHaveLength(20);
-    // Held up to one tick (300 / 8 = 37 ms, plus event-loop slack), and not all at once.
-    expect(Math.max(...helds)).toBeLessThan(37 + 60);
-    expect(helds.some((h) => h > 0)).toBe(true);
-    // What is left once the held time is out is the loopback round trip: the median well under a
-    // tick, and never below 0 by more than the server's ms granularity.
-    const sorted = [...rtts].sort((a, b) => a - b);
-    expect(sorted[10]).toBeLessThan(10);
-    expect(sorted[0]).toBeGreaterThan(-2);
+    for (let i = 0; i < 300 && seen.length < 20; i++) await delay(10);
+    expect(seen).toHaveLength(20);
+    // Pings sent 13 ms apart into 37 ms ticks (300 / 8): most wait for their tick, and say so.
+    expect(seen.filter(([, held]) => held > 0).length).toBeGreaterThanOrEqual(5);
+    for (const [roundTrip, held] of seen) {
+      // Never more than the round trip the client saw (the server counts whole ms) …
+      expect(held).toBeLessThanOrEqual(roundTrip + 1);
+      // … and about a tick, not a keepalive interval (event-loop lag on a loaded CI machine aside).
+      expect(held).toBeLessThan(KEEPALIVE_MS + 700);
+    }
   });
 
   it('a connection that has not joined gets no keepalive', async () => {
