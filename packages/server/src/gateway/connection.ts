@@ -49,6 +49,9 @@ export interface ConnectionLimits {
 export class ClientConnection implements Attachment, KeepaliveTarget {
   #phase: 'awaiting_join' | 'joining' | 'joined' | 'closed' = 'awaiting_join';
   lastWriteAt = 0;
+  /** The keepalive wheel's marks (declared here so that every connection keeps one shape). */
+  keepaliveSlot: number | undefined = undefined;
+  heldPong: { t: number; at: number } | undefined = undefined;
   #live: LiveSession | undefined;
   #windowStart = 0;
   #windowCount = 0;

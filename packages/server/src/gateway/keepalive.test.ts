@@ -173,6 +173,72 @@ describe('KeepaliveWheel', () => {
     expect(conns.map((c) => c.sent.length)).toEqual([1, 0, 1]);
   });
 
+  it('a ping shortly before the keepalive is due is answered in its place: one write, not two', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 50);
+    const c = target(clock);
+    wheel.add(c);
+    wheel.start();
+    clock.advance(1200);
+    wheel.pong(c, 42); // the keepalive is due in 800 ms: within half an interval
+    clock.advance(799);
+    expect(c.pongs).toEqual([]);
+    clock.advance(1);
+    expect(c.pongs).toEqual([[42, 800, 2000]]);
+    expect(c.sent).toEqual([]);
+    // The next keepalive counts from the pong.
+    clock.advance(2000);
+    expect(c.sent).toEqual([4000]);
+  });
+
+  it('a ping long before the keepalive is due is answered at the next tick', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 50);
+    const c = target(clock);
+    wheel.add(c);
+    wheel.start();
+    clock.advance(510);
+    wheel.pong(c, 1); // due in 1,490 ms: more than half an interval away
+    clock.advance(40);
+    expect(c.pongs).toEqual([[1, 40, 550]]);
+    clock.advance(2000);
+    expect(c.sent).toEqual([2550]);
+  });
+
+  it('a held pong goes when the keepalive was due, also when other frames went out meanwhile', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 50);
+    const c = target(clock);
+    wheel.add(c);
+    wheel.start();
+    clock.advance(1500);
+    wheel.pong(c, 5);
+    clock.advance(200);
+    c.write(); // an event: the keepalive is pushed back, the pong is not
+    clock.advance(300);
+    expect(c.pongs).toEqual([[5, 500, 2000]]);
+    expect(c.sent).toEqual([]);
+  });
+
+  it('a removed connection loses its held pong; with a different hold, the threshold moves', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 50, { pongHoldMs: 100 });
+    const a = target(clock);
+    const b = target(clock);
+    wheel.add(a);
+    wheel.add(b);
+    wheel.start();
+    clock.advance(1950);
+    wheel.pong(a, 1); // held (due in 50 ms)
+    wheel.delete(a);
+    clock.advance(1000);
+    expect(a.pongs).toEqual([]);
+    expect(a.heldPong).toBeUndefined();
+    wheel.pong(b, 2); // b wrote at 2000: due at 4000, 1,050 ms away — next tick with a 100 ms hold
+    clock.advance(50);
+    expect(b.pongs).toEqual([[2, 50, 3000]]);
+  });
+
   it('pongs share the step budget with keepalives and go first', () => {
     const clock = new TestClock(0);
     const deferred: Array<() => void> = [];
