@@ -96,4 +96,38 @@ describe('LiveSession', () => {
     expect(live.conn).toBe(c);
     expect(live.lastSeq).toBe(6);
   });
+
+  it('frames seen are given to the machine when its state is next read, as one `seen` event per read', () => {
+    const live = make();
+    attach(live, conn());
+    const before = live.state;
+    live.seen(5000);
+    live.seen(4000); // out of order: the later time stays
+    live.seen(7000);
+    // Not applied yet, but reported everywhere as if it were.
+    expect(live.lastSeenAt).toBe(7000);
+    expect(live.nextDueAt()).toBe(27_000);
+    expect(live.dueCause(26_999)).toBeUndefined();
+    expect(live.dueCause(27_000)).toBe('timed_out');
+    // Reading the state hands it over: the machine's own transition, once.
+    const after = live.state;
+    expect(after).not.toBe(before);
+    expect(after).toEqual(sessionTransition(before, { type: 'seen' }, 7000).state);
+    expect(live.state).toBe(after);
+  });
+
+  it('a pending `seen` goes to the machine before the next event, and never after the session ended', () => {
+    const live = make();
+    attach(live, conn());
+    live.seen(9000);
+    // The driver's dispatch reads the state first: the `seen` comes before the event.
+    live.setState(sessionTransition(live.state, { type: 'detached', attachment: 1 }, 9500).state);
+    expect(live.state).toMatchObject({ phase: 'detached', lastSeenAt: 9000 });
+    live.setState(sessionTransition(live.state, { type: 'end', cause: 'timed_out' }, 30_000).state);
+    live.seen(31_000);
+    expect(live.state).toMatchObject({ phase: 'ended', lastSeenAt: 9000 });
+    expect(live.lastSeenAt).toBe(9000);
+    expect(live.nextDueAt()).toBeUndefined();
+    expect(live.dueCause(60_000)).toBeUndefined();
+  });
 });

@@ -174,7 +174,8 @@ export class ChannelService {
   }
 
   touch(live: LiveSession, rttMs?: number): void {
-    void this.dispatch(live, { type: 'seen' });
+    // The machine's `seen` event, handed to it before its state is next read (LiveSession.state).
+    live.seen(this.opts.clock.now());
     if (rttMs !== undefined) live.rttMs = rttMs;
   }
 

@@ -2,7 +2,6 @@ import type { Clock, TimerHandle } from '@holdfast/protocol';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/types.js';
 import type { EndCause } from '../session/end-causes.js';
-import { dueCause, nextDueAt } from '../session/machine.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import type { LiveSession } from './live-session.js';
 import type { ChannelService } from './service.js';
@@ -74,7 +73,7 @@ export class Sweeper {
 
   /** Ends `live` on time when it falls silent or its token expires (see the class comment). */
   watch(live: LiveSession): void {
-    const at = nextDueAt(live.state);
+    const at = live.nextDueAt();
     if (at === undefined || this.#stopped) return;
     // A frame only moves its time later (its entry is re-filed lazily); an earlier token expiry
     // needs a new entry now (the old one is dropped when it comes up).
@@ -112,7 +111,7 @@ export class Sweeper {
       const at = this.#due.peek();
       const live = this.#due.peekItem();
       if (at === undefined || live === undefined) return;
-      const next = this.service.holds(live) ? nextDueAt(live.state) : undefined;
+      const next = this.service.holds(live) ? live.nextDueAt() : undefined;
       if (next !== undefined && next <= at) return;
       this.#due.shift();
       if (next !== undefined) this.#due.push(next, live);
@@ -126,12 +125,12 @@ export class Sweeper {
       const now = this.opts.clock.now();
       for (const live of this.#due.popDue(now)) {
         if (!this.service.holds(live)) continue;
-        const cause = dueCause(live.state, now);
+        const cause = live.dueCause(now);
         if (cause) {
           await this.#end(live, cause);
           continue;
         }
-        const next = nextDueAt(live.state);
+        const next = live.nextDueAt();
         // Not due although its time came (joining, say): look again after a sweep interval.
         if (next !== undefined) this.#due.push(next > now ? next : now + this.opts.sweepIntervalMs, live);
       }
@@ -180,7 +179,7 @@ export class Sweeper {
     const now = this.opts.clock.now();
     const due: Array<[LiveSession, EndCause]> = [];
     for (const live of this.service.eachLocalSession()) {
-      const cause = dueCause(live.state, now);
+      const cause = live.dueCause(now);
       if (cause) due.push([live, cause]);
     }
     for (const [live, cause] of due) await this.#end(live, cause);

@@ -122,21 +122,26 @@ export function initialSession(init: {
   };
 }
 
-/** What ends a live session now, if anything: a token past its expiry first, then silence. */
-export function dueCause(s: SessionState, now: number): EndCause | undefined {
+/**
+ * What ends a live session now, if anything: a token past its expiry first, then silence.
+ * `seenAt`: a frame seen since that is not yet given to the machine as its `seen` event (the
+ * driver batches them); the answer is the one the machine would give after that event.
+ */
+export function dueCause(s: SessionState, now: number, seenAt = s.lastSeenAt): EndCause | undefined {
   if (s.phase !== 'attached' && s.phase !== 'detached') return undefined;
   if (s.tokenExpiresAt !== undefined && now >= s.tokenExpiresAt) return 'token_expired';
-  if (now - s.lastSeenAt >= s.offlineAfterMs) return 'timed_out';
+  if (now - Math.max(seenAt, s.lastSeenAt) >= s.offlineAfterMs) return 'timed_out';
   return undefined;
 }
 
 /**
  * The earliest time {@link dueCause} may name a cause, as things stand (a frame or a renewed token
- * only moves it later): when to look at the session again. Undefined once it has ended.
+ * only moves it later): when to look at the session again. Undefined once it has ended. `seenAt`
+ * as for {@link dueCause}.
  */
-export function nextDueAt(s: SessionState): number | undefined {
+export function nextDueAt(s: SessionState, seenAt = s.lastSeenAt): number | undefined {
   if (s.phase === 'ended') return undefined;
-  const silent = s.lastSeenAt + s.offlineAfterMs;
+  const silent = Math.max(seenAt, s.lastSeenAt) + s.offlineAfterMs;
   return s.tokenExpiresAt === undefined ? silent : Math.min(s.tokenExpiresAt, silent);
 }
 
