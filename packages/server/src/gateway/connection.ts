@@ -94,12 +94,15 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     this.sendEncoded(encodeFrame(frame));
   }
 
-  /** Sends a frame already encoded (a channel event shared by every member: a Buffer, never copied). */
-  sendEncoded(frame: string | Buffer): void {
+  /**
+   * Sends a frame already encoded (a channel event shared by every member: a Buffer, never copied).
+   * `wire`: the same frame as a whole WebSocket frame, written in one go when ws's sender is idle.
+   */
+  sendEncoded(frame: string | Buffer, wire?: Buffer): void {
     if (this.#phase === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
     this.counters.framesOut++;
     this.lastWriteAt = this.clock.now();
-    this.ws.send(frame, { binary: false });
+    if (!wire || !writeFrame(this.ws, wire)) this.ws.send(frame, { binary: false });
   }
 
   sendEvents(frames: readonly Buffer[], batch?: Buffer): void {
@@ -122,21 +125,13 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
   }
 
   sendKeepalive(): void {
-    if (this.#phase === 'joined') this.#sendFramed(KEEPALIVE_FRAME, KEEPALIVE);
+    if (this.#phase === 'joined') this.sendEncoded(KEEPALIVE, KEEPALIVE_FRAME);
   }
 
   /** Written as JSON.stringify would write it, without building the frame. */
   sendPong(t: number, heldMs: number): void {
     const json = heldMs > 0 ? `{"type":"pong","t":${t},"held":${heldMs}}` : `{"type":"pong","t":${t}}`;
-    this.#sendFramed(asciiTextFrame(json), json);
-  }
-
-  /** `frame` is `payload` as a whole WebSocket frame: written in one go when ws's sender is idle. */
-  #sendFramed(frame: Buffer, payload: string | Buffer): void {
-    if (this.#phase === 'closed' || this.ws.readyState !== this.ws.OPEN) return;
-    this.counters.framesOut++;
-    this.lastWriteAt = this.clock.now();
-    if (!writeFrame(this.ws, frame)) this.ws.send(payload, { binary: false });
+    this.sendEncoded(json, asciiTextFrame(json));
   }
 
   end(code: WireErrorCode, message: string): void {
