@@ -28,8 +28,11 @@ export async function startTarget(
   host = LOOPBACK,
   extra: Record<string, string> = {},
 ): Promise<RunningTarget> {
+  // BENCH_SERVER_FLAGS: extra Node flags for the server processes (e.g. `--trace-gc` to see pauses).
+  const flags = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
   const child = new Child(`${sys.id}-server${extra.nodeId ? `-${extra.nodeId}` : ''}`, dist(sys.server), [
     '--expose-gc',
+    ...flags,
   ]);
   await child.ready;
   const { port } = await child.call<{ port: number }>('start', { host, ...sys.params, ...extra });

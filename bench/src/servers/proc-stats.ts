@@ -6,6 +6,8 @@ export interface ProcStats {
   heapUsed: number;
   external: number;
   at: number;
+  /** performance.now() at `at`: lines of `--trace-gc` (ms since the isolate started) map to `at - uptime + t`. */
+  uptime: number;
 }
 
 export function procStats(collect = false): ProcStats {
@@ -22,5 +24,6 @@ export function procStats(collect = false): ProcStats {
     heapUsed: mem.heapUsed,
     external: mem.external + mem.arrayBuffers,
     at: performance.timeOrigin + performance.now(),
+    uptime: performance.now(),
   };
 }

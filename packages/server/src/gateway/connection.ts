@@ -17,7 +17,7 @@ import type { ChannelService } from '../channels/service.js';
 import { mediaChange, mediaReports } from '../console/media-reports.js';
 import { GatewayCounters } from '../observe/counters.js';
 import { reportLimiter } from '../observe/report-limiter.js';
-import type { KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
+import { KEEPALIVE_OUT, type KeepaliveTarget, type KeepaliveWheel } from './keepalive.js';
 import { asciiTextFrame, textFrame, writeFrame } from './ws-frames.js';
 
 /**
@@ -49,9 +49,14 @@ export interface ConnectionLimits {
 export class ClientConnection implements Attachment, KeepaliveTarget {
   #phase: 'awaiting_join' | 'joining' | 'joined' | 'closed' = 'awaiting_join';
   lastWriteAt = 0;
-  /** The keepalive wheel's marks (declared here so that every connection keeps one shape). */
-  keepaliveSlot: number | undefined = undefined;
-  heldPong: { t: number; at: number } | undefined = undefined;
+  /** The keepalive wheel's marks (see KeepaliveMarks; declared here so every connection keeps one shape). */
+  keepaliveSlot = KEEPALIVE_OUT;
+  keepalivePrev: KeepaliveTarget | undefined = undefined;
+  keepaliveNext: KeepaliveTarget | undefined = undefined;
+  heldPongT = Number.NaN;
+  heldPongAt = Number.NaN;
+  pongT = Number.NaN;
+  pongAt = Number.NaN;
   #live: LiveSession | undefined;
   #windowStart = 0;
   #windowCount = 0;

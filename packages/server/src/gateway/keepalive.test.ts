@@ -1,12 +1,13 @@
 import { TestClock } from '@holdfast/protocol';
 import { describe, expect, it } from 'vitest';
-import { type KeepaliveTarget, KeepaliveWheel } from './keepalive.js';
+import { type KeepaliveTarget, KeepaliveWheel, keepaliveMarks } from './keepalive.js';
 
 /** A connection that records when keepalives went out; `write()` stands for any other frame. */
 function target(
   clock: TestClock,
 ): KeepaliveTarget & { sent: number[]; pongs: Array<[number, number, number]>; write(): void } {
   const t = {
+    ...keepaliveMarks(),
     lastWriteAt: clock.now(),
     sent: [] as number[],
     /** [client t, held ms, written at] */
@@ -120,9 +121,9 @@ describe('KeepaliveWheel', () => {
     expect(looks).toBeLessThan(40);
   });
 
-  it('answers pings with the next tick, saying how long each was held; a pong stands in for a keepalive', () => {
+  it('answers pings with the next tick (a short hold), saying how long each was held; a pong stands in for a keepalive', () => {
     const clock = new TestClock(0);
-    const wheel = new KeepaliveWheel(clock, 2000, 50);
+    const wheel = new KeepaliveWheel(clock, 2000, 50, { pongHoldMs: 0 });
     const a = target(clock);
     const b = target(clock);
     const gone = target(clock);
@@ -130,15 +131,17 @@ describe('KeepaliveWheel', () => {
     wheel.start();
     clock.advance(1990);
     wheel.pong(a, 7);
-    clock.advance(5);
-    wheel.pong(a, 8);
     wheel.pong(gone, 9);
     wheel.delete(gone);
     expect(a.pongs).toEqual([]);
     clock.advance(5);
-    // The tick at 2000: a's two pongs, in order, held 10 and 5 ms; b's keepalive; nothing for `gone`.
+    // A second ping while one waits: the waiting pong goes at once (held 5 ms), never two waiting.
+    wheel.pong(a, 8);
+    expect(a.pongs).toEqual([[7, 5, 1995]]);
+    clock.advance(5);
+    // The tick at 2000: a's second pong, held 5 ms; b's keepalive; nothing for `gone`.
     expect(a.pongs).toEqual([
-      [7, 10, 2000],
+      [7, 5, 1995],
       [8, 5, 2000],
     ]);
     expect(a.sent).toEqual([]);
@@ -151,6 +154,28 @@ describe('KeepaliveWheel', () => {
     wheel.pong(a, 10);
     clock.advance(5000);
     expect(a.pongs).toHaveLength(2);
+  });
+
+  it('by default every pong goes in place of the next keepalive: as many writes as keepalives alone', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 50);
+    const c = target(clock);
+    const quiet = target(clock);
+    wheel.add(c);
+    wheel.add(quiet);
+    wheel.start();
+    // Pings every 5,950 ms (the SDK's default) at every phase of the keepalive cycle.
+    for (let at = 10; at < 60_000; at += 5950) {
+      clock.advance(at - clock.now());
+      wheel.pong(c, at);
+    }
+    clock.advance(62_000 - clock.now());
+    expect(c.sent.length + c.pongs.length).toBe(quiet.sent.length);
+    expect(c.pongs.map(([t]) => t)).toEqual(Array.from({ length: 11 }, (_, i) => 10 + i * 5950));
+    for (const [t, held, at] of c.pongs) {
+      expect(held).toBe(at - t);
+      expect(held).toBeLessThan(2000 + wheel.periodMs);
+    }
   });
 
   it('stop() with writes still to do keeps the connections it had, and never one removed meanwhile', () => {
@@ -191,18 +216,60 @@ describe('KeepaliveWheel', () => {
     expect(c.sent).toEqual([4000]);
   });
 
-  it('a ping long before the keepalive is due is answered at the next tick', () => {
+  it('with a shorter hold, a ping long before the keepalive is due is answered at the next tick', () => {
     const clock = new TestClock(0);
-    const wheel = new KeepaliveWheel(clock, 2000, 50);
+    const wheel = new KeepaliveWheel(clock, 2000, 50, { pongHoldMs: 1000 });
     const c = target(clock);
     wheel.add(c);
     wheel.start();
     clock.advance(510);
-    wheel.pong(c, 1); // due in 1,490 ms: more than half an interval away
+    wheel.pong(c, 1); // due in 1,490 ms: more than the hold away
     clock.advance(40);
     expect(c.pongs).toEqual([[1, 40, 550]]);
     clock.advance(2000);
     expect(c.sent).toEqual([2550]);
+  });
+
+  it('a wheel stalled past a whole ring writes every due connection once, and a clock gone back never files one further than the ring', () => {
+    // A clock that can jump both ways (ticks are run by hand); a Date.now()-sized start.
+    let now = 1_764_000_000_000;
+    const clock = { now: () => now, set: (t: number) => void (now = t), setTimeout: () => ({}), clearTimeout() {} };
+    const wheel = new KeepaliveWheel(clock, 2000, 50);
+    const conns = Array.from({ length: 50 }, () => target(clock));
+    for (const c of conns) wheel.add(c);
+    clock.set(clock.now() + 10_000); // no tick ran for five intervals (a blocked loop)
+    wheel.tick();
+    expect(conns.map((c) => c.sent.length)).toEqual(conns.map(() => 1));
+    // The clock goes back an hour: nothing is written early, nothing is lost.
+    clock.set(clock.now() - 3_600_000);
+    for (let i = 0; i < 100; i++) {
+      clock.set(clock.now() + 50);
+      wheel.tick();
+    }
+    expect(conns.every((c) => c.sent.length === 1)).toBe(true);
+    clock.set(clock.now() + 3_600_000);
+    wheel.tick();
+    expect(conns.every((c) => c.sent.length === 2)).toBe(true);
+    expect(wheel.size).toBe(50);
+  });
+
+  it('a connection removed and added again, or added twice, is in the wheel once', () => {
+    const clock = new TestClock(0);
+    const wheel = new KeepaliveWheel(clock, 2000, 50);
+    const [a, b, c] = [target(clock), target(clock), target(clock)];
+    for (const t of [a, b, c]) wheel.add(t);
+    wheel.delete(b); // from the middle of a slot's list
+    wheel.add(b);
+    wheel.add(c); // already in: re-filed, not doubled
+    expect(wheel.size).toBe(3);
+    wheel.start();
+    clock.advance(2000);
+    expect([a.sent, b.sent, c.sent]).toEqual([[2000], [2000], [2000]]);
+    wheel.delete(a);
+    wheel.delete(a);
+    expect(wheel.size).toBe(2);
+    clock.advance(2050);
+    expect([a.sent, b.sent, c.sent]).toEqual([[2000], [2000, 4000], [2000, 4000]]);
   });
 
   it('a held pong goes when the keepalive was due, also when other frames went out meanwhile', () => {
@@ -233,7 +300,7 @@ describe('KeepaliveWheel', () => {
     wheel.delete(a);
     clock.advance(1000);
     expect(a.pongs).toEqual([]);
-    expect(a.heldPong).toBeUndefined();
+    expect(a.heldPongAt).toBeNaN();
     wheel.pong(b, 2); // b wrote at 2000: due at 4000, 1,050 ms away — next tick with a 100 ms hold
     clock.advance(50);
     expect(b.pongs).toEqual([[2, 50, 3000]]);

@@ -1,27 +1,50 @@
 import type { Clock, TimerHandle } from '@holdfast/protocol';
 
-/** What the keepalive wheel needs of a connection. */
-export interface KeepaliveTarget {
+/**
+ * The wheel's bookkeeping, kept on each connection as plain fields: no Map, no list per slot, no
+ * object per ping. At 19,900 idle connections anything the wheel allocated lived a second or two —
+ * long enough to survive a scavenge and be promoted — and every major GC marked it again.
+ */
+export interface KeepaliveMarks {
+  /** The tick (counted from the wheel's start) this connection is filed under; OUT or DUE otherwise. */
+  keepaliveSlot: number;
+  /** Neighbours in the slot's list (a doubly linked list through the connections themselves). */
+  keepalivePrev: KeepaliveTarget | undefined;
+  keepaliveNext: KeepaliveTarget | undefined;
+  /** A pong held to go in place of the next keepalive: its ping's client time, and when it came (NaN: none). */
+  heldPongT: number;
+  heldPongAt: number;
+  /** A pong to go with the wheel's next step (NaN: none). */
+  pongT: number;
+  pongAt: number;
+}
+
+/** `keepaliveSlot` of a connection not in the wheel. */
+export const KEEPALIVE_OUT = -1;
+/** `keepaliveSlot` of a connection taken from its slot and waiting for its turn in a step. */
+const KEEPALIVE_DUE = -2;
+
+/** The marks of a connection not in any wheel (a new connection's fields start so). */
+export function keepaliveMarks(): KeepaliveMarks {
+  return {
+    keepaliveSlot: KEEPALIVE_OUT,
+    keepalivePrev: undefined,
+    keepaliveNext: undefined,
+    heldPongT: Number.NaN,
+    heldPongAt: Number.NaN,
+    pongT: Number.NaN,
+    pongAt: Number.NaN,
+  };
+}
+
+/** What the keepalive wheel needs of a connection: its last write, the wheel's marks, two writes. */
+export interface KeepaliveTarget extends KeepaliveMarks {
   /** Local time of the last frame written to this connection (0: nothing yet). */
   readonly lastWriteAt: number;
-  /**
-   * The wheel's own mark: the tick this connection is filed under (undefined: not in the wheel).
-   * Kept on the connection, not in a Map: a lookup per look was 3.6 % of an idle node's CPU.
-   */
-  keepaliveSlot?: number | undefined;
-  /** The wheel's own mark: a pong held to go out in place of this connection's next keepalive. */
-  heldPong?: { t: number; at: number } | undefined;
   /** Writes the shared keepalive frame (only once the connection is joined). */
   sendKeepalive(): void;
   /** Writes the pong of the ping sent at client time `t`, held by the server for `heldMs`. */
   sendPong(t: number, heldMs: number): void;
-}
-
-/** A ping waiting for its pong (answered with the wheel's next tick). */
-interface PendingPong {
-  target: KeepaliveTarget;
-  t: number;
-  at: number;
 }
 
 /**
@@ -41,7 +64,7 @@ export interface KeepaliveWheelOptions {
   defer?: (fn: () => void) => void;
   /**
    * A ping that arrives at most this long before its connection's keepalive falls due is answered
-   * in the keepalive's place (default half the interval: 1,000 ms at 2 s).
+   * in the keepalive's place (default the whole interval: every pong of a joined connection).
    */
   pongHoldMs?: number;
 }
@@ -59,11 +82,19 @@ export interface KeepaliveWheelOptions {
  * under its new time when a write since then has pushed it back (writes themselves never touch
  * the wheel). So each connection is looked at about once per interval, not once per tick: at
  * 20,000 idle connections and a 50 ms tick that is ~10,000 checks a second instead of 400,000.
+ * The slots are a ring of `intervalMs / tickMs + 2` list heads (no connection is ever filed
+ * further ahead), and ticks are counted from the wheel's start, so a slot number stays a small
+ * integer (a Date.now()-sized tick number was a heap-allocated double at every filing).
  */
 export class KeepaliveWheel {
-  /** Targets in the wheel. Each carries its slot (tick number); a slot's list may hold stale entries, skipped by it. */
+  /** Targets in the wheel (filed in a slot, or due in a step). */
   #size = 0;
-  #slots = new Map<number, KeepaliveTarget[]>();
+  /** Slot lists (first and last), slot `s` at `s % ring.length`: each holds one slot's connections, in filing order. */
+  readonly #ring: Array<KeepaliveTarget | undefined>;
+  readonly #tails: Array<KeepaliveTarget | undefined>;
+  readonly #epoch: number;
+  /** The last tick looked at; the wheel's own count never goes back, whatever the clock does. */
+  #lastTick = 0;
   #timer: TimerHandle | undefined;
   /** Due connections of the last tick(s) not written to yet, from index `#next` on. */
   #due: KeepaliveTarget[] = [];
@@ -71,8 +102,8 @@ export class KeepaliveWheel {
   /** Connections written to last at or before this (local time) get a keepalive. */
   #dueBefore = 0;
   #draining = false;
-  /** Pings not answered yet, in arrival order; from index `#nextPong` on. */
-  #pongs: PendingPong[] = [];
+  /** Connections with a pong for the next step (`pongT`), in arrival order, from `#nextPong` on. */
+  #pongs: KeepaliveTarget[] = [];
   #nextPong = 0;
   readonly tickMs: number;
   readonly #perStep: number;
@@ -87,8 +118,11 @@ export class KeepaliveWheel {
   ) {
     this.tickMs = tickMs ?? keepaliveTickMs(intervalMs);
     this.#perStep = options.perStep ?? 64;
-    this.#pongHoldMs = options.pongHoldMs ?? intervalMs / 2;
+    this.#pongHoldMs = options.pongHoldMs ?? intervalMs;
     this.#defer = options.defer ?? ((fn) => void setImmediate(fn));
+    this.#ring = new Array(Math.ceil(intervalMs / this.tickMs) + 2).fill(undefined);
+    this.#tails = new Array(this.#ring.length).fill(undefined);
+    this.#epoch = Math.floor(clock.now() / this.tickMs);
   }
 
   get size(): number {
@@ -96,41 +130,54 @@ export class KeepaliveWheel {
   }
 
   add(target: KeepaliveTarget): void {
-    this.#file(target, Math.floor(this.clock.now() / this.tickMs));
+    if (target.keepaliveSlot !== KEEPALIVE_OUT) this.delete(target);
+    this.#size++;
+    this.#file(target, this.#current());
   }
 
   delete(target: KeepaliveTarget): void {
-    if (target.keepaliveSlot === undefined) return;
-    target.keepaliveSlot = undefined;
-    target.heldPong = undefined;
+    const slot = target.keepaliveSlot;
+    if (slot === KEEPALIVE_OUT) return;
+    if (slot >= 0) this.#unlink(target, slot);
+    // A due connection stays in `#due`; the step skips it (its slot is no longer DUE).
+    target.keepaliveSlot = KEEPALIVE_OUT;
+    target.heldPongAt = Number.NaN;
+    target.pongAt = Number.NaN;
     this.#size--;
   }
 
   /**
-   * Answers a ping with the next tick's writes instead of at once. Every write to a quiet client
-   * wakes its process, and a write alone costs more than one among many: a bare-ws server that
-   * answered each ping at once cost 33.5–34.5 % of a core at 19,900 idle clients against 24.3–25.5
-   * % without (pings every 5,950 ms). And a ping that arrives when the connection's keepalive is
-   * due within `pongHoldMs` is answered in the keepalive's place, one write instead of two (the
-   * SDK pings just under every third keepalive; at 19,900 idle clients 28.1–28.9 % of a core
-   * against 29.8–29.9 % answering at the next tick). The pong says how long it was held (`held`,
-   * ms), so the client's RTT sample stays exact; a pong waits at most `pongHoldMs` + one period.
+   * Answers a ping with the wheel's writes instead of at once. Every write to a quiet client wakes
+   * its process, and a write alone costs more than one among many: a bare-ws server that answered
+   * each ping at once cost 33.5–34.5 % of a core at 19,900 idle clients against 24.3–25.5 % without
+   * (pings every 5,950 ms). By default every pong goes in place of the connection's next keepalive
+   * — one write instead of two, at most an interval (+ one period) later; with a shorter
+   * `pongHoldMs` a ping that comes earlier is answered with the next tick. The pong says how long
+   * it was held (`held`, ms), so the client's RTT sample stays exact. A second ping while one waits
+   * sends the waiting pong at once (never two waiting: a flood of pings holds nothing).
    */
   pong(target: KeepaliveTarget, t: number): void {
     const now = this.clock.now();
-    const held = target.heldPong;
-    if (held) {
-      // A second ping meanwhile: both go with the next tick, in order.
-      target.heldPong = undefined;
-      this.#pongs.push({ target, t: held.t, at: held.at });
-    } else if (
-      target.keepaliveSlot !== undefined &&
-      target.lastWriteAt + this.intervalMs - now <= this.#pongHoldMs
-    ) {
-      target.heldPong = { t, at: now };
+    if (target.keepaliveSlot === KEEPALIVE_OUT) {
+      target.sendPong(t, 0);
       return;
     }
-    this.#pongs.push({ target, t, at: now });
+    if (target.heldPongAt === target.heldPongAt) {
+      target.sendPong(target.heldPongT, now - target.heldPongAt);
+      target.heldPongAt = Number.NaN;
+    }
+    if (target.pongAt === target.pongAt) {
+      target.sendPong(target.pongT, now - target.pongAt);
+      target.pongAt = Number.NaN;
+    }
+    if (target.lastWriteAt + this.intervalMs - now <= this.#pongHoldMs) {
+      target.heldPongT = t;
+      target.heldPongAt = now;
+      return;
+    }
+    target.pongT = t;
+    target.pongAt = now;
+    this.#pongs.push(target);
   }
 
   /**
@@ -158,11 +205,13 @@ export class KeepaliveWheel {
   stop(): void {
     if (this.#timer !== undefined) this.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    for (let i = this.#nextPong; i < this.#pongs.length; i++) this.#pongs[i]!.pongAt = Number.NaN;
     this.#pongs = [];
     this.#nextPong = 0;
+    const current = this.#current();
     for (let i = this.#next; i < this.#due.length; i++) {
       const t = this.#due[i]!;
-      if (t.keepaliveSlot !== undefined) this.#file(t, 0);
+      if (t.keepaliveSlot === KEEPALIVE_DUE) this.#file(t, current);
     }
     this.#due = [];
     this.#next = 0;
@@ -175,18 +224,29 @@ export class KeepaliveWheel {
    */
   tick(): void {
     const now = this.clock.now();
-    const current = Math.floor(now / this.tickMs);
+    const current = this.#current();
     this.#dueBefore = now - this.intervalMs;
-    for (const [slot, targets] of this.#slots) {
-      if (slot > current) continue;
-      this.#slots.delete(slot);
-      for (const t of targets) {
-        if (t.keepaliveSlot !== slot) continue;
+    const ring = this.#ring;
+    // Each slot after the last tick up to this one; after a stall of a whole ring, each list once.
+    const last = Math.min(current, this.#lastTick + ring.length);
+    for (let slot = this.#lastTick + 1; slot <= last; slot++) {
+      const at = slot % ring.length;
+      let t = ring[at];
+      ring[at] = undefined;
+      this.#tails[at] = undefined;
+      while (t) {
+        const next = t.keepaliveNext;
+        t.keepalivePrev = undefined;
+        t.keepaliveNext = undefined;
         // A held pong goes at the slot it was held for, even if other writes went out meanwhile.
-        if (t.lastWriteAt <= this.#dueBefore || t.heldPong) this.#due.push(t);
-        else this.#file(t, current);
+        if (t.lastWriteAt <= this.#dueBefore || t.heldPongAt === t.heldPongAt) {
+          t.keepaliveSlot = KEEPALIVE_DUE;
+          this.#due.push(t);
+        } else this.#file(t, current);
+        t = next;
       }
     }
+    this.#lastTick = current;
     this.#drain();
   }
 
@@ -196,12 +256,13 @@ export class KeepaliveWheel {
    */
   #drain(): void {
     const now = this.clock.now();
-    const current = Math.floor(now / this.tickMs);
+    const current = this.#current();
     let budget = this.#perStep;
     while (budget > 0 && this.#nextPong < this.#pongs.length) {
-      const p = this.#pongs[this.#nextPong++]!;
-      if (p.target.keepaliveSlot === undefined) continue; // closed meanwhile
-      p.target.sendPong(p.t, now - p.at);
+      const t = this.#pongs[this.#nextPong++]!;
+      if (t.pongAt !== t.pongAt) continue; // answered meanwhile, or closed
+      t.sendPong(t.pongT, now - t.pongAt);
+      t.pongAt = Number.NaN;
       budget--;
     }
     if (this.#nextPong >= this.#pongs.length) {
@@ -210,11 +271,10 @@ export class KeepaliveWheel {
     }
     while (budget > 0 && this.#next < this.#due.length) {
       const t = this.#due[this.#next++]!;
-      if (t.keepaliveSlot === undefined) continue; // closed meanwhile
-      const held = t.heldPong;
-      if (held) {
-        t.heldPong = undefined;
-        t.sendPong(held.t, now - held.at);
+      if (t.keepaliveSlot !== KEEPALIVE_DUE) continue; // closed (or removed and added again) meanwhile
+      if (t.heldPongAt === t.heldPongAt) {
+        t.sendPong(t.heldPongT, now - t.heldPongAt);
+        t.heldPongAt = Number.NaN;
         budget--;
       } else if (t.lastWriteAt <= this.#dueBefore) {
         t.sendKeepalive();
@@ -235,13 +295,35 @@ export class KeepaliveWheel {
     }
   }
 
-  /** Files `target` under the first tick at or after it falls due, and after `current`. */
+  /** This tick, counted from the wheel's start; never before the last tick looked at. */
+  #current(): number {
+    return Math.max(this.#lastTick, Math.floor(this.clock.now() / this.tickMs) - this.#epoch);
+  }
+
+  /** Files `target` (in no list) under the first tick at or after it falls due, after `current`. */
   #file(target: KeepaliveTarget, current: number): void {
-    const slot = Math.max(current + 1, Math.ceil((target.lastWriteAt + this.intervalMs) / this.tickMs));
-    if (target.keepaliveSlot === undefined) this.#size++;
+    const due = Math.ceil((target.lastWriteAt + this.intervalMs) / this.tickMs) - this.#epoch;
+    // Never further than the ring reaches (a write stamped after `now`, with a clock gone back).
+    const slot = Math.min(current + this.#ring.length - 1, Math.max(current + 1, due));
+    const at = slot % this.#ring.length;
+    const tail = this.#tails[at];
     target.keepaliveSlot = slot;
-    const list = this.#slots.get(slot);
-    if (list) list.push(target);
-    else this.#slots.set(slot, [target]);
+    target.keepalivePrev = tail;
+    target.keepaliveNext = undefined;
+    if (tail) tail.keepaliveNext = target;
+    else this.#ring[at] = target;
+    this.#tails[at] = target;
+  }
+
+  #unlink(target: KeepaliveTarget, slot: number): void {
+    const at = slot % this.#ring.length;
+    const prev = target.keepalivePrev;
+    const next = target.keepaliveNext;
+    if (prev) prev.keepaliveNext = next;
+    else this.#ring[at] = next;
+    if (next) next.keepalivePrev = prev;
+    else this.#tails[at] = prev;
+    target.keepalivePrev = undefined;
+    target.keepaliveNext = undefined;
   }
 }
