@@ -24,7 +24,15 @@ interface Quick {
     rssPerConn: number;
     silentTooLong: number;
   }>;
-  join: Array<{ system: string; offered: number; joined: number; latency: D }>;
+  join: Array<{
+    system: string;
+    offered: number;
+    joined: number;
+    failed: number;
+    latency: D;
+    cold: D;
+    stealPercent: number;
+  }>;
   presence: Array<{ system: string; members: number; missing: number; perMember: D }>;
   console: Array<{
     system: string;
@@ -68,11 +76,19 @@ describe('bench --quick', () => {
       expect(c.rssPerConn).toBeGreaterThan(0);
       expect(c.silentTooLong).toBe(0);
     }
+    // The floor runs the join and presence rows too: the least a ws server can take on this machine.
+    expect(systems(r.join)).toEqual(new Set(['holdfast', 'sio-default', 'sio-tuned', 'floor']));
     for (const j of r.join) {
       expect(j.joined).toBe(j.offered);
+      expect(j.failed).toBe(0);
       expect(j.latency.p50).toBeGreaterThan(0);
       expect(j.latency.p99).toBeGreaterThanOrEqual(j.latency.p50);
+      // The warm-up's joins are measured apart: 200 ms at 100/s in the quick run.
+      expect(j.cold.n).toBe(20);
+      expect(j.latency.n).toBe(j.offered);
+      expect(j.stealPercent).toBeGreaterThanOrEqual(0);
     }
+    expect(systems(r.presence)).toEqual(new Set(['holdfast', 'sio-default', 'sio-tuned', 'floor']));
     for (const p of r.presence) {
       expect(p.missing).toBe(0);
       expect(p.perMember.n).toBeGreaterThan(0);

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 export interface MachineCpu {
   busy: number;
   total: number;
+  /** Time the hypervisor ran something else while this VM's vCPUs wanted to run (counted in `busy`). */
+  steal: number;
 }
 
 export function machineCpu(): MachineCpu {
@@ -13,9 +15,16 @@ export function machineCpu(): MachineCpu {
     .slice(1)
     .map(Number);
   const busy = user + nice + system + irq + softirq + steal;
-  return { busy, total: busy + idle + iowait };
+  return { busy, total: busy + idle + iowait, steal };
 }
 
 /** Share of all cores busy between two samples, % (100 = every core busy all the time). */
 export const machineBusyPercent = (a: MachineCpu, b: MachineCpu): number =>
   b.total > a.total ? Math.round(((b.busy - a.busy) / (b.total - a.total)) * 1000) / 10 : 0;
+
+/**
+ * Share of all cores the hypervisor took between two samples, %: on a VM, time-sensitive tails
+ * (join p99, presence) move with it — a trial with a few % of steal is the machine's, not the system's.
+ */
+export const machineStealPercent = (a: MachineCpu, b: MachineCpu): number =>
+  b.total > a.total ? Math.round(((b.steal - a.steal) / (b.total - a.total)) * 1000) / 10 : 0;

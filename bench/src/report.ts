@@ -20,7 +20,7 @@ const LABEL: Record<string, string> = {
   holdfast: 'Holdfast',
   'sio-default': 'Socket.IO default',
   'sio-tuned': 'Socket.IO tuned',
-  floor: 'floor (bare ws, 2 s keepalive only)',
+  floor: 'floor (bare ws)',
 };
 
 const num = (v: number, unit = '') =>
@@ -70,8 +70,18 @@ function table<R extends { system: string }>(list: R[], rows: Row[]): string {
       (r: { loadPerCore?: number }) => r.loadPerCore ?? Number.NaN,
       'none',
     ] as Row,
+    [
+      'hypervisor steal during the trial (% of all cores)',
+      (r: { stealPercent?: number }) => r.stealPercent ?? Number.NaN,
+      'none',
+    ] as Row,
   ]) {
     if (label.startsWith('machine load') && !loads.some(Number.isFinite)) continue;
+    if (
+      label.startsWith('hypervisor steal') &&
+      !list.some((r) => Number.isFinite((r as { stealPercent?: number }).stealPercent))
+    )
+      continue;
     const g = get as (r: R) => number;
     const h = hf.map(g);
     const cells = [label, spread(h, unit)];
@@ -132,12 +142,24 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
   const join = results.join as JoinResult[] | undefined;
   if (join)
     md.push(
-      `\n### 2. Join at ${join[0]?.offeredRate} joins/s offered (${join[0]?.offered} joins)\n`,
+      `\n### 2. Join at ${join[0]?.offeredRate} joins/s offered (${join[0]?.offered} joins${
+        join[0]?.cold?.n ? `, after ${join[0].cold.n} joins at the same rate into the fresh server` : ''
+      })\n`,
       table(join, [
         ['joins/s sustained', (r: JoinResult) => r.sustainedRate, 'higher'],
         ['join latency p50 (ms)', (r: JoinResult) => r.latency.p50, 'lower'],
         ['join latency p99 (ms)', (r: JoinResult) => r.latency.p99, 'lower'],
         ['join latency max (ms)', (r: JoinResult) => r.latency.max, 'lower'],
+        [
+          'cold start: the first joins into the fresh server, p50 (ms)',
+          (r: JoinResult) => r.cold?.p50 ?? Number.NaN,
+          'lower',
+        ],
+        [
+          'cold start: the first joins into the fresh server, p99 (ms)',
+          (r: JoinResult) => r.cold?.p99 ?? Number.NaN,
+          'lower',
+        ],
         ['failed joins', (r: JoinResult) => r.failed, 'none'],
         ['server CPU (% of one core)', (r: JoinResult) => r.serverCpuPercent, 'lower'],
       ]),

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { machineCpu, machineStealPercent } from './machine-cpu.js';
 import { mediaBench } from './media/scenario.js';
 import { writeReport } from './report.js';
 import { runMeta as baseMeta, resultsDir, sh } from './run-env.js';
@@ -85,7 +86,8 @@ hf.remoteOfflineMs = sizes.offlineAfterMs;
 const pick = (list: SystemDef[]) => list.filter((s) => !onlySystems || onlySystems.has(s.id));
 const peers = [SIO_DEFAULT, SIO_TUNED];
 const all = pick([HOLDFAST, ...peers]);
-// The floor server runs in the capacity scenarios only: it shows what 4 s detection costs at least.
+// The floor server: what 4 s detection costs at least (capacity), and the least a join or a
+// presence announcement can take on this machine (join, presence) — the bound no peer can beat.
 const capacitySystems = pick([HOLDFAST, ...peers, FLOOR]);
 const faultSystems = pick([hf, ...(sizes.slowPeer ? peers : [SIO_TUNED])]);
 
@@ -94,6 +96,8 @@ export interface TrialTag {
   trial: number;
   /** os.loadavg()[0] per core just before the trial. */
   loadPerCore: number;
+  /** Hypervisor steal during the trial, % of all cores (/proc/stat). */
+  stealPercent: number;
 }
 const loadPerCore = () => Math.round((os.loadavg()[0]! / os.cpus().length) * 100) / 100;
 
@@ -110,7 +114,9 @@ async function step<T>(
     for (const s of order) {
       const load = loadPerCore();
       log(`${name}: ${s.label}${runs > 1 ? ` trial ${trial + 1}/${runs}` : ''} (load ${load}/core)`);
-      const r = { ...(await fn(s, trial)), trial, loadPerCore: load };
+      const cpu0 = machineCpu();
+      const res = await fn(s, trial);
+      const r = { ...res, trial, loadPerCore: load, stealPercent: machineStealPercent(cpu0, machineCpu()) };
       out.push(r);
       console.log(JSON.stringify(r, (k, v) => (k === 'samples' || k.endsWith('Samples') ? undefined : v)));
     }
@@ -144,13 +150,17 @@ if (want('capacity')) {
   save();
 }
 if (want('join')) {
-  results.join = await step('join rate', all, (s) => joinRate(s, sizes.join));
+  results.join = await step('join rate', capacitySystems, (s) => joinRate(s, sizes.join));
   save();
 }
 if (want('presence')) {
   const out = [];
   for (const m of sizes.presence.members)
-    out.push(...(await step(`presence M=${m}`, all, (s) => presence(s, { ...sizes.presence, members: m }))));
+    out.push(
+      ...(await step(`presence M=${m}`, capacitySystems, (s) =>
+        presence(s, { ...sizes.presence, members: m }),
+      )),
+    );
   results.presence = out;
   save();
 }
@@ -216,7 +226,9 @@ if (want('recovery')) {
           `recovery: ${s.label} ${JSON.stringify({ ...v, backlog })} trial ${trial + 1}/${sizes.runs} (load ${load}/core)`,
         );
         const sys = backlog ? { ...s, params: { ...s.params, backlog } } : s;
-        const r = { ...(await recovery(sys, { ...sizes.fault, ...v })), trial, loadPerCore: load };
+        const cpu0 = machineCpu();
+        const res = await recovery(sys, { ...sizes.fault, ...v });
+        const r = { ...res, trial, loadPerCore: load, stealPercent: machineStealPercent(cpu0, machineCpu()) };
         out.push(r);
         console.log(JSON.stringify({ ...r, samples: undefined }));
       }

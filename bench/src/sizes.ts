@@ -14,7 +14,7 @@ export interface Sizes {
   capacity: CapacityParams;
   /** Several server processes for the machine-level number (0 = skip). */
   machine: { servers: number; perServer: number; connectBudgetMs: number } | undefined;
-  join: { rate: number; durationMs: number; workers: number };
+  join: { rate: number; durationMs: number; workers: number; warmupMs: number };
   presence: { members: number[]; trials: number; workers: number };
   /** Several Holdfast nodes sharing one channel through a real Redis. */
   crossnode: CrossnodeParams;
@@ -43,7 +43,7 @@ export const FULL: Sizes = {
     connectBudgetMs: 120_000,
   },
   machine: { servers: 6, perServer: 17_000, connectBudgetMs: 90_000 },
-  join: { rate: 1000, durationMs: 10_000, workers: 2 },
+  join: { rate: 1000, durationMs: 10_000, workers: 2, warmupMs: 2000 },
   presence: { members: [100, 1000], trials: 20, workers: 2 },
   crossnode: { nodes: 3, members: 300, trials: 20 },
   fault: { clients: 1000, workers: 2, outageMs: 8000, settleMs: 3000, marginMs: 3000 },
@@ -82,7 +82,7 @@ export const QUICK: Sizes = {
     connectBudgetMs: 30_000,
   },
   machine: undefined,
-  join: { rate: 100, durationMs: 1000, workers: 2 },
+  join: { rate: 100, durationMs: 1000, workers: 2, warmupMs: 200 },
   presence: { members: [50], trials: 2, workers: 2 },
   crossnode: { nodes: 3, members: 30, trials: 2 },
   // The outage must outlast the 4 s client detection and end inside the (shortened) offline window

@@ -59,12 +59,14 @@ export const SIO_TUNED: SystemDef = {
 };
 
 /**
- * Capacity only: a bare `ws` server that does nothing but the 2 s keepalive writes (servers/floor.ts).
- * What it spends at idle is the floor for any server giving 4 s detection on this machine.
+ * A bare `ws` server that does the 2 s keepalive writes and, for the join and presence rows, the
+ * least a presence server can do (servers/floor.ts). What it spends at idle is the floor for any
+ * server giving 4 s detection on this machine; its join and presence latencies are the floor for
+ * any Node server on `ws` here.
  */
 export const FLOOR: SystemDef = {
   id: 'floor',
-  label: 'floor: bare ws, 2 s keepalive only',
+  label: 'floor: bare ws (2 s keepalive, bare join and presence)',
   wire: 'holdfast',
   server: 'servers/floor.js',
   params: { keepaliveMs: 2000 },

@@ -8,9 +8,15 @@ import { profileStart, profileStop } from './profiler.js';
 /**
  * The floor, not a product: the least a Node WebSocket server can do and still give its clients
  * 4 s detection — one pre-encoded 13-byte frame to every connection every `keepaliveMs`, from
- * one timer, and nothing else (pings are read and dropped, a join is answered with a bare
- * `joined` so the bench's clients count it). What it costs at idle is what one small write per
- * connection per 2 s costs on this machine: no server that meets the 4 s rule can go below it.
+ * one timer, and nothing else (pings are read and dropped). What it costs at idle is what one
+ * small write per connection per 2 s costs on this machine: no server that meets the 4 s rule can
+ * go below it.
+ *
+ * For the join and presence rows it is the least a presence server can do: a join is parsed, its
+ * `user_joined` is encoded once and written to every other member of the channel from inside the
+ * handler (as the bench's Socket.IO server does, before its ack), then a bare `joined` goes back
+ * (no member list, no session, no token, no event log); a leave or a close tells the others
+ * `user_offline` the same way. No server that announces a join to M members can do it faster here.
  */
 let http: HttpServer | undefined;
 let timer: NodeJS.Timeout | undefined;
@@ -20,17 +26,47 @@ const JOINED = '{"type":"joined","seq":0}';
 serve({
   start: async (p: { host: string; keepaliveMs: number }) => {
     const conns = new Map<WebSocket, number>();
+    const channels = new Map<string, Set<WebSocket>>();
+    const memberOf = new Map<WebSocket, { channel: string; uid: number }>();
+    let seq = 0;
+    const announce = (ws: WebSocket, kind: 'user_joined' | 'user_offline', channel: string, uid: number) => {
+      const frame = Buffer.from(`{"type":"event","seq":${++seq},"event":{"kind":"${kind}","uid":${uid}}}`);
+      for (const other of channels.get(channel) ?? [])
+        if (other !== ws) {
+          other.send(frame, { binary: false });
+          conns.set(other, Date.now());
+        }
+    };
+    const leave = (ws: WebSocket) => {
+      const m = memberOf.get(ws);
+      if (!m) return;
+      memberOf.delete(ws);
+      const set = channels.get(m.channel);
+      set?.delete(ws);
+      if (set?.size === 0) channels.delete(m.channel);
+      announce(ws, 'user_offline', m.channel, m.uid);
+    };
     http = createServer();
     const wss = new WebSocketServer({ server: http, perMessageDeflate: false, clientTracking: false });
     wss.on('connection', (ws) => {
       conns.set(ws, Date.now());
       ws.on('message', (data) => {
-        if (data.toString().startsWith('{"type":"join"')) {
+        const text = data.toString();
+        if (text.startsWith('{"type":"join"')) {
+          const { channel, uid } = JSON.parse(text) as { channel: string; uid: number };
+          announce(ws, 'user_joined', channel, uid);
+          const set = channels.get(channel) ?? new Set<WebSocket>();
+          channels.set(channel, set);
+          set.add(ws);
+          memberOf.set(ws, { channel, uid });
           ws.send(JOINED);
           conns.set(ws, Date.now());
-        }
+        } else if (text.startsWith('{"type":"leave"')) leave(ws);
       });
-      ws.on('close', () => conns.delete(ws));
+      ws.on('close', () => {
+        leave(ws);
+        conns.delete(ws);
+      });
       ws.on('error', () => {});
     });
     const tick = Math.min(250, Math.floor(p.keepaliveMs / 8));
