@@ -1,10 +1,10 @@
-import { TestClock } from '@holdfast/protocol';
+import { type Clock, TestClock } from '@holdfast/protocol';
 import { describe, expect, it } from 'vitest';
 import { type KeepaliveTarget, KeepaliveWheel, keepaliveMarks } from './keepalive.js';
 
 /** A connection that records when keepalives went out; `write()` stands for any other frame. */
 function target(
-  clock: TestClock,
+  clock: Pick<Clock, 'now'>,
 ): KeepaliveTarget & { sent: number[]; pongs: Array<[number, number, number]>; write(): void } {
   const t = {
     ...keepaliveMarks(),
@@ -101,6 +101,7 @@ describe('KeepaliveWheel', () => {
     const c = target(clock);
     let looks = 0;
     const counted: KeepaliveTarget = {
+      ...keepaliveMarks(),
       get lastWriteAt() {
         looks++;
         return c.lastWriteAt;
