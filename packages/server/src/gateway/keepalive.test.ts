@@ -234,7 +234,14 @@ describe('KeepaliveWheel', () => {
   it('a wheel stalled past a whole ring writes every due connection once, and a clock gone back never files one further than the ring', () => {
     // A clock that can jump both ways (ticks are run by hand); a Date.now()-sized start.
     let now = 1_764_000_000_000;
-    const clock = { now: () => now, set: (t: number) => void (now = t), setTimeout: () => ({}), clearTimeout() {} };
+    const clock = {
+      now: () => now,
+      set: (t: number) => {
+        now = t;
+      },
+      setTimeout: () => ({}),
+      clearTimeout() {},
+    };
     const wheel = new KeepaliveWheel(clock, 2000, 50);
     const conns = Array.from({ length: 50 }, () => target(clock));
     for (const c of conns) wheel.add(c);

@@ -162,11 +162,11 @@ export class KeepaliveWheel {
       target.sendPong(t, 0);
       return;
     }
-    if (target.heldPongAt === target.heldPongAt) {
+    if (!Number.isNaN(target.heldPongAt)) {
       target.sendPong(target.heldPongT, now - target.heldPongAt);
       target.heldPongAt = Number.NaN;
     }
-    if (target.pongAt === target.pongAt) {
+    if (!Number.isNaN(target.pongAt)) {
       target.sendPong(target.pongT, now - target.pongAt);
       target.pongAt = Number.NaN;
     }
@@ -239,7 +239,7 @@ export class KeepaliveWheel {
         t.keepalivePrev = undefined;
         t.keepaliveNext = undefined;
         // A held pong goes at the slot it was held for, even if other writes went out meanwhile.
-        if (t.lastWriteAt <= this.#dueBefore || t.heldPongAt === t.heldPongAt) {
+        if (t.lastWriteAt <= this.#dueBefore || !Number.isNaN(t.heldPongAt)) {
           t.keepaliveSlot = KEEPALIVE_DUE;
           this.#due.push(t);
         } else this.#file(t, current);
@@ -260,7 +260,7 @@ export class KeepaliveWheel {
     let budget = this.#perStep;
     while (budget > 0 && this.#nextPong < this.#pongs.length) {
       const t = this.#pongs[this.#nextPong++]!;
-      if (t.pongAt !== t.pongAt) continue; // answered meanwhile, or closed
+      if (Number.isNaN(t.pongAt)) continue; // answered meanwhile, or closed
       t.sendPong(t.pongT, now - t.pongAt);
       t.pongAt = Number.NaN;
       budget--;
@@ -272,7 +272,7 @@ export class KeepaliveWheel {
     while (budget > 0 && this.#next < this.#due.length) {
       const t = this.#due[this.#next++]!;
       if (t.keepaliveSlot !== KEEPALIVE_DUE) continue; // closed (or removed and added again) meanwhile
-      if (t.heldPongAt === t.heldPongAt) {
+      if (!Number.isNaN(t.heldPongAt)) {
         t.sendPong(t.heldPongT, now - t.heldPongAt);
         t.heldPongAt = Number.NaN;
         budget--;
