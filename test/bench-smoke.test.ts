@@ -56,7 +56,14 @@ interface Quick {
     configuredClientMs: number;
     remoteDetected: number;
   }>;
-  recovery: Array<{ system: string; clients: number; recovered: number; remoteOffline: number; recovery: D }>;
+  recovery: Array<{
+    system: string;
+    clients: number;
+    recovered: number;
+    remoteOffline: number;
+    recovery: D;
+    cpuPerClient: { server: number; clients: number; proxies: number };
+  }>;
 }
 
 /**
@@ -122,7 +129,12 @@ describe('bench --quick', () => {
       // Detection is timed from the last byte received: never before the configured time.
       expect(d.clientFromLastData.p50).toBeGreaterThanOrEqual(d.configuredClientMs - 50);
     }
-    for (const x of r.recovery) expect(x.recovered).toBe(x.clients);
+    for (const x of r.recovery) {
+      expect(x.recovered).toBe(x.clients);
+      // Each process's CPU per client back: the reconnects cost the server, the libraries and the rig something.
+      expect(x.cpuPerClient.server + x.cpuPerClient.clients + x.cpuPerClient.proxies).toBeGreaterThan(0);
+      expect(x.cpuPerClient.clients).toBeGreaterThanOrEqual(0);
+    }
     // Resume inside the offline window: Holdfast's remote members see no presence flap; Socket.IO's do.
     const hf = r.recovery.find((x) => x.system === 'holdfast')!;
     expect(hf.remoteOffline).toBe(0);

@@ -28,3 +28,18 @@ export const machineBusyPercent = (a: MachineCpu, b: MachineCpu): number =>
  */
 export const machineStealPercent = (a: MachineCpu, b: MachineCpu): number =>
   b.total > a.total ? Math.round(((b.steal - a.steal) / (b.total - a.total)) * 1000) / 10 : 0;
+
+/** CPU time used so far by these processes (user + system, ms; /proc, 10 ms ticks); 0 for any gone. */
+export function processCpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks * 10;
+}

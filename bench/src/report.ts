@@ -262,9 +262,19 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
         'whole machine busy during the storm (% of both cores)',
         nums((r) => r.machineBusyPercent ?? Number.NaN),
       ],
+      ['CPU per client back: server (ms)', nums((r) => r.cpuPerClient?.server ?? Number.NaN)],
+      ['CPU per client back: client libraries (ms)', nums((r) => r.cpuPerClient?.clients ?? Number.NaN)],
+      [
+        'CPU per client back: fault proxies, the rig (ms)',
+        nums((r) => r.cpuPerClient?.proxies ?? Number.NaN),
+      ],
       [
         'machine load before the trial (1-min, per core)',
         nums((r) => (r as { loadPerCore?: number }).loadPerCore ?? Number.NaN),
+      ],
+      [
+        'hypervisor steal during the trial (% of all cores)',
+        nums((r) => (r as { stealPercent?: number }).stealPercent ?? Number.NaN),
       ],
     ];
     md.push(

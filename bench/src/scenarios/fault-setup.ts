@@ -22,6 +22,8 @@ import type { SystemDef } from '../systems.js';
 export interface FaultRig {
   target: RunningTarget;
   workers: Child[];
+  /** The fault proxies' processes (their CPU is the rig's, not a system's). */
+  proxyPids: number[];
   cut: Member[];
   observers: Member[];
   /** Cuts every proxy; per uid: when its proxy cut, and its last bytes up (to the server) and down. */
@@ -88,6 +90,7 @@ export async function faultRig(
   return {
     target,
     workers,
+    proxyPids: proxies.map((p) => p.child.pid),
     cut,
     observers,
     cutAll: async () => {

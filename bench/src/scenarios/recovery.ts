@@ -1,5 +1,5 @@
 import { sampleCpu } from '../harness.js';
-import { machineBusyPercent, machineCpu } from '../machine-cpu.js';
+import { machineBusyPercent, machineCpu, processCpuMs } from '../machine-cpu.js';
 import { type Dist, dist, now, sleep } from '../stats.js';
 import type { SystemDef } from '../systems.js';
 import { faultRig, OBSERVER_UID_BASE } from './fault-setup.js';
@@ -38,6 +38,12 @@ export interface RecoveryResult {
    * every client was back, % busy: near 100 means the storm was bound by the machine itself.
    */
   machineBusyPercent: number;
+  /**
+   * CPU per client back, ms, from the restore until the last client was back, by process: the
+   * server, the client libraries (load generators) and the fault proxies (the rig). On two cores,
+   * their sum / 2 × clients is the least the storm can take whatever the server does.
+   */
+  cpuPerClient: { server: number; clients: number; proxies: number };
   /** Restore → every worker had fired its `online` event (Holdfast online variant), ms. */
   signalledAfterMs: number;
   samples: number[];
@@ -54,12 +60,23 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
     const profile = process.env.BENCH_PROFILE_DIR;
     if (profile) await rig.target.child.call('profileStart');
     // The whole machine's CPU in 100 ms slots, to report how busy it was until the last client was back.
-    const box: Array<{ at: number; cpu: ReturnType<typeof machineCpu> }> = [{ at: now(), cpu: machineCpu() }];
+    const roles = {
+      server: [rig.target.child.pid],
+      clients: rig.workers.map((w) => w.pid),
+      proxies: rig.proxyPids,
+    };
+    const rolesCpu = () => ({
+      server: processCpuMs(roles.server),
+      clients: processCpuMs(roles.clients),
+      proxies: processCpuMs(roles.proxies),
+    });
+    type Box = { at: number; cpu: ReturnType<typeof machineCpu>; roles: ReturnType<typeof rolesCpu> };
+    const box: Box[] = [{ at: now(), cpu: machineCpu(), roles: rolesCpu() }];
     let boxing = true;
     const boxer = (async () => {
       while (boxing) {
         await sleep(100);
-        box.push({ at: now(), cpu: machineCpu() });
+        box.push({ at: now(), cpu: machineCpu(), roles: rolesCpu() });
       }
     })();
     const restoredAt = await rig.restoreAll();
@@ -111,6 +128,9 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
         }
       }
     }
+    const last = box.find((b) => b.at >= restoreAt + Math.max(0, ...rec)) ?? box[box.length - 1]!;
+    const per = (role: keyof Box['roles']) =>
+      rec.length ? Math.round(((last.roles[role] - box[0]!.roles[role]) / rec.length) * 100) / 100 : 0;
     return {
       system: sys.id,
       variant:
@@ -127,10 +147,8 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
       remoteOffline,
       remoteRejoined,
       serverCpu,
-      machineBusyPercent: machineBusyPercent(
-        box[0]!.cpu,
-        (box.find((b) => b.at >= restoreAt + Math.max(0, ...rec)) ?? box[box.length - 1]!).cpu,
-      ),
+      machineBusyPercent: machineBusyPercent(box[0]!.cpu, last.cpu),
+      cpuPerClient: { server: per('server'), clients: per('clients'), proxies: per('proxies') },
       signalledAfterMs: Math.round(signalled),
       samples: rec,
     };
