@@ -27,6 +27,16 @@ function target(
   return t;
 }
 
+/** A started wheel (2 s interval) on a test clock at 0, with `count` connections added. */
+function started(count: number, tickMs: number) {
+  const clock = new TestClock(0);
+  const wheel = new KeepaliveWheel(clock, 2000, tickMs);
+  const conns = Array.from({ length: count }, () => target(clock));
+  for (const c of conns) wheel.add(c);
+  wheel.start();
+  return { clock, wheel, conns };
+}
+
 describe('KeepaliveWheel', () => {
   it('sends a keepalive once a connection has been quiet for the interval, never earlier', () => {
     const clock = new TestClock(0);
@@ -78,13 +88,8 @@ describe('KeepaliveWheel', () => {
   });
 
   it('a removed connection gets nothing; stop() stops the wheel', () => {
-    const clock = new TestClock(0);
-    const wheel = new KeepaliveWheel(clock, 2000, 250);
-    const a = target(clock);
-    const b = target(clock);
-    wheel.add(a);
-    wheel.add(b);
-    wheel.start();
+    const { clock, wheel, conns } = started(2, 250);
+    const [a, b] = [conns[0]!, conns[1]!];
     wheel.delete(a);
     expect(wheel.size).toBe(1);
     clock.advance(2000);
@@ -158,13 +163,8 @@ describe('KeepaliveWheel', () => {
   });
 
   it('by default every pong goes in place of the next keepalive: as many writes as keepalives alone', () => {
-    const clock = new TestClock(0);
-    const wheel = new KeepaliveWheel(clock, 2000, 50);
-    const c = target(clock);
-    const quiet = target(clock);
-    wheel.add(c);
-    wheel.add(quiet);
-    wheel.start();
+    const { clock, wheel, conns } = started(2, 50);
+    const [c, quiet] = [conns[0]!, conns[1]!];
     // Pings every 5,950 ms (the SDK's default) at every phase of the keepalive cycle.
     for (let at = 10; at < 60_000; at += 5950) {
       clock.advance(at - clock.now());
