@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The machine's CPU counters (all cores, from /proc/stat), for "how busy was the whole box". */
 export interface MachineCpu {
@@ -42,4 +43,22 @@ export function processCpuMs(pids: readonly number[]): number {
     }
   }
   return ticks * 10;
+}
+
+/**
+ * Waits until the whole machine is at most `belowPercent` busy over 300 ms, or `maxWaitMs` has
+ * passed; returns how long it waited and how busy the machine was then (% of all cores).
+ */
+export async function untilQuiet(
+  belowPercent: number,
+  maxWaitMs: number,
+): Promise<{ waitedMs: number; busy: number }> {
+  const t0 = performance.now();
+  for (;;) {
+    const a = machineCpu();
+    await sleep(300);
+    const busy = machineBusyPercent(a, machineCpu());
+    if (busy <= belowPercent || performance.now() - t0 >= maxWaitMs)
+      return { waitedMs: Math.round(performance.now() - t0), busy };
+  }
 }

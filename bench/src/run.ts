@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { machineCpu, machineStealPercent } from './machine-cpu.js';
+import { machineCpu, machineStealPercent, untilQuiet } from './machine-cpu.js';
 import { mediaBench } from './media/scenario.js';
 import { writeReport } from './report.js';
 import { runMeta as baseMeta, resultsDir, sh } from './run-env.js';
@@ -98,7 +98,12 @@ export interface TrialTag {
   loadPerCore: number;
   /** Hypervisor steal during the trial, % of all cores (/proc/stat). */
   stealPercent: number;
+  /** The whole machine's busy % over the 300 ms before the trial, after waiting (at most 30 s) for it to be under 30 %. */
+  busyBeforePercent: number;
 }
+
+/** Full runs: before each trial, the previous one's teardown (100k sockets closing, say) is let finish. */
+const settle = () => (quick ? Promise.resolve({ waitedMs: 0, busy: Number.NaN }) : untilQuiet(30, 30_000));
 const loadPerCore = () => Math.round((os.loadavg()[0]! / os.cpus().length) * 100) / 100;
 
 /** Runs `fn` for every system `runs` times, interleaved; every result is tagged with its trial and load. */
@@ -112,11 +117,20 @@ async function step<T>(
   for (let trial = 0; trial < runs; trial++) {
     const order = list.map((_, i) => list[(i + trial) % list.length]!);
     for (const s of order) {
+      const { busy } = await settle();
       const load = loadPerCore();
-      log(`${name}: ${s.label}${runs > 1 ? ` trial ${trial + 1}/${runs}` : ''} (load ${load}/core)`);
+      log(
+        `${name}: ${s.label}${runs > 1 ? ` trial ${trial + 1}/${runs}` : ''} (load ${load}/core, ${busy} % busy)`,
+      );
       const cpu0 = machineCpu();
       const res = await fn(s, trial);
-      const r = { ...res, trial, loadPerCore: load, stealPercent: machineStealPercent(cpu0, machineCpu()) };
+      const r = {
+        ...res,
+        trial,
+        loadPerCore: load,
+        stealPercent: machineStealPercent(cpu0, machineCpu()),
+        busyBeforePercent: busy,
+      };
       out.push(r);
       console.log(JSON.stringify(r, (k, v) => (k === 'samples' || k.endsWith('Samples') ? undefined : v)));
     }
@@ -221,14 +235,21 @@ if (want('recovery')) {
         lean: boolean;
         backlog?: number;
       }>) {
+        const { busy } = await settle();
         const load = loadPerCore();
         log(
-          `recovery: ${s.label} ${JSON.stringify({ ...v, backlog })} trial ${trial + 1}/${sizes.runs} (load ${load}/core)`,
+          `recovery: ${s.label} ${JSON.stringify({ ...v, backlog })} trial ${trial + 1}/${sizes.runs} (load ${load}/core, ${busy} % busy)`,
         );
         const sys = backlog ? { ...s, params: { ...s.params, backlog } } : s;
         const cpu0 = machineCpu();
         const res = await recovery(sys, { ...sizes.fault, ...v });
-        const r = { ...res, trial, loadPerCore: load, stealPercent: machineStealPercent(cpu0, machineCpu()) };
+        const r = {
+          ...res,
+          trial,
+          loadPerCore: load,
+          stealPercent: machineStealPercent(cpu0, machineCpu()),
+          busyBeforePercent: busy,
+        };
         out.push(r);
         console.log(JSON.stringify({ ...r, samples: undefined }));
       }

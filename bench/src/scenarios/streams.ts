@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { bucketValue, HIST_BUCKETS, type SendResult, type StreamTally } from '../clients/stream-pool.js';
 import { cpuPercent, type RunningTarget, startTarget, startWorkers, stopAll } from '../harness.js';
-import { machineBusyPercent, machineCpu } from '../machine-cpu.js';
+import { machineBusyPercent, machineCpu, untilQuiet } from '../machine-cpu.js';
 import type { Child } from '../rpc.js';
 import type { ProcStats } from '../servers/proc-stats.js';
 import { type Dist, now, sleep } from '../stats.js';
@@ -149,16 +149,7 @@ interface Rig {
 }
 
 /** Waits until the machine is below `quietBelowPercent` busy over 300 ms, or `quietMaxWaitMs` has passed. */
-async function quiet(p: StreamsParams): Promise<{ waitedMs: number; busy: number }> {
-  const t0 = now();
-  for (;;) {
-    const a = machineCpu();
-    await sleep(300);
-    const busy = machineBusyPercent(a, machineCpu());
-    if (busy <= p.quietBelowPercent || now() - t0 >= p.quietMaxWaitMs)
-      return { waitedMs: Math.round(now() - t0), busy };
-  }
-}
+const quiet = (p: StreamsParams) => untilQuiet(p.quietBelowPercent, p.quietMaxWaitMs);
 
 async function phase(rig: Rig, senders: number, durationMs: number, profile?: string): Promise<StreamPhase> {
   const { p, t, workers } = rig;
