@@ -106,6 +106,27 @@ export interface TrialTag {
 const settle = () => (quick ? Promise.resolve({ waitedMs: 0, busy: Number.NaN }) : untilQuiet(30, 30_000));
 const loadPerCore = () => Math.round((os.loadavg()[0]! / os.cpus().length) * 100) / 100;
 
+/**
+ * One trial: waits for the machine to settle, logs `label` with its load, runs `fn`, and tags the
+ * result with its trial, the load and busy % before it, and the hypervisor's steal during it.
+ */
+async function trialOf<T>(label: string, trial: number, fn: () => Promise<T>): Promise<T & TrialTag> {
+  const { busy } = await settle();
+  const load = loadPerCore();
+  log(`${label} (load ${load}/core, ${busy} % busy)`);
+  const cpu0 = machineCpu();
+  const res = await fn();
+  const r = {
+    ...res,
+    trial,
+    loadPerCore: load,
+    stealPercent: machineStealPercent(cpu0, machineCpu()),
+    busyBeforePercent: busy,
+  };
+  console.log(JSON.stringify(r, (k, v) => (k === 'samples' || k.endsWith('Samples') ? undefined : v)));
+  return r;
+}
+
 /** Runs `fn` for every system `runs` times, interleaved; every result is tagged with its trial and load. */
 async function step<T>(
   name: string,
@@ -116,24 +137,12 @@ async function step<T>(
   const out: Array<T & TrialTag> = [];
   for (let trial = 0; trial < runs; trial++) {
     const order = list.map((_, i) => list[(i + trial) % list.length]!);
-    for (const s of order) {
-      const { busy } = await settle();
-      const load = loadPerCore();
-      log(
-        `${name}: ${s.label}${runs > 1 ? ` trial ${trial + 1}/${runs}` : ''} (load ${load}/core, ${busy} % busy)`,
+    for (const s of order)
+      out.push(
+        await trialOf(`${name}: ${s.label}${runs > 1 ? ` trial ${trial + 1}/${runs}` : ''}`, trial, () =>
+          fn(s, trial),
+        ),
       );
-      const cpu0 = machineCpu();
-      const res = await fn(s, trial);
-      const r = {
-        ...res,
-        trial,
-        loadPerCore: load,
-        stealPercent: machineStealPercent(cpu0, machineCpu()),
-        busyBeforePercent: busy,
-      };
-      out.push(r);
-      console.log(JSON.stringify(r, (k, v) => (k === 'samples' || k.endsWith('Samples') ? undefined : v)));
-    }
   }
   return out;
 }
@@ -235,23 +244,14 @@ if (want('recovery')) {
         lean: boolean;
         backlog?: number;
       }>) {
-        const { busy } = await settle();
-        const load = loadPerCore();
-        log(
-          `recovery: ${s.label} ${JSON.stringify({ ...v, backlog })} trial ${trial + 1}/${sizes.runs} (load ${load}/core, ${busy} % busy)`,
-        );
         const sys = backlog ? { ...s, params: { ...s.params, backlog } } : s;
-        const cpu0 = machineCpu();
-        const res = await recovery(sys, { ...sizes.fault, ...v });
-        const r = {
-          ...res,
-          trial,
-          loadPerCore: load,
-          stealPercent: machineStealPercent(cpu0, machineCpu()),
-          busyBeforePercent: busy,
-        };
-        out.push(r);
-        console.log(JSON.stringify({ ...r, samples: undefined }));
+        out.push(
+          await trialOf(
+            `recovery: ${s.label} ${JSON.stringify({ ...v, backlog })} trial ${trial + 1}/${sizes.runs}`,
+            trial,
+            () => recovery(sys, { ...sizes.fault, ...v }),
+          ),
+        );
       }
     }
   }
