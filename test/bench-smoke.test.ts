@@ -62,6 +62,7 @@ interface Quick {
     recovered: number;
     remoteOffline: number;
     recovery: D;
+    cutBy: 'proxy' | 'kernel';
     cpuPerClient: { server: number; clients: number; proxies: number };
   }>;
 }
@@ -71,10 +72,12 @@ interface Quick {
  * and writes sane results. Only shapes and counts are checked, never absolute times (CI machines vary).
  */
 describe('bench --quick', () => {
-  it('runs every scenario for both systems and reports sane numbers', { timeout: 180_000 }, () => {
+  it('runs every scenario for both systems and reports sane numbers', { timeout: 180_000 }, async () => {
     execFileSync('npx', ['tsc', '-b', 'bench'], { cwd: root, stdio: 'pipe' });
     execFileSync('node', ['bench/dist/run.js', '--quick'], { cwd: root, stdio: 'pipe', timeout: 170_000 });
     const r = JSON.parse(readFileSync(`${root}bench/results/tmp/quick.json`, 'utf8')) as Quick;
+    const { kernelCutUnavailable } = await import(`${root}bench/dist/kernel-cut.js`);
+    const kernelCut = (await kernelCutUnavailable()) ? 'proxy' : 'kernel';
     const systems = (list: Array<{ system: string }>) => new Set(list.map((x) => x.system));
 
     expect(systems(r.capacity)).toEqual(new Set(['holdfast', 'sio-default', 'sio-tuned', 'floor']));
@@ -134,7 +137,13 @@ describe('bench --quick', () => {
       // Each process's CPU per client back: the reconnects cost the server, the libraries and the rig something.
       expect(x.cpuPerClient.server + x.cpuPerClient.clients + x.cpuPerClient.proxies).toBeGreaterThan(0);
       expect(x.cpuPerClient.clients).toBeGreaterThanOrEqual(0);
+      // CI is root with iptables (scripts/ensure-test-deps.sh): the kernel cuts, no proxy runs.
+      expect(x.cutBy).toBe(kernelCut);
+      if (kernelCut === 'kernel') expect(x.cpuPerClient.proxies).toBe(0);
     }
+    // The bench's iptables chain is gone once the run is over.
+    if (kernelCut === 'kernel')
+      expect(execFileSync('iptables', ['-S'], { encoding: 'utf8' })).not.toMatch(/HFBENCH/);
     // Resume inside the offline window: Holdfast's remote members see no presence flap; Socket.IO's do.
     const hf = r.recovery.find((x) => x.system === 'holdfast')!;
     expect(hf.remoteOffline).toBe(0);

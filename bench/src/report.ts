@@ -231,6 +231,10 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
     ];
     const nums = (f: (r: RecoveryResult) => number) => (list: RecoveryResult[]) => spread(list.map(f));
     const rows: Array<[string, (list: RecoveryResult[]) => string]> = [
+      [
+        'network cut by (kernel: iptables DROP, then ss -K at the restore; proxy: user-space fault proxies)',
+        (list) => [...new Set(list.map((r) => r.cutBy ?? 'proxy'))].join(', '),
+      ],
       ['restore → back in channel, p50 (ms)', nums((r) => r.recovery.p50)],
       ['restore → back in channel, p99 (ms)', nums((r) => r.recovery.p99)],
       ['restore → back in channel, max (ms)', nums((r) => r.recovery.max)],

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { kernelCutUnavailable } from './kernel-cut.js';
 import { machineCpu, machineStealPercent, untilQuiet } from './machine-cpu.js';
 import { mediaBench } from './media/scenario.js';
 import { writeReport } from './report.js';
@@ -221,6 +222,10 @@ if (want('detection')) {
   save();
 }
 if (want('recovery')) {
+  // The kernel cuts the network where it can (root, iptables, ss -K): no proxy's CPU in the storm.
+  const noKernel = await kernelCutUnavailable();
+  const cutBy = noKernel ? 'proxy' : 'kernel';
+  if (noKernel) console.log(`recovery: network cut by the fault proxies (${noKernel})`);
   const out = [];
   for (let trial = 0; trial < sizes.runs; trial++) {
     const order = faultSystems.map((_, i) => faultSystems[(i + trial) % faultSystems.length]!);
@@ -249,7 +254,7 @@ if (want('recovery')) {
           await trialOf(
             `recovery: ${s.label} ${JSON.stringify({ ...v, backlog })} trial ${trial + 1}/${sizes.runs}`,
             trial,
-            () => recovery(sys, { ...sizes.fault, ...v }),
+            () => recovery(sys, { ...sizes.fault, ...v, cutBy }),
           ),
         );
       }

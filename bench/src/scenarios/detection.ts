@@ -33,7 +33,7 @@ export interface DetectionResult {
 
 /** Scenario 4: cut K clients at once; when does each notice, and when do remote members hear? */
 export async function detection(sys: SystemDef, p: DetectionParams): Promise<DetectionResult> {
-  const rig = await faultRig(sys, p.clients, p.workers, true, p.settleMs);
+  const rig = await faultRig(sys, p.clients, p.workers, { settleMs: p.settleMs });
   try {
     const seen = await rig.cutAll();
     await sleep(Math.max(sys.clientDetectMs, sys.remoteOfflineMs) + p.marginMs);

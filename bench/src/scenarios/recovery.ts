@@ -15,6 +15,8 @@ export interface RecoveryParams {
   onlineEvent: boolean;
   /** Holdfast only: the SDK over the bench's lean transport (default) or over the stock `ws` transport. */
   lean?: boolean;
+  /** Who cuts the network: the fault proxies (default) or the kernel (no process forwards bytes). */
+  cutBy?: 'proxy' | 'kernel';
 }
 
 export interface RecoveryResult {
@@ -22,6 +24,7 @@ export interface RecoveryResult {
   variant: string;
   clients: number;
   outageMs: number;
+  cutBy: 'proxy' | 'kernel';
   /** Restore → back in the channel (Holdfast (Connected, RejoinSuccess); Socket.IO `connect` if
    * recovered, else the join ack after it), ms. */
   recovery: Dist;
@@ -52,7 +55,8 @@ export interface RecoveryResult {
 /** Scenario 5: K clients cut past their detection time, then the network comes back for all at once. */
 export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<RecoveryResult> {
   const lean = p.lean ?? true;
-  const rig = await faultRig(sys, p.clients, p.workers, lean, p.settleMs);
+  const cutBy = p.cutBy ?? 'proxy';
+  const rig = await faultRig(sys, p.clients, p.workers, { lean, settleMs: p.settleMs, cutBy });
   try {
     const cut = await rig.cutAll();
     const cutAt = Math.min(...[...cut.values()].map((c) => c.at));
@@ -141,6 +145,7 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
           : 'silent restore',
       clients: p.clients,
       outageMs: p.outageMs,
+      cutBy,
       recovery: dist(rec),
       recovered: rec.length,
       how,
