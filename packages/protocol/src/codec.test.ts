@@ -212,7 +212,7 @@ describe('decodeClientFrame: invalid fields', () => {
   });
 
   const resumeMessage =
-    'join.resume must be { sessionId: string, secret: non-empty string, lastSeq: integer >= 0 }';
+    'join.resume must be { sessionId: string, secret: non-empty string, lastSeq: integer >= 0, media?: boolean }';
   it.each([
     ['null', null],
     ['a string', 's-1'],
@@ -229,8 +229,15 @@ describe('decodeClientFrame: invalid fields', () => {
     ['with lastSeq -1', { sessionId: 's-1', secret: 'k', lastSeq: -1 }],
     ['with lastSeq 1.5', { sessionId: 's-1', secret: 'k', lastSeq: 1.5 }],
     ['with lastSeq "3"', { sessionId: 's-1', secret: 'k', lastSeq: '3' }],
+    ['with media "yes"', { sessionId: 's-1', secret: 'k', lastSeq: 0, media: 'yes' }],
+    ['with media 1', { sessionId: 's-1', secret: 'k', lastSeq: 0, media: 1 }],
   ])('join.resume %s', (_name, resume) => {
     expect(decodeClientFrame(joinWith('resume', resume))).toEqual(malformed(resumeMessage));
+  });
+
+  it.each([true, false])('accepts join.resume.media %s', (media) => {
+    const frame = { ...JOIN, resume: { sessionId: 's-1', secret: 'k', lastSeq: 3, media } };
+    expect(decodeClientFrame(JSON.stringify(frame))).toEqual({ ok: true, frame });
   });
 
   it('accepts the longest allowed strings', () => {

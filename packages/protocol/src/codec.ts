@@ -162,10 +162,11 @@ export function decodeClientFrame(
           !isStr(r.secret, MAX_RESUME_SECRET_CHARS) ||
           r.secret.length === 0 ||
           !isInt(r.lastSeq) ||
-          r.lastSeq < 0
+          r.lastSeq < 0 ||
+          (r.media !== undefined && typeof r.media !== 'boolean')
         )
           return bad(
-            'join.resume must be { sessionId: string, secret: non-empty string, lastSeq: integer >= 0 }',
+            'join.resume must be { sessionId: string, secret: non-empty string, lastSeq: integer >= 0, media?: boolean }',
           );
       }
       return { ok: true, frame: f as unknown as ClientFrame };

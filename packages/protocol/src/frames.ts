@@ -33,8 +33,11 @@ export interface JoinFrame {
   /**
    * Present when the client had a session and wants it back (inside the offline window). `secret`
    * is the `resumeSecret` of the session's first `joined` frame: without it a resume is refused.
+   * `media`: whether the client holds media connections in the channel (a publisher or a
+   * subscriber). False: the server skips the media re-offer and never sends `media_moved` (there is
+   * nothing to move); absent (older clients): the server looks up the channel's media host as before.
    */
-  resume?: { sessionId: string; secret: string; lastSeq: number };
+  resume?: { sessionId: string; secret: string; lastSeq: number; media?: boolean };
   /**
    * The client reads `batch` frames: the channel events of one server turn may then arrive in one
    * WebSocket message instead of one message each. Without it the server sends them one by one.

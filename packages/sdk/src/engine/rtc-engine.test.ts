@@ -243,8 +243,14 @@ describe('T3–T7: interruption, loss, give-up (injected clock, exact timings)',
     const second = server.latest();
     expect(second).not.toBe(first);
     second.open();
-    // The resume presents the session's secret from its first `joined` (issue 16).
-    expect(second.lastJoin()?.resume).toEqual({ sessionId: 's1', secret: 'secret-s1', lastSeq: 1 });
+    // The resume presents the session's secret from its first `joined` (issue 16), and says it holds
+    // no media connections (the server skips the media work).
+    expect(second.lastJoin()?.resume).toEqual({
+      sessionId: 's1',
+      secret: 'secret-s1',
+      lastSeq: 1,
+      media: false,
+    });
     second.accept({
       members: [{ uid: 2 }],
       seq: 2,

@@ -279,6 +279,23 @@ describe('signalling resumes and fresh re-joins', () => {
     expect(named('onConnectionStateChanged').at(-1)).toEqual([3, 15]);
   });
 
+  it('a resume tells the server whether it holds media connections (join.resume.media)', async () => {
+    // An audience member with nobody publishing: no connection yet, nothing for the server to redo.
+    const conn = await join({ role: 'audience' });
+    expect(peers.live()).toHaveLength(0);
+    conn.drop();
+    const second = server.latest().accept();
+    await flush();
+    expect(second.sent[0]).toMatchObject({ type: 'join', resume: { media: false } });
+    // A remote publishes: the subscriber connection is made, and the next resume says so.
+    await offer(second, 1, tracks2);
+    expect(peers.live()).toHaveLength(1);
+    second.drop();
+    const third = server.latest().accept();
+    await flush();
+    expect(third.sent[0]).toMatchObject({ type: 'join', resume: { media: true } });
+  });
+
   it('a fresh re-join (session expired) closes both connections, publishes and subscribes again by itself', async () => {
     const conn = await join();
     await answerPublish(conn);

@@ -112,6 +112,8 @@ export class MediaSession {
     };
     session.onMedia = (frame) => receiveMediaFrame(frame, this.#frames);
     session.onJoined = (joined) => this.#joined(joined.resumed, joined.role);
+    session.holdsMedia = () =>
+      this.#transports.publisher !== undefined || this.#transports.subscriber !== undefined;
   }
 
   get settings(): MediaSettings {
@@ -196,6 +198,7 @@ export class MediaSession {
     this.#sampling.stopVolume();
     this.session.onMedia = undefined;
     this.session.onJoined = undefined;
+    this.session.holdsMedia = undefined;
   }
 
   #joined(resumed: boolean, role: WireRole): void {

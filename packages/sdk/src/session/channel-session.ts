@@ -77,6 +77,11 @@ export class ChannelSession {
    * `role` is the one the server confirmed.
    */
   onJoined: ((joined: { resumed: boolean; role: WireRole }) => void) | undefined;
+  /**
+   * The media layer's third seam: whether it holds media connections (a publisher or a subscriber)
+   * a resume should keep; told to the server in the resume (`join.resume.media`).
+   */
+  holdsMedia: (() => boolean) | undefined;
   /** The channel's data streams: what this client sends and receives (Agora data streams, NERTC data). */
   readonly streams: DataStreams;
 
@@ -354,7 +359,9 @@ export class ChannelSession {
 
   #sendJoin(): void {
     if (!this.#params) return;
-    this.#send(joinFrame(this.opts.appId, this.#params, this.#uid, this.#resume, this.remote.lastSeq));
+    const { appId } = this.opts;
+    const media = this.holdsMedia?.() ?? false;
+    this.#send(joinFrame(appId, this.#params, this.#uid, this.#resume, this.remote.lastSeq, media));
   }
 
   #onMessage(data: string): void {

@@ -48,7 +48,14 @@ describe('resume tickets (issue 16)', () => {
       sessionId: 's1',
       secret: 'k1',
       lastSeq: 12,
+      media: false,
     });
     expect(joinFrame('demo', params, 7, undefined, 12)).not.toHaveProperty('resume');
+  });
+
+  it('a resume says whether the client holds media connections (the server skips the media work without)', () => {
+    const ticket = { sessionId: 's1', secret: 'k1' };
+    expect(joinFrame('demo', params, 7, ticket, 12, true).resume?.media).toBe(true);
+    expect(joinFrame('demo', params, 7, ticket, 12, false).resume?.media).toBe(false);
   });
 });

@@ -17,13 +17,18 @@ export function ticketAfter(held: ResumeTicket | undefined, frame: JoinedFrame):
   return held?.sessionId === frame.sessionId ? held : undefined;
 }
 
-/** The first frame of every connection: a fresh join, or a resume of `ticket`'s session. */
+/**
+ * The first frame of every connection: a fresh join, or a resume of `ticket`'s session. `media`:
+ * the client holds media connections in the channel (the server re-offers what it may have missed,
+ * or says `media_moved`); without any, the server skips that work for the resume.
+ */
 export function joinFrame(
   appId: string,
   p: JoinParams,
   uid: number,
   ticket: ResumeTicket | undefined,
   lastSeq: number,
+  media = false,
 ): JoinFrame {
   const frame: JoinFrame = {
     type: 'join',
@@ -37,6 +42,6 @@ export function joinFrame(
     batch: true,
   };
   if (p.token) frame.token = p.token;
-  if (ticket) frame.resume = { sessionId: ticket.sessionId, secret: ticket.secret, lastSeq };
+  if (ticket) frame.resume = { sessionId: ticket.sessionId, secret: ticket.secret, lastSeq, media };
   return frame;
 }

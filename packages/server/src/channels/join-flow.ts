@@ -189,7 +189,8 @@ export class JoinFlow {
         resumed: true,
       });
       session.release(seq);
-      this.svc.media?.resumed(session);
+      // A client without media connections says so (`media: false`): nothing to re-offer or move.
+      if (frame.resume!.media !== false) this.svc.media?.resumed(session);
       opts.log.debug(
         { session: session.tag, uid: session.uid, channel: ref.channel, lastSeq },
         'session resumed',
