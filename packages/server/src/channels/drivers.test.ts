@@ -48,7 +48,7 @@ function transport(): Attachment & { frames: ServerFrame[]; ended?: WireErrorCod
     send: (f) => void t.frames.push(f),
     sendEncoded: (data) => void t.frames.push(JSON.parse(data.toString()) as ServerFrame),
     sendEvents: (frames) => {
-      for (const f of frames) t.frames.push(JSON.parse(f.toString()) as ServerFrame);
+      for (const f of frames) t.frames.push(JSON.parse(f.frame.toString()) as ServerFrame);
     },
     batches: false,
     bufferedBytes: 0,

@@ -5,7 +5,7 @@ import { MemoryEngine } from '../engine/memory.js';
 import { type ChannelRef, channelKey, EVENT_LOG_LIMIT } from '../engine/types.js';
 import { sessionTransition } from '../session/machine.js';
 import { ChannelFanout } from './fanout.js';
-import { type Attachment, LiveSession, newAttachmentId } from './live-session.js';
+import { type Attachment, LiveSession, newAttachmentId, type SharedFrame } from './live-session.js';
 import { LocalSessions } from './local-sessions.js';
 
 // The fan-out's batching and backpressure over the memory engine, with a test clock and the
@@ -18,6 +18,8 @@ const log = pino({ level: 'silent' });
 interface FakeConn extends Attachment {
   /** One entry per WebSocket message, decoded. */
   messages: ServerFrame[];
+  /** What each write was given: the one event, or the batch (undefined when none was). */
+  given: Array<SharedFrame | undefined>;
   bufferedBytes: number;
   batches: boolean;
 }
@@ -31,15 +33,17 @@ function transport(batches: boolean): FakeConn {
     attachmentId: newAttachmentId(),
     remoteAddress: '127.0.0.1',
     messages: [],
+    given: [],
     bufferedBytes: 0,
     batches,
     send: (f) => void t.messages.push(decode(JSON.stringify(f))),
     sendEncoded: (data) => void t.messages.push(decode(data)),
     sendEvents: (frames, batch) => {
-      if (t.batches && frames.length > 1 && batch) t.messages.push(decode(batch));
+      t.given.push(frames.length === 1 ? frames[0] : batch);
+      if (t.batches && frames.length > 1 && batch) t.messages.push(decode(batch.frame));
       else if (t.batches && frames.length > 1)
-        t.messages.push({ type: 'batch', frames: frames.map((f) => decode(f) as never) });
-      else for (const f of frames) t.messages.push(decode(f));
+        t.messages.push({ type: 'batch', frames: frames.map((f) => decode(f.frame) as never) });
+      else for (const f of frames) t.messages.push(decode(f.frame));
     },
     end: () => {},
   };
@@ -125,6 +129,22 @@ describe('ChannelFanout: batching', () => {
     expect(seqs(a.conn)).toEqual([1, 2, 3]);
     expect(seqs(b.conn)).toEqual([1, 2, 3]);
     expect(fanout.counts).toMatchObject({ turns: 1, events: 3 });
+  });
+
+  it('every member is given the one shared frame object (a transport builds its WebSocket frame once for all)', async () => {
+    const ms = await Promise.all([1, 2, 3].map((uid) => member(uid)));
+    await engine.publishEvent(ref, joined(10));
+    turn();
+    for (const uid of [11, 12]) await engine.publishEvent(ref, joined(uid));
+    turn();
+    const [single, batch] = ms[0]!.conn.given;
+    expect(single?.frame.toString()).toContain('"seq":1');
+    expect(batch?.frame.toString()).toMatch(/^\{"type":"batch"/);
+    for (const m of ms) {
+      expect(m.conn.given).toHaveLength(2);
+      expect(m.conn.given[0]).toBe(single);
+      expect(m.conn.given[1]).toBe(batch);
+    }
   });
 
   it("a member's own event is left out of its batch; the others still get the shared one", async () => {

@@ -2,7 +2,7 @@ import { type ChannelEvent, type Clock, encodeFrame, type TimerHandle } from '@h
 import type { Logger } from 'pino';
 import { type Engine, isAnnounced } from '../engine/types.js';
 import { batchOf, MAX_BATCH_BYTES } from './batch.js';
-import type { EncodedEvent, LiveSession } from './live-session.js';
+import type { EncodedEvent, LiveSession, SharedFrame } from './live-session.js';
 import type { LocalSessions } from './local-sessions.js';
 
 export interface FanoutOptions {
@@ -33,7 +33,7 @@ export interface FanoutOptions {
 /** One channel's events of a round, and the members to write them to. */
 interface Job {
   events: EncodedEvent[];
-  batch: Buffer | undefined;
+  batch: SharedFrame | undefined;
   members: LiveSession[];
 }
 
@@ -243,7 +243,7 @@ export class ChannelFanout {
       if (log) {
         const frames = log
           .filter((e) => e.seq > live.lastSeq && e.seq <= seq && e.event.uid !== live.uid)
-          .map((e) => Buffer.from(encodeFrame({ type: 'event', seq: e.seq, event: e.event })));
+          .map((e) => ({ frame: Buffer.from(encodeFrame({ type: 'event', seq: e.seq, event: e.event })) }));
         if (frames.length) conn.sendEvents(frames);
         this.counts.replays++;
       } else {
@@ -266,9 +266,9 @@ export class ChannelFanout {
 }
 
 /** The batch every member that gets all of a turn's events receives: built once per channel per turn. */
-function sharedBatch(events: readonly EncodedEvent[]): Buffer | undefined {
+function sharedBatch(events: readonly EncodedEvent[]): SharedFrame | undefined {
   if (events.length < 2) return undefined;
   let size = 0;
   for (const e of events) size += e.frame.length + 1;
-  return size <= MAX_BATCH_BYTES ? batchOf(events.map((e) => e.frame)) : undefined;
+  return size <= MAX_BATCH_BYTES ? { frame: batchOf(events.map((e) => e.frame)) } : undefined;
 }

@@ -16,7 +16,7 @@ function conn(): Attachment & { frames: ServerFrame[] } {
       frames.push(d.frame);
     },
     sendEvents: (list) => {
-      for (const f of list) frames.push(JSON.parse(f.toString()) as ServerFrame);
+      for (const f of list) frames.push(JSON.parse(f.frame.toString()) as ServerFrame);
     },
     batches: false,
     bufferedBytes: 0,

@@ -28,9 +28,10 @@ export interface Attachment {
   /**
    * Sends channel `event` frames already encoded, in order, in one write: as the one `batch`
    * message given (or built from them) when the client reads batches and there are several,
-   * else one message each.
+   * else one message each. Frames shared by many members (one event, or the turn's batch) may
+   * carry their whole WebSocket frame, built by the first member's write for the rest.
    */
-  sendEvents(frames: readonly Buffer[], batch?: Buffer): void;
+  sendEvents(frames: readonly SharedFrame[], batch?: SharedFrame): void;
   /** The client joined with `batch: true`. */
   readonly batches: boolean;
   /** Bytes written to this transport that the kernel has not taken yet (its socket's backlog). */
@@ -40,11 +41,19 @@ export interface Attachment {
   readonly remoteAddress: string;
 }
 
+/**
+ * A frame written to many members: its JSON bytes and, once the first member's transport built it,
+ * the whole WebSocket frame (header and payload in one buffer: the other members' writes reuse it).
+ */
+export interface SharedFrame {
+  readonly frame: Buffer;
+  wire?: Buffer;
+}
+
 /** A channel event with its `event` frame, encoded once for every member on this node. */
-export interface EncodedEvent {
+export interface EncodedEvent extends SharedFrame {
   seq: number;
   event: ChannelEvent;
-  frame: Buffer;
 }
 
 /** What {@link LiveSession.deliverAll} did with a turn's events. */
@@ -201,7 +210,7 @@ export class LiveSession {
    * fan-out catches it up once it drains. Without a transport the events are passed over (the
    * client resumes from its own last seq).
    */
-  deliverAll(events: readonly EncodedEvent[], batch: Buffer | undefined, behindBytes: number): Delivery {
+  deliverAll(events: readonly EncodedEvent[], batch: SharedFrame | undefined, behindBytes: number): Delivery {
     if (this.#held) {
       for (const e of events) this.#held.push(e);
       return 'held';
@@ -212,13 +221,13 @@ export class LiveSession {
       this.behind = true;
       return 'behind';
     }
-    const out: Buffer[] = [];
+    const out: EncodedEvent[] = [];
     for (const e of events) {
       if (e.seq <= this.lastSeq) continue;
       this.lastSeq = e.seq;
       if (e.event.uid === this.uid || !conn) continue;
       if (e.event.kind === 'stream') this.streamsReceived++;
-      out.push(e.frame);
+      out.push(e);
     }
     if (!conn || out.length === 0) return 'nothing';
     conn.sendEvents(out, out.length === events.length ? batch : undefined);

@@ -12,7 +12,12 @@ import {
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import { batchOf, chunkFrames } from '../channels/batch.js';
-import { type Attachment, type LiveSession, newAttachmentId } from '../channels/live-session.js';
+import {
+  type Attachment,
+  type LiveSession,
+  newAttachmentId,
+  type SharedFrame,
+} from '../channels/live-session.js';
 import type { ChannelService } from '../channels/service.js';
 import { mediaChange, mediaReports } from '../console/media-reports.js';
 import { GatewayCounters } from '../observe/counters.js';
@@ -110,18 +115,31 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
     if (!wire || !writeFrame(this.ws, wire)) this.ws.send(frame, { binary: false });
   }
 
-  sendEvents(frames: readonly Buffer[], batch?: Buffer): void {
+  sendEvents(frames: readonly SharedFrame[], batch?: SharedFrame): void {
     if (this.#phase === 'closed' || this.ws.readyState !== this.ws.OPEN || frames.length === 0) return;
-    if (this.batches && frames.length > 1) {
-      if (batch) this.sendEncoded(batch);
-      else for (const run of chunkFrames(frames)) this.sendEncoded(run.length === 1 ? run[0]! : batchOf(run));
+    // One frame many members get (an event alone, or the turn's batch): its WebSocket frame is built
+    // once and written whole by every member's transport (one write, no per-member header).
+    if (frames.length === 1) {
+      this.#sendShared(frames[0]!);
+      return;
+    }
+    if (this.batches) {
+      if (batch) this.#sendShared(batch);
+      else
+        for (const run of chunkFrames(frames.map((f) => f.frame)))
+          this.sendEncoded(run.length === 1 ? run[0]! : batchOf(run));
       return;
     }
     // One write for all of them: the socket is corked while the frames are queued.
     const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
     socket?.cork();
-    for (const f of frames) this.sendEncoded(f);
+    for (const f of frames) this.sendEncoded(f.frame);
     socket?.uncork();
+  }
+
+  #sendShared(s: SharedFrame): void {
+    s.wire ??= textFrame(s.frame);
+    this.sendEncoded(s.frame, s.wire);
   }
 
   /** What the socket holds that the kernel has not taken yet (ws's bufferedAmount). */
