@@ -132,6 +132,8 @@ describe('bench --quick', () => {
       // Detection is timed from the last byte received: never before the configured time.
       expect(d.clientFromLastData.p50).toBeGreaterThanOrEqual(d.configuredClientMs - 50);
     }
+    // The floor answers the real SDK's resumes too (the least a server can spend on the storm).
+    expect(systems(r.recovery)).toEqual(new Set(['holdfast', 'sio-tuned', 'floor']));
     for (const x of r.recovery) {
       expect(x.recovered).toBe(x.clients);
       // Each process's CPU per client back: the reconnects cost the server, the libraries and the rig something.

@@ -227,7 +227,13 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
     const cols = [...new Set(named.map((r) => r.system))];
     const head = [
       'metric',
-      ...cols.map((c) => (c.startsWith('holdfast/') ? `Holdfast (${c.slice(9)})` : LABEL[c])),
+      ...cols.map((c) =>
+        c.startsWith('holdfast/')
+          ? `Holdfast (${c.slice(9)})`
+          : c === 'floor'
+            ? 'floor (bare ws: answers joins and resumes)'
+            : LABEL[c],
+      ),
     ];
     const nums = (f: (r: RecoveryResult) => number) => (list: RecoveryResult[]) => spread(list.map(f));
     const rows: Array<[string, (list: RecoveryResult[]) => string]> = [

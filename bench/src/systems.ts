@@ -75,6 +75,13 @@ export const FLOOR: SystemDef = {
   keepaliveMs: 5950,
 };
 
+/** The floor for the recovery row: answers the real SDK's joins and resumes (see servers/floor.ts). */
+export const RESUME_FLOOR: SystemDef = {
+  ...FLOOR,
+  label: 'floor: bare ws (answers joins and resumes, nothing else)',
+  params: { ...FLOOR.params, resumes: 1 },
+};
+
 export const SYSTEMS: Record<SystemId, SystemDef> = {
   holdfast: HOLDFAST,
   'sio-default': SIO_DEFAULT,

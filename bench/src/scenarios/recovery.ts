@@ -138,7 +138,7 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
     return {
       system: sys.id,
       variant:
-        sys.wire === 'holdfast'
+        sys.id === 'holdfast'
           ? `${p.onlineEvent ? 'online event' : 'silent restore'}${lean ? '' : ', ws transport'}${
               sys.params.backlog ? `, backlog ${sys.params.backlog} (Node's default)` : ''
             }`

@@ -17,6 +17,11 @@ import { profileStart, profileStop } from './profiler.js';
  * handler (as the bench's Socket.IO server does, before its ack), then a bare `joined` goes back
  * (no member list, no session, no token, no event log); a leave or a close tells the others
  * `user_offline` the same way. No server that announces a join to M members can do it faster here.
+ *
+ * With `resumes` (the recovery row) it is the least a server can do for the real SDK coming back:
+ * a join is answered with a `joined` the SDK accepts (the channel's member list, `resumed` when
+ * the join asked for a resume — no session is looked up, no secret checked, nothing announced), and
+ * a close is not announced (a server with a resume window would say nothing within it either).
  */
 let http: HttpServer | undefined;
 let timer: NodeJS.Timeout | undefined;
@@ -24,7 +29,7 @@ const KA = Buffer.from('{"type":"ka"}');
 const JOINED = '{"type":"joined","seq":0}';
 
 serve({
-  start: async (p: { host: string; keepaliveMs: number }) => {
+  start: async (p: { host: string; keepaliveMs: number; resumes?: number }) => {
     const conns = new Map<WebSocket, number>();
     const channels = new Map<string, Set<WebSocket>>();
     const memberOf = new Map<WebSocket, { channel: string; uid: number }>();
@@ -36,6 +41,30 @@ serve({
           other.send(frame, { binary: false });
           conns.set(other, Date.now());
         }
+    };
+    /** A `joined` the SDK accepts: the channel's other members, `resumed` when a resume was asked for. */
+    const sdkJoined = (
+      join: { channel: string; uid: number; role: string; resume?: object },
+      set: Set<WebSocket>,
+    ) => {
+      const members = [...set].flatMap((other) => {
+        const m = memberOf.get(other);
+        return m && m.uid !== join.uid ? [{ uid: m.uid }] : [];
+      });
+      return JSON.stringify({
+        type: 'joined',
+        sessionId: `floor-${join.uid}`,
+        ...(join.resume ? {} : { resumeSecret: 'floor' }),
+        uid: join.uid,
+        channel: join.channel,
+        role: join.role,
+        resumed: join.resume !== undefined,
+        members,
+        seq,
+        keepaliveMs: 5950,
+        offlineAfterMs: 20_000,
+        serverTime: Date.now(),
+      });
     };
     const leave = (ws: WebSocket) => {
       const m = memberOf.get(ws);
@@ -53,18 +82,23 @@ serve({
       ws.on('message', (data) => {
         const text = data.toString();
         if (text.startsWith('{"type":"join"')) {
-          const { channel, uid } = JSON.parse(text) as { channel: string; uid: number };
-          announce(ws, 'user_joined', channel, uid);
+          const join = JSON.parse(text) as { channel: string; uid: number; role: string; resume?: object };
+          const { channel, uid } = join;
+          if (!p.resumes || !join.resume) announce(ws, 'user_joined', channel, uid);
           const set = channels.get(channel) ?? new Set<WebSocket>();
           channels.set(channel, set);
+          ws.send(p.resumes ? sdkJoined(join, set) : JOINED);
           set.add(ws);
           memberOf.set(ws, { channel, uid });
-          ws.send(JOINED);
           conns.set(ws, Date.now());
         } else if (text.startsWith('{"type":"leave"')) leave(ws);
       });
       ws.on('close', () => {
-        leave(ws);
+        if (p.resumes) {
+          const m = memberOf.get(ws);
+          if (m) channels.get(m.channel)?.delete(ws);
+          memberOf.delete(ws);
+        } else leave(ws);
         conns.delete(ws);
       });
       ws.on('error', () => {});
