@@ -1,0 +1,45 @@
+import type { TestClock } from '@holdfast/protocol';
+import {
+  initialSession,
+  type SessionEffect,
+  type SessionEvent,
+  type SessionState,
+  sessionTransition,
+} from './machine.js';
+
+// Shared by the machine-*.test.ts files.
+
+export const WINDOW = 20_000;
+export const ALL = { member: true, session: true, local: true, watch: true };
+
+/** A session attached on transport 1 at the clock's time. */
+export function attached(
+  clock: TestClock,
+  extra: Partial<Parameters<typeof initialSession>[0]> = {},
+): SessionState {
+  const s = initialSession({
+    now: clock.now(),
+    attachment: 1,
+    role: 'broadcaster',
+    profile: 'communication',
+    offlineAfterMs: WINDOW,
+    holds: ALL,
+    ...extra,
+  });
+  return sessionTransition(
+    s,
+    { type: 'attached', attachment: 1, remote: '10.0.0.1', resumed: false },
+    clock.now(),
+  ).state;
+}
+
+/** Runs events in order at the clock's time; returns the last state and every effect. */
+export function run(clock: TestClock, s: SessionState, ...events: SessionEvent[]) {
+  const effects: SessionEffect[] = [];
+  for (const e of events) {
+    const t = sessionTransition(s, e, clock.now());
+    s = t.state;
+    effects.push(...t.effects);
+  }
+  return { state: s, effects };
+}
