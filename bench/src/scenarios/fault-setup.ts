@@ -33,8 +33,12 @@ export interface FaultRig {
   observers: Member[];
   /** Cuts every proxy; per uid: when its proxy cut, and its last bytes up (to the server) and down. */
   cutAll(): Promise<Map<number, { at: number; up: number; down: number }>>;
-  /** Restores every proxy; per uid: when its proxy restored. */
-  restoreAll(): Promise<Map<number, number>>;
+  /**
+   * Restores the network; per uid: when. `signal` (the OS's "network is back") runs as soon as
+   * packets pass again — with the kernel cut, while the connections that lived through the cut are
+   * being aborted, as a real `online` event comes before any retry could find out.
+   */
+  restoreAll(signal?: () => Promise<unknown>): Promise<Map<number, number>>;
   collect(): Promise<LibRecord[]>;
   close(): Promise<void>;
 }
@@ -123,12 +127,14 @@ export async function faultRig(
       });
       return out;
     },
-    restoreAll: async () => {
+    restoreAll: async (signal) => {
       if (kernelCut) {
-        const { at } = await kernelCut.restore();
+        const { at, killed } = await kernelCut.restore(signal !== undefined);
+        await Promise.all([killed, signal?.()]);
         return new Map(cut.map((m) => [m.uid, at]));
       }
       const res = await Promise.all(proxies.map((p) => p.restore()));
+      await signal?.();
       return new Map(cut.map((m) => [m.uid, res[proxyOf(m.uid)]!.at]));
     },
     collect: async () => (await Promise.all(workers.map((w) => w.call<LibRecord[]>('libCollect')))).flat(),

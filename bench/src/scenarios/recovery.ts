@@ -83,10 +83,17 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
         box.push({ at: now(), cpu: machineCpu(), roles: rolesCpu() });
       }
     })();
-    const restoredAt = await rig.restoreAll();
+    let signalledAt = Number.NaN;
+    const restoredAt = await rig.restoreAll(
+      p.onlineEvent
+        ? async () => {
+            await Promise.all(rig.workers.map((w) => w.call('libOnline')));
+            signalledAt = now();
+          }
+        : undefined,
+    );
     const restoreAt = Math.min(...restoredAt.values());
-    if (p.onlineEvent) await Promise.all(rig.workers.map((w) => w.call('libOnline')));
-    const signalled = now() - restoreAt;
+    const signalled = signalledAt - restoreAt;
     const cutUids = new Set(rig.cut.map((m) => m.uid));
     let back = 0;
     const deadline = now() + 15_000;
