@@ -4,6 +4,7 @@ import { type Member, RawPool } from './clients/raw-pool.js';
 import { type SendPlan, StreamPool } from './clients/stream-pool.js';
 import { serve } from './rpc.js';
 import { procStats } from './servers/proc-stats.js';
+import { profileStart, profileStop } from './servers/profiler.js';
 import { now } from './stats.js';
 
 /** A load-generator process: lean raw clients and full-library clients, driven by the coordinator. */
@@ -65,6 +66,9 @@ serve({
     lean?: boolean;
   }) => lib.open(p.kind, p.url, p.members, p.concurrency, p.lean ?? true),
   libOnline: () => lib.fireOnline(),
+  /** `BENCH_PROFILE_DIR`: the client libraries' CPU during a storm (the SDK is half of it). */
+  profileStart: () => profileStart(),
+  profileStop: (p: { file: string }) => profileStop(p.file),
   libCollect: () => lib.collect(),
   libCloseAll: () => lib.closeAll(),
   /** Data streams (the `streams` scenario): members of one channel that receive, some of which send. */

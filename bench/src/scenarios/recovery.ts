@@ -62,7 +62,8 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
     const cutAt = Math.min(...[...cut.values()].map((c) => c.at));
     await sleep(p.outageMs);
     const profile = process.env.BENCH_PROFILE_DIR;
-    if (profile) await rig.target.child.call('profileStart');
+    if (profile)
+      await Promise.all([rig.target.child, ...rig.workers].map((c) => c.call('profileStart')));
     // The whole machine's CPU in 100 ms slots, to report how busy it was until the last client was back.
     const roles = {
       server: [rig.target.child.pid],
@@ -114,10 +115,13 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
     await poller;
     boxing = false;
     await boxer;
-    if (profile)
-      await rig.target.child.call('profileStop', {
-        file: `${profile}/recovery-${sys.id}-${p.onlineEvent ? 'online' : 'silent'}.cpuprofile`,
-      });
+    if (profile) {
+      const name = `${profile}/recovery-${sys.id}-${p.onlineEvent ? 'online' : 'silent'}`;
+      await rig.target.child.call('profileStop', { file: `${name}.cpuprofile` });
+      await Promise.all(
+        rig.workers.map((w, i) => w.call('profileStop', { file: `${name}-clients${i}.cpuprofile` })),
+      );
+    }
     await sleep(1000); // late presence events
     const records = await rig.collect();
     const rec: number[] = [];
