@@ -62,8 +62,7 @@ export async function recovery(sys: SystemDef, p: RecoveryParams): Promise<Recov
     const cutAt = Math.min(...[...cut.values()].map((c) => c.at));
     await sleep(p.outageMs);
     const profile = process.env.BENCH_PROFILE_DIR;
-    if (profile)
-      await Promise.all([rig.target.child, ...rig.workers].map((c) => c.call('profileStart')));
+    if (profile) await Promise.all([rig.target.child, ...rig.workers].map((c) => c.call('profileStart')));
     // The whole machine's CPU in 100 ms slots, to report how busy it was until the last client was back.
     const roles = {
       server: [rig.target.child.pid],
