@@ -46,6 +46,8 @@ export interface CapacityResult {
   silentTooLong: number;
   maxSilenceMs: number;
   droppedDuringIdle: number;
+  /** Joined clients closed since, by why: the server's `end` code, or `socket` (closed without one). */
+  droppedWhy: Record<string, number>;
 }
 
 const PER_WORKER = 15_000;
@@ -111,6 +113,12 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
         }),
       ),
     );
+    // Why the clients that joined were closed since (the server's `end` code, or `socket` without one).
+    const droppedWhy: Record<string, number> = {};
+    for (const w of workers) {
+      const { closes } = await w.call<{ closes: Record<string, number> }>('rawComplete', { expected: -1 });
+      for (const [why, n] of Object.entries(closes)) droppedWhy[why] = (droppedWhy[why] ?? 0) + n;
+    }
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const rssGrowth = sum(loaded.map((l, i) => l.rss - base[i]!.rss));
     const heapGrowth = sum(loaded.map((l, i) => l.heapUsed - base[i]!.heapUsed));
@@ -132,6 +140,7 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
       silentTooLong: sum(gaps.map((g) => g.overLimit)),
       maxSilenceMs: Math.max(...gaps.map((g) => g.maxGap)),
       droppedDuringIdle: joined - sum(gaps.map((g) => g.clients)),
+      droppedWhy,
     };
   } finally {
     await stopAll(workers);
