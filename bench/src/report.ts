@@ -130,6 +130,12 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
     ['server CPU at idle (% of one core)', (r: CapacityResult) => r.idleCpuPercent, 'lower'],
     ['time to connect all (s)', (r: CapacityResult) => r.connectAllMs / 1000, 'lower'],
     ['clients silent longer than their detection time', (r: CapacityResult) => r.silentTooLong, 'none'],
+    // Silence is measured on the clients still open: a client the server ended is counted here (why: droppedWhy in the JSON).
+    [
+      'joined clients closed before the end of the idle time',
+      (r: CapacityResult) => r.droppedDuringIdle,
+      'none',
+    ],
     ['load generators CPU (% of one core)', (r: CapacityResult) => r.loadgenCpuPercent, 'none'],
   ];
   if (cap) md.push(`### 1. Capacity, one server process (${cap[0]?.target} clients)\n`, table(cap, capRows));
