@@ -1,9 +1,8 @@
-import { type ChannelEvent, CloseCode, type JoinedFrame, type WireErrorCode } from '@holdfast/protocol';
-import { type RunningServer, startServer } from '@holdfast/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient } from './support/raw-client.js';
+import { type ChannelEvent, CloseCode, type WireErrorCode } from '@holdfast/protocol';
+import { describe, expect, it } from 'vitest';
+import type { RawClient } from './support/raw-client.js';
+import { rawJoinFrame as joinFrame, useRawServer } from './support/raw-server.js';
 
-const APP_ID = 'demo';
 const OBSERVER_UID = 1001;
 const BAD_UID = 2002;
 /** How long "nothing else arrives" is watched for after the bad client is gone. */
@@ -11,50 +10,9 @@ const QUIET_MS = 300;
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let server: RunningServer;
-const clients: RawClient[] = [];
+const { server, connect: open, join: joinAs } = useRawServer();
 let channelCount = 0;
 let pingCount = 0;
-
-beforeAll(async () => {
-  server = await startServer({ port: 0, apps: [{ appId: APP_ID }], logLevel: 'silent' });
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await server?.close();
-});
-
-async function open(): Promise<RawClient> {
-  const client = await RawClient.connect(server.url);
-  clients.push(client);
-  return client;
-}
-
-function joinFrame(channel: string, uid: number, extra: Record<string, unknown> = {}) {
-  return {
-    type: 'join',
-    v: 1,
-    appId: APP_ID,
-    channel,
-    uid,
-    role: 'broadcaster',
-    profile: 'communication',
-    ...extra,
-  };
-}
-
-/** Opens a client and joins `channel`; resolves with the `joined` frame. */
-async function joinAs(
-  channel: string,
-  uid: number,
-  extra: Record<string, unknown> = {},
-): Promise<{ client: RawClient; joined: JoinedFrame }> {
-  const client = await open();
-  client.send(joinFrame(channel, uid, extra));
-  const joined = await client.next('joined');
-  return { client, joined };
-}
 
 /** A fresh channel with one joined member that watches for collateral damage. */
 async function channelWithObserver(): Promise<{ channel: string; observer: RawClient }> {
@@ -174,7 +132,7 @@ describe.concurrent('bad input closes only the offending connection', () => {
     expect(closed.code).toBe(1009);
     expect(bad.frames).toEqual([]);
     await expectUndisturbed(observer);
-    const health = await fetch(`${server.httpUrl}/healthz`);
+    const health = await fetch(`${server().httpUrl}/healthz`);
     expect(health.status).toBe(200);
   });
 
@@ -235,7 +193,7 @@ describe.concurrent('bad input closes only the offending connection', () => {
 
 describe('after all the bad input', () => {
   it('/healthz answers 200 and a brand-new client can join', async () => {
-    const health = await fetch(`${server.httpUrl}/healthz`);
+    const health = await fetch(`${server().httpUrl}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok' });
 

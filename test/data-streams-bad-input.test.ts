@@ -1,36 +1,14 @@
 import { bytesToBase64, CloseCode } from '@holdfast/protocol';
-import { type RunningServer, startServer } from '@holdfast/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient } from './support/raw-client.js';
+import { describe, expect, it } from 'vitest';
+import type { RawClient } from './support/raw-client.js';
+import { useRawServer } from './support/raw-server.js';
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-let server: RunningServer;
-const clients: RawClient[] = [];
+const { connect, join } = useRawServer();
 let n = 0;
 
-beforeAll(async () => {
-  server = await startServer({ port: 0, apps: [{ appId: 'demo' }], logLevel: 'silent' });
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await server?.close();
-});
-
 async function joinedRaw(channel: string, uid: number, extra: Record<string, unknown> = {}) {
-  const c = await RawClient.connect(server.url);
-  clients.push(c);
-  c.send({
-    type: 'join',
-    v: 1,
-    appId: 'demo',
-    channel,
-    uid,
-    role: 'broadcaster',
-    profile: 'communication',
-    ...extra,
-  });
-  await c.next('joined');
-  return c;
+  return (await join(channel, uid, extra)).client;
 }
 const msg = (seq: number, bytes = 8, over: Record<string, unknown> = {}) => ({
   type: 'stream',
@@ -45,8 +23,7 @@ const streamEvents = (c: RawClient) => c.framesOf('event').filter((f) => f.event
 
 describe('data streams: bad input from a raw client gets a typed reason', () => {
   it('a stream message before joining ends the connection (unexpected_frame)', async () => {
-    const c = await RawClient.connect(server.url);
-    clients.push(c);
+    const c = await connect();
     c.send(msg(1));
     expect((await c.next('end')).code).toBe('unexpected_frame');
     expect((await c.waitClosed()).code).toBe(CloseCode.unexpected_frame);

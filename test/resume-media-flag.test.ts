@@ -1,47 +1,19 @@
 import type { JoinedFrame } from '@holdfast/protocol';
-import { type RunningServer, startServer } from '@holdfast/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient } from './support/raw-client.js';
+import { describe, expect, it } from 'vitest';
+import type { RawClient } from './support/raw-client.js';
+import { rawJoinFrame, useRawServer } from './support/raw-server.js';
 
 /**
  * `join.resume.media` (issue 17's recovery row): a client that holds no media connections says so,
  * and its resume costs no media work — no host lookup and no `media_moved`, a frame it would only
  * throw away. Clients that hold media, and older clients that do not say, are told as before.
  */
-const APP_ID = 'demo';
 /** How long a resume is watched for a `media_moved` that must not come (one comes in ~1 ms). */
 const QUIET_MS = 500;
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let server: RunningServer;
-const clients: RawClient[] = [];
+const { connect, join } = useRawServer();
 let channelCount = 0;
-
-beforeAll(async () => {
-  server = await startServer({ port: 0, apps: [{ appId: APP_ID }], logLevel: 'silent' });
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await server?.close();
-});
-
-async function join(channel: string, uid: number, extra: Record<string, unknown> = {}) {
-  const client = await RawClient.connect(server.url);
-  clients.push(client);
-  client.send({
-    type: 'join',
-    v: 1,
-    appId: APP_ID,
-    channel,
-    uid,
-    role: 'broadcaster',
-    profile: 'communication',
-    ...extra,
-  });
-  const joined = await client.next('joined');
-  return { client, joined };
-}
 
 /** Joins a fresh channel (no media in it, so no media host), drops the socket and resumes. */
 async function resumeWith(media: boolean | undefined): Promise<{ again: RawClient; resumed: JoinedFrame }> {
@@ -77,18 +49,12 @@ describe('join.resume.media', () => {
   it('a non-boolean media is malformed, with the reason', async () => {
     const { client, joined } = await join(`resume-media-${++channelCount}`, 8);
     await client.close();
-    const bad = await RawClient.connect(server.url);
-    clients.push(bad);
-    bad.send({
-      type: 'join',
-      v: 1,
-      appId: APP_ID,
-      channel: `resume-media-${channelCount}`,
-      uid: 8,
-      role: 'broadcaster',
-      profile: 'communication',
-      resume: { sessionId: joined.sessionId, secret: joined.resumeSecret!, lastSeq: 0, media: 'yes' },
-    });
+    const bad = await connect();
+    bad.send(
+      rawJoinFrame(`resume-media-${channelCount}`, 8, {
+        resume: { sessionId: joined.sessionId, secret: joined.resumeSecret!, lastSeq: 0, media: 'yes' },
+      }),
+    );
     const end = await bad.next('end');
     expect(end.code).toBe('malformed_frame');
     expect(end.message).toContain('media?: boolean');
