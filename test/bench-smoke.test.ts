@@ -23,6 +23,8 @@ interface Quick {
     joined: number;
     rssPerConn: number;
     silentTooLong: number;
+    droppedDuringIdle: number;
+    droppedWhy: Record<string, number>;
   }>;
   join: Array<{
     system: string;
@@ -85,6 +87,9 @@ describe('bench --quick', () => {
       expect(c.joined).toBe(c.target);
       expect(c.rssPerConn).toBeGreaterThan(0);
       expect(c.silentTooLong).toBe(0);
+      // Silence counts only open clients: a client the server ended shows here, with its end code.
+      expect(c.droppedWhy).toEqual({});
+      expect(c.droppedDuringIdle).toBe(0);
     }
     // The floor runs the join and presence rows too: the least a ws server can take on this machine.
     expect(systems(r.join)).toEqual(new Set(['holdfast', 'sio-default', 'sio-tuned', 'floor']));

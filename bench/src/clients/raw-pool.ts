@@ -191,7 +191,14 @@ export class RawPool {
     for (const c of this.clients) c.resetGap(at);
   }
 
-  gaps(limitMs: number): { clients: number; overLimit: number; maxGap: number; closed: number } {
+  gaps(limitMs: number): {
+    clients: number;
+    overLimit: number;
+    maxGap: number;
+    closed: number;
+    /** Joined clients closed so far, by why (see {@link closes}). */
+    closes: Record<string, number>;
+  } {
     const at = now();
     let over = 0;
     let max = 0;
@@ -203,7 +210,13 @@ export class RawPool {
       if (gap > limitMs) over++;
       if (gap > max) max = gap;
     }
-    return { clients: open, overLimit: over, maxGap: Math.round(max), closed: this.clients.size - open };
+    return {
+      clients: open,
+      overLimit: over,
+      maxGap: Math.round(max),
+      closed: this.clients.size - open,
+      closes: Object.fromEntries(this.closes),
+    };
   }
 
   find(uid: number): RawClient | undefined {

@@ -1,3 +1,4 @@
+import type { RawPool } from '../clients/raw-pool.js';
 import {
   chunk,
   cpuPercent,
@@ -108,17 +109,15 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
     const w1 = await Promise.all(workers.map((w) => w.call<ProcStats>('stats')));
     const gaps = await Promise.all(
       workers.map((w) =>
-        w.call<{ clients: number; overLimit: number; maxGap: number; closed: number }>('rawGaps', {
+        w.call<ReturnType<RawPool['gaps']>>('rawGaps', {
           limitMs: sys.clientDetectMs,
         }),
       ),
     );
     // Why the clients that joined were closed since (the server's `end` code, or `socket` without one).
     const droppedWhy: Record<string, number> = {};
-    for (const w of workers) {
-      const { closes } = await w.call<{ closes: Record<string, number> }>('rawComplete', { expected: -1 });
-      for (const [why, n] of Object.entries(closes)) droppedWhy[why] = (droppedWhy[why] ?? 0) + n;
-    }
+    for (const g of gaps)
+      for (const [why, n] of Object.entries(g.closes)) droppedWhy[why] = (droppedWhy[why] ?? 0) + n;
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     const rssGrowth = sum(loaded.map((l, i) => l.rss - base[i]!.rss));
     const heapGrowth = sum(loaded.map((l, i) => l.heapUsed - base[i]!.heapUsed));
