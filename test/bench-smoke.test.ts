@@ -26,6 +26,16 @@ interface Quick {
     droppedDuringIdle: number;
     droppedWhy: Record<string, number>;
   }>;
+  machineRedis: Array<{
+    system: string;
+    servers: number;
+    target: number;
+    joined: number;
+    silentTooLong: number;
+    droppedWhy: Record<string, number>;
+    redisCpuPercent: number;
+    redisConnectCpuPercent: number;
+  }>;
   join: Array<{
     system: string;
     offered: number;
@@ -90,6 +100,17 @@ describe('bench --quick', () => {
       // Silence counts only open clients: a client the server ended shows here, with its end code.
       expect(c.droppedWhy).toEqual({});
       expect(c.droppedDuringIdle).toBe(0);
+    }
+    // Several Holdfast processes on one real redis-server (issue 17's item 3): all join and are
+    // held, and the redis-server's own CPU is measured apart (a process that ran: above zero).
+    expect(systems(r.machineRedis)).toEqual(new Set(['holdfast']));
+    for (const m of r.machineRedis) {
+      expect(m.servers).toBe(2);
+      expect(m.joined).toBe(m.target);
+      expect(m.silentTooLong).toBe(0);
+      expect(m.droppedWhy).toEqual({});
+      expect(m.redisConnectCpuPercent).toBeGreaterThan(0);
+      expect(m.redisCpuPercent).toBeGreaterThanOrEqual(0);
     }
     // The floor runs the join and presence rows too: the least a ws server can take on this machine.
     expect(systems(r.join)).toEqual(new Set(['holdfast', 'sio-default', 'sio-tuned', 'floor']));

@@ -145,6 +145,25 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
       `\n### 1b. Capacity, the machine (${machine[0]?.servers} server processes, ${machine[0]?.target} clients)\n`,
       table(machine, [...capRows, ['servers RSS total (MB)', (r: CapacityResult) => r.serverRssMb, 'lower']]),
     );
+  const onRedis = results.machineRedis as CapacityResult[] | undefined;
+  if (onRedis)
+    md.push(
+      `\n### 1c. Capacity, the machine on one Redis (${onRedis[0]?.servers} Holdfast processes, ${onRedis[0]?.target} clients; Holdfast only)\n`,
+      table(onRedis, [
+        ...capRows,
+        ['servers RSS total (MB)', (r: CapacityResult) => r.serverRssMb, 'lower'],
+        [
+          'redis-server CPU while clients joined (% of one core)',
+          (r: CapacityResult) => r.redisConnectCpuPercent ?? Number.NaN,
+          'none',
+        ],
+        [
+          'redis-server CPU at idle (% of one core)',
+          (r: CapacityResult) => r.redisCpuPercent ?? Number.NaN,
+          'none',
+        ],
+      ]),
+    );
   const join = results.join as JoinResult[] | undefined;
   if (join)
     md.push(

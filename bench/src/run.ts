@@ -18,7 +18,7 @@ import { FULL, QUICK } from './sizes.js';
 import { FLOOR, HOLDFAST, RESUME_FLOOR, SIO_DEFAULT, SIO_TUNED, type SystemDef } from './systems.js';
 
 /**
- * `npm run bench [-- --quick] [--only capacity,join,presence,console,crossnode,streams,detection,recovery,bigchannel,media,machine] [--no-machine]`
+ * `npm run bench [-- --quick] [--only capacity,join,presence,console,crossnode,streams,detection,recovery,bigchannel,media,machine,machineRedis] [--no-machine]`
  * Every scenario runs Holdfast and Socket.IO (default and tuned) in the same run, one after the
  * other, each on a fresh server process; loopback only; bounded in count and time. `crossnode`
  * (several Holdfast nodes on one Redis) is Holdfast only.
@@ -289,6 +289,19 @@ if (want('machine')) {
     const m = sizes.machine;
     results.machine = await step('capacity (machine, several server processes)', capacitySystems, (s) =>
       capacity(s, { ...sizes.capacity, ...m }),
+    );
+    save();
+  }
+}
+// Issue 17's item 3 as it asks: the same processes sharing one real Redis (the Redis engine, as
+// a scaled-out deployment runs). Holdfast only: the peers have no shared state in these runs.
+if (want('machineRedis')) {
+  if (sizes.machineRedis && !args.includes('--no-machine')) {
+    const m = sizes.machineRedis;
+    results.machineRedis = await step(
+      'capacity (machine, Holdfast processes on one Redis)',
+      pick([HOLDFAST]),
+      (s) => capacity(s, { ...sizes.capacity, ...m, redis: true }),
     );
     save();
   }

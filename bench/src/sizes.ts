@@ -14,6 +14,8 @@ export interface Sizes {
   capacity: CapacityParams;
   /** Several server processes for the machine-level number (0 = skip). */
   machine: { servers: number; perServer: number; connectBudgetMs: number } | undefined;
+  /** The same on one real Redis, Holdfast only (issue 17's item 3 as asked). */
+  machineRedis: { servers: number; perServer: number; connectBudgetMs: number } | undefined;
   join: { rate: number; durationMs: number; workers: number; warmupMs: number };
   presence: { members: number[]; trials: number; workers: number };
   /** Several Holdfast nodes sharing one channel through a real Redis. */
@@ -43,6 +45,7 @@ export const FULL: Sizes = {
     connectBudgetMs: 120_000,
   },
   machine: { servers: 6, perServer: 17_000, connectBudgetMs: 90_000 },
+  machineRedis: { servers: 6, perServer: 17_000, connectBudgetMs: 90_000 },
   join: { rate: 1000, durationMs: 10_000, workers: 2, warmupMs: 2000 },
   presence: { members: [100, 1000], trials: 20, workers: 2 },
   crossnode: { nodes: 3, members: 300, trials: 20 },
@@ -82,6 +85,8 @@ export const QUICK: Sizes = {
     connectBudgetMs: 30_000,
   },
   machine: undefined,
+  // Two processes on one Redis, small: the smoke checks the Redis variant runs and holds everyone.
+  machineRedis: { servers: 2, perServer: 150, connectBudgetMs: 30_000 },
   join: { rate: 100, durationMs: 1000, workers: 2, warmupMs: 200 },
   presence: { members: [50], trials: 2, workers: 2 },
   crossnode: { nodes: 3, members: 30, trials: 2 },

@@ -1,3 +1,4 @@
+import { TestRedis } from '@holdfast/server/testing';
 import type { RawPool } from '../clients/raw-pool.js';
 import {
   chunk,
@@ -8,6 +9,7 @@ import {
   startWorkers,
   stopAll,
 } from '../harness.js';
+import { procCpuMs } from '../media/proc-cpu.js';
 import type { ProcStats } from '../servers/proc-stats.js';
 import { type Dist, dist, now, sleep } from '../stats.js';
 import type { SystemDef } from '../systems.js';
@@ -23,6 +25,11 @@ export interface CapacityParams {
   concurrency: number;
   /** Stop starting new joins after this long (the machine may saturate first), ms. */
   connectBudgetMs: number;
+  /**
+   * Holdfast only: the server processes share one real `redis-server` (the Redis engine: sessions,
+   * members, offline deadlines and node heartbeats live in Redis, as in a scaled-out deployment).
+   */
+  redis?: boolean;
 }
 
 export interface CapacityResult {
@@ -49,6 +56,10 @@ export interface CapacityResult {
   droppedDuringIdle: number;
   /** Joined clients closed since, by why: the server's `end` code, or `socket` (closed without one). */
   droppedWhy: Record<string, number>;
+  /** With `redis`: the redis-server's CPU over the idle window, % of one core (not in `idleCpuPercent`). */
+  redisCpuPercent?: number;
+  /** With `redis`: the redis-server's CPU while the clients connected and joined, % of one core. */
+  redisConnectCpuPercent?: number;
 }
 
 const PER_WORKER = 15_000;
@@ -57,7 +68,12 @@ const PER_WORKER = 15_000;
 export async function capacity(sys: SystemDef, p: CapacityParams): Promise<CapacityResult> {
   const total = p.servers * p.perServer;
   const targets: RunningTarget[] = [];
-  for (let i = 0; i < p.servers; i++) targets.push(await startTarget(sys, `127.0.0.${10 + i}`));
+  const redis = p.redis && sys.id === 'holdfast' ? await TestRedis.start() : undefined;
+  const redisCpu = (): number => (redis?.pid ? procCpuMs(redis.pid) : Number.NaN);
+  for (let i = 0; i < p.servers; i++)
+    targets.push(
+      await startTarget(sys, `127.0.0.${10 + i}`, redis ? { redis: redis.url, nodeId: `machine-${i}` } : {}),
+    );
   const workerCount = Math.max(2, Math.ceil(total / PER_WORKER));
   const workers = await startWorkers(workerCount, sys.keepaliveMs);
   try {
@@ -70,6 +86,7 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
       ),
     );
     const t0 = now();
+    const r0 = redisCpu();
     const deadline = t0 + p.connectBudgetMs;
     const results = await Promise.all(
       workers.map(async (worker, w) => {
@@ -93,6 +110,8 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
     const joined = results.reduce((a, r) => a + r.joined, 0);
     const failed = results.reduce((a, r) => a + r.failed, 0);
     const connectAllMs = Math.max(...results.map((r) => r.lastJoined)) - t0;
+    const r1 = redisCpu();
+    const t1 = now();
     const latencies = results.flatMap((r) => r.latencies);
 
     await sleep(Math.min(2000, p.idleMs));
@@ -100,6 +119,7 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
     await Promise.all(workers.map((w) => w.call('rawResetGaps')));
     const s0 = await Promise.all(targets.map((t) => t.stats()));
     const w0 = await Promise.all(workers.map((w) => w.call<ProcStats>('stats')));
+    const [r2, t2] = [redisCpu(), now()];
     const profile = process.env.BENCH_PROFILE_DIR;
     if (profile) await targets[0]!.child.call('profileStart');
     await sleep(p.idleMs);
@@ -107,6 +127,7 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
       await targets[0]!.child.call('profileStop', { file: `${profile}/idle-${sys.id}-${total}.cpuprofile` });
     const s1 = await Promise.all(targets.map((t) => t.stats()));
     const w1 = await Promise.all(workers.map((w) => w.call<ProcStats>('stats')));
+    const [r3, t3] = [redisCpu(), now()];
     const gaps = await Promise.all(
       workers.map((w) =>
         w.call<ReturnType<RawPool['gaps']>>('rawGaps', {
@@ -140,9 +161,16 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
       maxSilenceMs: Math.max(...gaps.map((g) => g.maxGap)),
       droppedDuringIdle: joined - sum(gaps.map((g) => g.clients)),
       droppedWhy,
+      ...(redis
+        ? {
+            redisCpuPercent: Math.round(((r3 - r2) / (t3 - t2)) * 1000) / 10,
+            redisConnectCpuPercent: Math.round(((r1 - r0) / (t1 - t0)) * 1000) / 10,
+          }
+        : {}),
     };
   } finally {
     await stopAll(workers);
     await Promise.all(targets.map((t) => t.stop()));
+    await redis?.kill();
   }
 }

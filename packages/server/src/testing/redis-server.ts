@@ -49,6 +49,11 @@ export class TestRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The server's process id while it runs (a benchmark reads its CPU from /proc). */
+  get pid(): number | undefined {
+    return this.#proc?.pid;
+  }
+
   static async start(): Promise<TestRedis> {
     const r = new TestRedis(await freePort());
     await r.restart();
