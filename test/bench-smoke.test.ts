@@ -44,6 +44,8 @@ interface Quick {
     latency: D;
     cold: D;
     stealPercent: number;
+    serverStalls?: { stallsOver10: number; loopMax: number; gcCount: number; gcMaxMs: number };
+    loadgenStalls?: { stallsOver10: number; loopMax: number; gcCount: number; gcMaxMs: number };
   }>;
   presence: Array<{ system: string; members: number; missing: number; perMember: D }>;
   console: Array<{
@@ -84,9 +86,9 @@ interface Quick {
  * and writes sane results. Only shapes and counts are checked, never absolute times (CI machines vary).
  */
 describe('bench --quick', () => {
-  it('runs every scenario for both systems and reports sane numbers', { timeout: 180_000 }, async () => {
+  it('runs every scenario for both systems and reports sane numbers', { timeout: 240_000 }, async () => {
     execFileSync('npx', ['tsc', '-b', 'bench'], { cwd: root, stdio: 'pipe' });
-    execFileSync('node', ['bench/dist/run.js', '--quick'], { cwd: root, stdio: 'pipe', timeout: 170_000 });
+    execFileSync('node', ['bench/dist/run.js', '--quick'], { cwd: root, stdio: 'pipe', timeout: 230_000 });
     const r = JSON.parse(readFileSync(`${root}bench/results/tmp/quick.json`, 'utf8')) as Quick;
     const { kernelCutUnavailable } = await import(`${root}bench/dist/kernel-cut.js`);
     const kernelCut = (await kernelCutUnavailable()) ? 'proxy' : 'kernel';
@@ -123,6 +125,13 @@ describe('bench --quick', () => {
       expect(j.cold.n).toBe(20);
       expect(j.latency.n).toBe(j.offered);
       expect(j.stealPercent).toBeGreaterThanOrEqual(0);
+      // Where the tail comes from: the server's and the load generators' stalls over the measured joins.
+      for (const st of [j.serverStalls, j.loadgenStalls]) {
+        expect(st?.stallsOver10).toBeGreaterThanOrEqual(0);
+        expect(st?.loopMax).toBeGreaterThanOrEqual(0);
+        expect(st?.gcCount).toBeGreaterThanOrEqual(0);
+        expect(st?.gcMaxMs).toBeGreaterThanOrEqual(0);
+      }
     }
     expect(systems(r.presence)).toEqual(new Set(['holdfast', 'sio-default', 'sio-tuned', 'floor']));
     for (const p of r.presence) {

@@ -187,6 +187,30 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
         ],
         ['failed joins', (r: JoinResult) => r.failed, 'none'],
         ['server CPU (% of one core)', (r: JoinResult) => r.serverCpuPercent, 'lower'],
+        // Where the tail comes from (after the warm-up): a stall holds up every join that meets it.
+        [
+          'joins slower than 10 ms',
+          (r: JoinResult) => r.samples?.filter((x) => x > 10).length ?? Number.NaN,
+          'lower',
+        ],
+        [
+          'server: event-loop stalls over 10 ms',
+          (r: JoinResult) => r.serverStalls?.stallsOver10 ?? Number.NaN,
+          'none',
+        ],
+        ['server: longest stall (ms)', (r: JoinResult) => r.serverStalls?.loopMax ?? Number.NaN, 'none'],
+        ['server: GC pauses over 5 ms', (r: JoinResult) => r.serverStalls?.gcOver5 ?? Number.NaN, 'none'],
+        ['server: longest GC pause (ms)', (r: JoinResult) => r.serverStalls?.gcMaxMs ?? Number.NaN, 'none'],
+        [
+          'load generators: event-loop stalls over 10 ms',
+          (r: JoinResult) => r.loadgenStalls?.stallsOver10 ?? Number.NaN,
+          'none',
+        ],
+        [
+          'load generators: longest stall (ms)',
+          (r: JoinResult) => r.loadgenStalls?.loopMax ?? Number.NaN,
+          'none',
+        ],
       ]),
     );
   const pres = results.presence as PresenceResult[] | undefined;

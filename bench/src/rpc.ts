@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { stallsStart, stallsStop } from './stalls.js';
 
 /** A request from the coordinator to a child process. */
 interface Request {
@@ -15,8 +16,12 @@ interface Reply {
 
 export type Handlers = Record<string, (params: never) => unknown>;
 
-/** Child side: answers the coordinator's requests with `handlers`; exits when the coordinator goes away. */
-export function serve(handlers: Handlers): void {
+/**
+ * Child side: answers the coordinator's requests with `handlers` (and every child's `stallsStart` /
+ * `stallsStop`: its event-loop stalls and GC pauses over a window); exits when the coordinator goes away.
+ */
+export function serve(own: Handlers): void {
+  const handlers: Handlers = { stallsStart, stallsStop, ...own };
   process.on('message', (msg: Request) => {
     const handler = handlers[msg.method];
     const reply = (r: Omit<Reply, 'rpc'>) => process.send?.({ rpc: msg.rpc, ...r });

@@ -1,4 +1,5 @@
 import { cpuPercent, members, startTarget, startWorkers, stopAll } from '../harness.js';
+import type { Stalls } from '../stalls.js';
 import { type Dist, dist, now, shares, sleep } from '../stats.js';
 import type { SystemDef } from '../systems.js';
 
@@ -30,7 +31,30 @@ export interface JoinResult {
   serverCpuPercent: number;
   /** Joins the load generator started more than 5 ms late (it would be the bottleneck if many). */
   lateStarts: number;
+  /**
+   * Where the tail comes from, over the joins after the warm-up: the server's event-loop stalls
+   * and GC pauses, and the load generators' (stalls counted over all of them, the longest of any).
+   */
+  serverStalls: Stalls | undefined;
+  loadgenStalls: Stalls | undefined;
   samples: number[];
+}
+
+/** The load generators' stalls as one: counts and sums added up, maxima the largest. */
+export function mergeStalls(list: Array<Stalls | undefined>): Stalls | undefined {
+  const all = list.filter((s): s is Stalls => s !== undefined);
+  if (all.length === 0) return undefined;
+  const sum = (f: (s: Stalls) => number) => all.reduce((a, s) => a + f(s), 0);
+  const max = (f: (s: Stalls) => number) => Math.max(...all.map(f));
+  return {
+    loopMax: max((s) => s.loopMax),
+    stallsOver10: sum((s) => s.stallsOver10),
+    stalledMsOver10: sum((s) => s.stalledMsOver10),
+    gcCount: sum((s) => s.gcCount),
+    gcMaxMs: max((s) => s.gcMaxMs),
+    gcOver5: sum((s) => s.gcOver5),
+    gcTotalMs: sum((s) => s.gcTotalMs),
+  };
 }
 
 /** Scenario 2: joins at a fixed offered rate into channels of 10; each new client stays connected. */
@@ -49,6 +73,12 @@ export async function joinRate(sys: SystemDef, p: JoinParams): Promise<JoinResul
     const s0 = await t.stats();
     const profile = process.env.BENCH_PROFILE_DIR;
     if (profile) await t.child.call('profileStart');
+    // Stalls are watched over the joins after the warm-up (the warm-up's are a fresh process's).
+    const children = [t.child, ...workers];
+    const watch = setTimeout(
+      () => void Promise.all(children.map((c) => c.call('stallsStart'))),
+      Math.max(0, startAt + (p.warmupMs ?? 0) - now()),
+    );
     const results = await Promise.all(
       workers.map((worker, w) =>
         worker.call<{
@@ -68,6 +98,10 @@ export async function joinRate(sys: SystemDef, p: JoinParams): Promise<JoinResul
       ),
     );
     const s1 = await t.stats();
+    clearTimeout(watch);
+    const [serverStalls, ...loadgen] = await Promise.all(
+      children.map((c) => c.call<Stalls | undefined>('stallsStop')),
+    );
     if (profile)
       await t.child.call('profileStop', { file: `${profile}/join-${sys.id}-${p.rate}.cpuprofile` });
     const joinedAll = results.reduce((a, r) => a + r.joined, 0);
@@ -92,6 +126,8 @@ export async function joinRate(sys: SystemDef, p: JoinParams): Promise<JoinResul
       cold: dist(cold),
       serverCpuPercent: cpuPercent(s0, s1),
       lateStarts: results.reduce((a, r) => a + r.lateStarts, 0),
+      serverStalls,
+      loadgenStalls: mergeStalls(loadgen),
       samples: latencies,
     };
   } finally {
