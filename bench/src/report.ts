@@ -13,6 +13,7 @@ import type { JoinResult } from './scenarios/join.js';
 import type { PresenceResult } from './scenarios/presence.js';
 import type { RecoveryResult } from './scenarios/recovery.js';
 import type { StreamsResult } from './scenarios/streams.js';
+import type { Stalls } from './stalls.js';
 import { cdfSvg } from './svg.js';
 
 type Row = [label: string, get: (r: never) => number, better: 'lower' | 'higher' | 'none', unit?: string];
@@ -96,6 +97,13 @@ function table<R extends { system: string }>(list: R[], rows: Row[]): string {
   }
   return lines.join('\n');
 }
+
+/** A row of the join table from the server's or the load generators' stalls (bench/src/stalls.ts). */
+const stallRow = (label: string, who: 'serverStalls' | 'loadgenStalls', key: keyof Stalls): Row => [
+  label,
+  (r: JoinResult) => r[who]?.[key] ?? Number.NaN,
+  'none',
+];
 
 const kb = (b: number) => b / 1024;
 
@@ -193,24 +201,12 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
           (r: JoinResult) => r.samples?.filter((x) => x > 10).length ?? Number.NaN,
           'lower',
         ],
-        [
-          'server: event-loop stalls over 10 ms',
-          (r: JoinResult) => r.serverStalls?.stallsOver10 ?? Number.NaN,
-          'none',
-        ],
-        ['server: longest stall (ms)', (r: JoinResult) => r.serverStalls?.loopMax ?? Number.NaN, 'none'],
-        ['server: GC pauses over 5 ms', (r: JoinResult) => r.serverStalls?.gcOver5 ?? Number.NaN, 'none'],
-        ['server: longest GC pause (ms)', (r: JoinResult) => r.serverStalls?.gcMaxMs ?? Number.NaN, 'none'],
-        [
-          'load generators: event-loop stalls over 10 ms',
-          (r: JoinResult) => r.loadgenStalls?.stallsOver10 ?? Number.NaN,
-          'none',
-        ],
-        [
-          'load generators: longest stall (ms)',
-          (r: JoinResult) => r.loadgenStalls?.loopMax ?? Number.NaN,
-          'none',
-        ],
+        stallRow('server: event-loop stalls over 10 ms', 'serverStalls', 'stallsOver10'),
+        stallRow('server: longest stall (ms)', 'serverStalls', 'loopMax'),
+        stallRow('server: GC pauses over 5 ms', 'serverStalls', 'gcOver5'),
+        stallRow('server: longest GC pause (ms)', 'serverStalls', 'gcMaxMs'),
+        stallRow('load generators: event-loop stalls over 10 ms', 'loadgenStalls', 'stallsOver10'),
+        stallRow('load generators: longest stall (ms)', 'loadgenStalls', 'loopMax'),
       ]),
     );
   const pres = results.presence as PresenceResult[] | undefined;
