@@ -10,6 +10,7 @@ import {
   stopAll,
 } from '../harness.js';
 import { procCpuMs } from '../media/proc-cpu.js';
+import type { Child } from '../rpc.js';
 import type { ProcStats } from '../servers/proc-stats.js';
 import { type Dist, dist, now, sleep } from '../stats.js';
 import type { SystemDef } from '../systems.js';
@@ -70,12 +71,24 @@ export async function capacity(sys: SystemDef, p: CapacityParams): Promise<Capac
   const targets: RunningTarget[] = [];
   const redis = p.redis && sys.id === 'holdfast' ? await TestRedis.start() : undefined;
   const redisCpu = (): number => (redis?.pid ? procCpuMs(redis.pid) : Number.NaN);
-  for (let i = 0; i < p.servers; i++)
-    targets.push(
-      await startTarget(sys, `127.0.0.${10 + i}`, redis ? { redis: redis.url, nodeId: `machine-${i}` } : {}),
-    );
   const workerCount = Math.max(2, Math.ceil(total / PER_WORKER));
-  const workers = await startWorkers(workerCount, sys.keepaliveMs);
+  let workers: Child[];
+  try {
+    for (let i = 0; i < p.servers; i++)
+      targets.push(
+        await startTarget(
+          sys,
+          `127.0.0.${10 + i}`,
+          redis ? { redis: redis.url, nodeId: `machine-${i}` } : {},
+        ),
+      );
+    workers = await startWorkers(workerCount, sys.keepaliveMs);
+  } catch (err) {
+    // A server or worker that did not start: stop what did, redis-server too (it would outlive the run).
+    await Promise.all(targets.map((t) => t.stop()));
+    await redis?.kill();
+    throw err;
+  }
   try {
     await sleep(500);
     const base = await Promise.all(targets.map((t) => t.stats(true)));
