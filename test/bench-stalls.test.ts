@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stallsStart, stallsStop } from '../bench/src/stalls.js';
+import { mergeStalls, type Stalls, stallsStart, stallsStop } from '../bench/src/stalls.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,5 +46,36 @@ describe('bench stall watcher (where a latency tail comes from)', () => {
     expect(keep).toBeGreaterThan(0);
     expect(s?.gcCount).toBeGreaterThan(0);
     expect(s?.gcTotalMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("merges several processes' stalls: counts and sums added, maxima the largest; none when none ran", () => {
+    const a: Stalls = {
+      loopMax: 12,
+      stallsOver10: 2,
+      stalledMsOver10: 25,
+      gcCount: 10,
+      gcMaxMs: 6,
+      gcOver5: 1,
+      gcTotalMs: 30,
+    };
+    const b: Stalls = {
+      loopMax: 30,
+      stallsOver10: 1,
+      stalledMsOver10: 30,
+      gcCount: 4,
+      gcMaxMs: 9,
+      gcOver5: 2,
+      gcTotalMs: 20,
+    };
+    expect(mergeStalls([a, undefined, b])).toEqual({
+      loopMax: 30,
+      stallsOver10: 3,
+      stalledMsOver10: 55,
+      gcCount: 14,
+      gcMaxMs: 9,
+      gcOver5: 3,
+      gcTotalMs: 50,
+    });
+    expect(mergeStalls([undefined, undefined])).toBeUndefined();
   });
 });

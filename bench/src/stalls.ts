@@ -68,3 +68,20 @@ export function stallsStop(): Stalls | undefined {
   gc = undefined;
   return out;
 }
+
+/** Several processes' stalls as one (the load generators'): counts and sums added up, maxima the largest. */
+export function mergeStalls(list: Array<Stalls | undefined>): Stalls | undefined {
+  const all = list.filter((s): s is Stalls => s !== undefined);
+  if (all.length === 0) return undefined;
+  const sum = (f: (s: Stalls) => number) => all.reduce((a, s) => a + f(s), 0);
+  const max = (f: (s: Stalls) => number) => Math.max(...all.map(f));
+  return {
+    loopMax: max((s) => s.loopMax),
+    stallsOver10: sum((s) => s.stallsOver10),
+    stalledMsOver10: sum((s) => s.stalledMsOver10),
+    gcCount: sum((s) => s.gcCount),
+    gcMaxMs: max((s) => s.gcMaxMs),
+    gcOver5: sum((s) => s.gcOver5),
+    gcTotalMs: sum((s) => s.gcTotalMs),
+  };
+}

@@ -1,5 +1,5 @@
 import { cpuPercent, members, startTarget, startWorkers, stopAll } from '../harness.js';
-import type { Stalls } from '../stalls.js';
+import { mergeStalls, type Stalls } from '../stalls.js';
 import { type Dist, dist, now, shares, sleep } from '../stats.js';
 import type { SystemDef } from '../systems.js';
 
@@ -40,23 +40,6 @@ export interface JoinResult {
   samples: number[];
 }
 
-/** The load generators' stalls as one: counts and sums added up, maxima the largest. */
-export function mergeStalls(list: Array<Stalls | undefined>): Stalls | undefined {
-  const all = list.filter((s): s is Stalls => s !== undefined);
-  if (all.length === 0) return undefined;
-  const sum = (f: (s: Stalls) => number) => all.reduce((a, s) => a + f(s), 0);
-  const max = (f: (s: Stalls) => number) => Math.max(...all.map(f));
-  return {
-    loopMax: max((s) => s.loopMax),
-    stallsOver10: sum((s) => s.stallsOver10),
-    stalledMsOver10: sum((s) => s.stalledMsOver10),
-    gcCount: sum((s) => s.gcCount),
-    gcMaxMs: max((s) => s.gcMaxMs),
-    gcOver5: sum((s) => s.gcOver5),
-    gcTotalMs: sum((s) => s.gcTotalMs),
-  };
-}
-
 /** Scenario 2: joins at a fixed offered rate into channels of 10; each new client stays connected. */
 export async function joinRate(sys: SystemDef, p: JoinParams): Promise<JoinResult> {
   const t = await startTarget(sys);
@@ -76,7 +59,8 @@ export async function joinRate(sys: SystemDef, p: JoinParams): Promise<JoinResul
     // Stalls are watched over the joins after the warm-up (the warm-up's are a fresh process's).
     const children = [t.child, ...workers];
     const watch = setTimeout(
-      () => void Promise.all(children.map((c) => c.call('stallsStart'))),
+      // A child that cannot start watching reports no stalls (undefined), not a failed run.
+      () => void Promise.all(children.map((c) => c.call('stallsStart'))).catch(() => undefined),
       Math.max(0, startAt + (p.warmupMs ?? 0) - now()),
     );
     const results = await Promise.all(
