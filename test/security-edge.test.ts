@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClientOptions } from 'ws';
 import { RawClient } from './support/raw-client.js';
-import { basic, join, PROXY, securityServers } from './support/security-servers.js';
+import { basic, join, PROXY, securityServers, textOf } from './support/security-servers.js';
 import { selfSigned } from './support/self-signed.js';
 
 /**
@@ -149,13 +149,7 @@ describe('PROXY protocol', () => {
       httpGet(
         `${s.httpUrl}/console/api/snapshot`,
         { createConnection: () => viewer, headers: { authorization: basic('ops', 's3cret') } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (d: string) => {
-            text += d;
-          });
-          res.on('end', () => resolve(text));
-        },
+        (res) => resolve(textOf(res)),
       ).on('error', reject);
     });
     expect(body).toContain('"remote":"203.0.113.20"');
@@ -214,13 +208,7 @@ describe('PROXY protocol', () => {
           createConnection: tlsOver(viewer),
           headers: { authorization: basic('ops', 's3cret') },
         },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (d: string) => {
-            text += d;
-          });
-          res.on('end', () => resolve(text));
-        },
+        (res) => resolve(textOf(res)),
       ).on('error', reject);
     });
     expect(body).toContain('"remote":"203.0.113.30"');

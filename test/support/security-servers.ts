@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { type RunningServer, type ServerOptions, startServer } from '@holdfast/server';
 import { afterEach } from 'vitest';
 import type { ClientOptions } from 'ws';
@@ -16,6 +17,18 @@ export async function get(s: RunningServer, path: string, authorization?: string
   });
   await res.arrayBuffer();
   return res.status;
+}
+
+/** Everything a readable (a response, a socket) sends until it ends, as UTF-8 text. */
+export function textOf(stream: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    stream.setEncoding('utf8').on('data', (d: string) => {
+      text += d;
+    });
+    stream.on('end', () => resolve(text));
+    stream.on('error', reject);
+  });
 }
 
 /** Joins `channel` of app `demo` as `uid` and waits for the `joined` frame. */
