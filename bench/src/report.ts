@@ -212,7 +212,7 @@ export function writeReport(results: Record<string, unknown>, outDir: string, up
   const pres = results.presence as PresenceResult[] | undefined;
   for (const m of [...new Set(pres?.map((p) => p.members))])
     md.push(
-      `\n### 3. Presence: one join into a channel of ${m}\n`,
+      `\n### 3. Presence: one join into a channel of ${m} (${pres!.find((p) => p.members === m)!.trials} joins per trial)\n`,
       table(
         pres!.filter((p) => p.members === m),
         [

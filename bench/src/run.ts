@@ -192,7 +192,11 @@ if (want('presence')) {
   for (const m of sizes.presence.members)
     out.push(
       ...(await step(`presence M=${m}`, latencySystems, (s) =>
-        presence(s, { ...sizes.presence, members: m }),
+        presence(s, {
+          members: m,
+          workers: sizes.presence.workers,
+          trials: Math.max(sizes.presence.trials, Math.ceil(sizes.presence.minSamples / m)),
+        }),
       )),
     );
   results.presence = out;

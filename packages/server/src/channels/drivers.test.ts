@@ -144,6 +144,26 @@ describe('drivers over the memory engine with a test clock', () => {
     expect(events(watcher)).toEqual(['user_joined:2']);
   });
 
+  it("a fresh join: the channel's members have user_joined before the newcomer's joined frame is written", async () => {
+    const clock = new TestClock(0);
+    const engine = new MemoryEngine(clock);
+    const a = node('a', engine, clock);
+    const member = transport();
+    await a.service.join(join(1), member);
+    const newcomer = transport();
+    let heardFirst: string[] | undefined;
+    const send = newcomer.send;
+    newcomer.send = (f) => {
+      if (f.type === 'joined') heardFirst = events(member);
+      send(f);
+    };
+    await a.service.join(join(2), newcomer);
+    await flush();
+    expect(heardFirst).toEqual(['user_joined:2']);
+    expect(newcomer.frames[0]).toMatchObject({ type: 'joined', members: [{ uid: 1 }] });
+    expect(events(newcomer)).toEqual([]); // its own event is held, then skipped
+  });
+
   it('same uid from another device: the older session ends SameUidLogin, remote members see nothing', async () => {
     const clock = new TestClock(0);
     const engine = new MemoryEngine(clock);

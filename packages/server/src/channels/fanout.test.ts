@@ -82,6 +82,8 @@ beforeEach(() => {
     drainCheckMs: 50,
     membersPerStep: 2,
     busyClock: () => clock.now(),
+    // Batching is what these cases are about: every event waits for the end of its turn.
+    immediate: () => false,
   });
   engine.subscribe((m) => {
     if (m.kind === 'channel_event') fanout.push(channelKey(m.ref), m.seq, m.event);
@@ -116,6 +118,16 @@ async function member(uid: number, batches = true) {
   return { live, conn };
 }
 const joined = (uid: number): ChannelEvent => ({ kind: 'user_joined', uid });
+const message = (uid: number, sseq: number): ChannelEvent => ({
+  kind: 'stream',
+  uid,
+  streamId: 1,
+  epoch: 1,
+  sseq,
+  data: 'aGk=',
+  sentTs: 0,
+  at: 0,
+});
 
 describe('ChannelFanout: batching', () => {
   it('the events of one turn go to each member in one message, built once for the channel', async () => {
@@ -213,6 +225,80 @@ describe('ChannelFanout: batching', () => {
     expect(a.conn.messages).toEqual([]);
     a.live.release(1);
     expect(seqs(a.conn)).toEqual([2]);
+  });
+});
+
+describe('ChannelFanout: presence at once, stream messages per turn (the default)', () => {
+  beforeEach(() => {
+    fanout = new ChannelFanout(engine, local, {
+      clock,
+      log,
+      defer: (fn) => void deferred.push(fn),
+      membersPerStep: 2,
+      busyClock: () => clock.now(),
+    });
+  });
+
+  it('an idle fan-out writes a presence event at once, to every member, in steps of the same size', async () => {
+    const ms = await Promise.all([1, 2, 3].map((uid) => member(uid)));
+    await engine.publishEvent(ref, joined(10));
+    // The first step went out inside the publish; the rest of the round at the end of the turn.
+    expect(ms.map((m) => seqs(m.conn))).toEqual([[1], [1], []]);
+    turn();
+    expect(ms.map((m) => seqs(m.conn))).toEqual([[1], [1], [1]]);
+    expect(fanout.counts).toMatchObject({ turns: 1, events: 1 });
+  });
+
+  it('a data-stream message waits for the end of the turn, and shares its write with the others', async () => {
+    const a = await member(1);
+    await member(2);
+    await engine.publishEvent(ref, message(2, 1));
+    await engine.publishEvent(ref, message(2, 2));
+    expect(a.conn.messages).toEqual([]);
+    turn();
+    expect(a.conn.messages).toHaveLength(1);
+    expect(seqs(a.conn)).toEqual([1, 2]);
+  });
+
+  it('a presence event behind a pending message waits with it: seq order is kept', async () => {
+    const a = await member(1);
+    await engine.publishEvent(ref, message(1, 1));
+    await engine.publishEvent(ref, message(1, 2));
+    await engine.publishEvent(ref, joined(10));
+    expect(a.conn.messages).toEqual([]); // its own messages are not sent back to it; nothing yet
+    const b = await member(2);
+    b.live.lastSeq = 0;
+    turn();
+    expect(seqs(b.conn)).toEqual([1, 2, 3]);
+    expect(b.conn.messages).toHaveLength(1); // one batch
+    expect(seqs(a.conn)).toEqual([3]);
+  });
+
+  it("a presence event during a big channel's round waits for the next round: the round keeps its pace", async () => {
+    const ms = await Promise.all([1, 2, 3, 4, 5].map((uid) => member(uid)));
+    await engine.publishEvent(ref, joined(10)); // at once: members 1 and 2
+    await engine.publishEvent(ref, joined(11));
+    expect(ms.map((m) => seqs(m.conn).length)).toEqual([1, 1, 0, 0, 0]);
+    turn();
+    for (const m of ms) expect(seqs(m.conn)).toEqual([1, 2]);
+  });
+
+  it('while resting after a busy round, a presence event waits for the rest, as any other', async () => {
+    const ms = await Promise.all([1, 2].map((uid) => member(uid)));
+    const send = ms[0]!.conn.sendEvents;
+    ms[0]!.conn.sendEvents = (frames, batch) => {
+      clock.advance(5);
+      send(frames, batch);
+    };
+    await engine.publishEvent(ref, joined(10)); // at once: a round of 5 ms
+    await engine.publishEvent(ref, joined(11));
+    await engine.publishEvent(ref, joined(12));
+    turn();
+    expect(seqs(ms[1]!.conn)).toEqual([1]);
+    clock.advance(5);
+    turn();
+    expect(seqs(ms[1]!.conn)).toEqual([1, 2, 3]);
+    expect(ms[1]!.conn.messages).toHaveLength(2);
   });
 });
 

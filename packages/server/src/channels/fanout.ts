@@ -28,7 +28,17 @@ export interface FanoutOptions {
   restRatio?: number;
   /** Time for measuring how long steps take, ms (default `performance.now`). */
   busyClock?: () => number;
+  /**
+   * Events written at once when the fan-out is idle (no round being written, nothing pending, not
+   * resting), instead of at the end of the turn. Default: every event but data-stream messages —
+   * presence and media state are rare and someone waits for them; stream messages are many, and
+   * one write per member for all of a turn's is what keeps a busy channel's throughput. Once a
+   * round is written the rest after it applies as before, so a burst of joins still shares writes.
+   */
+  immediate?: (event: ChannelEvent) => boolean;
 }
+
+const notStreams = (event: ChannelEvent): boolean => event.kind !== 'stream';
 
 /** One channel's events of a round, and the members to write them to. */
 interface Job {
@@ -71,6 +81,7 @@ export class ChannelFanout {
   readonly #membersPerStep: number;
   readonly #restRatio: number;
   readonly #busyClock: () => number;
+  readonly #immediate: (event: ChannelEvent) => boolean;
   /** Busy-clock time before which no round starts (the rest after the last one). */
   #restUntil = 0;
   #restTimer: TimerHandle | undefined;
@@ -99,6 +110,7 @@ export class ChannelFanout {
     this.#membersPerStep = opts.membersPerStep ?? 256;
     this.#restRatio = opts.restRatio ?? 1;
     this.#busyClock = opts.busyClock ?? (() => performance.now());
+    this.#immediate = opts.immediate ?? notStreams;
   }
 
   /** Sessions waiting for their transport to drain. */
@@ -109,6 +121,14 @@ export class ChannelFanout {
   /** A channel event for the members of channel `key`: sent with the rest of this turn's. */
   push(key: string, seq: number, event: ChannelEvent): void {
     const frame = Buffer.from(encodeFrame({ type: 'event', seq, event }));
+    // Idle: nothing is ahead of this event for any member, so writing it now keeps the seq order
+    // (a push from inside a step finds its round still set, and waits for the next).
+    const idle = !this.#round && this.#pending.size === 0;
+    if (idle && this.#immediate(event) && this.#busyClock() >= this.#restUntil) {
+      this.#pending.set(key, [{ seq, event, frame }]);
+      this.step();
+      return;
+    }
     const list = this.#pending.get(key);
     if (list) list.push({ seq, event, frame });
     else this.#pending.set(key, [{ seq, event, frame }]);
@@ -128,13 +148,15 @@ export class ChannelFanout {
    */
   step(): void {
     this.#scheduled = false;
+    this.#step();
+    this.#schedule();
+  }
+
+  #step(): void {
     const started = this.#busyClock();
     if (!this.#round) {
       if (this.#pending.size === 0) return;
-      if (started < this.#restUntil) {
-        this.#schedule();
-        return;
-      }
+      if (started < this.#restUntil) return;
       const jobs: Job[] = [];
       for (const [key, events] of this.#pending) {
         this.counts.turns++;
@@ -164,7 +186,6 @@ export class ChannelFanout {
       this.#round = undefined;
       this.#restUntil = ended + round.busyMs * this.#restRatio;
     }
-    this.#schedule();
   }
 
   #schedule(): void {

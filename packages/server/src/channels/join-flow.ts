@@ -109,14 +109,19 @@ export class JoinFlow {
       const streamAcks = await engine.streamAcks(ref, uid);
       // A client back after its window sends again what the server never took: allow for it.
       if (sessionExpired) this.svc.streams.grant(live, live.offlineAfterMs);
-      conn.send(
-        this.joinedFrame(live, members, seq, {
-          resumeSecret,
-          resumed: false,
-          ...(sessionExpired ? { sessionExpired } : {}),
-          ...(streamAcks.length ? { streamAcks } : {}),
-        }),
-      );
+      const joined = this.joinedFrame(live, members, seq, {
+        resumeSecret,
+        resumed: false,
+        ...(sessionExpired ? { sessionExpired } : {}),
+        ...(streamAcks.length ? { streamAcks } : {}),
+      });
+      // The members hear of the newcomer before it hears `joined` (on one node the fan-out writes
+      // to them now): their wait is not behind this client's write. Its own event is held, and
+      // skipped on release (the snapshot is older, the uid its own). Awaited after the answer, so
+      // a Redis round trip does not delay `joined`; a failure still ends the join.
+      const announced = this.svc.runEffects(live, joinAnnouncement(live, previous));
+      announced.catch(() => {}); // awaited below; a throw in between must not leave it unhandled
+      conn.send(joined);
       await this.svc.dispatch(live, {
         type: 'attached',
         attachment: conn.attachmentId,
@@ -125,7 +130,7 @@ export class JoinFlow {
         sessionExpired,
       });
       live.release(seq);
-      await this.svc.runEffects(live, joinAnnouncement(live, previous));
+      await announced;
       opts.log.debug({ session: live.tag, uid, channel: ref.channel, sessionExpired }, 'joined');
       return true;
     });
