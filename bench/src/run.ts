@@ -195,6 +195,7 @@ if (want('presence')) {
         presence(s, {
           members: m,
           workers: sizes.presence.workers,
+          warmupTrials: sizes.presence.warmupTrials,
           trials: Math.max(sizes.presence.trials, Math.ceil(sizes.presence.minSamples / m)),
         }),
       )),

@@ -21,7 +21,7 @@ export interface Sizes {
    * Joins per row: `trials`, or more where a row would have fewer than `minSamples` per-member
    * latencies (a p99 over 2,000 samples is the 20th worst: one slow trial of 20 sets it).
    */
-  presence: { members: number[]; trials: number; minSamples: number; workers: number };
+  presence: { members: number[]; trials: number; minSamples: number; warmupTrials: number; workers: number };
   /** Several Holdfast nodes sharing one channel through a real Redis. */
   crossnode: CrossnodeParams;
   fault: { clients: number; workers: number; outageMs: number; settleMs: number; marginMs: number };
@@ -51,7 +51,7 @@ export const FULL: Sizes = {
   machine: { servers: 6, perServer: 17_000, connectBudgetMs: 90_000 },
   machineRedis: { servers: 6, perServer: 17_000, connectBudgetMs: 90_000 },
   join: { rate: 1000, durationMs: 10_000, workers: 2, warmupMs: 2000 },
-  presence: { members: [100, 1000], trials: 20, minSamples: 10_000, workers: 2 },
+  presence: { members: [100, 1000], trials: 20, minSamples: 10_000, warmupTrials: 20, workers: 2 },
   crossnode: { nodes: 3, members: 300, trials: 20 },
   fault: { clients: 1000, workers: 2, outageMs: 8000, settleMs: 3000, marginMs: 3000 },
   offlineAfterMs: 20_000,
@@ -92,7 +92,7 @@ export const QUICK: Sizes = {
   // Two processes on one Redis, small: the smoke checks the Redis variant runs and holds everyone.
   machineRedis: { servers: 2, perServer: 150, connectBudgetMs: 30_000 },
   join: { rate: 100, durationMs: 1000, workers: 2, warmupMs: 200 },
-  presence: { members: [50], trials: 2, minSamples: 0, workers: 2 },
+  presence: { members: [50], trials: 2, minSamples: 0, warmupTrials: 1, workers: 2 },
   crossnode: { nodes: 3, members: 30, trials: 2 },
   // The outage must outlast the 4 s client detection and end inside the (shortened) offline window
   // even for a client whose last ping left a whole ping interval (30 % of the window: 2.7 s) before

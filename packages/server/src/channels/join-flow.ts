@@ -109,19 +109,20 @@ export class JoinFlow {
       const streamAcks = await engine.streamAcks(ref, uid);
       // A client back after its window sends again what the server never took: allow for it.
       if (sessionExpired) this.svc.streams.grant(live, live.offlineAfterMs);
-      const joined = this.joinedFrame(live, members, seq, {
-        resumeSecret,
-        resumed: false,
-        ...(sessionExpired ? { sessionExpired } : {}),
-        ...(streamAcks.length ? { streamAcks } : {}),
-      });
       // The members hear of the newcomer before it hears `joined` (on one node the fan-out writes
-      // to them now): their wait is not behind this client's write. Its own event is held, and
-      // skipped on release (the snapshot is older, the uid its own). Awaited after the answer, so
-      // a Redis round trip does not delay `joined`; a failure still ends the join.
+      // to them now): their wait is not behind building and writing this client's answer. Its own
+      // event is held, and skipped on release (the snapshot is older, the uid its own). Awaited
+      // after the answer, so a Redis round trip does not delay `joined`; a failure still ends the join.
       const announced = this.svc.runEffects(live, joinAnnouncement(live, previous));
       announced.catch(() => {}); // awaited below; a throw in between must not leave it unhandled
-      conn.send(joined);
+      conn.send(
+        this.joinedFrame(live, members, seq, {
+          resumeSecret,
+          resumed: false,
+          ...(sessionExpired ? { sessionExpired } : {}),
+          ...(streamAcks.length ? { streamAcks } : {}),
+        }),
+      );
       await this.svc.dispatch(live, {
         type: 'attached',
         attachment: conn.attachmentId,

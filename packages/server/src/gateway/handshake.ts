@@ -77,7 +77,8 @@ export class ConnectionGate {
     if (this.countAtUpgrade(socket)) {
       this.#uncounted.add(socket);
       this.#pending.set(socket, this.clock.now() + this.opts.handshakeTimeoutMs);
-      socket.once('close', () => this.#pending.delete(socket));
+      // `on`, not `once`: a socket closes once, and `once` keeps a wrapper per socket for its life.
+      socket.on('close', () => this.#pending.delete(socket));
       return;
     }
     const address = this.addressOf(socket);
@@ -88,7 +89,7 @@ export class ConnectionGate {
     }
     if (verdict === 'refuse') this.#refused.add(socket);
     this.#pending.set(socket, this.clock.now() + this.opts.handshakeTimeoutMs);
-    socket.once('close', () => {
+    socket.on('close', () => {
       this.#pending.delete(socket);
       this.limiter.release(address);
     });
@@ -126,7 +127,7 @@ export class ConnectionGate {
     if (this.#uncounted.has(socket)) {
       this.#uncounted.delete(socket);
       const verdict = this.limiter.open(address);
-      if (verdict !== 'drop') socket.once('close', () => this.limiter.release(address));
+      if (verdict !== 'drop') socket.on('close', () => this.limiter.release(address));
       if (verdict !== 'ok') return 'too many connections from this address';
     }
     if (this.#refused.has(socket)) return 'too many connections from this address';
