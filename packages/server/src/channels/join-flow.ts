@@ -84,10 +84,18 @@ export class JoinFlow {
       tokenExpiresAt,
       now,
     });
-    // The secret goes to this client alone, in its `joined` frame; the engine keeps its hash.
-    const resumeSecret = newResumeSecret();
-    live.secretHash = hashResumeSecret(resumeSecret);
     const ok = await this.#steps(live, async () => {
+      // The members hear of the newcomer as soon as its uid is claimed (on one node the fan-out
+      // writes to them now): their wait is not behind the rest of this join — its session record,
+      // snapshot and `joined` answer. A step below that fails ends the session, and they hear
+      // `user_offline` as for any member that goes. Awaited at the end, so a Redis round trip
+      // does not delay `joined`; its own event never reaches the newcomer (not local yet, or held
+      // and skipped as its own).
+      const announced = this.svc.runEffects(live, joinAnnouncement(live, previous));
+      announced.catch(() => {}); // awaited below; a throw in between must not leave it unhandled
+      // The secret goes to this client alone, in its `joined` frame; the engine keeps its hash.
+      const resumeSecret = newResumeSecret();
+      live.secretHash = hashResumeSecret(resumeSecret);
       await engine.putSession({
         id,
         appId: ref.appId,
@@ -109,12 +117,6 @@ export class JoinFlow {
       const streamAcks = await engine.streamAcks(ref, uid);
       // A client back after its window sends again what the server never took: allow for it.
       if (sessionExpired) this.svc.streams.grant(live, live.offlineAfterMs);
-      // The members hear of the newcomer before it hears `joined` (on one node the fan-out writes
-      // to them now): their wait is not behind building and writing this client's answer. Its own
-      // event is held, and skipped on release (the snapshot is older, the uid its own). Awaited
-      // after the answer, so a Redis round trip does not delay `joined`; a failure still ends the join.
-      const announced = this.svc.runEffects(live, joinAnnouncement(live, previous));
-      announced.catch(() => {}); // awaited below; a throw in between must not leave it unhandled
       conn.send(
         this.joinedFrame(live, members, seq, {
           resumeSecret,
