@@ -115,7 +115,7 @@ describe('no stranded state when the engine fails', () => {
       await expectNothingLeft(faulty, s, `fail-${step}`, []);
     });
 
-  it('fresh join, the announcement fails: the client still gets joined, the session stays and the announcement is retried', async () => {
+  it('fresh join, the announcement fails after joined: the session stays and the announcement is retried', async () => {
     const faulty = new FaultyEngine();
     const s = await start(faulty);
     faulty.arm('publishEvent');

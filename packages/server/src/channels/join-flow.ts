@@ -85,14 +85,6 @@ export class JoinFlow {
       now,
     });
     const ok = await this.#steps(live, async () => {
-      // The members hear of the newcomer as soon as its uid is claimed (on one node the fan-out
-      // writes to them now): their wait is not behind the rest of this join — its session record,
-      // snapshot and `joined` answer. A step below that fails ends the session, and they hear
-      // `user_offline` as for any member that goes. Awaited at the end, so a Redis round trip
-      // does not delay `joined`; its own event never reaches the newcomer (not local yet, or held
-      // and skipped as its own).
-      const announced = this.svc.runEffects(live, joinAnnouncement(live, previous));
-      announced.catch(() => {}); // awaited below; a throw in between must not leave it unhandled
       // The secret goes to this client alone, in its `joined` frame; the engine keeps its hash.
       const resumeSecret = newResumeSecret();
       live.secretHash = hashResumeSecret(resumeSecret);
@@ -125,6 +117,12 @@ export class JoinFlow {
           ...(streamAcks.length ? { streamAcks } : {}),
         }),
       );
+      // The members hear of the newcomer right after its answer (on one node the fan-out writes to
+      // them now, not at the end of the turn). Not before: at 1,000 joins/s into channels of 10,
+      // nine writes ahead of every `joined` put join p50 from 0.6 to 0.75 ms and p99 from 13-15 to
+      // 17-20 (probes, 4 Dec). Awaited after the attach, so a Redis round trip does not hold it up.
+      const announced = this.svc.runEffects(live, joinAnnouncement(live, previous));
+      announced.catch(() => {}); // awaited below; a throw in between must not leave it unhandled
       await this.svc.dispatch(live, {
         type: 'attached',
         attachment: conn.attachmentId,

@@ -15,6 +15,7 @@ import {
   type SessionState,
   sessionTransition,
 } from '../session/machine.js';
+import { Attachments } from './attachments.js';
 import { sessionTag } from './session-id.js';
 import type { SessionStreams } from './session-streams.js';
 
@@ -72,7 +73,7 @@ export const newAttachmentId = (): number => nextAttachment++;
 export class LiveSession {
   #state: SessionState;
   /** Transports by attachment id: the attached or attaching one (and, for a moment, the one it replaces). */
-  readonly transports = new Map<number, Attachment>();
+  readonly transports = new Attachments();
   /** Seq of the last channel event delivered (or reflected in the join snapshot). */
   lastSeq = 0;
   /** Last round-trip time the client reported, ms (console). */

@@ -95,7 +95,18 @@ export interface Transition {
   effects: SessionEffect[];
 }
 
-const NOTHING: Holds = { member: false, session: false, local: false, watch: false };
+/**
+ * Every combination of holds, built once: a state's `holds` is one of these 16 frozen objects, so
+ * a session keeps none of its own (a live node holds one state per session for as long as it lives).
+ */
+const HOLDS: readonly Readonly<Holds>[] = Array.from({ length: 16 }, (_, bits) =>
+  Object.freeze({ member: !!(bits & 1), session: !!(bits & 2), local: !!(bits & 4), watch: !!(bits & 8) }),
+);
+const holdsOf = (h: Holds): Readonly<Holds> =>
+  HOLDS[(h.member ? 1 : 0) | (h.session ? 2 : 0) | (h.local ? 4 : 0) | (h.watch ? 8 : 0)]!;
+const NOTHING = HOLDS[0]!;
+/** The takeovers of a session never taken over: one frozen empty list for all of them. */
+const NO_TAKEOVERS: readonly number[] = Object.freeze([]);
 
 export function initialSession(init: {
   now: number;
@@ -111,14 +122,14 @@ export function initialSession(init: {
 }): SessionState {
   return {
     phase: init.phase ?? 'joining',
-    holds: { ...NOTHING, ...init.holds },
+    holds: holdsOf({ ...NOTHING, ...init.holds }),
     attachment: init.attachment,
     lastSeenAt: init.now,
     tokenExpiresAt: init.tokenExpiresAt,
     offlineAfterMs: init.offlineAfterMs,
     role: init.role,
     profile: init.profile,
-    takeovers: init.takeovers ?? [],
+    takeovers: init.takeovers ?? NO_TAKEOVERS,
   };
 }
 
@@ -151,7 +162,7 @@ export function sessionTransition(s: SessionState, e: SessionEvent, now: number)
   if (s.phase === 'ended') return e.type === 'held' ? undoLate(s, e.what) : same(s);
   switch (e.type) {
     case 'held':
-      return same({ ...s, holds: { ...s.holds, [e.what]: true } });
+      return same({ ...s, holds: holdsOf({ ...s.holds, [e.what]: true }) });
     case 'attaching': {
       // Another transport holds the session: it loses, retried by its client (`replaced`) unless
       // the session is flapping between two sockets (then `same_uid_login`, for good).
