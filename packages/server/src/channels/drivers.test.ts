@@ -40,6 +40,13 @@ function node(nodeId: string, engine: MemoryEngine, clock: TestClock) {
   return { service, cluster, sweeper, local };
 }
 
+/** One node on its own engine and test clock. */
+function oneNode() {
+  const clock = new TestClock(0);
+  const engine = new MemoryEngine(clock);
+  return { clock, engine, a: node('a', engine, clock) };
+}
+
 function transport(): Attachment & { frames: ServerFrame[]; ended?: WireErrorCode } {
   const t: Attachment & { frames: ServerFrame[]; ended?: WireErrorCode } = {
     attachmentId: newAttachmentId(),
@@ -102,6 +109,8 @@ describe('drivers over the memory engine with a test clock', () => {
     await a.service.join(join(2), doomed);
     await flush();
     expect(events(watcher)).toEqual(['user_joined:2']);
+    expect(doomed.frames[0]).toMatchObject({ type: 'joined', members: [{ uid: 1 }] });
+    expect(events(doomed)).toEqual([]); // its own user_joined never reaches it
     await a.sweeper.beat(); // deadline published, node a alive for 3 beats
     await b.sweeper.beat();
     a.service.abandon(); // node a dies: no more heartbeats
@@ -142,20 +151,6 @@ describe('drivers over the memory engine with a test clock', () => {
     expect(b.local.has(live!.id)).toBe(true);
     expect(moved.frames[0]).toMatchObject({ type: 'joined', resumed: true });
     expect(events(watcher)).toEqual(['user_joined:2']);
-  });
-
-  it("a fresh join: its user_joined reaches the channel's members, never the newcomer itself", async () => {
-    const clock = new TestClock(0);
-    const engine = new MemoryEngine(clock);
-    const a = node('a', engine, clock);
-    const member = transport();
-    await a.service.join(join(1), member);
-    const newcomer = transport();
-    await a.service.join(join(2), newcomer);
-    await flush();
-    expect(events(member)).toEqual(['user_joined:2']);
-    expect(newcomer.frames[0]).toMatchObject({ type: 'joined', members: [{ uid: 1 }] });
-    expect(events(newcomer)).toEqual([]);
   });
 
   it('same uid from another device: the older session ends SameUidLogin, remote members see nothing', async () => {
@@ -262,9 +257,7 @@ describe('drivers over the memory engine with a test clock', () => {
   });
 
   it('the token expiry and the offline window at their exact edges, through the sweeper', async () => {
-    const clock = new TestClock(0);
-    const engine = new MemoryEngine(clock);
-    const a = node('a', engine, clock);
+    const { clock, a } = oneNode();
     const watcher = transport();
     await a.service.join(join(1), watcher);
     const quiet = transport();
@@ -282,9 +275,7 @@ describe('drivers over the memory engine with a test clock', () => {
   });
 
   it('kick and channel close through the bus end local sessions with their codes; members see Kicked', async () => {
-    const clock = new TestClock(0);
-    const engine = new MemoryEngine(clock);
-    const a = node('a', engine, clock);
+    const { engine, a } = oneNode();
     const watcher = transport();
     await a.service.join(join(1, 'audience'), watcher);
     const kicked = transport();
