@@ -118,21 +118,20 @@ export class ChannelFanout {
     return this.#behind.size;
   }
 
-  /** A channel event for the members of channel `key`: sent with the rest of this turn's. */
+  /**
+   * A channel event for the members of channel `key`: sent with the rest of this turn's, or now
+   * when the fan-out is idle and the event is one of `immediate`'s.
+   */
   push(key: string, seq: number, event: ChannelEvent): void {
     const frame = Buffer.from(encodeFrame({ type: 'event', seq, event }));
     // Idle: nothing is ahead of this event for any member, so writing it now keeps the seq order
     // (a push from inside a step finds its round still set, and waits for the next).
     const idle = !this.#round && this.#pending.size === 0;
-    if (idle && this.#immediate(event) && this.#busyClock() >= this.#restUntil) {
-      this.#pending.set(key, [{ seq, event, frame }]);
-      this.step();
-      return;
-    }
     const list = this.#pending.get(key);
     if (list) list.push({ seq, event, frame });
     else this.#pending.set(key, [{ seq, event, frame }]);
-    this.#schedule();
+    if (idle && this.#immediate(event) && this.#busyClock() >= this.#restUntil) this.step();
+    else this.#schedule();
   }
 
   /** Writes everything pending now, every step at once, without resting (tests, shutdown). */

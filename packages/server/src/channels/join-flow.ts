@@ -84,10 +84,10 @@ export class JoinFlow {
       tokenExpiresAt,
       now,
     });
+    // The secret goes to this client alone, in its `joined` frame; the engine keeps its hash.
+    const resumeSecret = newResumeSecret();
+    live.secretHash = hashResumeSecret(resumeSecret);
     const ok = await this.#steps(live, async () => {
-      // The secret goes to this client alone, in its `joined` frame; the engine keeps its hash.
-      const resumeSecret = newResumeSecret();
-      live.secretHash = hashResumeSecret(resumeSecret);
       await engine.putSession({
         id,
         appId: ref.appId,
