@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -269,5 +269,25 @@ describe('bench --quick --only streams', () => {
     const md = readFileSync(`${root}bench/results/tmp/latest.md`, 'utf8');
     expect(md).toContain('### 6. Data streams');
     expect(md).toContain('Ramp (b), step by step');
+  });
+
+  // Built by the test above. A typo must not start a 40-minute run of everything.
+  it('refuses a misspelt scenario with its reason and exit status 2, and answers --help', () => {
+    const bad = spawnSync('node', ['bench/dist/run.js', '--only', 'joni'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--only: unknown joni');
+    expect(bad.stderr).toContain('[bad_value]');
+    expect(bad.stdout).not.toContain('[bench +');
+    const help = spawnSync('node', ['bench/dist/run.js', '--help'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('usage: npm run bench');
   });
 });

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { BenchArgsError, parseBenchArgs, USAGE } from './args.js';
 import { kernelCutUnavailable } from './kernel-cut.js';
 import { machineCpu, machineStealPercent, untilQuiet } from './machine-cpu.js';
 import { mediaBench } from './media/scenario.js';
@@ -26,7 +27,7 @@ import {
 } from './systems.js';
 
 /**
- * `npm run bench [-- --quick] [--only capacity,join,presence,console,crossnode,streams,detection,recovery,bigchannel,media,machine,machineRedis] [--no-machine]`
+ * `npm run bench [-- --quick] [--only capacity,join,...] [--no-machine]` (`npm run bench -- --help`: every option)
  * Every scenario runs Holdfast and Socket.IO (default and tuned) in the same run, one after the
  * other, each on a fresh server process; loopback only; bounded in count and time. `crossnode`
  * (several Holdfast nodes on one Redis) is Holdfast only.
@@ -35,17 +36,23 @@ import {
  * theirs, the others are kept (with the first run's `meta`; this run's goes to `meta.partialRuns`).
  */
 const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const onlyArg = args[args.indexOf('--only') + 1];
-const only = args.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : undefined;
-const sysArg = args[args.indexOf('--systems') + 1];
-const onlySystems = args.includes('--systems') && sysArg ? new Set(sysArg.split(',')) : undefined;
-const faultArg = args[args.indexOf('--clients') + 1];
+const parsed = (() => {
+  try {
+    return parseBenchArgs(args);
+  } catch (err) {
+    if (!(err instanceof BenchArgsError)) throw err;
+    console.error(`bench: ${err.message} [${err.code}]\n\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (parsed.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const { quick, only, systems: onlySystems } = parsed;
 const base = quick ? QUICK : FULL;
 const sizes =
-  args.includes('--clients') && faultArg
-    ? { ...base, fault: { ...base.fault, clients: Number(faultArg) } }
-    : base;
+  parsed.clients !== undefined ? { ...base, fault: { ...base.fault, clients: parsed.clients } } : base;
 const want = (s: string) => !only || only.has(s);
 const outDir = resultsDir(quick);
 const results: Record<string, unknown> = {
@@ -61,7 +68,7 @@ const results: Record<string, unknown> = {
     sizes,
   },
 };
-if (args.includes('--report-only')) {
+if (parsed.reportOnly) {
   // Regenerates the tables, BENCHMARKS.md section and SVGs from the last full run's JSON.
   const { readFileSync } = await import('node:fs');
   writeReport(JSON.parse(readFileSync(`${outDir}/latest.json`, 'utf8')), outDir, true);
@@ -170,7 +177,7 @@ runMeta.loadPerCoreBefore = startLoad;
 if (startLoad > BUSY_PER_CORE) {
   runMeta.busy = true;
   const msg = `the machine is busy before the run: 1-min load ${startLoad} per core (> ${BUSY_PER_CORE})`;
-  if (args.includes('--refuse-busy')) {
+  if (parsed.refuseBusy) {
     console.error(`${msg}; refusing (--refuse-busy)`);
     process.exit(2);
   }
@@ -300,7 +307,7 @@ if (only?.has('media') || (!only && !quick)) {
 }
 // Last: the machine-level run saturates both cores, and is bounded by its connect budget.
 if (want('machine')) {
-  if (sizes.machine && !args.includes('--no-machine')) {
+  if (sizes.machine && !parsed.noMachine) {
     const m = sizes.machine;
     results.machine = await step('capacity (machine, several server processes)', capacitySystems, (s) =>
       capacity(s, { ...sizes.capacity, ...m }),
@@ -311,7 +318,7 @@ if (want('machine')) {
 // Issue 17's item 3 as it asks: the same processes sharing one real Redis (the Redis engine, as
 // a scaled-out deployment runs). Holdfast only: the peers have no shared state in these runs.
 if (want('machineRedis')) {
-  if (sizes.machineRedis && !args.includes('--no-machine')) {
+  if (sizes.machineRedis && !parsed.noMachine) {
     const m = sizes.machineRedis;
     results.machineRedis = await step(
       'capacity (machine, Holdfast processes on one Redis)',

@@ -13,8 +13,9 @@ import { profileStart, profileStop } from './profiler.js';
  * go below it.
  *
  * For the join and presence rows it is the least a presence server can do: a join is parsed, its
- * `user_joined` is encoded once and written to every other member of the channel from inside the
- * handler (as the bench's Socket.IO server does, before its ack), then a bare `joined` goes back
+ * `user_joined` is encoded and framed once and the whole frame written to every other member of the
+ * channel from inside the handler, one write call each (as the bench's Socket.IO server does, before
+ * its ack, and as Holdfast's fan-out does), then a bare `joined` goes back
  * (no member list, no session, no token, no event log); a leave or a close tells the others
  * `user_offline` the same way. No server that announces a join to M members can do it faster here.
  *
@@ -23,6 +24,17 @@ import { profileStart, profileStop } from './profiler.js';
  * the join asked for a resume — no session is looked up, no secret checked, nothing announced), and
  * a close is not announced (a server with a resume window would say nothing within it either).
  */
+/** Writes a whole frame to the socket past ws's sender, while the sender is idle (ws 8 internals). */
+function writeWhole(ws: WebSocket, wire: Buffer): boolean {
+  const { _socket: socket, _sender: sender } = ws as unknown as {
+    _socket?: { write(b: Buffer): boolean };
+    _sender?: { _state?: number; _queue?: unknown[] };
+  };
+  if (!socket || !sender || sender._state !== 0 || (sender._queue?.length ?? 1) > 0) return false;
+  socket.write(wire);
+  return true;
+}
+
 let http: HttpServer | undefined;
 let timer: NodeJS.Timeout | undefined;
 const KA = Buffer.from('{"type":"ka"}');
@@ -36,9 +48,12 @@ serve({
     let seq = 0;
     const announce = (ws: WebSocket, kind: 'user_joined' | 'user_offline', channel: string, uid: number) => {
       const frame = Buffer.from(`{"type":"event","seq":${++seq},"event":{"kind":"${kind}","uid":${uid}}}`);
+      // Framed once, written whole to every member (what Socket.IO's broadcast and Holdfast's
+      // fan-out do): one write call per member, no per-member header.
+      const wire = frame.length < 126 ? Buffer.concat([Buffer.from([0x81, frame.length]), frame]) : undefined;
       for (const other of channels.get(channel) ?? [])
         if (other !== ws) {
-          other.send(frame, { binary: false });
+          if (!wire || !writeWhole(other, wire)) other.send(frame, { binary: false });
           conns.set(other, Date.now());
         }
     };
