@@ -115,6 +115,29 @@ describe('no stranded state when the engine fails', () => {
       await expectNothingLeft(faulty, s, `fail-${step}`, []);
     });
 
+  for (const step of ['putSession', 'snapshot'])
+    it(`fresh join, ${step} fails after the uid claim: the members hear nothing of a uid never announced`, async () => {
+      const faulty = new FaultyEngine();
+      const s = await start(faulty);
+      const channel = `quiet-${step}`;
+      const member = await open(s.url);
+      member.send(join(channel, 1));
+      await member.next('joined');
+      faulty.arm(step);
+      const c = await open(s.url);
+      c.send(join(channel, 7));
+      expect((await c.next('end')).code).toBe('internal_error');
+      // The uid is let go (no member 7 left), with no user_offline for the user_joined never sent.
+      const ref = { appId: 'demo', channel };
+      const deadline = Date.now() + 3000;
+      while ((await faulty.inner.getMember(ref, 7)) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(await faulty.inner.getMember(ref, 7)).toBeUndefined();
+      await member.ping(1); // anything published before the pong has reached the member
+      expect(((await faulty.inner.eventsSince(ref, 0)) ?? []).filter((e) => e.event.uid === 7)).toEqual([]);
+      expect(member.framesOf('event').filter((f) => f.event.uid === 7)).toEqual([]);
+    });
+
   it('fresh join, the announcement fails after joined: the session stays and the announcement is retried', async () => {
     const faulty = new FaultyEngine();
     const s = await start(faulty);

@@ -9,7 +9,6 @@ import {
 } from '../engine/types.js';
 import { END_CAUSES } from '../session/end-causes.js';
 import { noteTakeover } from '../session/flap.js';
-import { joinAnnouncement } from '../session/machine.js';
 import { admitMember, UNLIMITED } from './admission.js';
 import { checkEchoChannel } from './echo-channel.js';
 import { type Attachment, LiveSession } from './live-session.js';
@@ -83,6 +82,8 @@ export class JoinFlow {
       profile: frame.profile,
       tokenExpiresAt,
       now,
+      // The others see the uid already when a device that was announced held it.
+      visible: previous !== undefined && isAnnounced(previous),
     });
     // The secret goes to this client alone, in its `joined` frame; the engine keeps its hash.
     const resumeSecret = newResumeSecret();
@@ -121,7 +122,7 @@ export class JoinFlow {
       // them now, not at the end of the turn). Not before: at 1,000 joins/s into channels of 10,
       // nine writes ahead of every `joined` put join p50 from 0.6 to 0.75 ms and p99 from 13-15 to
       // 17-20 (probes, 4 Dec). Awaited after the attach, so a Redis round trip does not hold it up.
-      const announced = this.svc.runEffects(live, joinAnnouncement(live, previous));
+      const announced = this.svc.dispatch(live, { type: 'announce' });
       announced.catch(() => {}); // awaited below; a throw in between must not leave it unhandled
       await this.svc.dispatch(live, {
         type: 'attached',
@@ -229,6 +230,7 @@ export class JoinFlow {
       now,
       session: true,
       takeovers: recent,
+      visible: isAnnounced(member),
     });
     live.secretHash = record.secretHash;
     const ok = await this.#steps(live, async () => {
@@ -283,6 +285,7 @@ export class JoinFlow {
       now: number;
       session?: boolean;
       takeovers?: number[];
+      visible: boolean;
     },
   ): LiveSession {
     const offlineAfterMs = this.svc.apps.get(ref.appId)?.offlineAfterMs ?? this.svc.opts.offlineAfterMs;
@@ -294,6 +297,7 @@ export class JoinFlow {
       offlineAfterMs,
       tokenExpiresAt: s.tokenExpiresAt,
       holds: { member: true, session: s.session ?? false },
+      visible: s.visible,
       ...(s.takeovers ? { takeovers: s.takeovers } : {}),
     });
     live.transports.set(conn.attachmentId, conn);

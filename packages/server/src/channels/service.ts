@@ -6,13 +6,7 @@ import type { ChannelRef, Engine, SessionRecord } from '../engine/types.js';
 import type { MediaRouter } from '../media/router.js';
 import type { Observer } from '../observe/observer.js';
 import type { EndCause } from '../session/end-causes.js';
-import {
-  type Holds,
-  initialSession,
-  type SessionEffect,
-  type SessionEvent,
-  sessionTransition,
-} from '../session/machine.js';
+import { type Holds, initialSession, type SessionEvent, sessionTransition } from '../session/machine.js';
 import { admit } from './admission.js';
 import { EffectRunner, type ObservedBody } from './effects.js';
 import type { MemberHooks } from './hooks.js';
@@ -103,10 +97,6 @@ export class ChannelService {
     return live.state.phase !== 'ended';
   }
 
-  runEffects(live: LiveSession, effects: SessionEffect[]): Promise<void> {
-    return this.#effects.run(live, effects);
-  }
-
   /** Engine effects that failed (a Redis outage) are tried again at each heartbeat. */
   retryFailedEffects(): Promise<void> {
     return this.#effects.retry();
@@ -157,6 +147,8 @@ export class ChannelService {
       offlineAfterMs: 0,
       holds: { member: true, session: true },
       phase: 'detached',
+      // Whether its uid was announced is in its member record: released only if it was (effects.ts).
+      visible: true,
     });
     const { effects } = sessionTransition(
       state,

@@ -100,7 +100,7 @@ describe('session machine: every end goes through one table', () => {
 });
 
 describe('session machine: joins that fail or end half-way leave nothing behind', () => {
-  it('an end while joining undoes exactly what was held so far', () => {
+  it('an end while joining undoes exactly what was held so far, and tells the others nothing they never saw', () => {
     const clock = new TestClock(0);
     let s = initialSession({
       now: 0,
@@ -121,8 +121,31 @@ describe('session machine: joins that fail or end half-way leave nothing behind'
       },
       { type: 'observe', event: { type: 'ended', reason: 'dropped', code: 'internal_error' } },
       { type: 'delete_session' },
-      { type: 'release_member', offline: 'dropped', cause: 'engine_failed' },
+      // Not announced yet: the uid is let go without a user_offline for a user_joined never sent.
+      { type: 'release_member', offline: 'none', cause: 'engine_failed' },
     ]);
+    // Once announced, the same end tells the others it dropped.
+    const announced = run(clock, s, { type: 'announce' });
+    expect(announced.effects).toEqual([{ type: 'publish_event', event: { kind: 'user_joined' } }]);
+    expect(run(clock, announced.state, { type: 'end', cause: 'engine_failed' }).effects).toContainEqual({
+      type: 'release_member',
+      offline: 'dropped',
+      cause: 'engine_failed',
+    });
+  });
+
+  it('an ended session announces nothing (its announcement came too late)', () => {
+    const clock = new TestClock(0);
+    const s = initialSession({
+      now: 0,
+      attachment: 5,
+      role: 'broadcaster',
+      profile: 'communication',
+      offlineAfterMs: WINDOW,
+      holds: ALL,
+    });
+    const ended = run(clock, s, { type: 'end', cause: 'banned' }).state;
+    expect(run(clock, ended, { type: 'announce' }).effects).toEqual([]);
   });
 
   it('a claim that lands after the end (its engine call was in flight) is undone as it lands', () => {
@@ -134,6 +157,7 @@ describe('session machine: joins that fail or end half-way leave nothing behind'
       profile: 'communication',
       offlineAfterMs: WINDOW,
       holds: { member: true, session: true, local: true },
+      visible: true, // a uid the others see (taken over from another node)
     });
     const ended = run(clock, s, { type: 'end', cause: 'banned' }).state;
     expect(run(clock, ended, { type: 'held', what: 'watch' }).effects).toEqual([{ type: 'unwatch' }]);
@@ -142,6 +166,11 @@ describe('session machine: joins that fail or end half-way leave nothing behind'
     ]);
     expect(run(clock, ended, { type: 'held', what: 'member' }).effects).toEqual([
       { type: 'release_member', offline: 'kicked', cause: 'banned' },
+    ]);
+    // The same for a uid the others never saw: let go quietly.
+    const unseen = run(clock, { ...s, visible: false }, { type: 'end', cause: 'banned' }).state;
+    expect(run(clock, unseen, { type: 'held', what: 'member' }).effects).toEqual([
+      { type: 'release_member', offline: 'none', cause: 'banned' },
     ]);
   });
 

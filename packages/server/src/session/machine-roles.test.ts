@@ -1,6 +1,6 @@
 import { TestClock } from '@holdfast/protocol';
 import { describe, expect, it } from 'vitest';
-import { joinAnnouncement, type SessionState } from './machine.js';
+import { initialSession, type SessionState } from './machine.js';
 import { attached, run } from './machine.test-support.js';
 
 describe('session machine: roles and presence', () => {
@@ -44,16 +44,42 @@ describe('session machine: roles and presence', () => {
       expect(t.state.role).toBe(to);
     });
 
-  it('a join that takes the uid over: announced only when announcement changes', () => {
-    expect(joinAnnouncement({ role: 'broadcaster', profile: 'live' }, undefined)).toEqual([
+  it('a join that takes the uid over: announced only when what the others see changes', () => {
+    const announce = (role: SessionState['role'], visible: boolean) => {
+      const clock = new TestClock(0);
+      const s = initialSession({
+        now: 0,
+        attachment: 1,
+        role,
+        profile: 'live',
+        offlineAfterMs: 20_000,
+        visible,
+      });
+      return run(clock, s, { type: 'announce' });
+    };
+    // A fresh uid, or one whose previous device was not announced (visible: false).
+    expect(announce('broadcaster', false).effects).toEqual([
       { type: 'publish_event', event: { kind: 'user_joined' } },
     ]);
-    expect(
-      joinAnnouncement({ role: 'broadcaster', profile: 'live' }, { role: 'broadcaster', profile: 'live' }),
-    ).toEqual([]);
-    expect(
-      joinAnnouncement({ role: 'audience', profile: 'live' }, { role: 'broadcaster', profile: 'live' }),
-    ).toEqual([{ type: 'publish_event', event: { kind: 'user_offline', reason: 'become_audience' } }]);
-    expect(joinAnnouncement({ role: 'audience', profile: 'live' }, undefined)).toEqual([]);
+    expect(announce('broadcaster', false).state.visible).toBe(true);
+    // Taken over from an announced device (visible: true).
+    expect(announce('broadcaster', true).effects).toEqual([]);
+    expect(announce('audience', true).effects).toEqual([
+      { type: 'publish_event', event: { kind: 'user_offline', reason: 'become_audience' } },
+    ]);
+    expect(announce('audience', true).state.visible).toBe(false);
+    expect(announce('audience', false).effects).toEqual([]);
+  });
+
+  it('an audience member that became a broadcaster and dropped is told as dropped; one that never was, not at all', () => {
+    const clock = new TestClock(0);
+    const audience = attached(clock, { role: 'audience', profile: 'live' });
+    expect(audience.visible).toBe(false);
+    const dropOf = (s: SessionState) =>
+      run(clock, s, { type: 'end', cause: 'timed_out' }).effects.find((e) => e.type === 'release_member');
+    expect(dropOf(audience)).toMatchObject({ offline: 'none' });
+    const promoted = run(clock, audience, { type: 'role_changed', id: 1, role: 'broadcaster' }).state;
+    expect(promoted.visible).toBe(true);
+    expect(dropOf(promoted)).toMatchObject({ offline: 'dropped' });
   });
 });

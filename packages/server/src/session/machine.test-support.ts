@@ -12,7 +12,7 @@ import {
 export const WINDOW = 20_000;
 export const ALL = { member: true, session: true, local: true, watch: true };
 
-/** A session attached on transport 1 at the clock's time. */
+/** A session announced and attached on transport 1 at the clock's time (what a fresh join does). */
 export function attached(
   clock: TestClock,
   extra: Partial<Parameters<typeof initialSession>[0]> = {},
@@ -26,10 +26,11 @@ export function attached(
     holds: ALL,
     ...extra,
   });
-  return sessionTransition(
+  return run(
+    clock,
     s,
+    { type: 'announce' },
     { type: 'attached', attachment: 1, remote: '10.0.0.1', resumed: false },
-    clock.now(),
   ).state;
 }
 

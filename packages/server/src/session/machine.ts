@@ -22,6 +22,8 @@ import { noteTakeover, takeoverEnd } from './flap.js';
  * `holds` records what the session has claimed so far (member record, session record, local
  * entry, channel watch): whatever ends it undoes exactly that, and a claim that completes after the
  * end (an engine call in flight) is undone as it lands. So a failure at any step leaves nothing.
+ * `visible` records what the channel's other members see of its uid: a join that fails before its
+ * announcement tells them nothing (they never heard of it), one that fails after tells them it left.
  */
 export type SessionPhase = 'joining' | 'attached' | 'detached' | 'ended';
 
@@ -44,6 +46,12 @@ export interface SessionState {
   readonly profile: WireProfile;
   /** When another transport took the session over, within the flap window (session/flap.ts). */
   readonly takeovers: readonly number[];
+  /**
+   * Whether the channel's other members see this uid present now: its `user_joined` (or an earlier
+   * holder's, for a uid taken over) went out and no `user_offline` since. Only then does an end
+   * tell them it went offline.
+   */
+  readonly visible: boolean;
   /** Why it ended (phase `ended`). */
   readonly cause?: EndCause;
 }
@@ -51,6 +59,11 @@ export interface SessionState {
 export type SessionEvent =
   /** A claim of a join, resume or takeover succeeded. */
   | { type: 'held'; what: keyof Holds }
+  /**
+   * A fresh join's presence goes out: the others now see what its role and profile say
+   * (`user_joined`; or `become_audience` for a uid it took over from a device that was announced).
+   */
+  | { type: 'announce' }
   /** A transport is attaching (a resume of a session this node holds); the previous one is replaced. */
   | { type: 'attaching'; attachment: number; tokenExpiresAt?: number }
   /** The `joined` frame went out on the attaching transport. */
@@ -119,6 +132,8 @@ export function initialSession(init: {
   phase?: 'joining' | 'detached';
   /** Takeovers already counted (a session taken over from another node brings its own). */
   takeovers?: readonly number[];
+  /** What the others see of the uid already (a previous holder's announcement; a session taken over). */
+  visible?: boolean;
 }): SessionState {
   return {
     phase: init.phase ?? 'joining',
@@ -130,6 +145,7 @@ export function initialSession(init: {
     role: init.role,
     profile: init.profile,
     takeovers: init.takeovers ?? NO_TAKEOVERS,
+    visible: init.visible ?? false,
   };
 }
 
@@ -163,6 +179,8 @@ export function sessionTransition(s: SessionState, e: SessionEvent, now: number)
   switch (e.type) {
     case 'held':
       return same({ ...s, holds: holdsOf({ ...s.holds, [e.what]: true }) });
+    case 'announce':
+      return presence(s, s.role, []);
     case 'attaching': {
       // Another transport holds the session: it loses, retried by its client (`replaced`) unless
       // the session is flapping between two sockets (then `same_uid_login`, for good).
@@ -259,7 +277,7 @@ function end(s: SessionState, cause: EndCause): Transition {
     });
   if (row.cleanup === 'release') {
     if (holds.session) effects.push({ type: 'delete_session' });
-    if (holds.member) effects.push({ type: 'release_member', offline: row.offline, cause });
+    if (holds.member) effects.push({ type: 'release_member', offline: offlineSeen(s, row.offline), cause });
     if (row.notifyOwner) effects.push({ type: 'notify_owner' });
   }
   return { state: { ...s, phase: 'ended', attachment: 0, holds: NOTHING, cause }, effects };
@@ -270,7 +288,7 @@ function undoLate(s: SessionState, what: keyof Holds): Transition {
   const undo: Record<keyof Holds, SessionEffect> = {
     member: {
       type: 'release_member',
-      offline: END_CAUSES[s.cause ?? 'engine_failed'].offline,
+      offline: offlineSeen(s, END_CAUSES[s.cause ?? 'engine_failed'].offline),
       cause: s.cause ?? 'engine_failed',
     },
     session: { type: 'delete_session' },
@@ -290,23 +308,21 @@ function roleChanged(s: SessionState, id: number, role: WireRole): Transition {
     });
   if (role === s.role) return { state: s, effects };
   effects.push({ type: 'observe', event: { type: 'role', role } });
-  const before = isAnnounced({ role: s.role, profile: s.profile });
-  const after = isAnnounced({ role, profile: s.profile });
-  if (before && !after)
-    effects.push({ type: 'publish_event', event: { kind: 'user_offline', reason: 'become_audience' } });
-  if (!before && after) effects.push({ type: 'publish_event', event: { kind: 'user_joined' } });
-  return { state: { ...s, role }, effects };
+  return presence(s, role, effects);
 }
 
-/** Post-join presence: what remote members see when this session takes the uid (maybe from a previous holder). */
-export function joinAnnouncement(
-  s: Pick<SessionState, 'role' | 'profile'>,
-  previous: { role: WireRole; profile: WireProfile } | undefined,
-): SessionEffect[] {
-  const was = previous ? isAnnounced(previous) : false;
-  const is = isAnnounced(s);
-  if (is && !was) return [{ type: 'publish_event', event: { kind: 'user_joined' } }];
-  if (!is && was)
-    return [{ type: 'publish_event', event: { kind: 'user_offline', reason: 'become_audience' } }];
-  return [];
+/**
+ * The session with `role`, and the presence event that brings what the others see in line with it:
+ * `user_joined` when it becomes announced, `become_audience` when it stops being.
+ */
+function presence(s: SessionState, role: WireRole, effects: SessionEffect[]): Transition {
+  const is = isAnnounced({ role, profile: s.profile });
+  if (is && !s.visible) effects.push({ type: 'publish_event', event: { kind: 'user_joined' } });
+  if (!is && s.visible)
+    effects.push({ type: 'publish_event', event: { kind: 'user_offline', reason: 'become_audience' } });
+  return { state: { ...s, role, visible: is }, effects };
 }
+
+/** What the others are told when the uid is let go: nothing if they do not see it. */
+const offlineSeen = (s: SessionState, offline: WireOfflineReason | 'none'): WireOfflineReason | 'none' =>
+  s.visible ? offline : 'none';
