@@ -128,6 +128,22 @@ describe('slowloris', () => {
     expect(joined).toBe(10);
   }, 20_000);
 
+  it('a closed connection gives its slot back: 15 joins in turn from one address capped at 3', async () => {
+    server = await startServer({
+      port: 0,
+      apps: [{ appId: 'demo' }],
+      logLevel: 'silent',
+      limits: { maxConnectionsPerAddress: 3 },
+    });
+    let joined = 0;
+    for (let uid = 1; uid <= 15; uid++) {
+      if (await joinOnce(server.url, uid)) joined++;
+      await delay(20); // the server has seen the close
+    }
+    // A slot not given back (a close counted against another address) would refuse the 4th.
+    expect(joined).toBe(15);
+  }, 20_000);
+
   it('a connection over the per-address cap that completes its upgrade gets a typed rate_limited end', async () => {
     server = await startServer({
       port: 0,

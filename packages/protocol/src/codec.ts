@@ -35,6 +35,7 @@ const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isRole = (v: unknown): v is WireRole => v === 'broadcaster' || v === 'audience';
+const internRole = (v: WireRole): WireRole => (v === 'broadcaster' ? 'broadcaster' : 'audience');
 
 const fail = (code: WireErrorCode, message: string) => ({ ok: false as const, code, message });
 const bad = (message: string) => fail(Code.MalformedFrame, message);
@@ -154,6 +155,9 @@ export function decodeClientFrame(
       if (f.profile !== 'communication' && f.profile !== 'live')
         return bad('join.profile must be "communication" or "live"');
       if (f.batch !== undefined && typeof f.batch !== 'boolean') return bad('join.batch must be a boolean');
+      // The literals, not the parsed strings: a server keeps them for every session's life.
+      f.role = internRole(f.role);
+      f.profile = f.profile === 'live' ? 'live' : 'communication';
       if (f.resume !== undefined) {
         const r = f.resume;
         if (
@@ -181,6 +185,7 @@ export function decodeClientFrame(
     case 'set_role':
       if (!isInt(f.id)) return bad('set_role.id must be an integer');
       if (!isRole(f.role)) return bad('set_role.role must be "broadcaster" or "audience"');
+      f.role = internRole(f.role);
       return { ok: true, frame: f as unknown as ClientFrame };
     case 'renew_token':
       if (!isInt(f.id)) return bad('renew_token.id must be an integer');

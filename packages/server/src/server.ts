@@ -41,8 +41,12 @@ import { EdgeSecurity, refuseUpgradeHttp } from './security/edge.js';
 import { checkTls } from './security/tls.js';
 import { checkWebhookOptions, startWebhooks, WEBHOOK_FLUSH_MS } from './webhooks/index.js';
 
+/** One listener for every socket (`this` is the socket): no closure kept per connection. */
+function destroySelf(this: Duplex): void {
+  this.destroy();
+}
 function destroyOnError(socket: Duplex): void {
-  socket.on('error', () => socket.destroy());
+  socket.on('error', destroySelf);
 }
 
 const DRAINING_BODY = JSON.stringify({

@@ -89,11 +89,19 @@ export class ConnectionGate {
     }
     if (verdict === 'refuse') this.#refused.add(socket);
     this.#pending.set(socket, this.clock.now() + this.opts.handshakeTimeoutMs);
-    socket.on('close', () => {
-      this.#pending.delete(socket);
-      this.limiter.release(address);
-    });
+    socket.on('close', this.#released);
   }
+
+  /**
+   * Every counted socket's `close` listener, one for all (`this` is the socket): a closure per
+   * socket kept ~100 bytes alive per connection. The address is the one it was counted on (the
+   * peer's, read on accept and cached by the socket; or a PROXY header's source).
+   */
+  readonly #released = ((gate: ConnectionGate) =>
+    function released(this: Socket): void {
+      gate.#pending.delete(this);
+      gate.limiter.release(gate.addressOf(this));
+    })(this);
 
   /**
    * A plain HTTP request arrived: its handshake is done. False when the socket is over its
