@@ -107,17 +107,17 @@ export class ClientConnection implements Attachment, KeepaliveTarget {
 
   // The socket's listeners, one set for every connection (`this` is the socket): closures in the
   // constructor kept three functions and their context alive per connection (~190 bytes).
-  static #message(this: OwnedSocket, data: RawData, isBinary: boolean): void {
+  static readonly #message = function (this: OwnedSocket, data: RawData, isBinary: boolean): void {
     const conn = this[CONNECTION];
     if (conn) conn.#onMessage(data as Buffer, isBinary);
-  }
-  static #close(this: OwnedSocket): void {
+  };
+  static readonly #close = function (this: OwnedSocket): void {
     const conn = this[CONNECTION];
     if (conn) conn.#onClose();
-  }
-  static #error(this: OwnedSocket, err: Error): void {
+  };
+  static readonly #error = function (this: OwnedSocket, err: Error): void {
     this[CONNECTION]?.log.debug({ err: err.message }, 'socket error');
-  }
+  };
 
   send(frame: ServerFrame): void {
     this.sendEncoded(encodeFrame(frame));
