@@ -2,7 +2,7 @@ import { TestClock } from '@holdfast/protocol';
 import { describe, expect, it } from 'vitest';
 import { END_CAUSES, type EndCause } from './end-causes.js';
 import { dueCause, initialSession, type SessionEffect, type SessionEvent } from './machine.js';
-import { ALL, attached, run, WINDOW } from './machine.test-support.js';
+import { ALL, attached, joining, run, WINDOW } from './machine.test-support.js';
 
 const types = (effects: SessionEffect[]) => effects.map((e) => e.type);
 
@@ -102,14 +102,7 @@ describe('session machine: every end goes through one table', () => {
 describe('session machine: joins that fail or end half-way leave nothing behind', () => {
   it('an end while joining undoes exactly what was held so far, and tells the others nothing they never saw', () => {
     const clock = new TestClock(0);
-    let s = initialSession({
-      now: 0,
-      attachment: 5,
-      role: 'broadcaster',
-      profile: 'communication',
-      offlineAfterMs: WINDOW,
-      holds: { member: true },
-    });
+    let s = joining({ holds: { member: true } });
     s = run(clock, s, { type: 'held', what: 'session' }).state;
     const { effects } = run(clock, s, { type: 'end', cause: 'engine_failed' });
     expect(effects).toEqual([
@@ -136,29 +129,15 @@ describe('session machine: joins that fail or end half-way leave nothing behind'
 
   it('an ended session announces nothing (its announcement came too late)', () => {
     const clock = new TestClock(0);
-    const s = initialSession({
-      now: 0,
-      attachment: 5,
-      role: 'broadcaster',
-      profile: 'communication',
-      offlineAfterMs: WINDOW,
-      holds: ALL,
-    });
+    const s = joining({ holds: ALL });
     const ended = run(clock, s, { type: 'end', cause: 'banned' }).state;
     expect(run(clock, ended, { type: 'announce' }).effects).toEqual([]);
   });
 
   it('a claim that lands after the end (its engine call was in flight) is undone as it lands', () => {
     const clock = new TestClock(0);
-    const s = initialSession({
-      now: 0,
-      attachment: 5,
-      role: 'broadcaster',
-      profile: 'communication',
-      offlineAfterMs: WINDOW,
-      holds: { member: true, session: true, local: true },
-      visible: true, // a uid the others see (taken over from another node)
-    });
+    // A uid the others see (taken over from another node).
+    const s = joining({ holds: { member: true, session: true, local: true }, visible: true });
     const ended = run(clock, s, { type: 'end', cause: 'banned' }).state;
     expect(run(clock, ended, { type: 'held', what: 'watch' }).effects).toEqual([{ type: 'unwatch' }]);
     expect(run(clock, ended, { type: 'held', what: 'session' }).effects).toEqual([

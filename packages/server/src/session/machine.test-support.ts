@@ -34,6 +34,18 @@ export function attached(
   ).state;
 }
 
+/** A broadcaster's session joining on transport 5, nothing announced yet (`extra`: holds, visible, …). */
+export function joining(extra: Partial<Parameters<typeof initialSession>[0]> = {}): SessionState {
+  return initialSession({
+    now: 0,
+    attachment: 5,
+    role: 'broadcaster',
+    profile: 'communication',
+    offlineAfterMs: WINDOW,
+    ...extra,
+  });
+}
+
 /** Runs events in order at the clock's time; returns the last state and every effect. */
 export function run(clock: TestClock, s: SessionState, ...events: SessionEvent[]) {
   const effects: SessionEffect[] = [];
