@@ -138,6 +138,29 @@ describe('no stranded state when the engine fails', () => {
       expect(member.framesOf('event').filter((f) => f.event.uid === 7)).toEqual([]);
     });
 
+  it('same uid: an audience join over an announced broadcaster fails after its claim — the others are told the uid left', async () => {
+    const faulty = new FaultyEngine();
+    const s = await start(faulty);
+    const channel = 'double-fault';
+    const live = (uid: number, role: string) => ({ ...join(channel, uid), role, profile: 'live' });
+    const member = await open(s.url);
+    member.send(live(1, 'audience'));
+    await member.next('joined');
+    const first = await open(s.url);
+    first.send(live(7, 'broadcaster'));
+    await first.next('joined');
+    await member.next('event', (f) => f.event.kind === 'user_joined' && f.event.uid === 7);
+    faulty.arm('putSession');
+    const second = await open(s.url);
+    second.send(live(7, 'audience'));
+    expect((await second.next('end')).code).toBe('internal_error');
+    // The failed claim took the uid's member record over and let it go: no member 7 is left, so the
+    // others must not keep seeing the broadcaster (a new joiner's member list would not have it).
+    const off = await member.next('event', (f) => f.event.kind === 'user_offline' && f.event.uid === 7);
+    expect(off.event).toMatchObject({ reason: 'dropped' });
+    expect(await faulty.inner.getMember({ appId: 'demo', channel }, 7)).toBeUndefined();
+  });
+
   it('fresh join, the announcement fails after joined: the session stays and the announcement is retried', async () => {
     const faulty = new FaultyEngine();
     const s = await start(faulty);

@@ -116,7 +116,11 @@ export class EffectRunner {
         return async () => {
           const removed = await engine.removeMember(ref, uid, idOf(subject));
           if (removed) this.ctx.hooks?.left(ref, removed, effect.cause);
-          if (removed && isAnnounced(removed) && effect.offline !== 'none') {
+          // A local session's machine knows what the others saw (its `visible`, in `effect.offline`),
+          // whatever the removed record's role says (an audience join over an announced broadcaster
+          // that failed half-way); a dead node's orphan has only its record to go by.
+          const seen = removed !== undefined && ('record' in subject ? isAnnounced(removed) : true);
+          if (seen && effect.offline !== 'none') {
             await engine.publishEvent(ref, { kind: 'user_offline', uid, reason: effect.offline });
             this.offline[effect.offline]++;
           }

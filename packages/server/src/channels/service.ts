@@ -147,7 +147,7 @@ export class ChannelService {
       offlineAfterMs: 0,
       holds: { member: true, session: true },
       phase: 'detached',
-      // Whether its uid was announced is in its member record: released only if it was (effects.ts).
+      // Whether its uid was announced is in its member record: told only if it was (effects.ts).
       visible: true,
     });
     const { effects } = sessionTransition(
