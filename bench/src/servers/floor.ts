@@ -30,7 +30,14 @@ function writeWhole(ws: WebSocket, wire: Buffer): boolean {
     _socket?: { write(b: Buffer): boolean };
     _sender?: { _state?: number; _queue?: unknown[] };
   };
-  if (!socket || !sender || sender._state !== 0 || (sender._queue?.length ?? 1) > 0) return false;
+  if (
+    ws.readyState !== ws.OPEN ||
+    !socket ||
+    !sender ||
+    sender._state !== 0 ||
+    (sender._queue?.length ?? 1) > 0
+  )
+    return false;
   socket.write(wire);
   return true;
 }

@@ -82,7 +82,8 @@ export class JoinFlow {
       profile: frame.profile,
       tokenExpiresAt,
       now,
-      // The others see the uid already when a device that was announced held it.
+      // The others see the uid already when the device that held it would have been announced (read
+      // from its member record: a holder that failed before its own announcement is taken as seen).
       visible: previous !== undefined && isAnnounced(previous),
     });
     // The secret goes to this client alone, in its `joined` frame; the engine keeps its hash.
