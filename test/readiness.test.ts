@@ -76,16 +76,18 @@ describe('/readyz while draining', () => {
     expect((await member.next('end')).code).toBe('server_shutdown');
     expect((await member.waitClosed()).code).toBe(CloseCode.server_shutdown);
     // A new WebSocket is refused before it opens: plain HTTP 503, which the SDK counts a failed attempt.
-    const refused = await new Promise<number>((resolve) => {
+    const refused = await new Promise<string>((resolve) => {
       const s = connect(server.port, '127.0.0.1');
       sockets.push(s);
       s.write(
         'GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
           'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
       );
-      s.once('data', (d: Buffer) => resolve(Number(d.toString().split(' ')[1])));
+      s.once('data', (d: Buffer) => resolve(d.toString()));
     });
-    expect(refused).toBe(503);
+    expect(refused).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(refused).toContain('\r\nRetry-After: 1\r\n');
+    expect(refused).toContain('"error":"server_shutdown"');
     const m = await scrape(`${server.httpUrl}/metrics`);
     expect(sampleValue(m, 'holdfast_draining')).toBe(1);
     expect(sampleValue(m, 'holdfast_ready')).toBe(0);

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { type Clock, systemClock } from '@holdfast/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { registerAdminRoutes } from './admin/index.js';
@@ -37,31 +36,9 @@ import { NodeMetrics } from './observe/metrics.js';
 import { Observer } from './observe/observer.js';
 import { type Readiness, readiness } from './observe/readiness.js';
 import { type AdminCredentials, effectiveAdmin } from './security/admin-default.js';
-import { EdgeSecurity, refuseUpgradeHttp } from './security/edge.js';
+import { destroyOnError, EdgeSecurity, refuseUpgradeHttp } from './security/edge.js';
 import { checkTls } from './security/tls.js';
 import { checkWebhookOptions, startWebhooks, WEBHOOK_FLUSH_MS } from './webhooks/index.js';
-
-/** One listener for every socket (`this` is the socket): no closure kept per connection. */
-function destroySelf(this: Duplex): void {
-  this.destroy();
-}
-function destroyOnError(socket: Duplex): void {
-  socket.on('error', destroySelf);
-}
-
-const DRAINING_BODY = JSON.stringify({
-  error: 'server_shutdown',
-  message: 'this node is shutting down; connect to another one',
-});
-
-/** Answers a WebSocket upgrade on a draining node with a plain 503 and closes the socket. */
-function refuseUpgradeDraining(socket: Duplex): void {
-  socket.end(
-    'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n' +
-      `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(DRAINING_BODY)}\r\n\r\n` +
-      DRAINING_BODY,
-  );
-}
 
 /** A running server. */
 export interface RunningServer {
@@ -262,7 +239,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (draining) {
       // Plain HTTP 503, no WebSocket: the SDK counts it a failed attempt and tries its next URL.
       gateway.refused('server_shutdown');
-      refuseUpgradeDraining(socket);
+      refuseUpgradeHttp(
+        socket,
+        503,
+        'server_shutdown',
+        'this node is shutting down; connect to another one',
+        1,
+      );
       return;
     }
     const originRefusal = edge.originRefusal(req);

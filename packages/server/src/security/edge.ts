@@ -55,13 +55,28 @@ export class EdgeSecurity {
 }
 
 /** Answers an upgrade with a plain HTTP error (`{ error, message }` JSON) and closes the socket. */
-export function refuseUpgradeHttp(socket: Duplex, status: number, code: string, message: string): void {
+export function refuseUpgradeHttp(
+  socket: Duplex,
+  status: 403 | 503,
+  code: string,
+  message: string,
+  retryAfterS?: number,
+): void {
   const body = JSON.stringify({ error: code, message });
-  const reason = status === 403 ? 'Forbidden' : 'Error';
+  const reason = status === 403 ? 'Forbidden' : 'Service Unavailable';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\n` +
+      (retryAfterS !== undefined ? `Retry-After: ${retryAfterS}\r\n` : '') +
       `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
+}
+
+/** One `error` listener for every upgraded socket (`this` is the socket): no closure kept per connection. */
+function destroySelf(this: Duplex): void {
+  this.destroy();
+}
+export function destroyOnError(socket: Duplex): void {
+  socket.on('error', destroySelf);
 }
 
 export { normalizeAddress };
